@@ -1,0 +1,1 @@
+"""CSO platform: an event-sourced GraphQL service for district enterprise officers."""

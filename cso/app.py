@@ -1,0 +1,104 @@
+"""The composition root: the lifespan builds the runtime once; routes get it from request state."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from cso.correlation import CorrelationMiddleware
+from cso.database import create_pool, resolve_database_url
+from cso.domain.enums import DOMAIN_ENUMS
+from cso.eventstore import Codec, EventStore, Listener, Repository
+from cso.graphql.schema import build_schema
+from cso.graphql.view import GraphQLView
+from cso.migrations import migrate, pending_migrations
+from cso.runtime import Runtime
+from cso.settings import Settings
+
+log = logging.getLogger("cso")
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Pool, migrations, store, repository and listener, opened and closed together."""
+    url = resolve_database_url(settings.database_url, settings.data_dir)
+    pool = await create_pool(
+        url,
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        idle_in_transaction_timeout_ms=settings.idle_in_transaction_timeout_ms,
+    )
+    try:
+        async with pool.acquire() as conn:
+            applied = await migrate(conn)
+        if applied:
+            log.info("applied migrations: %s", ", ".join(f"{m.version:04d}" for m in applied))
+        store = EventStore(pool)
+        repository = Repository(
+            store,
+            Codec(DOMAIN_ENUMS),
+            snapshot_interval=settings.snapshot_interval,
+            cache_size=settings.cache_size,
+        )
+        listener = Listener(url)
+        await listener.start()
+        try:
+            yield Runtime(settings, url, pool, store, repository, listener)
+        finally:
+            await listener.stop()
+    finally:
+        await pool.close()
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    runtime: Runtime = request.state.runtime
+    try:
+        async with runtime.pool.acquire(timeout=2) as conn:
+            pending = await pending_migrations(conn)
+    except Exception as exc:  # any failure here means "not ready", and says why
+        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+    if pending:
+        names = [f"{m.version:04d}_{m.name}" for m in pending]
+        return JSONResponse({"status": "migrating", "pending": names}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        async with open_runtime(settings or Settings.from_env()) as runtime:
+            yield {"runtime": runtime}
+
+    graphql = GraphQLView(
+        build_schema(),
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+    )
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
+        middleware=[Middleware(CorrelationMiddleware)],
+        lifespan=lifespan,
+    )

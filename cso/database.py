@@ -1,0 +1,80 @@
+"""Connecting to PostgreSQL: a configured URL, or an embedded server kept under the data dir."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+
+log = logging.getLogger(__name__)
+
+Pool = asyncpg.Pool
+
+
+def embedded_database_url(data_dir: Path, database: str = "postgres") -> str:
+    """Start (or reuse) the embedded PostgreSQL whose files live in `data_dir`/pgdata."""
+    try:
+        import pgserver
+    except ImportError as exc:  # pragma: no cover - depends on the install extras
+        raise RuntimeError(
+            "CSO_DATABASE_URL is unset and the embedded PostgreSQL is not installed; "
+            "install the 'embedded' extra or set CSO_DATABASE_URL"
+        ) from exc
+    pgdata = (data_dir / "pgdata").resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    url: str = server.get_uri(database)
+    log.info("embedded PostgreSQL running in %s", pgdata)
+    return url
+
+
+def resolve_database_url(configured: str | None, data_dir: Path) -> str:
+    return configured or embedded_database_url(data_dir)
+
+
+async def _init_connection(conn: asyncpg.Connection[Any]) -> None:
+    for typename in ("json", "jsonb"):
+        await conn.set_type_codec(
+            typename,
+            encoder=lambda value: value if isinstance(value, str) else orjson.dumps(value).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
+async def create_pool(
+    url: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 20,
+    idle_in_transaction_timeout_ms: int = 30000,
+    init: Callable[[asyncpg.Connection[Any]], Awaitable[None]] | None = None,
+) -> asyncpg.Pool[Any]:
+    async def setup(conn: asyncpg.Connection[Any]) -> None:
+        await _init_connection(conn)
+        if init is not None:
+            await init(conn)
+
+    pool = await asyncpg.create_pool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        init=setup,
+        server_settings={
+            # A transaction left open holds back every log reader (DESIGN §2).
+            "idle_in_transaction_session_timeout": str(idle_in_transaction_timeout_ms),
+            "application_name": "cso",
+        },
+    )
+    assert pool is not None
+    return pool
+
+
+async def connect(url: str) -> asyncpg.Connection[Any]:
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(url)
+    await _init_connection(conn)
+    return conn

@@ -1,0 +1,318 @@
+"""Project: one investment project, followed by one CSO from signing to operation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, event
+
+from cso.domain import project_requests as rq
+from cso.domain.enums import (
+    Milestone,
+    OfficerRole,
+    ProjectOutcome,
+    RequestCategory,
+    ServiceKind,
+)
+from cso.domain.officer import Officer
+from cso.domain.project_errors import (
+    CsoAlreadyAssigned,
+    DateBeforeSigning,
+    DateInFuture,
+    MilestoneBeforePrevious,
+    MilestoneOutOfOrder,
+    NoCsoAssigned,
+    NotYetOperating,
+    OpenRequestsRemain,
+    ProjectClosed,
+    ReassignmentNeedsReason,
+    ServiceItemAlreadyCompleted,
+    UnknownServiceItem,
+)
+from cso.domain.project_reads import ProjectReads
+from cso.domain.values import (
+    TEXT_MAX_LENGTH,
+    optional_text,
+    require_date,
+    require_enum,
+    require_text,
+    unique_texts,
+    validate_investment,
+)
+
+
+class Project(ProjectReads, Aggregate):
+    @event("Registered")
+    def __init__(
+        self,
+        enterprise_id: UUID,
+        name: str,
+        investment: Decimal,
+        chain_id: UUID | None,
+        signed_on: date,
+    ) -> None:
+        self.enterprise_id = enterprise_id
+        self.name = name
+        self.investment = investment
+        self.chain_id = chain_id
+        self._milestones = [{"milestone": Milestone.SIGNED, "on": signed_on}]
+        self._assignments = []
+        self._plan = []
+        self._services = []
+        self._requests = []
+        self.outcome = None
+        self.close_reason = None
+
+    @classmethod
+    def register(
+        cls,
+        enterprise_id: UUID,
+        name: str,
+        investment: Decimal | int,
+        chain_id: UUID | None,
+        signed_on: date,
+        today: date,
+    ) -> Project:
+        """Registration records the SIGNED milestone on ``signed_on``."""
+        signed_on = require_date("signedOn", signed_on)
+        if signed_on > today:
+            raise DateInFuture(f"A project cannot be signed in the future ({signed_on}).")
+        return cls(
+            enterprise_id=enterprise_id,
+            name=require_text("name", name),
+            investment=validate_investment(investment),
+            chain_id=chain_id,
+            signed_on=signed_on,
+        )
+
+    def _ensure_open(self) -> None:
+        if self.outcome is not None:
+            raise ProjectClosed(
+                f"Project {self.name} is closed ({self.outcome.value}); nothing more is recorded."
+            )
+
+    def _ensure_dated_fact(self, field: str, on: date, today: date) -> date:
+        on = require_date(field, on)
+        if on > today:
+            raise DateInFuture(f"The date {on} is in the future; only past facts are recorded.")
+        if on < self.signed_on:
+            raise DateBeforeSigning(
+                f"The date {on} is before the project was signed ({self.signed_on})."
+            )
+        return on
+
+    # -- milestones --------------------------------------------------------
+
+    def reach_milestone(self, milestone: Milestone, on: date, today: date) -> None:
+        """Reach exactly the next milestone, dated no earlier than the previous one."""
+        self._ensure_open()
+        milestone = require_enum("milestone", milestone, Milestone)
+        expected = self.latest_milestone.next
+        if milestone is not expected:
+            # With every milestone reached, whatever is asked has been reached.
+            if expected is None or self.milestone_date(milestone) is not None:
+                detail = f"{milestone.value} has already been reached"
+            else:
+                detail = f"the next milestone is {expected.value}"
+            raise MilestoneOutOfOrder(
+                f"Milestones are reached in order; {detail}, so {milestone.value} "
+                "cannot be reached now."
+            )
+        on = self._ensure_dated_fact("on", on, today)
+        previous = self._milestones[-1]
+        if on < previous["on"]:
+            raise MilestoneBeforePrevious(
+                f"{milestone.value} cannot be dated {on}, before "
+                f"{previous['milestone'].value} on {previous['on']}."
+            )
+        self._reach_milestone(milestone=milestone, on=on)
+
+    @event("MilestoneReached")
+    def _reach_milestone(self, milestone: Milestone, on: date) -> None:
+        self._milestones.append({"milestone": milestone, "on": on})
+
+    # -- CSO ---------------------------------------------------------------
+
+    def assign_cso(self, officer: Officer, today: date, reason: str | None = None) -> None:
+        """Assign the first CSO, or replace the current one (which needs a reason)."""
+        self._ensure_open()
+        officer.ensure_can_serve_as(OfficerRole.CSO)
+        reason = optional_text("reason", reason, TEXT_MAX_LENGTH)
+        if officer.id == self.cso_id:
+            raise CsoAlreadyAssigned(f"{officer.name} is already this project's CSO.")
+        if self.cso_id is not None and reason is None:
+            raise ReassignmentNeedsReason(
+                "A project's CSO is replaced only with a reason for the change."
+            )
+        self._assign_cso(officer_id=officer.id, on=today, reason=reason)
+
+    @event("CsoAssigned")
+    def _assign_cso(self, officer_id: UUID, on: date, reason: str | None) -> None:
+        if self._assignments and self._assignments[-1]["end"] is None:
+            self._assignments[-1]["end"] = on
+        self._assignments.append(
+            {"officer_id": officer_id, "start": on, "end": None, "reason": reason}
+        )
+
+    # -- service plan and records ------------------------------------------
+
+    def set_service_plan(self, items: list[str]) -> None:
+        """Replace the plan; items that remain keep their completion."""
+        self._ensure_open()
+        items = unique_texts("items", items)
+        if items == [row["item"] for row in self._plan]:
+            return
+        self._set_service_plan(items=items)
+
+    @event("ServicePlanSet")
+    def _set_service_plan(self, items: list[str]) -> None:
+        completed = {row["item"] for row in self._plan if row["completed"]}
+        self._plan = [{"item": item, "completed": item in completed} for item in items]
+
+    def complete_service_item(self, item: str) -> None:
+        self._ensure_open()
+        row = next((r for r in self._plan if r["item"] == item.strip()), None)
+        if row is None:
+            raise UnknownServiceItem(item)
+        if row["completed"]:
+            raise ServiceItemAlreadyCompleted(f"Service item {row['item']!r} is already completed.")
+        self._complete_service_item(item=row["item"])
+
+    @event("ServiceItemCompleted")
+    def _complete_service_item(self, item: str) -> None:
+        for row in self._plan:
+            if row["item"] == item:
+                row["completed"] = True
+
+    def record_service(
+        self,
+        kind: ServiceKind,
+        summary: str,
+        occurred_on: date,
+        today: date,
+        officer_id: UUID | None = None,
+    ) -> UUID:
+        """Record what an officer did (the current CSO unless ``officer_id`` says who)."""
+        self._ensure_open()
+        cso_id = self.cso_id
+        if cso_id is None:
+            raise NoCsoAssigned("No service is recorded on a project without a CSO.")
+        kind = require_enum("kind", kind, ServiceKind)
+        summary = require_text("summary", summary, TEXT_MAX_LENGTH)
+        occurred_on = self._ensure_dated_fact("occurredOn", occurred_on, today)
+        service_id = uuid4()
+        self._record_service(
+            service_id=service_id,
+            kind=kind,
+            summary=summary,
+            occurred_on=occurred_on,
+            officer_id=cso_id if officer_id is None else officer_id,
+        )
+        return service_id
+
+    @event("ServiceRecorded")
+    def _record_service(
+        self,
+        service_id: UUID,
+        kind: ServiceKind,
+        summary: str,
+        occurred_on: date,
+        officer_id: UUID,
+    ) -> None:
+        self._services.append(
+            {
+                "id": service_id,
+                "kind": kind,
+                "summary": summary,
+                "occurred_on": occurred_on,
+                "officer_id": officer_id,
+            }
+        )
+
+    # -- requests ----------------------------------------------------------
+
+    def raise_request(self, category: RequestCategory, description: str, today: date) -> UUID:
+        self._ensure_open()
+        category = require_enum("category", category, RequestCategory)
+        description = require_text("description", description, TEXT_MAX_LENGTH)
+        request_id = uuid4()
+        self._raise_request(
+            request_id=request_id,
+            category=category,
+            description=description,
+            raised_on=today,
+            due_on=rq.due_on(category, today),
+        )
+        return request_id
+
+    @event("RequestRaised")
+    def _raise_request(
+        self,
+        request_id: UUID,
+        category: RequestCategory,
+        description: str,
+        raised_on: date,
+        due_on: date,
+    ) -> None:
+        self._requests.append(
+            rq.new_request_row(request_id, category, description, raised_on, due_on)
+        )
+
+    def refer_request(self, request_id: UUID, departments: list[str]) -> None:
+        """Refer (转办) to one department, or to several for joint handling (会办)."""
+        self._ensure_open()
+        row = rq.find_request(self._requests, request_id)
+        departments = rq.check_referral(row, departments)
+        self._refer_request(request_id=request_id, departments=departments)
+
+    @event("RequestReferred")
+    def _refer_request(self, request_id: UUID, departments: list[str]) -> None:
+        rq.apply_referral(rq.find_request(self._requests, request_id), departments)
+
+    def resolve_request(self, request_id: UUID, resolution: str, today: date) -> None:
+        self._ensure_open()
+        row = rq.find_request(self._requests, request_id)
+        resolution = rq.check_resolution(row, resolution)
+        self._resolve_request(request_id=request_id, resolution=resolution, resolved_on=today)
+
+    @event("RequestResolved")
+    def _resolve_request(self, request_id: UUID, resolution: str, resolved_on: date) -> None:
+        rq.apply_resolution(rq.find_request(self._requests, request_id), resolution, resolved_on)
+
+    def rate_request(self, request_id: UUID, satisfaction: int) -> None:
+        self._ensure_open()
+        row = rq.find_request(self._requests, request_id)
+        satisfaction = rq.check_rating(row, satisfaction)
+        self._rate_request(request_id=request_id, satisfaction=satisfaction)
+
+    @event("RequestRated")
+    def _rate_request(self, request_id: UUID, satisfaction: int) -> None:
+        rq.find_request(self._requests, request_id)["satisfaction"] = satisfaction
+
+    # -- closing -----------------------------------------------------------
+
+    def close(self, outcome: ProjectOutcome, reason: str | None = None) -> None:
+        """Close for good. CANCELLED is always allowed; the others need every
+        request resolved, and OPERATING needs the OPERATING milestone."""
+        self._ensure_open()
+        outcome = require_enum("outcome", outcome, ProjectOutcome)
+        reason = optional_text("reason", reason, TEXT_MAX_LENGTH)
+        if outcome is ProjectOutcome.OPERATING and self.latest_milestone is not Milestone.OPERATING:
+            raise NotYetOperating(
+                "A project closes as OPERATING only after reaching the OPERATING "
+                f"milestone; it is at {self.latest_milestone.value}."
+            )
+        unresolved = len(self.open_requests)
+        if outcome is not ProjectOutcome.CANCELLED and unresolved:
+            raise OpenRequestsRemain(
+                f"A project closes as {outcome.value} only when every request is "
+                f"resolved; {unresolved} still open."
+            )
+        self._close(outcome=outcome, reason=reason)
+
+    @event("Closed")
+    def _close(self, outcome: ProjectOutcome, reason: str | None) -> None:
+        self.outcome = outcome
+        self.close_reason = reason

@@ -1,0 +1,114 @@
+"""Rules for a project's requests (诉求): raise → refer / joint-handle → resolve → rate.
+
+The Project aggregate records the events; the checks and the row updates
+live here so that project.py stays about the project as a whole.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from cso.domain.enums import RequestCategory, RequestStatus
+from cso.domain.errors import InvalidValue, RuleViolation
+from cso.domain.project_records import RequestRow
+from cso.domain.values import TEXT_MAX_LENGTH, require_text, unique_texts
+
+SATISFACTION_RANGE = range(1, 6)
+
+
+class UnknownRequest(InvalidValue):
+    """The project has no request with the given id."""
+
+    def __init__(self, request_id: UUID) -> None:
+        super().__init__("requestId", f"This project has no request {request_id}.")
+
+
+class RequestAlreadyResolved(RuleViolation):
+    """A resolved request can be neither referred nor resolved again."""
+
+
+class RequestNotResolved(RuleViolation):
+    """Only a resolved request can be rated."""
+
+
+class RequestAlreadyRated(RuleViolation):
+    """A request is rated once."""
+
+
+def due_on(category: RequestCategory, raised_on: date) -> date:
+    """Calendar days from the day the request was raised."""
+    return raised_on + timedelta(days=category.days_to_answer)
+
+
+def new_request_row(
+    request_id: UUID,
+    category: RequestCategory,
+    description: str,
+    raised_on: date,
+    due: date,
+) -> RequestRow:
+    return {
+        "id": request_id,
+        "category": category,
+        "description": description,
+        "status": RequestStatus.OPEN,
+        "departments": [],
+        "raised_on": raised_on,
+        "due_on": due,
+        "resolution": None,
+        "resolved_on": None,
+        "satisfaction": None,
+    }
+
+
+def find_request(rows: list[RequestRow], request_id: UUID) -> RequestRow:
+    for row in rows:
+        if row["id"] == request_id:
+            return row
+    raise UnknownRequest(request_id)
+
+
+def _ensure_unresolved(row: RequestRow) -> None:
+    if row["status"] is RequestStatus.RESOLVED:
+        raise RequestAlreadyResolved(
+            f"Request {row['id']} is already resolved; it cannot be referred or resolved again."
+        )
+
+
+def check_referral(row: RequestRow, departments: list[str]) -> list[str]:
+    """An open or referred request may be (re)referred; the list replaces the last one."""
+    checked = unique_texts("departments", departments)
+    _ensure_unresolved(row)
+    return checked
+
+
+def check_resolution(row: RequestRow, resolution: str) -> str:
+    checked = require_text("resolution", resolution, TEXT_MAX_LENGTH)
+    _ensure_unresolved(row)
+    return checked
+
+
+def check_rating(row: RequestRow, satisfaction: int) -> int:
+    if isinstance(satisfaction, bool) or not isinstance(satisfaction, int):
+        raise InvalidValue("satisfaction", "Satisfaction is a whole number from 1 to 5.")
+    if satisfaction not in SATISFACTION_RANGE:
+        raise InvalidValue("satisfaction", f"Satisfaction is from 1 to 5, not {satisfaction}.")
+    if row["status"] is not RequestStatus.RESOLVED:
+        raise RequestNotResolved(
+            f"Request {row['id']} is not resolved yet; only a resolved request can be rated."
+        )
+    if row["satisfaction"] is not None:
+        raise RequestAlreadyRated(f"Request {row['id']} has already been rated.")
+    return satisfaction
+
+
+def apply_referral(row: RequestRow, departments: list[str]) -> None:
+    row["status"] = RequestStatus.REFERRED
+    row["departments"] = list(departments)
+
+
+def apply_resolution(row: RequestRow, resolution: str, resolved_on: date) -> None:
+    row["status"] = RequestStatus.RESOLVED
+    row["resolution"] = resolution
+    row["resolved_on"] = resolved_on

@@ -1,0 +1,145 @@
+"""Value checks shared by the aggregates: credit code, money, text, dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import TypeVar
+
+from cso.domain.errors import InvalidValue
+
+E = TypeVar("E", bound=Enum)
+
+# GB 32100-2015: digits and upper-case letters without I, O, Z, S, V.
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CREDIT_CODE_LENGTH = 18
+
+NAME_MAX_LENGTH = 200
+TEXT_MAX_LENGTH = 4000
+
+_CENT = Decimal("0.01")
+
+
+def credit_code_check_char(prefix17: str) -> str:
+    """The check character for the first 17 characters (already upper case)."""
+    total = sum(
+        CREDIT_CODE_CHARSET.index(char) * weight
+        for char, weight in zip(prefix17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    check = 31 - total % 31
+    return CREDIT_CODE_CHARSET[0 if check == 31 else check]
+
+
+def _check_charset(code: str) -> None:
+    for position, char in enumerate(code, start=1):
+        if char not in CREDIT_CODE_CHARSET:
+            raise InvalidValue(
+                "creditCode",
+                f"A credit code may not contain {char!r} (position {position}); "
+                "allowed are digits and letters other than I, O, Z, S and V.",
+            )
+
+
+def validate_credit_code(code: str) -> str:
+    """Return the code in upper case, or raise if it is not a valid code."""
+    normalised = code.strip().upper()
+    if len(normalised) != CREDIT_CODE_LENGTH:
+        raise InvalidValue(
+            "creditCode",
+            f"A credit code has {CREDIT_CODE_LENGTH} characters, not {len(normalised)}.",
+        )
+    _check_charset(normalised)
+    expected = credit_code_check_char(normalised[:17])
+    if normalised[17] != expected:
+        raise InvalidValue(
+            "creditCode",
+            f"The credit code's check character is {normalised[17]!r}, "
+            f"but its first 17 characters require {expected!r}.",
+        )
+    return normalised
+
+
+def make_credit_code(prefix17: str) -> str:
+    """Complete 17 characters into a valid credit code (for demo data)."""
+    normalised = prefix17.strip().upper()
+    if len(normalised) != CREDIT_CODE_LENGTH - 1:
+        raise InvalidValue(
+            "creditCode",
+            f"A credit code prefix has 17 characters, not {len(normalised)}.",
+        )
+    _check_charset(normalised)
+    return normalised + credit_code_check_char(normalised)
+
+
+def validate_investment(amount: Decimal | int) -> Decimal:
+    """An investment in 万元: non-negative, whole cents, kept with 2 places."""
+    if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+        raise InvalidValue("investment", "An investment must be a decimal amount.")
+    value = Decimal(amount)
+    if not value.is_finite():
+        raise InvalidValue("investment", "An investment must be a finite amount.")
+    if value < 0:
+        raise InvalidValue("investment", "An investment cannot be negative.")
+    try:
+        quantised = value.quantize(_CENT)
+    except InvalidOperation:
+        raise InvalidValue("investment", "The investment is too large.") from None
+    if quantised != value:
+        raise InvalidValue("investment", "An investment has at most 2 decimal places (万元).")
+    return quantised
+
+
+def require_text(field: str, value: str, max_length: int = NAME_MAX_LENGTH) -> str:
+    """Strip ``value``; it must be non-empty and not longer than ``max_length``."""
+    if not isinstance(value, str):
+        raise InvalidValue(field, f"The {field} must be text.")
+    stripped = value.strip()
+    if not stripped:
+        raise InvalidValue(field, f"The {field} cannot be empty.")
+    if len(stripped) > max_length:
+        raise InvalidValue(field, f"The {field} is longer than {max_length} characters.")
+    return stripped
+
+
+def optional_text(field: str, value: str | None, max_length: int = NAME_MAX_LENGTH) -> str | None:
+    """Like :func:`require_text`, but blank or missing becomes None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return require_text(field, value, max_length)
+
+
+def require_date(field: str, value: date) -> date:
+    # A datetime is a date too, but it would not compare with recorded dates.
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidValue(field, f"The {field} must be a calendar date.")
+    return value
+
+
+def require_enum(field: str, value: E | str, enum_type: type[E]) -> E:
+    """Accept a member of ``enum_type`` or its exact name; state never holds a str."""
+    if isinstance(value, enum_type):
+        return value
+    if isinstance(value, str) and value in enum_type.__members__:
+        return enum_type[value]
+    allowed = ", ".join(enum_type.__members__)
+    raise InvalidValue(field, f"The {field} must be one of {allowed}.")
+
+
+def unique_texts(field: str, values: list[str], max_length: int = NAME_MAX_LENGTH) -> list[str]:
+    """Strip each entry; the list must be non-empty, without blanks or repeats."""
+    if isinstance(values, str):
+        raise InvalidValue(field, f"The {field} must be a list.")
+    if not values:
+        raise InvalidValue(field, f"The {field} list cannot be empty.")
+    result: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        text = require_text(field, value, max_length)
+        key = text.casefold()
+        if key in seen:
+            raise InvalidValue(field, f"The {field} list names {text!r} twice.")
+        seen.add(key)
+        result.append(text)
+    return result

@@ -1,0 +1,147 @@
+"""Aggregates in and out of the store: snapshots bound cold loads, a cache makes warm ones cheap."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from cso.eventstore.codec import Codec
+from cso.eventstore.errors import StreamNotFound
+from cso.eventstore.records import AppendResult, Metadata, Reservation, Snapshot, StreamAppend
+from cso.eventstore.store import EventStore
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class Repository:
+    """Loads aggregates by replay and saves their pending events.
+
+    `get` hands the caller an instance of its own: a cached one is taken out of the cache (so
+    two commands in one process never share state) and goes back only through `save` or
+    `release`. Another process may have appended since, so a cached aggregate is always
+    fast-forwarded with the events after its version.
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        codec: Codec,
+        *,
+        snapshot_interval: int = 100,
+        cache_size: int = 1000,
+    ) -> None:
+        self.store = store
+        self.codec = codec
+        self.snapshot_interval = snapshot_interval
+        self.cache_size = cache_size
+        self._cache: OrderedDict[UUID, tuple[Aggregate, bytes]] = OrderedDict()
+        # (stream, version) -> that event's hash; events never change, so any entry stays true.
+        self._hashes: OrderedDict[tuple[UUID, int], bytes] = OrderedDict()
+
+    async def get(
+        self,
+        aggregate_id: UUID,
+        kind: type[A],
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> A:
+        historic = version is not None or as_of is not None
+        cached = None if historic else self._cache.pop(aggregate_id, None)
+        aggregate: Any
+        if cached is not None:
+            aggregate, last_hash = cached
+        else:
+            aggregate, last_hash = await self._from_snapshot(aggregate_id, version, as_of)
+        rows = await self.store.read_raw(
+            aggregate_id,
+            after_version=0 if aggregate is None else aggregate.version,
+            to_version=version,
+            until=as_of,
+        )
+        for row in rows:
+            event = self.codec.decode(aggregate_id, row["version"], row["type"], row["data"])
+            aggregate = event.mutate(aggregate)
+            last_hash = bytes(row["hash"])
+        if not isinstance(aggregate, kind):
+            raise StreamNotFound(aggregate_id)
+        self._remember_hash(aggregate_id, aggregate.version, last_hash)
+        return aggregate
+
+    async def _from_snapshot(
+        self, aggregate_id: UUID, version: int | None, as_of: datetime | None
+    ) -> tuple[Aggregate | None, bytes]:
+        row = await self.store.latest_snapshot(aggregate_id, to_version=version, until=as_of)
+        if row is None:
+            return None, b""
+        aggregate = self.codec.decode_snapshot(
+            aggregate_id, row["version"], row["type"], row["state"]
+        )
+        return aggregate, bytes(row["hash"])
+
+    def release(self, *aggregates: Aggregate) -> None:
+        """Give aggregates that were only read back to the cache."""
+        for aggregate in aggregates:
+            last_hash = self._hashes.get((aggregate.id, aggregate.version))
+            if last_hash is not None and not aggregate.pending_events:
+                self._remember(aggregate, last_hash)
+
+    async def save(
+        self,
+        *aggregates: Aggregate,
+        metadata: Metadata,
+        reservations: Sequence[Reservation] = (),
+        releases: Sequence[Reservation] = (),
+    ) -> AppendResult:
+        """Append every aggregate's pending events in one transaction."""
+        streams: list[StreamAppend] = []
+        snapshots: list[Snapshot] = []
+        for aggregate in aggregates:
+            pending = aggregate.collect_events()
+            if not pending:
+                continue
+            expected = pending[0].originator_version - 1
+            streams.append(
+                StreamAppend(
+                    stream_id=aggregate.id,
+                    stream_type=type(aggregate).__name__,
+                    expected_version=expected,
+                    events=[self.codec.encode(event) for event in pending],
+                    previous_hash=self._hashes.get((aggregate.id, expected)),
+                )
+            )
+            if aggregate.version // self.snapshot_interval > expected // self.snapshot_interval:
+                state = self.codec.encode_snapshot(aggregate)
+                snapshots.append(Snapshot(aggregate.id, state.type, state.data, state.recorded_at))
+        result = await self.store.append(
+            streams, metadata, reservations=reservations, releases=releases, snapshots=snapshots
+        )
+        for aggregate in aggregates:
+            last_hash = result.hashes.get(aggregate.id)
+            if last_hash is not None and not result.replayed:
+                self._remember_hash(aggregate.id, aggregate.version, last_hash)
+                self._remember(aggregate, last_hash)
+        return result
+
+    def _remember(self, aggregate: Aggregate, last_hash: bytes) -> None:
+        _put(self._cache, aggregate.id, (aggregate, last_hash), self.cache_size)
+
+    def _remember_hash(self, stream_id: UUID, version: int, last_hash: bytes) -> None:
+        if version:
+            _put(self._hashes, (stream_id, version), last_hash, 4 * self.cache_size)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _put(lru: OrderedDict[K, V], key: K, value: V, limit: int) -> None:
+    lru[key] = value
+    lru.move_to_end(key)
+    while len(lru) > limit:
+        lru.popitem(last=False)

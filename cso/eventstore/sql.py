@@ -1,0 +1,77 @@
+"""The event store's SQL, kept in one place and always parameterised."""
+
+INSERT_EVENTS = """
+WITH inserted AS (
+  INSERT INTO events (stream_id, stream_type, version, type, data, metadata, recorded_at, hash)
+  SELECT e.stream_id, e.stream_type, e.version, e.type, e.data::jsonb, $6::jsonb,
+         e.recorded_at, e.hash
+  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[],
+              $7::timestamptz[], $8::bytea[])
+       WITH ORDINALITY AS e(stream_id, stream_type, version, type, data, recorded_at, hash, n)
+  ORDER BY e.n
+  RETURNING position, transaction_id
+), woken AS (
+  SELECT pg_notify('cso_events', '') AS notified
+)
+SELECT max(i.position) AS position, max(i.transaction_id) AS transaction_id
+FROM inserted i CROSS JOIN woken
+"""
+
+SELECT_HASH = "SELECT hash FROM events WHERE stream_id = $1 AND version = $2"
+
+SELECT_STREAM_VERSION = "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1"
+
+INSERT_SNAPSHOT = """
+INSERT INTO snapshots (stream_id, version, type, state, recorded_at, hash)
+VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+ON CONFLICT DO NOTHING
+"""
+
+SELECT_SNAPSHOT = """
+SELECT version, type, state::text AS state, hash FROM snapshots
+WHERE stream_id = $1 AND version <= $2 AND recorded_at <= $3
+ORDER BY version DESC LIMIT 1
+"""
+
+INSERT_RESERVATIONS = """
+INSERT INTO reservations (scope, value, stream_id)
+SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[])
+"""
+
+DELETE_RESERVATION = "DELETE FROM reservations WHERE scope = $1 AND value = $2 AND stream_id = $3"
+
+INSERT_IDEMPOTENCY_KEY = "INSERT INTO idempotency_keys (key, result) VALUES ($1, $2::jsonb)"
+
+SELECT_IDEMPOTENCY_RESULT = "SELECT result FROM idempotency_keys WHERE key = $1"
+
+EVENT_COLUMNS = """position, transaction_id, stream_id, stream_type, version, type, data,
+  metadata, recorded_at, hash"""
+
+SELECT_STREAM = f"""
+SELECT {EVENT_COLUMNS} FROM events
+WHERE stream_id = $1 AND version >= $2 AND version <= $3 AND recorded_at <= $4
+ORDER BY version
+"""
+
+# The replay path reads data as text: the codec parses it once, straight into domain values.
+SELECT_STREAM_RAW = """
+SELECT version, type, data::text AS data, hash FROM events
+WHERE stream_id = $1 AND version > $2 AND version <= $3 AND recorded_at <= $4
+ORDER BY version
+"""
+
+# Commit order without gaps (DESIGN §2): every transaction below the snapshot's xmin has
+# ended, so nothing can later appear behind (transaction_id, position).
+SELECT_LOG_AFTER = f"""
+SELECT {EVENT_COLUMNS} FROM events
+WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+  AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY transaction_id, position
+LIMIT $3
+"""
+
+SELECT_WATERMARK = "SELECT pg_snapshot_xmin(pg_current_snapshot())"
+
+SELECT_HEAD = """
+SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1
+"""

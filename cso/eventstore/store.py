@@ -1,0 +1,275 @@
+"""The asyncpg event store: atomic multi-stream appends, stream reads, the log in commit order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+from cso.eventstore import sql
+from cso.eventstore.errors import ConcurrencyConflict, ReservationTaken
+from cso.eventstore.hashing import GENESIS, Verification, canonical_encoding, chain
+from cso.eventstore.records import (
+    AppendResult,
+    Checkpoint,
+    Metadata,
+    RecordedEvent,
+    Reservation,
+    Snapshot,
+    StreamAppend,
+)
+
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+MAX_VERSION = 2**31 - 1
+GAP_SQLSTATE = "CS409"  # raised by the events_no_version_gap trigger
+
+
+def _recorded(row: asyncpg.Record) -> RecordedEvent:
+    return RecordedEvent(
+        position=row["position"],
+        transaction_id=row["transaction_id"],
+        stream_id=row["stream_id"],
+        stream_type=row["stream_type"],
+        version=row["version"],
+        type=row["type"],
+        data=row["data"],
+        metadata=row["metadata"],
+        recorded_at=row["recorded_at"],
+        hash=bytes(row["hash"]),
+    )
+
+
+class EventStore:
+    def __init__(self, pool: asyncpg.Pool[Any]) -> None:
+        self.pool = pool
+
+    async def append(
+        self,
+        streams: Sequence[StreamAppend],
+        metadata: Metadata,
+        *,
+        reservations: Sequence[Reservation] = (),
+        releases: Sequence[Reservation] = (),
+        snapshots: Sequence[Snapshot] = (),
+    ) -> AppendResult:
+        """Append to one or more streams atomically; a used idempotency key replays its result."""
+        key = metadata.idempotency_key
+        if key is not None and (earlier := await self.idempotent_result(key)) is not None:
+            return earlier
+        single_statement = not (key or reservations or releases or snapshots)
+        try:
+            async with self.pool.acquire() as conn:
+                if single_statement and all(self._hash_known(s) for s in streams):
+                    return await self._insert(conn, streams, metadata)
+                async with conn.transaction():
+                    result = await self._insert(conn, streams, metadata)
+                    await self._reserve(conn, reservations, releases)
+                    for snapshot in snapshots:
+                        await conn.execute(
+                            sql.INSERT_SNAPSHOT,
+                            snapshot.stream_id,
+                            result.versions[snapshot.stream_id],
+                            snapshot.type,
+                            snapshot.state,
+                            snapshot.recorded_at,
+                            result.hashes[snapshot.stream_id],
+                        )
+                    if key is not None:
+                        await conn.execute(sql.INSERT_IDEMPOTENCY_KEY, key, result.as_json())
+                    return result
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "idempotency_keys_pkey" and key is not None:
+                earlier = await self.idempotent_result(key)
+                if earlier is not None:
+                    return earlier
+            if exc.constraint_name == "reservations_pkey":
+                raise self._taken(exc, reservations) from None
+            raise await self._conflict(streams) from None
+        except asyncpg.NotNullViolationError as exc:  # no previous event to chain from
+            if exc.column_name == "hash":
+                raise await self._conflict(streams) from None
+            raise
+        except asyncpg.PostgresError as exc:
+            if exc.sqlstate == GAP_SQLSTATE:
+                raise await self._conflict(streams) from None
+            raise
+
+    @staticmethod
+    def _hash_known(stream: StreamAppend) -> bool:
+        return stream.expected_version == 0 or stream.previous_hash is not None
+
+    async def _insert(
+        self, conn: asyncpg.Connection[Any], streams: Sequence[StreamAppend], metadata: Metadata
+    ) -> AppendResult:
+        metadata_json = metadata.as_json()
+        columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [])
+        versions: dict[UUID, int] = {}
+        hashes: dict[UUID, bytes] = {}
+        for stream in streams:
+            previous = await self._previous_hash(conn, stream)
+            version = stream.expected_version
+            for event in stream.events:
+                version += 1
+                if previous is None:  # the expected version does not exist: a conflict
+                    raise await self._conflict(streams)
+                encoding = canonical_encoding(
+                    stream.stream_id,
+                    stream.stream_type,
+                    version,
+                    event.type,
+                    orjson.loads(event.data),
+                    metadata_json,
+                    event.recorded_at,
+                )
+                previous = chain(previous, encoding)
+                for column, value in zip(
+                    columns,
+                    (stream.stream_id, stream.stream_type, version, event.type, event.data,
+                     event.recorded_at, previous),
+                    strict=True,
+                ):
+                    column.append(value)
+            versions[stream.stream_id] = version
+            if previous is not None:
+                hashes[stream.stream_id] = previous
+        ids, types_, numbers, names, datas, times, hashes = columns
+        row = await conn.fetchrow(
+            sql.INSERT_EVENTS, ids, types_, numbers, names, datas, metadata_json, times, hashes
+        )
+        assert row is not None and row["position"] is not None, "an append needs events"
+        checkpoint = Checkpoint(row["transaction_id"], row["position"])
+        return AppendResult(checkpoint, versions, hashes=hashes)
+
+    async def _previous_hash(
+        self, conn: asyncpg.Connection[Any], stream: StreamAppend
+    ) -> bytes | None:
+        if stream.expected_version == 0:
+            return GENESIS
+        if stream.previous_hash is not None:
+            return stream.previous_hash
+        found: bytes | None = await conn.fetchval(
+            sql.SELECT_HASH, stream.stream_id, stream.expected_version
+        )
+        return found
+
+    async def _reserve(
+        self,
+        conn: asyncpg.Connection[Any],
+        reservations: Sequence[Reservation],
+        releases: Sequence[Reservation],
+    ) -> None:
+        for released in releases:
+            await conn.execute(
+                sql.DELETE_RESERVATION, released.scope, released.value, released.stream_id
+            )
+        if reservations:
+            await conn.execute(
+                sql.INSERT_RESERVATIONS,
+                [r.scope for r in reservations],
+                [r.value for r in reservations],
+                [r.stream_id for r in reservations],
+            )
+
+    @staticmethod
+    def _taken(exc: asyncpg.UniqueViolationError, wanted: Sequence[Reservation]) -> ReservationTaken:
+        detail = exc.detail or ""
+        for reservation in wanted:  # the detail names the clashing key
+            if f"({reservation.scope}, {reservation.value})" in detail:
+                return ReservationTaken(reservation.scope, reservation.value)
+        first = wanted[0]
+        return ReservationTaken(first.scope, first.value)
+
+    async def _conflict(self, streams: Sequence[StreamAppend]) -> ConcurrencyConflict:
+        for stream in streams:
+            current = await self.stream_version(stream.stream_id)
+            if current != stream.expected_version:
+                return ConcurrencyConflict(stream.stream_id, stream.expected_version, current)
+        first = streams[0]
+        return ConcurrencyConflict(first.stream_id, first.expected_version, first.expected_version)
+
+    async def idempotent_result(self, key: str) -> AppendResult | None:
+        data = await self.pool.fetchval(sql.SELECT_IDEMPOTENCY_RESULT, key)
+        return None if data is None else AppendResult.from_json(data)
+
+    async def stream_version(self, stream_id: UUID) -> int:
+        version: int = await self.pool.fetchval(sql.SELECT_STREAM_VERSION, stream_id)
+        return version
+
+    async def read_stream(
+        self,
+        stream_id: UUID,
+        *,
+        from_version: int = 1,
+        to_version: int | None = None,
+        until: datetime | None = None,
+    ) -> list[RecordedEvent]:
+        rows = await self.pool.fetch(
+            sql.SELECT_STREAM,
+            stream_id,
+            from_version,
+            MAX_VERSION if to_version is None else to_version,
+            until or END_OF_TIME,
+        )
+        return [_recorded(row) for row in rows]
+
+    async def read_raw(
+        self,
+        stream_id: UUID,
+        *,
+        after_version: int = 0,
+        to_version: int | None = None,
+        until: datetime | None = None,
+    ) -> list[asyncpg.Record]:
+        """Rows of (version, type, data as text, hash), for replay through the codec."""
+        return await self.pool.fetch(
+            sql.SELECT_STREAM_RAW,
+            stream_id,
+            after_version,
+            MAX_VERSION if to_version is None else to_version,
+            until or END_OF_TIME,
+        )
+
+    async def latest_snapshot(
+        self, stream_id: UUID, *, to_version: int | None = None, until: datetime | None = None
+    ) -> asyncpg.Record | None:
+        return await self.pool.fetchrow(
+            sql.SELECT_SNAPSHOT,
+            stream_id,
+            MAX_VERSION if to_version is None else to_version,
+            until or END_OF_TIME,
+        )
+
+    async def read_log(self, after: Checkpoint, limit: int = 500) -> list[RecordedEvent]:
+        """The next events in commit order after `after`, only from finished transactions."""
+        rows = await self.pool.fetch(
+            sql.SELECT_LOG_AFTER, after.transaction_id, after.position, limit
+        )
+        return [_recorded(row) for row in rows]
+
+    async def head(self) -> Checkpoint:
+        row = await self.pool.fetchrow(sql.SELECT_HEAD)
+        return Checkpoint() if row is None else Checkpoint(row[0], row[1])
+
+    async def verify_stream(self, stream_id: UUID) -> Verification:
+        previous = GENESIS
+        checked = 0
+        for event in await self.read_stream(stream_id):
+            checked += 1
+            encoding = canonical_encoding(
+                event.stream_id,
+                event.stream_type,
+                event.version,
+                event.type,
+                event.data,
+                event.metadata,
+                event.recorded_at,
+            )
+            expected = chain(previous, encoding)
+            if event.version != checked or expected != event.hash:
+                return Verification(ok=False, events_checked=checked, first_bad_version=checked)
+            previous = event.hash
+        return Verification(ok=True, events_checked=checked)

@@ -1,0 +1,1 @@
+"""The GraphQL API (API.md): schema, resolvers, auth and error mapping."""

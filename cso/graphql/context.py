@@ -1,0 +1,38 @@
+"""The typed context every resolver gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from cso.graphql.auth import Role, Viewer
+from cso.graphql.errors import Forbidden, Unauthenticated
+from cso.runtime import Runtime
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    runtime: Runtime
+    correlation_id: str
+    maybe_viewer: Viewer | None = None
+    auth_problem: str | None = None
+    consistency_token: str | None = None
+    connection_params: dict[str, object] | None = None  # graphql-transport-ws connection_init
+    response_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def viewer(self) -> Viewer:
+        if self.maybe_viewer is None:
+            raise Unauthenticated(self.auth_problem or "a bearer token is required")
+        return self.maybe_viewer
+
+    def require_role(self, *roles: Role) -> Viewer:
+        viewer = self.viewer
+        if viewer.role not in roles:
+            raise Forbidden(f"the {viewer.role.value} role may not do this")
+        return viewer

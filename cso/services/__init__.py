@@ -1,0 +1,1 @@
+"""Use cases: load an aggregate, call it, append its events; authorisation lives here."""

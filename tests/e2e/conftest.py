@@ -1,0 +1,67 @@
+"""A real uvicorn server on a free loopback port, against the test database."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+
+from cso.app import create_app
+from cso.graphql.auth import Role, issue_token
+from cso.settings import Settings
+
+SECRET = "e2e-secret-that-is-long-enough-for-hs256"
+
+
+@dataclass(frozen=True)
+class Api:
+    url: str
+    secret: str
+
+    def token(self, role: Role, sub: str = "00000000-0000-4000-8000-000000000042") -> str:
+        return issue_token(self.secret, sub=sub, role=role, name="Tester", dept="QA")
+
+    def headers(self, role: Role | None = None, **extra: str) -> dict[str, str]:
+        headers = dict(extra)
+        if role is not None:
+            headers["Authorization"] = f"Bearer {self.token(role)}"
+        return headers
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+async def api(database_url: str) -> AsyncIterator[Api]:
+    settings = Settings.from_env(
+        {"CSO_DATABASE_URL": database_url, "CSO_JWT_SECRET": SECRET, "CSO_POOL_MAX_SIZE": "10"}
+    )
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.01)
+    assert server.started, "the API did not start"
+    yield Api(url=f"http://127.0.0.1:{port}", secret=SECRET)
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def client(api: Api) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api.url, timeout=10) as client:
+        yield client

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from cso.domain.enums import Milestone, ProjectOutcome, ProjectStage, RequestCategory, ServiceKind
+from cso.domain.officer import Officer
+from cso.domain.project import Project
+from cso.domain.project_errors import NotYetOperating, OpenRequestsRemain, ProjectClosed
+
+MakeOfficer = Callable[..., Officer]
+
+
+def operate(project: Project, today: date) -> None:
+    for milestone in list(Milestone)[1:]:
+        project.reach_milestone(milestone, on=today, today=today)
+
+
+def test_a_cancelled_project_is_closed_even_with_open_requests(
+    project: Project, today: date
+) -> None:
+    project.raise_request(RequestCategory.LAND, "Land price", today=today)
+    project.close(ProjectOutcome.CANCELLED, reason=" Investor withdrew ")
+    assert project.closed
+    assert project.outcome is ProjectOutcome.CANCELLED
+    assert project.close_reason == "Investor withdrew"
+    assert project.stage is ProjectStage.CLOSED
+
+
+def test_a_project_closes_as_operating_only_after_reaching_operating(
+    project: Project, today: date
+) -> None:
+    with pytest.raises(NotYetOperating, match="it is at SIGNED"):
+        project.close(ProjectOutcome.OPERATING)
+    operate(project, today)
+    project.close(ProjectOutcome.OPERATING)
+    assert project.outcome is ProjectOutcome.OPERATING
+
+
+@pytest.mark.parametrize("outcome", [ProjectOutcome.OPERATING, ProjectOutcome.RELOCATED])
+def test_a_project_with_unresolved_requests_closes_only_as_cancelled(
+    project: Project, today: date, outcome: ProjectOutcome
+) -> None:
+    operate(project, today)
+    request_id = project.raise_request(RequestCategory.TALENT, "Housing", today=today)
+    project.refer_request(request_id, ["Talent Office"])
+    with pytest.raises(OpenRequestsRemain, match="1 still open"):
+        project.close(outcome)
+    project.resolve_request(request_id, "Flat allocated", today=today)
+    project.close(outcome)
+    assert project.outcome is outcome
+
+
+def test_a_relocated_project_need_not_have_reached_operating(project: Project) -> None:
+    project.close(ProjectOutcome.RELOCATED)
+    assert project.outcome is ProjectOutcome.RELOCATED
+
+
+def test_nothing_is_recorded_on_a_closed_project(
+    project: Project, cso: Officer, make_officer: MakeOfficer, today: date
+) -> None:
+    project.assign_cso(cso, today=today)
+    project.set_service_plan(["Procedure agency"])
+    request_id = project.raise_request(RequestCategory.PERMIT, "Permit", today=today)
+    project.resolve_request(request_id, "Issued", today=today)
+    project.close(ProjectOutcome.RELOCATED)
+    version = project.version
+    commands: list[Callable[[], object]] = [
+        lambda: project.reach_milestone(Milestone.SITE_SELECTED, on=today, today=today),
+        lambda: project.assign_cso(make_officer(name="Chen Jie"), today=today, reason="r"),
+        lambda: project.set_service_plan(["Procedure agency"]),
+        lambda: project.complete_service_item("Procedure agency"),
+        lambda: project.record_service(ServiceKind.VISIT, "Visit", occurred_on=today, today=today),
+        lambda: project.raise_request(RequestCategory.OTHER, "More", today=today),
+        lambda: project.refer_request(request_id, ["Fire Brigade"]),
+        lambda: project.resolve_request(request_id, "Again", today=today),
+        lambda: project.rate_request(request_id, 5),
+        lambda: project.close(ProjectOutcome.CANCELLED),
+    ]
+    for command in commands:
+        with pytest.raises(ProjectClosed, match="is closed"):
+            command()
+    assert project.version == version
+
+
+def test_closing_keeps_the_cso_history(served_project: Project, cso: Officer) -> None:
+    served_project.close(ProjectOutcome.CANCELLED)
+    assert served_project.cso_id == cso.id
+    assert served_project.cso_assignments[0].end is None
+
+
+def test_a_closed_project_still_reads_its_requests(project: Project, today: date) -> None:
+    request_id = project.raise_request(RequestCategory.POLICY, "Subsidy", today=today)
+    project.close(ProjectOutcome.CANCELLED)
+    assert project.request(request_id).status.value == "OPEN"

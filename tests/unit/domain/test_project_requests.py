@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from cso.domain.enums import RequestCategory, RequestStatus
+from cso.domain.errors import InvalidValue
+from cso.domain.project import Project
+from cso.domain.project_requests import (
+    RequestAlreadyRated,
+    RequestAlreadyResolved,
+    RequestNotResolved,
+    UnknownRequest,
+)
+
+DAY = timedelta(days=1)
+
+
+def raise_permit(project: Project, today: date) -> UUID:
+    return project.raise_request(RequestCategory.PERMIT, "Fire permit is stuck", today=today)
+
+
+@pytest.mark.parametrize("category", list(RequestCategory))
+def test_a_raised_request_is_open_and_due_after_its_category_days(
+    project: Project, today: date, category: RequestCategory
+) -> None:
+    request_id = project.raise_request(category, " Need help ", today=today)
+    request = project.request(request_id)
+    assert request.status is RequestStatus.OPEN
+    assert request.description == "Need help"
+    assert request.raised_on == today
+    assert request.due_on == today + category.days_to_answer * DAY
+    assert request.departments == ()
+    assert project.open_requests == [request]
+
+
+def test_a_request_needs_a_description(project: Project, today: date) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        project.raise_request(RequestCategory.LAND, "  ", today=today)
+    assert refused.value.field == "description"
+
+
+def test_a_request_is_referred_to_one_department(project: Project, today: date) -> None:
+    request_id = raise_permit(project, today)
+    project.refer_request(request_id, ["Fire Brigade"])
+    request = project.request(request_id)
+    assert request.status is RequestStatus.REFERRED
+    assert request.departments == ("Fire Brigade",)
+    assert not request.joint
+
+
+def test_a_request_referred_to_several_departments_is_handled_jointly(
+    project: Project, today: date
+) -> None:
+    request_id = raise_permit(project, today)
+    project.refer_request(request_id, ["Fire Brigade", "Housing Bureau"])
+    assert project.request(request_id).joint
+
+
+def test_a_referred_request_may_be_referred_again_to_new_departments(
+    project: Project, today: date
+) -> None:
+    request_id = raise_permit(project, today)
+    project.refer_request(request_id, ["Fire Brigade"])
+    project.refer_request(request_id, ["Planning Bureau"])
+    assert project.request(request_id).departments == ("Planning Bureau",)
+    assert project.request(request_id).status is RequestStatus.REFERRED
+
+
+@pytest.mark.parametrize("departments", [[], ["Fire Brigade", "fire brigade"], [""]])
+def test_a_referral_needs_unique_named_departments(
+    project: Project, today: date, departments: list[str]
+) -> None:
+    request_id = raise_permit(project, today)
+    with pytest.raises(InvalidValue) as refused:
+        project.refer_request(request_id, departments)
+    assert refused.value.field == "departments"
+
+
+def test_a_resolved_request_cannot_be_referred(project: Project, today: date) -> None:
+    request_id = raise_permit(project, today)
+    project.resolve_request(request_id, "Permit issued", today=today)
+    with pytest.raises(RequestAlreadyResolved):
+        project.refer_request(request_id, ["Fire Brigade"])
+
+
+@pytest.mark.parametrize("refer_first", [False, True])
+def test_an_open_or_referred_request_is_resolved(
+    project: Project, today: date, refer_first: bool
+) -> None:
+    request_id = raise_permit(project, today)
+    if refer_first:
+        project.refer_request(request_id, ["Fire Brigade"])
+    project.resolve_request(request_id, " Permit issued ", today=today + DAY)
+    request = project.request(request_id)
+    assert request.status is RequestStatus.RESOLVED
+    assert (request.resolution, request.resolved_on) == ("Permit issued", today + DAY)
+    assert project.open_requests == []
+
+
+def test_a_request_is_resolved_only_once(project: Project, today: date) -> None:
+    request_id = raise_permit(project, today)
+    project.resolve_request(request_id, "Permit issued", today=today)
+    with pytest.raises(RequestAlreadyResolved, match="already resolved"):
+        project.resolve_request(request_id, "Again", today=today)
+
+
+def test_a_resolution_needs_text(project: Project, today: date) -> None:
+    request_id = raise_permit(project, today)
+    with pytest.raises(InvalidValue) as refused:
+        project.resolve_request(request_id, "", today=today)
+    assert refused.value.field == "resolution"
+
+
+@pytest.mark.parametrize("satisfaction", [1, 3, 5])
+def test_a_resolved_request_is_rated_from_one_to_five(
+    project: Project, today: date, satisfaction: int
+) -> None:
+    request_id = raise_permit(project, today)
+    project.resolve_request(request_id, "Permit issued", today=today)
+    project.rate_request(request_id, satisfaction)
+    assert project.request(request_id).satisfaction == satisfaction
+
+
+@pytest.mark.parametrize("satisfaction", [0, 6, True, 4.5])
+def test_a_rating_outside_one_to_five_is_refused(
+    project: Project, today: date, satisfaction: object
+) -> None:
+    request_id = raise_permit(project, today)
+    project.resolve_request(request_id, "Permit issued", today=today)
+    with pytest.raises(InvalidValue) as refused:
+        project.rate_request(request_id, satisfaction)  # type: ignore[arg-type]
+    assert refused.value.field == "satisfaction"
+
+
+def test_an_unresolved_request_cannot_be_rated(project: Project, today: date) -> None:
+    request_id = raise_permit(project, today)
+    with pytest.raises(RequestNotResolved, match="not resolved yet"):
+        project.rate_request(request_id, 5)
+
+
+def test_a_request_is_rated_only_once(project: Project, today: date) -> None:
+    request_id = raise_permit(project, today)
+    project.resolve_request(request_id, "Permit issued", today=today)
+    project.rate_request(request_id, 4)
+    with pytest.raises(RequestAlreadyRated):
+        project.rate_request(request_id, 5)
+
+
+def test_an_unknown_request_is_refused_naming_the_request_id(project: Project, today: date) -> None:
+    unknown = uuid4()
+    for command in (
+        lambda: project.refer_request(unknown, ["Fire Brigade"]),
+        lambda: project.resolve_request(unknown, "Done", today=today),
+        lambda: project.rate_request(unknown, 5),
+        lambda: project.request(unknown),
+    ):
+        with pytest.raises(UnknownRequest) as refused:
+            command()
+        assert refused.value.field == "requestId"
+
+
+def test_a_request_is_overdue_only_after_its_due_date_while_unresolved(
+    project: Project, today: date
+) -> None:
+    request_id = raise_permit(project, today)
+    due = project.request(request_id).due_on
+    assert not project.request(request_id).is_overdue(due)
+    assert project.request(request_id).is_overdue(due + DAY)
+    assert project.overdue_requests(due + DAY) == [project.request(request_id)]
+
+
+def test_a_referred_request_can_be_overdue(project: Project, today: date) -> None:
+    request_id = raise_permit(project, today)
+    project.refer_request(request_id, ["Fire Brigade"])
+    assert project.request(request_id).is_overdue(today + 30 * DAY)
+
+
+def test_a_resolved_request_is_never_overdue(project: Project, today: date) -> None:
+    request_id = raise_permit(project, today)
+    project.resolve_request(request_id, "Permit issued", today=today + 20 * DAY)
+    assert not project.request(request_id).is_overdue(today + 30 * DAY)
+    assert project.overdue_requests(today + 30 * DAY) == []

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from cso.domain.enums import OfficerRole
+from cso.domain.errors import DomainError, InvalidValue, RuleViolation
+from cso.domain.values import (
+    credit_code_check_char,
+    make_credit_code,
+    optional_text,
+    require_date,
+    require_enum,
+    require_text,
+    unique_texts,
+    validate_credit_code,
+    validate_investment,
+)
+
+# The example printed in GB 32100-2015.
+STANDARD_EXAMPLE = "91350100M000100Y43"
+
+
+def test_a_valid_credit_code_is_accepted() -> None:
+    assert validate_credit_code(STANDARD_EXAMPLE) == STANDARD_EXAMPLE
+
+
+def test_a_credit_code_is_normalised_to_upper_case_without_surrounding_spaces() -> None:
+    assert validate_credit_code(" 91350100m000100y43 ") == STANDARD_EXAMPLE
+
+
+def test_a_credit_code_with_a_wrong_check_character_is_refused() -> None:
+    with pytest.raises(InvalidValue, match="check character") as refused:
+        validate_credit_code("91350100M000100Y44")
+    assert refused.value.field == "creditCode"
+    assert refused.value.code == "INVALID_INPUT"
+
+
+@pytest.mark.parametrize("code", ["91350100M000100Y4", "91350100M000100Y433", ""])
+def test_a_credit_code_of_the_wrong_length_is_refused(code: str) -> None:
+    with pytest.raises(InvalidValue, match="18 characters"):
+        validate_credit_code(code)
+
+
+@pytest.mark.parametrize("letter", ["I", "O", "Z", "S", "V", "-"])
+def test_a_credit_code_with_a_character_outside_the_charset_is_refused(letter: str) -> None:
+    with pytest.raises(InvalidValue, match="may not contain"):
+        validate_credit_code(letter + STANDARD_EXAMPLE[1:])
+
+
+def test_a_check_value_of_31_is_written_as_zero() -> None:
+    # Every weighted digit is 0, so the sum is 0 and 31 - 0 = 31 maps to '0'.
+    assert credit_code_check_char("0" * 17) == "0"
+    assert validate_credit_code("0" * 18) == "0" * 18
+
+
+@pytest.mark.parametrize(
+    "prefix", ["91350100M000100Y4", "9144030071526726X", "12100000400012345", "y1110108551385082"]
+)
+def test_a_made_credit_code_passes_validation(prefix: str) -> None:
+    code = make_credit_code(prefix)
+    assert code[:17] == prefix.upper()
+    assert validate_credit_code(code) == code
+
+
+def test_making_a_credit_code_needs_exactly_17_characters() -> None:
+    with pytest.raises(InvalidValue, match="17 characters"):
+        make_credit_code("9135010")
+
+
+def test_making_a_credit_code_refuses_forbidden_characters() -> None:
+    with pytest.raises(InvalidValue, match="may not contain"):
+        make_credit_code("O1350100M000100Y4")
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        (Decimal("12500"), Decimal("12500.00")),
+        (Decimal("0.5"), Decimal("0.50")),
+        (Decimal("1.230"), Decimal("1.23")),
+        (300, Decimal("300.00")),
+        (Decimal("0"), Decimal("0.00")),
+    ],
+)
+def test_an_investment_is_kept_with_two_decimal_places(given: Decimal | int, kept: Decimal) -> None:
+    result = validate_investment(given)
+    assert result == kept
+    assert str(result) == str(kept)
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        Decimal("-0.01"),
+        Decimal("1.234"),
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        Decimal("1e40"),
+        1.5,
+        True,
+        "12",
+    ],
+)
+def test_an_investment_that_is_negative_too_precise_or_not_a_decimal_is_refused(
+    amount: object,
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        validate_investment(amount)  # type: ignore[arg-type]
+    assert refused.value.field == "investment"
+
+
+def test_text_is_stripped_and_must_not_be_blank_or_too_long() -> None:
+    assert require_text("name", "  Li Wei ") == "Li Wei"
+    with pytest.raises(InvalidValue, match="cannot be empty"):
+        require_text("name", "   ")
+    with pytest.raises(InvalidValue, match="longer than 5"):
+        require_text("name", "abcdef", max_length=5)
+    with pytest.raises(InvalidValue, match="must be text"):
+        require_text("name", 42)  # type: ignore[arg-type]
+
+
+def test_optional_text_turns_blank_into_none() -> None:
+    assert optional_text("park", "  ") is None
+    assert optional_text("park", None) is None
+    assert optional_text("park", " Park A ") == "Park A"
+
+
+def test_a_list_of_names_must_be_non_empty_and_without_repeats() -> None:
+    assert unique_texts("items", [" a ", "b"]) == ["a", "b"]
+    with pytest.raises(InvalidValue, match="cannot be empty"):
+        unique_texts("items", [])
+    with pytest.raises(InvalidValue, match="twice"):
+        unique_texts("items", ["Site", "site "])
+    with pytest.raises(InvalidValue, match="cannot be empty"):
+        unique_texts("items", ["a", " "])
+    with pytest.raises(InvalidValue, match="must be a list"):
+        unique_texts("items", "ab")  # type: ignore[arg-type]
+
+
+def test_an_enum_is_accepted_as_a_member_or_its_exact_name() -> None:
+    assert require_enum("role", OfficerRole.CSO, OfficerRole) is OfficerRole.CSO
+    assert require_enum("role", "CASO", OfficerRole) is OfficerRole.CASO
+    with pytest.raises(InvalidValue, match="one of CSO, CASO, FIRST_SECRETARY"):
+        require_enum("role", "cso", OfficerRole)
+
+
+def test_a_date_must_be_a_calendar_date_not_a_datetime() -> None:
+    assert require_date("on", date(2024, 1, 2)) == date(2024, 1, 2)
+    with pytest.raises(InvalidValue, match="calendar date"):
+        require_date("on", datetime(2024, 1, 2, 10, 0))
+
+
+def test_domain_errors_carry_the_code_clients_see() -> None:
+    assert RuleViolation("x").code == "RULE_VIOLATED"
+    invalid = InvalidValue("phone", "Bad phone.")
+    assert (invalid.code, invalid.field, str(invalid)) == ("INVALID_INPUT", "phone", "Bad phone.")
+    assert isinstance(invalid, DomainError)
