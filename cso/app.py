@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
@@ -22,7 +24,10 @@ from cso.eventstore import Codec, EventStore, Listener, Repository
 from cso.graphql.schema import build_schema
 from cso.graphql.view import GraphQLView
 from cso.migrations import migrate, pending_migrations
-from cso.runtime import Runtime
+from cso.projections import ALL_PROJECTIONS
+from cso.projections.supervisor import ProjectionSupervisor
+from cso.runtime import Runtime, local_today
+from cso.services.application import Application
 from cso.settings import Settings
 
 log = logging.getLogger("cso")
@@ -52,9 +57,27 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         )
         listener = Listener(url)
         await listener.start()
+        codec = repository.codec
+        projections = ProjectionSupervisor(
+            ALL_PROJECTIONS, database_url=url, store=store, codec=codec, listener=listener
+        )
+        today = partial(local_today, ZoneInfo(settings.timezone))
+        runtime = Runtime(
+            settings,
+            url,
+            pool,
+            store,
+            repository,
+            listener,
+            Application(repository, store, today),
+            projections,
+        )
+        if settings.run_projections:
+            await projections.start()
         try:
-            yield Runtime(settings, url, pool, store, repository, listener)
+            yield runtime
         finally:
+            await projections.stop()
             await listener.stop()
     finally:
         await pool.close()

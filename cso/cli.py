@@ -1,18 +1,29 @@
-"""`cso serve | migrate | token | verify` — the operator's commands."""
+"""`cso serve | migrate | seed | projections | verify | export | schema | token`."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import sys
 import uuid
-from typing import Annotated
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
+import asyncpg
+import orjson
 import typer
 import uvicorn
 
-from cso.database import connect, resolve_database_url
-from cso.graphql.auth import Role, issue_token
+from cso.database import connect, create_pool, resolve_database_url
+from cso.graphql.auth import issue_token
 from cso.migrations import migrate as apply_migrations
+from cso.services.identity import Role
 from cso.settings import Settings
+
+if TYPE_CHECKING:
+    from cso.runtime import Runtime
 
 app = typer.Typer(help="CSO platform: serve the API and look after its event store.")
 
@@ -23,12 +34,16 @@ DEV_SUPERVISOR_ID = "5e1f0000-0000-4000-8000-000000000001"
 def serve(
     host: Annotated[str | None, typer.Option(help="Overrides CSO_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Overrides CSO_PORT.")] = None,
-    dev: Annotated[bool, typer.Option(help="Print a supervisor token for GraphiQL.")] = False,
+    dev: Annotated[
+        bool, typer.Option(help="Seed a new embedded database; print a supervisor token.")
+    ] = False,
 ) -> None:
     """Start the API (embedded PostgreSQL when CSO_DATABASE_URL is unset)."""
     settings = Settings.from_env()
     url = resolve_database_url(settings.database_url, settings.data_dir)
     asyncio.run(_migrate(url))
+    if dev and settings.database_url is None:
+        asyncio.run(_seed_if_empty(url, settings))
     bind_host, bind_port = host or settings.host, port or settings.port
     if dev:
         token = issue_token(
@@ -43,22 +58,108 @@ def serve(
     from cso.app import create_app
 
     # The embedded server is already running; the app reuses it through the resolved URL.
-    settings_for_app = Settings.from_env({**_env(), "CSO_DATABASE_URL": url})
-    uvicorn.run(
-        create_app(settings_for_app),
-        host=bind_host,
-        port=bind_port,
-        log_level=settings.log_level,
-    )
+    app_settings = Settings.from_env({**os.environ, "CSO_DATABASE_URL": url})
+    uvicorn.run(create_app(app_settings), host=bind_host, port=bind_port, log_level=settings.log_level)
 
 
 @app.command()
 def migrate() -> None:
     """Apply pending migrations."""
     settings = Settings.from_env()
-    url = resolve_database_url(settings.database_url, settings.data_dir)
-    applied = asyncio.run(_migrate(url))
+    applied = asyncio.run(_migrate(resolve_database_url(settings.database_url, settings.data_dir)))
     typer.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
+
+
+@app.command()
+def seed() -> None:
+    """Load the demo data (chains, enterprises, officers, projects) into an empty store."""
+    settings = Settings.from_env()
+    url = resolve_database_url(settings.database_url, settings.data_dir)
+    asyncio.run(_migrate(url))
+    summary = asyncio.run(_seed_if_empty(url, settings))
+    typer.echo(summary or "the store already has events; demo data goes only into an empty one")
+
+
+@app.command()
+def projections(
+    watch: Annotated[bool, typer.Option(help="Run the projections in this process.")] = False,
+) -> None:
+    """Show each projection's position and lag, or run them (--watch)."""
+
+    async def run() -> None:
+        async with _runtime() as runtime:
+            if watch:
+                typer.echo("running projections; Ctrl-C to stop")
+                await asyncio.Event().wait()
+            for status in await runtime.projections.status():
+                typer.echo(
+                    f"{status.name:<24} position {status.position:>10}  "
+                    f"lag {status.lag_events} events / {status.lag_seconds or 0:.1f} s"
+                )
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
+@app.command()
+def verify(
+    stream_id: Annotated[str | None, typer.Argument(help="One stream; all when omitted.")] = None,
+) -> None:
+    """Recompute hash chains; exit 1 when any stream was altered."""
+
+    async def run() -> bool:
+        async with _pool() as pool:
+            from cso.eventstore import EventStore
+
+            store = EventStore(pool)
+            if stream_id is not None:
+                ids = [uuid.UUID(stream_id)]
+            else:
+                ids = [r[0] for r in await pool.fetch("SELECT DISTINCT stream_id FROM events")]
+            all_ok = True
+            for sid in ids:
+                result = await store.verify_stream(sid)
+                if not result.ok:
+                    all_ok = False
+                    typer.echo(f"ALTERED {sid} at version {result.first_bad_version}", err=True)
+            typer.echo(f"{len(ids)} stream(s) checked; {'all intact' if all_ok else 'ALTERED'}")
+            return all_ok
+
+    if not asyncio.run(run()):
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    output: Annotated[Path | None, typer.Option(help="File to write; stdout when omitted.")] = None,
+) -> None:
+    """Write the whole log in commit order as JSON lines."""
+
+    async def run() -> None:
+        from cso.eventstore import Checkpoint, EventStore
+
+        async with _pool() as pool:
+            store = EventStore(pool)
+            sink = output.open("wb") if output else sys.stdout.buffer
+            try:
+                checkpoint = Checkpoint()
+                while batch := await store.read_log(checkpoint, 1000):
+                    for event in batch:
+                        sink.write(orjson.dumps(event, default=_json_default) + b"\n")
+                    checkpoint = batch[-1].checkpoint
+            finally:
+                if output:
+                    sink.close()
+
+    asyncio.run(run())
+
+
+@app.command()
+def schema() -> None:
+    """Print the GraphQL schema (SDL): `cso schema > schema.graphql`."""
+    from cso.graphql.export import export_schema
+
+    sys.stdout.write(export_schema())
 
 
 @app.command()
@@ -83,31 +184,6 @@ def token(
     )
 
 
-@app.command()
-def verify(stream_id: Annotated[str, typer.Argument(help="The stream to verify.")]) -> None:
-    """Recompute a stream's hash chain; exit 1 when it was altered."""
-    from cso.database import create_pool
-    from cso.eventstore import EventStore
-
-    async def run() -> bool:
-        settings = Settings.from_env()
-        pool = await create_pool(
-            resolve_database_url(settings.database_url, settings.data_dir), min_size=1, max_size=2
-        )
-        try:
-            result = await EventStore(pool).verify_stream(uuid.UUID(stream_id))
-        finally:
-            await pool.close()
-        if result.ok:
-            typer.echo(f"ok: {result.events_checked} events verified")
-        else:
-            typer.echo(f"ALTERED at version {result.first_bad_version}", err=True)
-        return result.ok
-
-    if not asyncio.run(run()):
-        raise typer.Exit(1)
-
-
 async def _migrate(url: str) -> list[str]:
     conn = await connect(url)
     try:
@@ -116,7 +192,44 @@ async def _migrate(url: str) -> list[str]:
         await conn.close()
 
 
-def _env() -> dict[str, str]:
-    import os
+async def _seed_if_empty(url: str, settings: Settings) -> str | None:
+    from cso.app import open_runtime
+    from cso.seed import database_is_empty
+    from cso.seed import seed as load_demo_data
 
-    return dict(os.environ)
+    no_projections = Settings.from_env(
+        {**os.environ, "CSO_DATABASE_URL": url, "CSO_RUN_PROJECTIONS": "0"}
+    )
+    async with open_runtime(no_projections) as runtime:
+        if not await database_is_empty(runtime.pool):
+            return None
+        summary = await load_demo_data(runtime.application, today=runtime.today())
+        return f"seeded: {summary}"
+
+
+@contextlib.asynccontextmanager
+async def _runtime() -> AsyncIterator[Runtime]:
+    from cso.app import open_runtime
+
+    async with open_runtime(Settings.from_env()) as runtime:
+        yield runtime
+
+
+@contextlib.asynccontextmanager
+async def _pool() -> AsyncIterator[asyncpg.Pool[Any]]:
+    settings = Settings.from_env()
+    pool = await create_pool(
+        resolve_database_url(settings.database_url, settings.data_dir), min_size=1, max_size=2
+    )
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(type(value).__name__)

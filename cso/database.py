@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 import orjson
@@ -13,6 +13,8 @@ import orjson
 log = logging.getLogger(__name__)
 
 Pool = asyncpg.Pool
+# What a pool hands out behaves as a connection; functions that only run SQL take either.
+AnyConnection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
 
 
 def embedded_database_url(data_dir: Path, database: str = "postgres") -> str:
@@ -26,7 +28,7 @@ def embedded_database_url(data_dir: Path, database: str = "postgres") -> str:
         ) from exc
     pgdata = (data_dir / "pgdata").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
     url: str = server.get_uri(database)
     log.info("embedded PostgreSQL running in %s", pgdata)
     return url

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from cso.eventstore import EventStore, Listener, Repository
+from cso.services.application import Application
 from cso.settings import Settings
+
+if TYPE_CHECKING:
+    from cso.projections.supervisor import ProjectionStatus
+
+
+class Projections(Protocol):
+    async def wait_for(self, token: str, timeout: float = 2.0) -> bool: ...
+
+    async def status(self) -> Sequence[ProjectionStatus]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +32,13 @@ class Runtime:
     store: EventStore
     repository: Repository
     listener: Listener
+    application: Application
+    projections: Projections
+
+    def today(self) -> date:
+        return local_today(ZoneInfo(self.settings.timezone))
+
+
+def local_today(zone: ZoneInfo) -> date:
+    """Today in the district's time zone: dates in rules and filters are local dates."""
+    return datetime.now(zone).date()

@@ -24,6 +24,7 @@ class Settings:
     run_projections: bool
     log_level: str
     idle_in_transaction_timeout_ms: int
+    timezone: str
 
     @property
     def jwt_secret_is_default(self) -> bool:
@@ -45,4 +46,5 @@ class Settings:
             run_projections=env.get("CSO_RUN_PROJECTIONS", "1") not in ("0", "false", "no"),
             log_level=env.get("CSO_LOG_LEVEL", "info"),
             idle_in_transaction_timeout_ms=int(env.get("CSO_IDLE_TX_TIMEOUT_MS", "30000")),
+            timezone=env.get("CSO_TIMEZONE", "Asia/Shanghai"),
         )

@@ -70,7 +70,7 @@ class Listener:
                 backoff = min(backoff * 2, 5.0)
                 continue
             closed = asyncio.Event()
-            conn.add_termination_listener(lambda _: closed.set())
+            conn.add_termination_listener(lambda _, closed=closed: closed.set())
             try:
                 await conn.add_listener(CHANNEL, self.notify)
                 self.connected.set()

@@ -143,6 +143,7 @@ class AppendResult:
     versions: dict[UUID, int] = field(default_factory=dict)
     replayed: bool = False  # True when an idempotency key had been used before
     hashes: dict[UUID, bytes] = field(default_factory=dict)  # each stream's new last hash
+    outcome: dict[str, str] = field(default_factory=dict)  # the caller's answer, kept with a key
 
     @property
     def token(self) -> str:
@@ -153,6 +154,7 @@ class AppendResult:
             "transaction_id": self.checkpoint.transaction_id,
             "position": self.checkpoint.position,
             "versions": {str(k): v for k, v in self.versions.items()},
+            "outcome": self.outcome,
         }
 
     @classmethod
@@ -161,4 +163,5 @@ class AppendResult:
             checkpoint=Checkpoint(int(data["transaction_id"]), int(data["position"])),
             versions={UUID(k): int(v) for k, v in data["versions"].items()},
             replayed=replayed,
+            outcome=dict(data.get("outcome") or {}),
         )

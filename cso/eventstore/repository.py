@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -97,6 +97,7 @@ class Repository:
         metadata: Metadata,
         reservations: Sequence[Reservation] = (),
         releases: Sequence[Reservation] = (),
+        outcome: Mapping[str, str] | None = None,
     ) -> AppendResult:
         """Append every aggregate's pending events in one transaction."""
         streams: list[StreamAppend] = []
@@ -119,7 +120,12 @@ class Repository:
                 state = self.codec.encode_snapshot(aggregate)
                 snapshots.append(Snapshot(aggregate.id, state.type, state.data, state.recorded_at))
         result = await self.store.append(
-            streams, metadata, reservations=reservations, releases=releases, snapshots=snapshots
+            streams,
+            metadata,
+            reservations=reservations,
+            releases=releases,
+            snapshots=snapshots,
+            outcome=outcome,
         )
         for aggregate in aggregates:
             last_hash = result.hashes.get(aggregate.id)

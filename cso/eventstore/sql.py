@@ -72,6 +72,11 @@ LIMIT $3
 
 SELECT_WATERMARK = "SELECT pg_snapshot_xmin(pg_current_snapshot())"
 
+# Where a reader that wants only what comes next starts: the last event below the watermark,
+# as the log reader sees it. (The newest row overall could sit past a transaction still in
+# flight, whose events would then land behind the reader.)
 SELECT_HEAD = """
-SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1
+SELECT transaction_id, position FROM events
+WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY transaction_id DESC, position DESC LIMIT 1
 """

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import orjson
+from asyncpg.pool import PoolConnectionProxy
 
 from cso.eventstore import sql
 from cso.eventstore.errors import ConcurrencyConflict, ReservationTaken
@@ -26,6 +28,7 @@ from cso.eventstore.records import (
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 MAX_VERSION = 2**31 - 1
 GAP_SQLSTATE = "CS409"  # raised by the events_no_version_gap trigger
+DEADLOCK_RETRIES = 3
 
 
 def _recorded(row: asyncpg.Record) -> RecordedEvent:
@@ -55,55 +58,95 @@ class EventStore:
         reservations: Sequence[Reservation] = (),
         releases: Sequence[Reservation] = (),
         snapshots: Sequence[Snapshot] = (),
+        outcome: Mapping[str, str] | None = None,
     ) -> AppendResult:
-        """Append to one or more streams atomically; a used idempotency key replays its result."""
+        """Append to one or more streams atomically; a used idempotency key replays its result.
+
+        `outcome` is the caller's own answer (ids it made up, say); it is kept with the
+        idempotency key, so a retry gets the first answer back, not a new one.
+        """
         key = metadata.idempotency_key
         if key is not None and (earlier := await self.idempotent_result(key)) is not None:
             return earlier
-        single_statement = not (key or reservations or releases or snapshots)
-        try:
-            async with self.pool.acquire() as conn:
-                if single_statement and all(self._hash_known(s) for s in streams):
-                    return await self._insert(conn, streams, metadata)
-                async with conn.transaction():
-                    result = await self._insert(conn, streams, metadata)
-                    await self._reserve(conn, reservations, releases)
-                    for snapshot in snapshots:
-                        await conn.execute(
-                            sql.INSERT_SNAPSHOT,
-                            snapshot.stream_id,
-                            result.versions[snapshot.stream_id],
-                            snapshot.type,
-                            snapshot.state,
-                            snapshot.recorded_at,
-                            result.hashes[snapshot.stream_id],
-                        )
-                    if key is not None:
-                        await conn.execute(sql.INSERT_IDEMPOTENCY_KEY, key, result.as_json())
-                    return result
-        except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name == "idempotency_keys_pkey" and key is not None:
-                earlier = await self.idempotent_result(key)
-                if earlier is not None:
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                result = await self._append_once(
+                    streams, metadata, reservations, releases, snapshots, dict(outcome or {})
+                )
+                return result
+            except (asyncpg.PostgresError, ConcurrencyConflict) as exc:
+                # A concurrent duplicate (same key) got there first: give its answer.
+                if key is not None and (earlier := await self.idempotent_result(key)) is not None:
                     return earlier
+                if isinstance(exc, ConcurrencyConflict):
+                    raise
+                # Appends that share streams, given in opposite orders, can deadlock; the
+                # victim was rolled back whole, so run it again behind the winner.
+                if isinstance(exc, asyncpg.DeadlockDetectedError) and attempt < DEADLOCK_RETRIES:
+                    continue
+                refusal = await self._refusal(exc, streams, reservations)
+                if refusal is exc:
+                    raise
+                raise refusal from None
+        raise AssertionError("unreachable")
+
+    async def _append_once(
+        self,
+        streams: Sequence[StreamAppend],
+        metadata: Metadata,
+        reservations: Sequence[Reservation],
+        releases: Sequence[Reservation],
+        snapshots: Sequence[Snapshot],
+        outcome: dict[str, str],
+    ) -> AppendResult:
+        key = metadata.idempotency_key
+        single_statement = not (key or reservations or releases or snapshots)
+        async with self.pool.acquire() as conn:
+            if single_statement and all(self._hash_known(s) for s in streams):
+                return replace(await self._insert(conn, streams, metadata), outcome=outcome)
+            async with conn.transaction():
+                result = replace(await self._insert(conn, streams, metadata), outcome=outcome)
+                await self._reserve(conn, reservations, releases)
+                for snapshot in snapshots:
+                    await conn.execute(
+                        sql.INSERT_SNAPSHOT,
+                        snapshot.stream_id,
+                        result.versions[snapshot.stream_id],
+                        snapshot.type,
+                        snapshot.state,
+                        snapshot.recorded_at,
+                        result.hashes[snapshot.stream_id],
+                    )
+                if key is not None:
+                    await conn.execute(sql.INSERT_IDEMPOTENCY_KEY, key, result.as_json())
+                return result
+
+    async def _refusal(
+        self,
+        exc: asyncpg.PostgresError,
+        streams: Sequence[StreamAppend],
+        reservations: Sequence[Reservation],
+    ) -> Exception:
+        """The error a caller can act on for a failed append, or `exc` itself."""
+        if isinstance(exc, asyncpg.UniqueViolationError):
             if exc.constraint_name == "reservations_pkey":
-                raise self._taken(exc, reservations) from None
-            raise await self._conflict(streams) from None
-        except asyncpg.NotNullViolationError as exc:  # no previous event to chain from
-            if exc.column_name == "hash":
-                raise await self._conflict(streams) from None
-            raise
-        except asyncpg.PostgresError as exc:
-            if exc.sqlstate == GAP_SQLSTATE:
-                raise await self._conflict(streams) from None
-            raise
+                return self._taken(exc, reservations)
+            return await self._conflict(streams)
+        if isinstance(exc, asyncpg.NotNullViolationError) and exc.column_name == "hash":
+            return await self._conflict(streams)  # no previous event to chain from
+        if isinstance(exc, asyncpg.DeadlockDetectedError) or exc.sqlstate == GAP_SQLSTATE:
+            return await self._conflict(streams)
+        return exc
 
     @staticmethod
     def _hash_known(stream: StreamAppend) -> bool:
         return stream.expected_version == 0 or stream.previous_hash is not None
 
     async def _insert(
-        self, conn: asyncpg.Connection[Any], streams: Sequence[StreamAppend], metadata: Metadata
+        self,
+        conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any],
+        streams: Sequence[StreamAppend],
+        metadata: Metadata,
     ) -> AppendResult:
         metadata_json = metadata.as_json()
         columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [])
@@ -128,24 +171,31 @@ class EventStore:
                 previous = chain(previous, encoding)
                 for column, value in zip(
                     columns,
-                    (stream.stream_id, stream.stream_type, version, event.type, event.data,
-                     event.recorded_at, previous),
+                    (
+                        stream.stream_id,
+                        stream.stream_type,
+                        version,
+                        event.type,
+                        event.data,
+                        event.recorded_at,
+                        previous,
+                    ),
                     strict=True,
                 ):
                     column.append(value)
             versions[stream.stream_id] = version
             if previous is not None:
                 hashes[stream.stream_id] = previous
-        ids, types_, numbers, names, datas, times, hashes = columns
+        ids, types_, numbers, names, datas, times, chained = columns
         row = await conn.fetchrow(
-            sql.INSERT_EVENTS, ids, types_, numbers, names, datas, metadata_json, times, hashes
+            sql.INSERT_EVENTS, ids, types_, numbers, names, datas, metadata_json, times, chained
         )
         assert row is not None and row["position"] is not None, "an append needs events"
         checkpoint = Checkpoint(row["transaction_id"], row["position"])
         return AppendResult(checkpoint, versions, hashes=hashes)
 
     async def _previous_hash(
-        self, conn: asyncpg.Connection[Any], stream: StreamAppend
+        self, conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any], stream: StreamAppend
     ) -> bytes | None:
         if stream.expected_version == 0:
             return GENESIS
@@ -158,7 +208,7 @@ class EventStore:
 
     async def _reserve(
         self,
-        conn: asyncpg.Connection[Any],
+        conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any],
         reservations: Sequence[Reservation],
         releases: Sequence[Reservation],
     ) -> None:
@@ -175,7 +225,9 @@ class EventStore:
             )
 
     @staticmethod
-    def _taken(exc: asyncpg.UniqueViolationError, wanted: Sequence[Reservation]) -> ReservationTaken:
+    def _taken(
+        exc: asyncpg.UniqueViolationError, wanted: Sequence[Reservation]
+    ) -> ReservationTaken:
         detail = exc.detail or ""
         for reservation in wanted:  # the detail names the clashing key
             if f"({reservation.scope}, {reservation.value})" in detail:
@@ -251,6 +303,9 @@ class EventStore:
         return [_recorded(row) for row in rows]
 
     async def head(self) -> Checkpoint:
+        """Where a reader that wants only what comes next starts: nothing committed after this
+        call lies at or behind it. It can lag the newest event while older transactions are
+        open; to wait for one's own write, use the append's token instead."""
         row = await self.pool.fetchrow(sql.SELECT_HEAD)
         return Checkpoint() if row is None else Checkpoint(row[0], row[1])
 

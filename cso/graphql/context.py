@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from cso.graphql.auth import Role, Viewer
+from cso.graphql.auth import Viewer
 from cso.graphql.errors import Forbidden, Unauthenticated
 from cso.runtime import Runtime
+from cso.services.identity import Role
 
 
 @dataclass
@@ -23,7 +26,15 @@ class Context:
     auth_problem: str | None = None
     consistency_token: str | None = None
     connection_params: dict[str, object] | None = None  # graphql-transport-ws connection_init
-    response_headers: dict[str, str] = field(default_factory=dict)
+    loaders: Any = None  # per-request DataLoaders, made on first use (cso.graphql.loaders)
+    _detached_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def response_headers(self) -> MutableHeaders | dict[str, str]:
+        """Headers of the HTTP response (a WebSocket message has none to carry them)."""
+        if isinstance(self.response, Response):
+            return self.response.headers
+        return self._detached_headers
 
     @property
     def viewer(self) -> Viewer:

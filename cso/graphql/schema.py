@@ -1,4 +1,4 @@
-"""The schema's root types."""
+"""The schema's root types, merged from the modules of each area, and its limits and caches."""
 
 from __future__ import annotations
 
@@ -11,10 +11,22 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
-from strawberry.types import ExecutionContext, Info
+from strawberry.types import ExecutionContext
 
-from cso.graphql.context import Context
+from cso.graphql.consistency import ReadYourWrites
 from cso.graphql.errors import assign_code
+from cso.graphql.mutations.enterprises import EnterpriseMutations
+from cso.graphql.mutations.officers import OfficerMutations
+from cso.graphql.mutations.projects import ProjectMutations
+from cso.graphql.mutations.requests import RequestMutations
+from cso.graphql.queries.audit import AuditQueries
+from cso.graphql.queries.dashboard import DashboardQueries
+from cso.graphql.queries.enterprises import EnterpriseQueries
+from cso.graphql.queries.officers import OfficerQueries
+from cso.graphql.queries.projects import ProjectQueries
+from cso.graphql.queries.viewer import ViewerQueries
+from cso.graphql.scalars import SCALAR_OVERRIDES
+from cso.graphql.subscriptions import Subscription
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -22,21 +34,20 @@ MAX_TOKENS = 4000
 
 
 @strawberry.type
-class Viewer:
-    id: strawberry.ID
-    role: str
-    name: str
-    dept: str
+class Query(
+    ViewerQueries,
+    OfficerQueries,
+    EnterpriseQueries,
+    ProjectQueries,
+    DashboardQueries,
+    AuditQueries,
+):
+    pass
 
 
 @strawberry.type
-class Query:
-    @strawberry.field(description="Who the bearer token says the caller is.")
-    def me(self, info: Info[Context, None]) -> Viewer:
-        viewer = info.context.viewer
-        return Viewer(
-            id=strawberry.ID(viewer.id), role=viewer.role.value, name=viewer.name, dept=viewer.dept
-        )
+class Mutation(OfficerMutations, EnterpriseMutations, ProjectMutations, RequestMutations):
+    pass
 
 
 class CsoSchema(strawberry.Schema):
@@ -53,7 +64,11 @@ class CsoSchema(strawberry.Schema):
 def build_schema() -> strawberry.Schema:
     return CsoSchema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
+            ReadYourWrites,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

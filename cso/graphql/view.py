@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -28,6 +30,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         header = request.headers.get("authorization")
         await self._authenticate(context, header, runtime)
+        context.consistency_token = request.headers.get("x-consistency-token") or None
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -38,7 +41,7 @@ class GraphQLView(GraphQL[Context, None]):
             await self._authenticate(context, str(header), context.runtime)
             if context.maybe_viewer is None:
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
-        return UNSET
+        return cast(UnsetType, UNSET)  # strawberry's default acknowledgement
 
     @staticmethod
     async def _authenticate(context: Context, header: str | None, runtime: Runtime) -> None:

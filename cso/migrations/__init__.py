@@ -6,9 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
-
-import asyncpg
+from cso.database import AnyConnection
 
 # Any constant works; it only has to be the same in every process.
 MIGRATION_LOCK_KEY = 0x0C5_0001
@@ -55,7 +53,7 @@ def available_migrations() -> list[Migration]:
     return found
 
 
-async def pending_migrations(conn: asyncpg.Connection[Any]) -> list[Migration]:
+async def pending_migrations(conn: AnyConnection) -> list[Migration]:
     """Migrations not applied yet; refuses when an applied file has since changed."""
     exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
     applied = {r["version"]: r for r in await conn.fetch(SELECT_APPLIED)} if exists else {}
@@ -72,7 +70,7 @@ async def pending_migrations(conn: asyncpg.Connection[Any]) -> list[Migration]:
     return pending
 
 
-async def migrate(conn: asyncpg.Connection[Any]) -> list[Migration]:
+async def migrate(conn: AnyConnection) -> list[Migration]:
     """Apply pending migrations under an advisory lock, so concurrent starters apply each once."""
     await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
     try:

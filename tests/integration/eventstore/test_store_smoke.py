@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
 
 from cso.eventstore import EventStore, Metadata, NewEvent, StreamAppend
 
@@ -10,7 +13,7 @@ def _event(n: int) -> NewEvent:
     return NewEvent(type="test:Happened", data=f'{{"n": {n}}}', recorded_at=datetime.now(UTC))
 
 
-async def test_an_appended_event_reads_back_and_verifies(pool) -> None:
+async def test_an_appended_event_reads_back_and_verifies(pool: asyncpg.Pool[Any]) -> None:
     store = EventStore(pool)
     stream = uuid.uuid4()
     result = await store.append(

@@ -1,0 +1,67 @@
+"""Relay connections (API.md): `edges { cursor node }`, `pageInfo`, `totalCount`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from cso.graphql import fields
+from cso.graphql.cursors import Page
+from cso.graphql.keyset import Ordering, Row
+
+T = TypeVar("T")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool = strawberry.field(
+        description="True when the page starts after a cursor."
+    )
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @fields.field("How many items match the filter, on every page.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @fields.field("The nodes of the edges, for clients that need no cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def connection(
+    page: Page,
+    rows: Sequence[Row],
+    ordering: Ordering,
+    node: Callable[[Any], T],
+    count: Callable[[], Awaitable[int]],
+) -> Connection[T]:
+    """The page of `rows` (fetched with one extra row) as a connection."""
+    shown = rows[: page.size]
+    edges = [Edge(cursor=ordering.cursor(row), node=node(row)) for row in shown]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > page.size,
+            has_previous_page=page.after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+    )

@@ -1,0 +1,150 @@
+"""Keyset pagination in SQL: one statement per ordering, built once from a fixed whitelist.
+
+A list query is a SELECT over one read-model table with optional filters written as
+`($n::type IS NULL OR …)`. For each ordering it gets two statements, the first page and the
+pages after a cursor (`(sort, id) > ($a, $b)`), so that an index on the sort key is walked
+from the cursor on rather than skipped through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from cso.graphql.cursors import Page, decode_cursor, encode_cursor, page_size
+from cso.services.errors import InvalidInput
+
+# A fetched row (or an in-memory dict like one): sort keys as "k0", "k1", … besides its columns.
+Row = asyncpg.Record | Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    sql: str  # a column expression from the fixed whitelist, never client input
+    type: str  # its PostgreSQL type, for the parameter cast and the cursor's JSON form
+
+
+def _to_json(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    return value
+
+
+# How a cursor's JSON value becomes a parameter of the column's type again.
+_PARSERS: dict[str, Callable[[str], object]] = {
+    "timestamptz": datetime.fromisoformat,
+    "date": date.fromisoformat,
+    "numeric": Decimal,
+    "uuid": UUID,
+    "bigint": int,
+    "integer": int,
+    "text": str,
+}
+
+
+def _from_json(value: object, sql_type: str) -> object:
+    try:
+        return _PARSERS[sql_type](str(value))
+    except (ValueError, InvalidOperation):
+        raise InvalidInput("after is not a cursor of this list", "after") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """One way to sort a list: its key columns (the last one unique) and the direction."""
+
+    tag: str
+    key: tuple[Column, ...]
+    descending: bool = False
+
+    def cursor(self, row: Row) -> str:
+        return encode_cursor(self.tag, [_to_json(row[f"k{i}"]) for i in range(len(self.key))])
+
+    def after(self, cursor: str | None) -> list[object] | None:
+        if cursor is None:
+            return None
+        values = decode_cursor(cursor, self.tag, len(self.key))
+        return [_from_json(v, c.type) for v, c in zip(values, self.key, strict=True)]
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """`SELECT columns FROM source WHERE where`; the filters use parameters $1..$`params`."""
+
+    columns: str
+    source: str
+    where: str
+    params: int
+
+    def count_sql(self) -> str:
+        return f"SELECT count(*) FROM {self.source} WHERE {self.where}"
+
+    def page_sql(self, ordering: Ordering, with_cursor: bool) -> str:
+        keys = ", ".join(f"{c.sql} AS k{i}" for i, c in enumerate(ordering.key))
+        direction = "DESC" if ordering.descending else "ASC"
+        order = ", ".join(f"{c.sql} {direction}" for c in ordering.key)
+        where = self.where
+        limit = self.params + 1
+        if with_cursor:
+            columns = ", ".join(c.sql for c in ordering.key)
+            placeholders = ", ".join(
+                f"${self.params + 1 + i}::{c.type}" for i, c in enumerate(ordering.key)
+            )
+            comparison = "<" if ordering.descending else ">"
+            where = f"({where}) AND ({columns}) {comparison} ({placeholders})"
+            limit += len(ordering.key)
+        return (
+            f"SELECT {keys}, {self.columns} FROM {self.source} "
+            f"WHERE {where} ORDER BY {order} LIMIT ${limit}"
+        )
+
+
+class PreparedList:
+    """A list query with its statements for every ordering, made once at import time."""
+
+    def __init__(self, query: ListQuery, orderings: dict[str, Ordering]) -> None:
+        self.orderings = orderings
+        self._count = query.count_sql()
+        self._statements = {
+            (name, cursor): query.page_sql(ordering, cursor)
+            for name, ordering in orderings.items()
+            for cursor in (False, True)
+        }
+
+    async def fetch(
+        self,
+        pool: asyncpg.Pool[Any],
+        params: Sequence[object],
+        order: str,
+        first: int | None,
+        after: str | None,
+    ) -> tuple[Page, list[asyncpg.Record]]:
+        """The page's rows, plus one more when another page follows."""
+        ordering = self.orderings[order]
+        page = Page(page_size(first), ordering.after(after))
+        sql = self._statements[(order, page.after is not None)]
+        rows = await pool.fetch(sql, *params, *(page.after or ()), page.fetch)
+        return page, rows
+
+    async def count(self, pool: asyncpg.Pool[Any], params: Sequence[object]) -> int:
+        total: int = await pool.fetchval(self._count, *params)
+        return total
+
+
+def orderings(tag: str, sorts: dict[str, Column], unique: Column) -> dict[str, Ordering]:
+    """Both directions of every sort, keyed "FIELD:ASC"; ties go by the `unique` column."""
+    result: dict[str, Ordering] = {}
+    for field, column in sorts.items():
+        key = (column,) if column == unique else (column, unique)
+        for direction in ("ASC", "DESC"):
+            name = f"{field}:{direction}"
+            result[name] = Ordering(f"{tag}:{name}", key, direction == "DESC")
+    return result

@@ -1,0 +1,63 @@
+"""What every mutation shares: the command's envelope, the token, the fresh aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+from uuid import UUID
+
+import strawberry
+from eventsourcing.domain import Aggregate
+from strawberry.types import Info
+
+from cso.graphql.context import Context
+from cso.graphql.types.common import view_aggregate
+from cso.services.application import Application, Changed, Command
+from cso.services.errors import NotFound
+
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+
+CONSISTENCY_HEADER = "X-Consistency-Token"
+
+
+@strawberry.input
+class MutationInput:
+    expected_version: int | None = strawberry.field(
+        default=None, description="Refuse with CONFLICT unless the object is at this version."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="A retry with the same key returns the first result."
+    )
+    reason: str | None = strawberry.field(default=None, description="Why; kept with the events.")
+
+
+def command(info: Info[Context, None], input: MutationInput) -> Command:
+    context = info.context
+    return Command(
+        principal=context.viewer,
+        correlation_id=context.correlation_id,
+        reason=input.reason,
+        idempotency_key=input.idempotency_key,
+        expected_version=input.expected_version,
+    )
+
+
+def application(info: Info[Context, None]) -> Application:
+    return info.context.runtime.application
+
+
+def consistency_token(info: Info[Context, None], changed: Changed) -> str:
+    """The token, also sent as the X-Consistency-Token response header."""
+    info.context.response_headers[CONSISTENCY_HEADER] = changed.token
+    return changed.token
+
+
+async def fresh(
+    info: Info[Context, None], aggregate_id: UUID, kind: type[A], view: Callable[[A], T]
+) -> T:
+    """The changed object as it is now, read from its events (read models may lag)."""
+    found = await view_aggregate(info.context, aggregate_id, kind, view)
+    if found is None:
+        raise NotFound(f"no {kind.__name__} with id {aggregate_id}")
+    return found

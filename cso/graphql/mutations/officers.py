@@ -1,0 +1,93 @@
+"""registerOfficer, changeOfficerRoles, deactivateOfficer (supervisors)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from cso.domain.officer import Officer as OfficerAggregate
+from cso.graphql.context import Context
+from cso.graphql.enums import OfficerRole
+from cso.graphql.mutations.common import (
+    MutationInput,
+    application,
+    command,
+    consistency_token,
+    fresh,
+)
+from cso.graphql.scalars import parse_id
+from cso.graphql.types.officer import Officer, officer_from_aggregate
+from cso.services import officers
+from cso.services.application import Changed
+
+
+@strawberry.input
+class RegisterOfficerInput(MutationInput):
+    name: str
+    department: str
+    roles: list[OfficerRole]
+    party_member: bool
+    phone: str
+
+
+@strawberry.input
+class ChangeOfficerRolesInput(MutationInput):
+    officer_id: strawberry.ID
+    roles: list[OfficerRole]
+
+
+@strawberry.input
+class DeactivateOfficerInput(MutationInput):
+    officer_id: strawberry.ID
+
+
+@strawberry.type
+class OfficerPayload:
+    officer: Officer
+    consistency_token: str
+
+
+async def _payload(info: Info[Context, None], changed: Changed) -> OfficerPayload:
+    officer = await fresh(info, changed["officer"], OfficerAggregate, officer_from_aggregate)
+    return OfficerPayload(officer=officer, consistency_token=consistency_token(info, changed))
+
+
+@strawberry.type
+class OfficerMutations:
+    @strawberry.mutation
+    async def register_officer(
+        self, info: Info[Context, None], input: RegisterOfficerInput
+    ) -> OfficerPayload:
+        changed = await officers.register_officer(
+            application(info),
+            command(info, input),
+            name=input.name,
+            department=input.department,
+            roles=input.roles,
+            party_member=input.party_member,
+            phone=input.phone,
+        )
+        return await _payload(info, changed)
+
+    @strawberry.mutation
+    async def change_officer_roles(
+        self, info: Info[Context, None], input: ChangeOfficerRolesInput
+    ) -> OfficerPayload:
+        changed = await officers.change_officer_roles(
+            application(info),
+            command(info, input),
+            officer_id=parse_id(input.officer_id, "officerId"),
+            roles=input.roles,
+        )
+        return await _payload(info, changed)
+
+    @strawberry.mutation
+    async def deactivate_officer(
+        self, info: Info[Context, None], input: DeactivateOfficerInput
+    ) -> OfficerPayload:
+        changed = await officers.deactivate_officer(
+            application(info),
+            command(info, input),
+            officer_id=parse_id(input.officer_id, "officerId"),
+        )
+        return await _payload(info, changed)

@@ -1,0 +1,1 @@
+"""The Query root's fields, a module per area; `cso.graphql.schema` merges them."""

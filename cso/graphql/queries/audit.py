@@ -1,0 +1,152 @@
+"""The audit queries, for auditors and supervisors: histories, the log, verification, lag."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+import strawberry
+from strawberry.types import Info
+
+from cso.eventstore.sql import EVENT_COLUMNS
+from cso.graphql import fields, sql
+from cso.graphql.connections import Connection, connection
+from cso.graphql.context import Context
+from cso.graphql.enums import SortDirection
+from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
+from cso.graphql.queries.common import ordering_name
+from cso.graphql.scalars import parse_id, parse_optional_id
+from cso.graphql.types.event import (
+    Event,
+    ProjectionStatus,
+    Verification,
+    event_of,
+    recorded_of,
+)
+from cso.services.errors import NotFound
+from cso.services.identity import Role
+
+POSITION = Column("position", "bigint")
+
+EVENTS = PreparedList(
+    ListQuery(
+        columns=EVENT_COLUMNS,
+        source="events",
+        where="""($1::text IS NULL OR metadata -> 'actor' ->> 'id' = $1::text)
+          AND ($2::text IS NULL OR stream_type = $2::text)
+          AND ($3::text IS NULL OR $3::text IN (type, split_part(type, ':', 2)))
+          AND ($4::timestamptz IS NULL OR recorded_at >= $4::timestamptz)
+          AND ($5::timestamptz IS NULL OR recorded_at <= $5::timestamptz)
+          AND ($6::uuid IS NULL OR stream_id = $6::uuid)""",
+        params=6,
+    ),
+    orderings("events", {"POSITION": POSITION}, POSITION),
+)
+
+
+@strawberry.input
+class AuditFilter:
+    actor_id: str | None = strawberry.field(default=None, description="The token's subject.")
+    stream_type: str | None = strawberry.field(default=None, description="e.g. Project.")
+    stream_id: strawberry.ID | None = None
+    type: str | None = strawberry.field(
+        default=None, description="The event class, e.g. Project.CsoAssigned."
+    )
+    from_: datetime | None = strawberry.field(
+        default=None, name="from", description="Recorded at or after."
+    )
+    to: datetime | None = strawberry.field(default=None, description="Recorded at or before.")
+
+
+def auditor(info: Info[Context, None]) -> None:
+    info.context.require_role(Role.AUDITOR, Role.SUPERVISOR)
+
+
+@strawberry.type
+class AuditQueries:
+    @fields.field("A stream's events in version order (auditors, supervisors).")
+    async def stream_history(
+        self,
+        info: Info[Context, None],
+        stream_id: strawberry.ID,
+        from_version: int | None = None,
+        to_version: int | None = None,
+    ) -> list[Event]:
+        auditor(info)
+        events = await info.context.runtime.store.read_stream(
+            parse_id(stream_id, "streamId"),
+            from_version=from_version or 1,
+            to_version=to_version,
+        )
+        return [event_of(info.context, e) for e in events]
+
+    @fields.field("The log in position order (auditors, supervisors).")
+    async def audit_log(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        filter: AuditFilter | None = None,
+        direction: SortDirection = SortDirection.ASC,
+    ) -> Connection[Event]:
+        auditor(info)
+        context = info.context
+        f = filter or AuditFilter()
+        params = [
+            f.actor_id,
+            f.stream_type,
+            f.type,
+            f.from_,
+            f.to,
+            parse_optional_id(f.stream_id, "streamId"),
+        ]
+        name = ordering_name("POSITION", direction)
+        pool = context.runtime.pool
+        page, rows = await EVENTS.fetch(pool, params, name, first, after)
+
+        async def count() -> int:
+            return await EVENTS.count(pool, params)
+
+        def node(row: asyncpg.Record) -> Event:
+            return event_of(context, recorded_of(row))
+
+        return connection(page, rows, EVENTS.orderings[name], node, count)
+
+    @fields.field("Everything one request caused (auditors, supervisors).")
+    async def events_by_correlation(
+        self, info: Info[Context, None], correlation_id: str
+    ) -> list[Event]:
+        auditor(info)
+        rows = await info.context.runtime.pool.fetch(sql.EVENTS_BY_CORRELATION, correlation_id)
+        return [event_of(info.context, recorded_of(row)) for row in rows]
+
+    @fields.field("Recompute a stream's hash chain (auditors, supervisors).")
+    async def verify_stream(
+        self, info: Info[Context, None], stream_id: strawberry.ID
+    ) -> Verification:
+        auditor(info)
+        result = await info.context.runtime.store.verify_stream(parse_id(stream_id, "streamId"))
+        if result.events_checked == 0:
+            raise NotFound(f"no stream {stream_id}")
+        return Verification(
+            ok=result.ok,
+            events_checked=result.events_checked,
+            first_bad_version=result.first_bad_version,
+        )
+
+    @fields.field("Each projection's position and lag (auditors, supervisors).")
+    async def projection_status(self, info: Info[Context, None]) -> list[ProjectionStatus]:
+        auditor(info)
+        statuses = await info.context.runtime.projections.status()
+        return [
+            ProjectionStatus(
+                name=s.name,
+                position=s.position,
+                lag_events=s.lag_events,
+                lag_seconds=s.lag_seconds or 0.0,
+                running=s.running,
+                last_error=s.last_error,
+                failures=s.failures,
+            )
+            for s in statuses
+        ]

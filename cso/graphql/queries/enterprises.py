@@ -1,0 +1,96 @@
+"""enterprise, enterprises, industryChains."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from cso.graphql import fields, sql
+from cso.graphql.connections import Connection, connection
+from cso.graphql.context import Context
+from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
+from cso.graphql.queries.common import NameOrder, name_ordering, reader, search_pattern
+from cso.graphql.scalars import parse_id, parse_optional_id
+from cso.graphql.types.chain import IndustryChain, chain_from_row, load_chain
+from cso.graphql.types.enterprise import Enterprise, enterprise_from_row, load_enterprise
+
+ENTERPRISES = PreparedList(
+    ListQuery(
+        columns=sql.ENTERPRISE_COLUMNS,
+        source="rm_enterprises e",
+        where="""($1::uuid IS NULL OR e.chain_id = $1::uuid)
+          AND ($2::text IS NULL OR e.district = $2::text)
+          AND ($3::boolean IS NULL OR e.sme = $3::boolean)
+          AND ($4::boolean IS NULL OR (e.party_organization <> 'NONE') = $4::boolean)
+          AND ($5::text IS NULL OR e.name ILIKE $5::text OR e.credit_code ILIKE $5::text)""",
+        params=5,
+    ),
+    orderings(
+        "enterprises",
+        {
+            "CREATED_AT": Column("e.created_at", "timestamptz"),
+            "UPDATED_AT": Column("e.updated_at", "timestamptz"),
+            "NAME": Column("e.name", "text"),
+        },
+        Column("e.id", "uuid"),
+    ),
+)
+
+
+@strawberry.input
+class EnterpriseFilter:
+    chain_id: strawberry.ID | None = None
+    district: str | None = None
+    sme: bool | None = None
+    has_party_organization: bool | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name or credit code."
+    )
+
+
+@strawberry.type
+class EnterpriseQueries:
+    @strawberry.field
+    async def enterprise(self, info: Info[Context, None], id: strawberry.ID) -> Enterprise | None:
+        reader(info)
+        return await load_enterprise(info.context, parse_id(id, "id"))
+
+    @strawberry.field
+    async def enterprises(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        filter: EnterpriseFilter | None = None,
+        order_by: NameOrder | None = None,
+    ) -> Connection[Enterprise]:
+        reader(info)
+        f = filter or EnterpriseFilter()
+        params = [
+            parse_optional_id(f.chain_id, "chainId"),
+            f.district,
+            f.sme,
+            f.has_party_organization,
+            search_pattern(f.search),
+        ]
+        pool = info.context.runtime.pool
+        order = name_ordering(order_by)
+        page, rows = await ENTERPRISES.fetch(pool, params, order, first, after)
+
+        async def count() -> int:
+            return await ENTERPRISES.count(pool, params)
+
+        return connection(page, rows, ENTERPRISES.orderings[order], enterprise_from_row, count)
+
+    @fields.field("Every industry chain, by name, with its coverage.")
+    async def industry_chains(self, info: Info[Context, None]) -> list[IndustryChain]:
+        reader(info)
+        rows = await info.context.runtime.pool.fetch(sql.ALL_CHAINS)
+        return [chain_from_row(row) for row in rows]
+
+    @strawberry.field
+    async def industry_chain(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> IndustryChain | None:
+        reader(info)
+        return await load_chain(info.context, parse_id(id, "id"))

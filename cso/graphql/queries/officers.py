@@ -1,0 +1,71 @@
+"""officer, officers."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from cso.graphql import sql
+from cso.graphql.connections import Connection, connection
+from cso.graphql.context import Context
+from cso.graphql.enums import OfficerRole
+from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
+from cso.graphql.queries.common import NameOrder, name_ordering, reader
+from cso.graphql.scalars import parse_id
+from cso.graphql.types.officer import Officer, load_officer, officer_from_row
+
+OFFICERS = PreparedList(
+    ListQuery(
+        columns=sql.OFFICER_COLUMNS,
+        source="rm_officers o",
+        where="""($1::text IS NULL OR $1::text = ANY(o.roles))
+          AND ($2::text IS NULL OR o.department = $2::text)
+          AND ($3::boolean IS NULL OR o.active = $3::boolean)""",
+        params=3,
+    ),
+    orderings(
+        "officers",
+        {
+            "CREATED_AT": Column("o.created_at", "timestamptz"),
+            "UPDATED_AT": Column("o.updated_at", "timestamptz"),
+            "NAME": Column("o.name", "text"),
+        },
+        Column("o.id", "uuid"),
+    ),
+)
+
+
+@strawberry.input
+class OfficerFilter:
+    role: OfficerRole | None = None
+    department: str | None = None
+    active: bool | None = None
+
+
+@strawberry.type
+class OfficerQueries:
+    @strawberry.field
+    async def officer(self, info: Info[Context, None], id: strawberry.ID) -> Officer | None:
+        reader(info)
+        return await load_officer(info.context, parse_id(id, "id"))
+
+    @strawberry.field
+    async def officers(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        filter: OfficerFilter | None = None,
+        order_by: NameOrder | None = None,
+    ) -> Connection[Officer]:
+        reader(info)
+        f = filter or OfficerFilter()
+        params = [f.role.value if f.role else None, f.department, f.active]
+        pool = info.context.runtime.pool
+        order = name_ordering(order_by)
+        page, rows = await OFFICERS.fetch(pool, params, order, first, after)
+
+        async def count() -> int:
+            return await OFFICERS.count(pool, params)
+
+        return connection(page, rows, OFFICERS.orderings[order], officer_from_row, count)

@@ -1,0 +1,113 @@
+"""IndustryChain: a chain under the chain-leader system (链长制), with its two coverages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+import strawberry
+from strawberry.types import Info
+
+from cso.domain import chain as domain
+from cso.graphql import fields, sql
+from cso.graphql.context import Context
+from cso.graphql.loaders import loader
+from cso.graphql.scalars import to_id
+from cso.graphql.types.common import views_of_unprojected
+from cso.graphql.types.enterprise import Enterprise, enterprises_by_id
+from cso.graphql.types.event import Event, history
+from cso.projections.dashboard import Coverage, chain_coverage
+
+
+@strawberry.type(description="The two coverages (两个覆盖) among a chain's enterprises.")
+class ChainCoverage:
+    enterprises: int
+    organisation_covered: int
+    work_covered: int
+    organisation_rate: float | None = strawberry.field(
+        description="0 to 1; null without enterprises."
+    )
+    work_rate: float | None = strawberry.field(description="0 to 1; null without enterprises.")
+
+
+@strawberry.type
+class IndustryChain:
+    id: strawberry.ID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    name: str
+    leader: str
+    lead_department: str
+    master_ids: strawberry.Private[list[UUID]]
+
+    @fields.field("Chain-master enterprises (链主), in the order designated.")
+    async def masters(self, info: Info[Context, None]) -> list[Enterprise]:
+        found = await loader(info.context, enterprises_by_id).load_many(self.master_ids)
+        return [enterprise for enterprise in found if enterprise is not None]
+
+    @strawberry.field
+    async def coverage(self, info: Info[Context, None]) -> ChainCoverage:
+        return await loader(info.context, coverages).load(UUID(self.id))
+
+    @strawberry.field
+    async def history(self, info: Info[Context, None]) -> list[Event]:
+        return await history(info, self.id, self.version)
+
+
+def chain_from_row(row: asyncpg.Record) -> IndustryChain:
+    return IndustryChain(
+        id=to_id(row["id"]),
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        name=row["name"],
+        leader=row["leader"],
+        lead_department=row["lead_department"],
+        master_ids=list(row["master_ids"]),
+    )
+
+
+def chain_from_aggregate(chain: domain.IndustryChain) -> IndustryChain:
+    return IndustryChain(
+        id=to_id(chain.id),
+        version=chain.version,
+        created_at=chain.created_on,
+        updated_at=chain.modified_on,
+        name=chain.name,
+        leader=chain.leader,
+        lead_department=chain.lead_department,
+        master_ids=chain.master_ids,
+    )
+
+
+async def chains_by_id(context: Context, ids: list[UUID]) -> list[IndustryChain | None]:
+    rows = await context.runtime.pool.fetch(sql.CHAINS_BY_ID, ids)
+    found: dict[UUID, IndustryChain] = {row["id"]: chain_from_row(row) for row in rows}
+    found |= await views_of_unprojected(
+        context, ids, found, domain.IndustryChain, chain_from_aggregate
+    )
+    return [found.get(chain_id) for chain_id in ids]
+
+
+async def load_chain(context: Context, chain_id: UUID | None) -> IndustryChain | None:
+    if chain_id is None:
+        return None
+    return await loader(context, chains_by_id).load(chain_id)
+
+
+async def coverages(context: Context, ids: list[UUID]) -> Sequence[ChainCoverage]:
+    found = await chain_coverage(context.runtime.pool, ids)
+    return [coverage_of(found[chain_id]) for chain_id in ids]
+
+
+def coverage_of(figures: Coverage) -> ChainCoverage:
+    return ChainCoverage(
+        enterprises=figures.enterprises,
+        organisation_covered=figures.organisation_covered,
+        work_covered=figures.work_covered,
+        organisation_rate=figures.organisation_rate,
+        work_rate=figures.work_rate,
+    )

@@ -1,0 +1,58 @@
+"""What the object types share: reading an aggregate the read models do not show yet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container
+from datetime import datetime
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from cso.eventstore import StreamNotFound
+from cso.graphql.context import Context
+
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+
+
+async def view_aggregate(
+    context: Context,
+    aggregate_id: UUID,
+    kind: type[A],
+    view: Callable[[A], T],
+    *,
+    version: int | None = None,
+    as_of: datetime | None = None,
+) -> T | None:
+    """`view` of the aggregate (now, or replayed to a version or a moment), or None.
+
+    The repository lends its cached instance: it is viewed, then handed back at once.
+    """
+    repository = context.runtime.repository
+    try:
+        aggregate = await repository.get(aggregate_id, kind, version=version, as_of=as_of)
+    except StreamNotFound:
+        return None
+    try:
+        return view(aggregate)
+    finally:
+        if version is None and as_of is None:
+            repository.release(aggregate)
+
+
+async def views_of_unprojected(
+    context: Context,
+    ids: list[UUID],
+    projected: Container[UUID],
+    kind: type[A],
+    view: Callable[[A], T],
+) -> dict[UUID, T]:
+    """Views of the aggregates the read model lacks: written, but not yet projected."""
+    views: dict[UUID, T] = {}
+    for aggregate_id in dict.fromkeys(ids):
+        if aggregate_id not in projected:
+            found = await view_aggregate(context, aggregate_id, kind, view)
+            if found is not None:
+                views[aggregate_id] = found
+    return views

@@ -1,0 +1,15 @@
+"""Projections (DESIGN §3): the read models, and the runner that keeps them in step."""
+
+from __future__ import annotations
+
+from cso.projections import chains, enterprises, officers, projects
+from cso.projections.base import Projection
+
+ALL_PROJECTIONS: list[Projection] = [
+    officers.PROJECTION,
+    chains.PROJECTION,
+    enterprises.PROJECTION,
+    projects.PROJECTION,
+]
+
+__all__ = ["ALL_PROJECTIONS", "Projection"]

@@ -1,0 +1,124 @@
+"""The dashboard's figures and the chains' two coverages (两个覆盖), read from the read models.
+
+Each function answers with one statement, so its figures come from one snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeAlias
+from uuid import UUID
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from cso.domain.enums import PartyOrganizationKind, ProjectStage, RequestStatus
+
+Queryable: TypeAlias = "asyncpg.Pool[Any] | asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
+
+# A request is overdue when it is not resolved and today ($1) is after its due date.
+# Work coverage: a party organisation, or an active first-secretary posting.
+DASHBOARD = """
+WITH stages AS (SELECT stage, count(*) AS n FROM rm_projects GROUP BY stage),
+     enterprises AS (
+       SELECT count(*) AS total,
+              count(*) FILTER (WHERE party_organization <> $3) AS organisation,
+              count(*) FILTER (WHERE party_organization <> $3
+                                  OR active_posting_id IS NOT NULL) AS work
+       FROM rm_enterprises)
+SELECT
+  (SELECT coalesce(array_agg(stage ORDER BY stage), '{}') FROM stages) AS stages,
+  (SELECT coalesce(array_agg(n ORDER BY stage), '{}') FROM stages) AS stage_counts,
+  (SELECT count(*) FROM rm_requests WHERE status <> $2) AS open_requests,
+  (SELECT count(*) FROM rm_requests WHERE status <> $2 AND due_on < $1) AS overdue_requests,
+  (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY construction_started_on - signed_on)
+     FROM rm_projects WHERE construction_started_on IS NOT NULL) AS median_days,
+  e.total, e.organisation, e.work
+FROM enterprises e
+"""
+
+CHAIN_COVERAGE = """
+SELECT c.id,
+       count(e.id) AS total,
+       count(e.id) FILTER (WHERE e.party_organization <> $2) AS organisation,
+       count(e.id) FILTER (WHERE e.party_organization <> $2
+                              OR e.active_posting_id IS NOT NULL) AS work
+FROM unnest($1::uuid[]) AS c(id)
+LEFT JOIN rm_enterprises e ON e.chain_id = c.id
+GROUP BY c.id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StageCount:
+    stage: ProjectStage
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardFigures:
+    projects_by_stage: list[StageCount]  # every stage, in the enum's order, zeros included
+    open_requests: int  # not resolved
+    overdue_requests: int  # not resolved, and today is after the due date
+    median_days_signing_to_construction: float | None  # None: no project has started yet
+    housing_occupancy_rate: float | None  # None until the housing read models exist
+    organisation_coverage_rate: float | None  # None: no enterprises
+    work_coverage_rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    enterprises: int
+    organisation_covered: int
+    work_covered: int
+    organisation_rate: float | None  # None when the chain has no enterprises
+    work_rate: float | None
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def coverage(enterprises: int, organisation_covered: int, work_covered: int) -> Coverage:
+    return Coverage(
+        enterprises=enterprises,
+        organisation_covered=organisation_covered,
+        work_covered=work_covered,
+        organisation_rate=_rate(organisation_covered, enterprises),
+        work_rate=_rate(work_covered, enterprises),
+    )
+
+
+def stage_counts(counts: dict[str, int]) -> list[StageCount]:
+    """Every stage with its count, in the enum's order; stages without projects count 0."""
+    return [StageCount(stage, counts.get(stage.value, 0)) for stage in ProjectStage]
+
+
+async def dashboard(conn_or_pool: Queryable, today: date) -> DashboardFigures:
+    row = await conn_or_pool.fetchrow(
+        DASHBOARD, today, RequestStatus.RESOLVED.value, PartyOrganizationKind.NONE.value
+    )
+    assert row is not None  # an aggregate query always answers with one row
+    enterprises = coverage(row["total"], row["organisation"], row["work"])
+    median = row["median_days"]
+    return DashboardFigures(
+        projects_by_stage=stage_counts(dict(zip(row["stages"], row["stage_counts"], strict=True))),
+        open_requests=row["open_requests"],
+        overdue_requests=row["overdue_requests"],
+        median_days_signing_to_construction=None if median is None else float(median),
+        housing_occupancy_rate=None,
+        organisation_coverage_rate=enterprises.organisation_rate,
+        work_coverage_rate=enterprises.work_rate,
+    )
+
+
+async def chain_coverage(
+    conn_or_pool: Queryable, chain_ids: Iterable[UUID]
+) -> dict[UUID, Coverage]:
+    """Each chain's coverage over the enterprises on it; a chain without any counts zero."""
+    rows = await conn_or_pool.fetch(
+        CHAIN_COVERAGE, list(chain_ids), PartyOrganizationKind.NONE.value
+    )
+    return {row["id"]: coverage(row["total"], row["organisation"], row["work"]) for row in rows}

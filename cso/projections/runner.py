@@ -1,0 +1,222 @@
+"""Runs a projection: the log in commit order, each batch applied with its checkpoint.
+
+Exactly once, also after a crash: a batch's writes and the checkpoint after it commit in
+one transaction. One runner per projection across all processes (see lock.py): when the
+lock holder dies, a runner elsewhere takes over from the last committed checkpoint.
+
+A handler that raises rolls its whole batch back. The runner keeps its lock, records the
+failure (`last_error`, and the checkpoint row for other processes), commits the events
+before the failing one as a batch of their own, then retries the failing event alone with
+exponential backoff — for as long as it takes: an event is never skipped. A poison event
+therefore halts the projection just before it, visibly, until a fixed handler passes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import asyncpg
+import orjson
+
+from cso.eventstore import Checkpoint, Codec, EventStore, Listener, RecordedEvent
+from cso.projections import sql
+from cso.projections.base import Projection
+from cso.projections.failures import (
+    CheckpointMoved,
+    FailureTracker,
+    HandlerFailed,
+    ProjectionError,
+)
+from cso.projections.lock import locked_connection
+
+log = logging.getLogger(__name__)
+
+# Called with each committed checkpoint the runner loads or writes.
+OnCommit = Callable[[str, Checkpoint], None]
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        projection: Projection,
+        *,
+        database_url: str,
+        store: EventStore,
+        codec: Codec,
+        listener: Listener,
+        batch_size: int = 500,
+        retry_interval: float = 0.5,
+        max_backoff: float = 60.0,
+        lock_poll_interval: float = 1.0,
+        on_commit: OnCommit | None = None,
+    ) -> None:
+        self.projection = projection
+        self.database_url = database_url
+        self.store = store
+        self.codec = codec
+        self.listener = listener
+        self.batch_size = batch_size
+        self.retry_interval = retry_interval
+        self.max_backoff = max_backoff
+        self.lock_poll_interval = lock_poll_interval
+        self.on_commit = on_commit
+        self.holds_lock = asyncio.Event()
+        self.checkpoint: Checkpoint | None = None  # the last one this runner read or committed
+        self.failures = FailureTracker(retry_interval, max_backoff)
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+    @property
+    def last_error(self) -> ProjectionError | None:
+        """The failure holding the projection back, until the failing event passes."""
+        return self.failures.last_error
+
+    async def run_forever(self) -> None:
+        """Take the lock when it is free, then follow the log; reconnect after any loss."""
+        lost = 0  # connections lost in a row before the checkpoint could even be read
+        while True:
+            self.checkpoint = None
+            try:
+                await self._follow()
+            except Exception as exc:
+                lost = 0 if self.checkpoint is not None else lost + 1
+                delay = min(self.retry_interval * 2.0 ** min(lost, 10), 5.0)
+                if lost <= 1:
+                    log.exception("projection %s stopped; reconnecting", self.name)
+                else:
+                    log.warning("projection %s cannot connect (%s); retrying", self.name, exc)
+                await asyncio.sleep(delay)
+
+    async def catch_up_to(
+        self, target: Checkpoint | None = None, *, timeout: float = 10.0
+    ) -> Checkpoint:
+        """Take the lock, apply the log at least up to `target` (else what there is), let go.
+
+        For the CLI and tests. A failing handler raises HandlerFailed, after recording it.
+        """
+        async with asyncio.timeout(timeout), self._locked_connection() as conn:
+            checkpoint = await self._load_checkpoint(conn)
+            while True:
+                armed = self.listener.arm()
+                try:
+                    checkpoint, _ = await self.catch_up(conn, checkpoint)
+                except HandlerFailed as failure:
+                    if not conn.is_closed():
+                        await self._failed(conn, failure)
+                    raise
+                if target is None or checkpoint >= target:
+                    return checkpoint
+                await self.listener.wait(armed)
+
+    async def _follow(self) -> None:
+        async with self._locked_connection() as conn:
+            checkpoint = await self._load_checkpoint(conn)
+            while True:
+                armed = self.listener.arm()
+                try:
+                    checkpoint, passed = await self.catch_up(conn, checkpoint)
+                except HandlerFailed as failure:
+                    if conn.is_closed():
+                        raise
+                    await asyncio.sleep(await self._failed(conn, failure))
+                    checkpoint = await self._load_checkpoint(conn)
+                    continue
+                except CheckpointMoved:
+                    log.warning("projection %s: checkpoint moved under the lock", self.name)
+                    checkpoint = await self._load_checkpoint(conn)
+                    continue
+                if not passed:
+                    await self.listener.wait(armed)
+
+    def _locked_connection(self) -> AbstractAsyncContextManager[asyncpg.Connection[Any]]:
+        return locked_connection(
+            self.database_url,
+            self.name,
+            poll_interval=self.lock_poll_interval,
+            holds_lock=self.holds_lock,
+        )
+
+    async def _load_checkpoint(self, conn: asyncpg.Connection[Any]) -> Checkpoint:
+        row = await conn.fetchrow(sql.SELECT_CHECKPOINT, self.name)
+        self.checkpoint = Checkpoint() if row is None else Checkpoint(row[0], row[1])
+        if self.on_commit is not None:
+            self.on_commit(self.name, self.checkpoint)
+        return self.checkpoint
+
+    async def catch_up(
+        self, conn: asyncpg.Connection[Any], checkpoint: Checkpoint
+    ) -> tuple[Checkpoint, int]:
+        """Apply every available batch; return the new checkpoint and how many events passed."""
+        passed = 0
+        while batch := await self.store.read_log(checkpoint, self.batch_size):
+            batch = self.failures.around_suspect(batch)
+            checkpoint = await self.apply_batch(conn, checkpoint, batch)
+            passed += len(batch)
+        return checkpoint, passed
+
+    async def apply_batch(
+        self, conn: asyncpg.Connection[Any], after: Checkpoint, batch: list[RecordedEvent]
+    ) -> Checkpoint:
+        last = batch[-1].checkpoint
+        async with conn.transaction():
+            for recorded in batch:
+                await self._apply(conn, recorded)
+            advanced = await conn.fetchval(
+                sql.ADVANCE_CHECKPOINT,
+                self.name,
+                after.transaction_id,
+                after.position,
+                last.transaction_id,
+                last.position,
+            )
+            if not advanced:
+                raise CheckpointMoved(self.name)
+            await conn.execute(sql.NOTIFY_PROGRESS, self.name)
+        self.checkpoint = last
+        if passed := self.failures.committed(last):
+            log.info("projection %s passed event %d", self.name, passed.position)
+        if self.on_commit is not None:
+            self.on_commit(self.name, last)
+        return last
+
+    async def _apply(self, conn: asyncpg.Connection[Any], recorded: RecordedEvent) -> None:
+        handler = self.projection.handlers.get(recorded.type)
+        if handler is None:
+            return
+        try:
+            data = orjson.dumps(recorded.data).decode()
+            event = self.codec.decode(recorded.stream_id, recorded.version, recorded.type, data)
+            await handler(conn, event, recorded)
+        except Exception as exc:
+            raise HandlerFailed(self.name, recorded) from exc
+
+    async def _failed(self, conn: asyncpg.Connection[Any], failure: HandlerFailed) -> float:
+        """Log and record the failure; return how long to wait before the next attempt."""
+        delay = self.failures.failed(failure)
+        error = self.failures.last_error
+        assert error is not None
+        if error.failures == 1:
+            log.error("%s; retrying", failure, exc_info=failure.__cause__)
+        else:
+            log.warning(
+                "%s (%d times: %s); retrying in %.1fs",
+                failure,
+                error.failures,
+                error.message,
+                delay,
+            )
+        await conn.execute(
+            sql.RECORD_FAILURE,
+            self.name,
+            error.message,
+            error.position,
+            error.since,
+            error.failures,
+        )
+        return delay

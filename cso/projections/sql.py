@@ -1,0 +1,53 @@
+"""The runner's and the supervisor's SQL."""
+
+SELECT_CHECKPOINT = "SELECT transaction_id, position FROM projection_checkpoints WHERE name = $1"
+
+SELECT_CHECKPOINTS = """
+SELECT name, transaction_id, position FROM projection_checkpoints WHERE name = ANY($1::text[])
+"""
+
+# Compare-and-set, in the batch's transaction: the checkpoint moves only from where this
+# runner found it ($2, $3) to the batch's last event ($4, $5). Under the advisory lock that
+# always holds; should a second writer ever get in, its batch rolls back instead of doubling.
+ADVANCE_CHECKPOINT = """
+INSERT INTO projection_checkpoints AS c (name, transaction_id, position, updated_at)
+VALUES ($1, $4::xid8, $5, now())
+ON CONFLICT (name) DO UPDATE
+  SET transaction_id = excluded.transaction_id, position = excluded.position,
+      updated_at = now(), last_error = NULL, error_position = NULL, error_since = NULL,
+      failures = 0
+  WHERE c.transaction_id = $2::xid8 AND c.position = $3
+RETURNING true
+"""
+
+# After a failed batch rolled back: what failed, on which event, since when, how often.
+RECORD_FAILURE = """
+INSERT INTO projection_checkpoints AS c
+  (name, transaction_id, position, last_error, error_position, error_since, failures)
+VALUES ($1, '0', 0, $2, $3, $4, $5)
+ON CONFLICT (name) DO UPDATE
+  SET last_error = excluded.last_error, error_position = excluded.error_position,
+      error_since = excluded.error_since, failures = excluded.failures
+"""
+
+NOTIFY_PROGRESS = "SELECT pg_notify('cso_projections', $1)"
+
+# A projection without a row is at the start of the log. The lag in seconds is the age of the
+# oldest event it has not applied yet (0 when it is caught up).
+SELECT_STATUS = """
+SELECT n.name,
+       coalesce(c.position, 0) AS position,
+       c.last_error, c.error_position, coalesce(c.failures, 0) AS failures,
+       (SELECT count(*) FROM events e
+         WHERE (e.transaction_id, e.position)
+             > (coalesce(c.transaction_id, '0'::xid8), coalesce(c.position, 0))) AS lag_events,
+       coalesce((SELECT greatest(extract(epoch FROM now() - e.recorded_at), 0)::float8
+                   FROM events e
+                  WHERE (e.transaction_id, e.position)
+                      > (coalesce(c.transaction_id, '0'::xid8), coalesce(c.position, 0))
+                  ORDER BY e.transaction_id, e.position
+                  LIMIT 1), 0) AS lag_seconds
+FROM unnest($1::text[]) WITH ORDINALITY AS n(name, ord)
+LEFT JOIN projection_checkpoints c ON c.name = n.name
+ORDER BY n.ord
+"""

@@ -1,0 +1,48 @@
+"""What a seed loaded, counted from the aggregates it wrote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cso.domain.enums import ProjectStage
+from cso.domain.project import Project
+from cso.seed.steps import Context
+from cso.services.identity import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class SeedSummary:
+    chains: int
+    enterprises: int
+    officers: int
+    projects: int
+    services: int
+    requests: int
+    overdue_requests: int
+    open_requests: int
+    reassignments: int
+    projects_by_stage: dict[str, int]  # every ProjectStage value, in the enum's order
+    supervisor_id: str  # the supervisor principal the setup steps acted as
+    supervisor_name: str
+
+
+async def summarise(ctx: Context, supervisor: Principal, today: date) -> SeedSummary:
+    projects = [await ctx.app.repository.get(pid, Project) for pid in ctx.projects.values()]
+    stages = {stage.value: 0 for stage in ProjectStage}
+    for project in projects:
+        stages[project.stage.value] += 1
+    return SeedSummary(
+        chains=len(ctx.chains),
+        enterprises=len(ctx.enterprises),
+        officers=len(ctx.officers),
+        projects=len(projects),
+        services=sum(len(p.services) for p in projects),
+        requests=sum(len(p.requests) for p in projects),
+        overdue_requests=sum(len(p.overdue_requests(today)) for p in projects),
+        open_requests=sum(len(p.open_requests) for p in projects),
+        reassignments=sum(max(0, len(p.cso_assignments) - 1) for p in projects),
+        projects_by_stage=stages,
+        supervisor_id=supervisor.id,
+        supervisor_name=supervisor.name,
+    )

@@ -1,0 +1,58 @@
+"""Enterprise requests (诉求) on a project: raise, refer, resolve, rate."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from cso.domain.enums import RequestCategory
+from cso.services.application import Application, Changed, Command, UnitOfWork
+from cso.services.projects import project_of_cso as _project_of_cso
+
+
+async def raise_request(
+    app: Application,
+    cmd: Command,
+    *,
+    project_id: UUID,
+    category: RequestCategory,
+    description: str,
+) -> Changed:
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        project = await _project_of_cso(uow, project_id)
+        request_id = project.raise_request(category, description, uow.today)
+        return {"project": project.id, "request": request_id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def refer_request(
+    app: Application, cmd: Command, *, project_id: UUID, request_id: UUID, departments: list[str]
+) -> Changed:
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        project = await _project_of_cso(uow, project_id)
+        project.refer_request(request_id, departments)
+        return {"project": project.id, "request": request_id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def resolve_request(
+    app: Application, cmd: Command, *, project_id: UUID, request_id: UUID, resolution: str
+) -> Changed:
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        project = await _project_of_cso(uow, project_id)
+        project.resolve_request(request_id, resolution, uow.today)
+        return {"project": project.id, "request": request_id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def rate_request(
+    app: Application, cmd: Command, *, project_id: UUID, request_id: UUID, satisfaction: int
+) -> Changed:
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        project = await _project_of_cso(uow, project_id)
+        project.rate_request(request_id, satisfaction)
+        return {"project": project.id, "request": request_id}
+
+    return await app.execute(cmd, attempt)

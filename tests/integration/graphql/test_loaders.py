@@ -1,0 +1,107 @@
+"""A page of projects with what they point at costs a fixed number of statements (no N+1)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from cso.database import create_pool
+from cso.graphql.schema import build_schema
+from cso.runtime import Runtime
+from tests.integration.graphql import support
+from tests.integration.graphql.support import InProcess
+
+PAGE = """
+query($enterpriseId: ID!, $first: Int!) {
+  projects(first: $first, filter: { enterpriseId: $enterpriseId }) {
+    totalCount
+    edges { node {
+      name
+      cso { name }
+      enterprise { name }
+      milestones { milestone on }
+      requests { category overdue }
+    } }
+  }
+}"""
+
+RAISE_REQUEST = """
+mutation($input: RaiseRequestInput!) { raiseRequest(input: $input) { consistencyToken } }"""
+
+
+@dataclasses.dataclass(eq=False)
+class Counter:
+    """The statements that read the read models or the log; asyncpg's own (type
+    introspection, resetting a connection on release) are not the resolvers' doing."""
+
+    statements: list[str] = dataclasses.field(default_factory=list)
+
+    def __call__(self, record: Any) -> None:
+        query: str = record.query
+        if "FROM rm_" in query or "FROM events" in query:
+            self.statements.append(query)
+
+
+@pytest.fixture(scope="module")
+async def counted(runtime: Runtime, database_url: str) -> AsyncIterator[tuple[InProcess, Counter]]:
+    """The schema on a pool that counts what its connections run."""
+    counter = Counter()
+
+    async def log_queries(conn: asyncpg.Connection[Any]) -> None:
+        conn.add_query_logger(counter)
+
+    pool = await create_pool(database_url, min_size=1, max_size=4, init=log_queries)
+    yield InProcess(build_schema(), dataclasses.replace(runtime, pool=pool)), counter
+    await pool.close()
+
+
+@pytest.fixture(scope="module")
+async def fifty_projects(gql: InProcess, runtime: Runtime) -> str:
+    """One enterprise with 50 projects, each with a CSO and a request: the enterprise's id."""
+    enterprise_id = (await support.enterprise(gql))["enterprise"]["id"]
+    officer_id = (await support.officer(gql))["officer"]["id"]
+    token = ""
+    for _ in range(50):
+        project_id = (await support.project(gql, enterprise_id))["project"]["id"]
+        await gql(support.ASSIGN_CSO, {"input": {"projectId": project_id, "officerId": officer_id}})
+        raised = await gql(
+            RAISE_REQUEST,
+            {"input": {"projectId": project_id, "category": "PERMIT", "description": "许可"}},
+        )
+        token = raised.data["raiseRequest"]["consistencyToken"]
+    assert await runtime.projections.wait_for(token, 10)
+    return str(enterprise_id)
+
+
+async def statements_for_page(
+    counted: tuple[InProcess, Counter], enterprise_id: str, first: int
+) -> list[str]:
+    gql, counter = counted
+    counter.statements.clear()
+    reply = await gql(PAGE, {"enterpriseId": enterprise_id, "first": first})
+    edges = reply.data["projects"]["edges"]
+    assert len(edges) == first
+    assert all(edge["node"]["cso"]["name"] == "李明" for edge in edges)
+    assert all(edge["node"]["milestones"][0]["milestone"] == "SIGNED" for edge in edges)
+    assert all(edge["node"]["requests"][0]["category"] == "PERMIT" for edge in edges)
+    return list(counter.statements)
+
+
+async def test_a_page_of_50_projects_with_cso_enterprise_milestones_and_requests_takes_6_statements(
+    counted: tuple[InProcess, Counter], fifty_projects: str
+) -> None:
+    statements = await statements_for_page(counted, fifty_projects, 50)
+    # the page, its count, then one batch each: officers, enterprises, milestones, requests
+    assert len(statements) == 6, statements
+
+
+async def test_the_number_of_statements_does_not_grow_with_the_page(
+    counted: tuple[InProcess, Counter], fifty_projects: str
+) -> None:
+    small = await statements_for_page(counted, fifty_projects, 5)
+    large = await statements_for_page(counted, fifty_projects, 50)
+    assert len(small) == len(large)

@@ -1,0 +1,144 @@
+"""The dashboard's figures and the chains' coverage, on a database of their own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import asyncpg
+import pytest
+from eventsourcing.domain import Aggregate
+
+from cso.database import connect, create_pool
+from cso.domain.enums import (
+    DOMAIN_ENUMS,
+    Milestone,
+    PartyOrganizationKind,
+    ProjectOutcome,
+    ProjectStage,
+    RequestCategory,
+)
+from cso.eventstore import Codec, EventStore, Listener, Metadata, Repository
+from cso.migrations import migrate
+from cso.projections import ALL_PROJECTIONS
+from cso.projections.dashboard import (
+    Coverage,
+    DashboardFigures,
+    StageCount,
+    chain_coverage,
+    dashboard,
+)
+from cso.projections.runner import ProjectionRunner
+from tests.integration.projections.factories import new_chain, new_enterprise, new_project
+
+TODAY = date(2024, 6, 10)
+
+
+@dataclass
+class Isolated:
+    database_url: str
+    pool: asyncpg.Pool[Any]
+    repository: Repository
+
+    async def save_and_project(self, *aggregates: Aggregate) -> None:
+        """Append, then run every projection's catch-up past the append."""
+        result = await self.repository.save(*aggregates, metadata=Metadata())
+        for projection in ALL_PROJECTIONS:
+            runner = ProjectionRunner(
+                projection,
+                database_url=self.database_url,
+                store=self.repository.store,
+                codec=self.repository.codec,
+                listener=Listener(self.database_url, poll_interval=0.05),
+            )
+            assert await runner.catch_up_to(result.checkpoint) >= result.checkpoint
+
+
+@pytest.fixture
+async def isolated(empty_database: str) -> AsyncIterator[Isolated]:
+    conn = await connect(empty_database)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    pool = await create_pool(empty_database, min_size=1, max_size=4)
+    yield Isolated(empty_database, pool, Repository(EventStore(pool), Codec(DOMAIN_ENUMS)))
+    await pool.close()
+
+
+def stages(**counts: int) -> list[StageCount]:
+    return [StageCount(stage, counts.get(stage.name, 0)) for stage in ProjectStage]
+
+
+async def test_an_empty_dashboard_has_every_stage_at_zero_and_no_rates(
+    isolated: Isolated,
+) -> None:
+    assert await dashboard(isolated.pool, TODAY) == DashboardFigures(
+        projects_by_stage=stages(),
+        open_requests=0,
+        overdue_requests=0,
+        median_days_signing_to_construction=None,
+        housing_occupancy_rate=None,
+        organisation_coverage_rate=None,
+        work_coverage_rate=None,
+    )
+    assert await chain_coverage(isolated.pool, []) == {}
+
+
+async def test_the_dashboard_figures_on_a_known_data_set(isolated: Isolated) -> None:
+    chain, empty_chain = new_chain(), new_chain()
+    organised = new_enterprise(chain_id=chain.id)
+    organised.record_party_organization(PartyOrganizationKind.BRANCH, 5)
+    posted = new_enterprise(chain_id=chain.id)
+    posted.begin_posting(uuid.uuid4())
+    bare = new_enterprise(sme=False)
+
+    # 60 days from signing to construction, with two requests: one resolved, one overdue.
+    sixty = new_project(organised, signed_on=date(2024, 1, 1), today=TODAY)
+    for milestone, on in [
+        (Milestone.SITE_SELECTED, date(2024, 1, 10)),
+        (Milestone.LAND_DELIVERED, date(2024, 2, 1)),
+        (Milestone.CONSTRUCTION_STARTED, date(2024, 3, 1)),
+    ]:
+        sixty.reach_milestone(milestone, on, TODAY)
+    sixty.raise_request(RequestCategory.PERMIT, "施工许可", date(2024, 6, 1))  # due 6-6
+    land = sixty.raise_request(RequestCategory.LAND, "用地指标", date(2024, 6, 1))
+    sixty.resolve_request(land, "已落实", date(2024, 6, 5))
+    # 20 days, and completed since.
+    twenty = new_project(posted, signed_on=date(2024, 2, 1), today=TODAY)
+    for milestone, on in [
+        (Milestone.SITE_SELECTED, date(2024, 2, 5)),
+        (Milestone.LAND_DELIVERED, date(2024, 2, 10)),
+        (Milestone.CONSTRUCTION_STARTED, date(2024, 2, 21)),
+        (Milestone.COMPLETED, date(2024, 5, 1)),
+    ]:
+        twenty.reach_milestone(milestone, on, TODAY)
+    # Signed only, with a referred request due today: open, not yet overdue.
+    signed = new_project(bare, signed_on=date(2024, 1, 1), today=TODAY)
+    policy = signed.raise_request(RequestCategory.POLICY, "政策兑现", date(2024, 6, 5))
+    signed.refer_request(policy, ["区科技局"])
+    # Cancelled with a request left open (due 6-11).
+    cancelled = new_project(bare, signed_on=date(2024, 1, 1), today=TODAY)
+    cancelled.raise_request(RequestCategory.OTHER, "厂房租赁", date(2024, 6, 1))
+    cancelled.close(ProjectOutcome.CANCELLED)
+    await isolated.save_and_project(chain, empty_chain, organised, posted, bare)
+    await isolated.save_and_project(sixty, twenty, signed, cancelled)
+
+    assert await dashboard(isolated.pool, TODAY) == DashboardFigures(
+        projects_by_stage=stages(SIGNED=1, CONSTRUCTION_STARTED=1, COMPLETED=1, CLOSED=1),
+        open_requests=3,
+        overdue_requests=1,
+        median_days_signing_to_construction=40.0,
+        housing_occupancy_rate=None,
+        organisation_coverage_rate=1 / 3,
+        work_coverage_rate=2 / 3,
+    )
+    two_days_later = await dashboard(isolated.pool, date(2024, 6, 12))
+    assert two_days_later.overdue_requests == 3
+    assert await chain_coverage(isolated.pool, [chain.id, empty_chain.id]) == {
+        chain.id: Coverage(2, 1, 2, 0.5, 1.0),
+        empty_chain.id: Coverage(0, 0, 0, None, None),
+    }

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from datetime import date
+
+from cso.domain.enums import ProjectOutcome, RequestCategory
+from tests.integration.projections.factories import new_enterprise, new_project
+from tests.integration.projections.world import World
+
+SELECT_PROJECT = "SELECT open_requests, next_due_on, version FROM rm_projects WHERE id = $1"
+SELECT_REQUESTS = "SELECT * FROM rm_requests WHERE project_id = $1 ORDER BY seq"
+
+
+async def test_requests_keep_the_projects_open_count_and_next_due_date_in_step(
+    world: World,
+) -> None:
+    enterprise = new_enterprise()
+    project = new_project(enterprise)
+    await world.save(enterprise, project)
+    permit = project.raise_request(RequestCategory.PERMIT, "施工许可加急", date(2024, 6, 3))
+    land = project.raise_request(RequestCategory.LAND, "红线调整", date(2024, 6, 1))
+    await world.save(project)
+    assert tuple(await world.row(SELECT_PROJECT, project.id)) == (2, date(2024, 6, 8), 3)
+
+    project.refer_request(permit, ["区住建局", "区规划和自然资源局"])
+    project.resolve_request(permit, "已联合办理，许可证已核发", date(2024, 6, 6))
+    await world.save(project)
+    assert tuple(await world.row(SELECT_PROJECT, project.id)) == (1, date(2024, 6, 11), 5)
+
+    project.rate_request(permit, 5)
+    project.resolve_request(land, "红线已调整", date(2024, 6, 12))
+    await world.save(project)
+    assert tuple(await world.row(SELECT_PROJECT, project.id)) == (0, None, 7)
+
+    requests = await world.pool.fetch(SELECT_REQUESTS, project.id)
+    events = await world.events(project.id)
+    first, second = requests
+    assert first["id"] == permit
+    assert first["category"] == "PERMIT"
+    assert first["description"] == "施工许可加急"
+    assert first["status"] == "RESOLVED"
+    assert first["departments"] == ["区住建局", "区规划和自然资源局"]
+    assert (first["raised_on"], first["due_on"]) == (date(2024, 6, 3), date(2024, 6, 8))
+    assert (first["resolution"], first["resolved_on"]) == (
+        "已联合办理，许可证已核发",
+        date(2024, 6, 6),
+    )
+    assert first["satisfaction"] == 5
+    assert first["version"] == 6
+    assert first["created_at"] == events[1].recorded_at
+    assert first["updated_at"] == events[5].recorded_at
+    assert (second["id"], second["status"], second["satisfaction"]) == (land, "RESOLVED", None)
+    assert second["departments"] == []
+
+
+async def test_a_referred_request_is_still_open_and_a_cancelled_project_keeps_it(
+    world: World,
+) -> None:
+    enterprise = new_enterprise()
+    project = new_project(enterprise)
+    request = project.raise_request(RequestCategory.FINANCING, "贷款贴息", date(2024, 6, 1))
+    project.refer_request(request, ["区金融局"])
+    await world.save(enterprise, project)
+    project.close(ProjectOutcome.CANCELLED, reason="企业战略调整")
+    await world.save(project)
+
+    row = await world.row("SELECT * FROM rm_projects WHERE id = $1", project.id)
+    [only] = await world.pool.fetch(SELECT_REQUESTS, project.id)
+    assert only["status"] == "REFERRED"
+    assert (row["stage"], row["outcome"]) == ("CLOSED", "CANCELLED")
+    assert (row["open_requests"], row["next_due_on"]) == (1, date(2024, 6, 11))

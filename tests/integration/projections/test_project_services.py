@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from datetime import date
+
+from cso.domain.enums import ServiceKind
+from tests.integration.projections.factories import new_enterprise, new_officer, new_project
+from tests.integration.projections.world import World
+
+TODAY = date(2024, 6, 1)
+
+SELECT_PLAN = """
+SELECT item, completed, completed_at IS NOT NULL AS stamped FROM rm_service_plan
+WHERE project_id = $1 ORDER BY seq
+"""
+SELECT_TIMELINE = """
+SELECT id, kind, summary, occurred_on, officer_id FROM rm_services
+WHERE project_id = $1 ORDER BY occurred_on DESC, position DESC
+"""
+SELECT_PROJECT = "SELECT * FROM rm_projects WHERE id = $1"
+
+
+async def test_a_replaced_service_plan_keeps_completion_of_the_items_that_remain(
+    world: World,
+) -> None:
+    enterprise = new_enterprise()
+    project = new_project(enterprise)
+    project.set_service_plan(["全程代办", "选址协调", "政策辅导"])
+    await world.save(enterprise, project)
+    project.complete_service_item("选址协调")
+    await world.save(project)
+    project.set_service_plan(["政策辅导", "选址协调", "人才安居对接"])
+    await world.save(project)
+
+    plan = await world.pool.fetch(SELECT_PLAN, project.id)
+    row = await world.row(SELECT_PROJECT, project.id)
+    events = await world.events(project.id)
+    assert [tuple(item) for item in plan] == [
+        ("政策辅导", False, False),
+        ("选址协调", True, True),
+        ("人才安居对接", False, False),
+    ]
+    assert row["version"] == 4
+    assert row["updated_at"] == events[-1].recorded_at
+
+
+async def test_the_service_timeline_counts_services_and_knows_the_latest(world: World) -> None:
+    cso = new_officer()
+    enterprise = new_enterprise()
+    project = new_project(enterprise)
+    project.assign_cso(cso, today=date(2024, 1, 5))
+    await world.save(cso, enterprise, project)
+    visit = project.record_service(
+        ServiceKind.VISIT, "走访企业，了解用地需求", date(2024, 3, 2), TODAY
+    )
+    agency = project.record_service(
+        ServiceKind.PROCEDURE_AGENCY, "代办施工许可", date(2024, 4, 18), TODAY
+    )
+    await world.save(project)
+    tutoring = project.record_service(
+        ServiceKind.TUTORING, "专题辅导：研发费用加计扣除", date(2024, 3, 20), TODAY
+    )
+    await world.save(project)
+
+    timeline = await world.pool.fetch(SELECT_TIMELINE, project.id)
+    row = await world.row(SELECT_PROJECT, project.id)
+    assert [(s["id"], s["kind"]) for s in timeline] == [
+        (agency, "PROCEDURE_AGENCY"),
+        (tutoring, "TUTORING"),
+        (visit, "VISIT"),
+    ]
+    assert {s["officer_id"] for s in timeline} == {cso.id}
+    assert row["service_count"] == 3
+    assert row["latest_service_on"] == date(2024, 4, 18)
+    assert row["version"] == 5

@@ -1,0 +1,76 @@
+"""A database seeded once for these tests, and helpers to read it back."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+import asyncpg
+import pytest
+from eventsourcing.domain import Aggregate
+
+from cso.database import connect, create_pool
+from cso.domain.enums import DOMAIN_ENUMS
+from cso.eventstore import Codec, EventStore, Repository
+from cso.migrations import migrate
+from cso.seed import SeedSummary, seed
+from cso.services.application import Application
+from tests.conftest import with_database
+
+TODAY = date(2026, 5, 10)
+SEED = 2026
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass
+class Seeded:
+    pool: asyncpg.Pool[Any]
+    summary: SeedSummary
+
+
+async def migrated_application(url: str) -> tuple[asyncpg.Pool[Any], Application]:
+    """Migrate the database at `url` and build the application the service would."""
+    conn = await connect(url)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    pool = await create_pool(url, min_size=1, max_size=4)
+    return pool, application(pool)
+
+
+def application(pool: asyncpg.Pool[Any]) -> Application:
+    store = EventStore(pool)
+    return Application(Repository(store, Codec(DOMAIN_ENUMS)), store, lambda: TODAY)
+
+
+@pytest.fixture(scope="package")
+async def seeded(server_url: str) -> AsyncIterator[Seeded]:
+    """A fresh database seeded once; the tests only read it."""
+    name = f"cso_seed_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            pool, app = await migrated_application(with_database(server_url, name))
+            try:
+                yield Seeded(pool, await seed(app, today=TODAY, rng_seed=SEED))
+            finally:
+                await pool.close()
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def replay_all(pool: asyncpg.Pool[Any], kind: type[A]) -> list[A]:
+    """Every aggregate of `kind`, replayed from its events by a repository with a cold cache."""
+    repository = Repository(EventStore(pool), Codec(DOMAIN_ENUMS))
+    ids = await pool.fetch(
+        "SELECT DISTINCT stream_id FROM events WHERE stream_type = $1", kind.__name__
+    )
+    return [await repository.get(row["stream_id"], kind) for row in ids]

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+
+from cso.domain.enums import Milestone, RequestCategory
+from cso.seed import database_is_empty, seed
+from cso.seed.phrases import fits
+from cso.seed.plan import make_plan
+from cso.seed.request_texts import REQUESTS
+from tests.integration.seed.conftest import SEED, TODAY, Seeded, migrated_application
+
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
+
+
+class Renaming:
+    """Replaces each id by its order of first appearance, and drops wall-clock timestamps:
+    two seeded logs then compare equal exactly when they tell the same story."""
+
+    def __init__(self) -> None:
+        self.names: dict[uuid.UUID, str] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items() if k != "timestamp"}
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        if isinstance(value, uuid.UUID):
+            return self.names.setdefault(value, f"#{len(self.names)}")
+        if isinstance(value, str) and UUID_TEXT.fullmatch(value):
+            return self(uuid.UUID(value))
+        return value
+
+
+async def story(pool: asyncpg.Pool[Any]) -> list[Any]:
+    rows = await pool.fetch(
+        "SELECT stream_id, stream_type, version, type, data, metadata FROM events ORDER BY position"
+    )
+    rename = Renaming()
+    return [rename(dict(row)) for row in rows]
+
+
+async def test_seeding_is_deterministic_for_a_given_seed(
+    seeded: Seeded, empty_database: str
+) -> None:
+    pool, app = await migrated_application(empty_database)
+    try:
+        assert await database_is_empty(pool)
+        summary = await seed(app, today=TODAY, rng_seed=SEED)
+        assert summary == seeded.summary
+        assert await story(pool) == await story(seeded.pool)
+    finally:
+        await pool.close()
+
+
+def test_another_seed_tells_another_story() -> None:
+    assert make_plan(SEED, TODAY) != make_plan(SEED + 1, TODAY)
+
+
+def test_no_planned_step_lies_after_today_whatever_the_seed_or_day() -> None:
+    for rng_seed in range(20):
+        for today in (date(2025, 1, 1), date(2026, 2, 28), TODAY + timedelta(days=400)):
+            steps = make_plan(rng_seed, today)
+            assert max(step.on for step in steps) <= today
+
+
+def test_every_stage_has_something_to_ask_in_every_category() -> None:
+    for stage in Milestone:
+        for category in RequestCategory:
+            assert any(fits(stage, t.since, t.until) for t in REQUESTS[category]), (
+                stage,
+                category,
+            )

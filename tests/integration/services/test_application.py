@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+
+from cso.domain.enums import ServiceKind
+from cso.domain.project import Project
+from cso.services import enterprises, projects
+from cso.services.application import Application
+from cso.services.errors import Conflict, Forbidden, NotFound, RuleViolated
+from cso.services.identity import Principal, Role
+from tests.integration.services.conftest import (
+    TODAY,
+    command,
+    new_project,
+    officer_principal,
+    project_with_cso,
+    unique_credit_code,
+)
+
+
+async def _record(app: Application, project_id: uuid.UUID, **kwargs: Any) -> Any:
+    return await projects.record_service(
+        app,
+        command(**kwargs),
+        project_id=project_id,
+        kind=ServiceKind.VISIT,
+        summary="走访企业",
+        occurred_on=TODAY,
+    )
+
+
+async def test_a_taken_credit_code_is_a_rule_violation_and_nothing_is_appended(
+    app: Application, pool: asyncpg.Pool[Any]
+) -> None:
+    code = unique_credit_code()
+    fields = dict(district="海珠区", park=None, sme=False, chain_id=None, credit_code=code)
+    await enterprises.register_enterprise(app, command(), name="甲公司", **fields)
+    before = await pool.fetchval("SELECT count(*) FROM events")
+    with pytest.raises(RuleViolated, match="credit code"):
+        await enterprises.register_enterprise(app, command(), name="乙公司", **fields)
+    assert await pool.fetchval("SELECT count(*) FROM events") == before
+
+
+async def test_a_stale_expected_version_answers_conflict_with_the_current_version(
+    app: Application,
+) -> None:
+    project_id, _ = await project_with_cso(app)
+    await _record(app, project_id)
+    current = (await app.repository.get(project_id, Project)).version
+    with pytest.raises(Conflict) as conflict:
+        await _record(app, project_id, expected_version=current - 1)
+    assert conflict.value.extensions["currentVersion"] == current
+
+
+async def test_the_right_expected_version_is_accepted(app: Application) -> None:
+    project_id, _ = await project_with_cso(app)
+    current = (await app.repository.get(project_id, Project)).version
+    changed = await _record(app, project_id, expected_version=current)
+    assert (await app.repository.get(project_id, Project)).version == current + 1
+    assert changed.token
+
+
+async def test_concurrent_commands_without_expected_version_are_retried_until_all_land(
+    app: Application,
+) -> None:
+    project_id, _ = await project_with_cso(app)
+    start = (await app.repository.get(project_id, Project)).version
+    await asyncio.gather(*(_record(app, project_id) for _ in range(8)))
+    project = await app.repository.get(project_id, Project)
+    assert project.version == start + 8
+    assert len(project.services) == 8
+
+
+async def test_32_concurrent_commands_each_succeed_or_conflict_and_every_success_is_in_history(
+    app: Application,
+) -> None:
+    project_id, _ = await project_with_cso(app)
+    version = (await app.repository.get(project_id, Project)).version
+    outcomes = await asyncio.gather(
+        *(
+            _record(app, project_id, expected_version=version if n % 2 else None)
+            for n in range(32)
+        ),
+        return_exceptions=True,
+    )
+    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, Conflict)]
+    assert unexpected == []
+    successes = [o for o in outcomes if not isinstance(o, Exception)]
+    history = await app.store.read_stream(project_id)
+    recorded_services = {
+        e.data["service_id"]["_data_"] for e in history if e.type.endswith("ServiceRecorded")
+    }
+    assert {changed["service"].hex for changed in successes} == recorded_services
+    assert [e.version for e in history] == list(range(1, len(history) + 1))
+
+
+async def test_an_idempotent_retry_returns_the_first_result_and_appends_nothing(
+    app: Application, pool: asyncpg.Pool[Any]
+) -> None:
+    project_id, _ = await project_with_cso(app)
+    first = await _record(app, project_id, idempotency_key="visit-1")
+    count = await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", project_id)
+    again = await _record(app, project_id, idempotency_key="visit-1")
+    assert again.replayed and not first.replayed
+    assert (again.token, again.ids) == (first.token, first.ids)
+    assert await pool.fetchval(
+        "SELECT count(*) FROM events WHERE stream_id = $1", project_id
+    ) == count
+
+
+async def test_every_event_carries_actor_correlation_reason_and_key(app: Application) -> None:
+    project_id, _ = await project_with_cso(app)
+    cmd = command(reason="例行走访", idempotency_key="k-42")
+    await projects.record_service(
+        app, cmd, project_id=project_id, kind=ServiceKind.VISIT, summary="走访", occurred_on=TODAY
+    )
+    last = (await app.store.read_stream(project_id))[-1]
+    assert last.metadata["actor"] == {"id": cmd.principal.id, "role": "supervisor", "name": "Supervisor"}
+    assert last.metadata["correlation_id"] == cmd.correlation_id
+    assert last.metadata["reason"] == "例行走访"
+    assert last.metadata["idempotency_key"] == cmd.scoped_key
+
+
+async def test_an_officer_acts_only_on_projects_whose_cso_they_are(app: Application) -> None:
+    project_id, cso_id = await project_with_cso(app)
+    other_project, _ = await project_with_cso(app)
+    await projects.record_service(
+        app,
+        command(officer_principal(cso_id)),
+        project_id=project_id,
+        kind=ServiceKind.TUTORING,
+        summary="政策辅导",
+        occurred_on=TODAY,
+    )
+    with pytest.raises(Forbidden):
+        await projects.record_service(
+            app,
+            command(officer_principal(cso_id)),
+            project_id=other_project,
+            kind=ServiceKind.TUTORING,
+            summary="政策辅导",
+            occurred_on=TODAY,
+        )
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.AUDITOR])
+async def test_viewers_and_auditors_make_no_changes(app: Application, role: Role) -> None:
+    project_id = await new_project(app)
+    reader = Principal(id=str(uuid.uuid4()), role=role, name="Reader", dept="")
+    with pytest.raises(Forbidden):
+        await _record(app, project_id, principal=reader)
+
+
+async def test_an_unknown_project_is_not_found(app: Application) -> None:
+    with pytest.raises(NotFound):
+        await _record(app, uuid.uuid4())

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+import pytest
+
+from cso.graphql.privacy import mask_phone, masked_event_data, may_read_personal_data
+from cso.services.identity import Principal, Role
+
+OFFICER_ID = uuid4()
+
+
+def principal(role: Role, sub: UUID | str = "00000000-0000-4000-8000-000000000001") -> Principal:
+    return Principal(id=str(sub), role=role, name="Tester", dept="QA")
+
+
+def test_a_mobile_number_keeps_its_first_three_and_last_four_digits() -> None:
+    assert mask_phone("13812345678") == "138****5678"
+
+
+def test_a_landline_is_masked_in_the_middle_too() -> None:
+    assert mask_phone("020-87654321") == "020*****4321"
+
+
+def test_a_short_number_shows_only_its_last_two_digits() -> None:
+    assert mask_phone("12345") == "***45"
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.AUDITOR])
+def test_supervisors_and_auditors_read_every_phone(role: Role) -> None:
+    assert may_read_personal_data(principal(role), OFFICER_ID)
+
+
+def test_an_officer_reads_their_own_phone() -> None:
+    assert may_read_personal_data(principal(Role.OFFICER, OFFICER_ID), OFFICER_ID)
+
+
+def test_an_officer_does_not_read_another_officers_phone() -> None:
+    assert not may_read_personal_data(principal(Role.OFFICER), OFFICER_ID)
+
+
+def test_a_viewer_reads_no_phone_even_with_the_officers_id() -> None:
+    assert not may_read_personal_data(principal(Role.VIEWER, OFFICER_ID), OFFICER_ID)
+
+
+def test_an_officers_events_show_a_viewer_the_masked_phone() -> None:
+    data = {"name": "李明", "phone": "13812345678"}
+    masked = masked_event_data(principal(Role.VIEWER), "Officer", OFFICER_ID, data)
+    assert masked == {"name": "李明", "phone": "138****5678"}
+
+
+def test_other_streams_and_permitted_readers_see_event_data_as_it_is() -> None:
+    data = {"phone": "13812345678"}
+    assert masked_event_data(principal(Role.VIEWER), "Enterprise", OFFICER_ID, data) == data
+    assert masked_event_data(principal(Role.AUDITOR), "Officer", OFFICER_ID, data) == data
