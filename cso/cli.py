@@ -59,7 +59,9 @@ def serve(
 
     # The embedded server is already running; the app reuses it through the resolved URL.
     app_settings = Settings.from_env({**os.environ, "CSO_DATABASE_URL": url})
-    uvicorn.run(create_app(app_settings), host=bind_host, port=bind_port, log_level=settings.log_level)
+    uvicorn.run(
+        create_app(app_settings), host=bind_host, port=bind_port, log_level=settings.log_level
+    )
 
 
 @app.command()

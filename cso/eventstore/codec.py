@@ -38,24 +38,26 @@ class EnumAsName(Transcoding):
 
     def __init__(self, enum_class: type[Enum]) -> None:
         self.type = enum_class
+        self.enum_class = enum_class
         self.name = f"enum:{enum_class.__name__}"
 
     def encode(self, obj: Enum) -> str:
         return obj.name
 
     def decode(self, data: str) -> Enum:
-        return self.type[data]
+        return self.enum_class[data]
 
 
 def make_transcoder(enums: Iterable[type[Enum]] = ()) -> JSONTranscoder:
     transcoder = JSONTranscoder()
-    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
-        transcoder.register(transcoding)
+    basics: tuple[Transcoding, ...] = (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO())
+    for basic in basics:
+        transcoder.register(basic)
     for enum_class in enums:
-        transcoding = EnumAsName(enum_class)
-        if transcoding.name in transcoder.names:
+        by_name = EnumAsName(enum_class)
+        if by_name.name in transcoder.names:
             raise ValueError(f"two enums are named {enum_class.__name__}")
-        transcoder.register(transcoding)
+        transcoder.register(by_name)
     return transcoder
 
 
@@ -71,7 +73,7 @@ class Codec:
         return NewEvent(
             type=stored.topic,
             data=stored.state.decode("utf-8"),
-            recorded_at=domain_event.timestamp,
+            recorded_at=domain_event.timestamp,  # type: ignore[attr-defined]
         )
 
     def decode(self, stream_id: UUID, version: int, type: str, data: str) -> Any:
@@ -91,12 +93,27 @@ class Codec:
         aggregate: Aggregate = snapshot.mutate(None)
         return aggregate
 
-    def plain(self, data: Any) -> Any:
-        """Event data as a reader wants it: `{"_type_": …, "_data_": v}` wrappers become v."""
+    @staticmethod
+    def plain(data: Any) -> Any:
+        """Event data as a reader wants it: no codec wrappers, ids as canonical UUID strings,
+        and none of eventsourcing's bookkeeping (the time is the event's `recordedAt`)."""
         if isinstance(data, dict):
-            if len(data) == 2 and "_type_" in data and "_data_" in data:
-                return self.plain(data["_data_"])
-            return {key: self.plain(value) for key, value in data.items()}
-        if isinstance(data, list):
-            return [self.plain(item) for item in data]
-        return data
+            return {
+                key: _plain_value(value) for key, value in data.items() if key not in _BOOKKEEPING
+            }
+        return _plain_value(data)
+
+
+_BOOKKEEPING = frozenset({"timestamp", "originator_topic"})
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 2 and "_type_" in value and "_data_" in value:
+            if value["_type_"] == UUIDAsHex.name:
+                return str(UUID(value["_data_"]))
+            return _plain_value(value["_data_"])
+        return {key: _plain_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_value(item) for item in value]
+    return value

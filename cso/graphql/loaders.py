@@ -20,6 +20,7 @@ V = TypeVar("V")
 
 Batch = Callable[[Context, list[K]], Awaitable[Sequence[V]]]
 
+
 class Loaders:
     """The DataLoaders of one request (or of one subscription result)."""
 

@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
+
 from cso.database import AnyConnection
 
 # Any constant works; it only has to be the same in every process.

@@ -95,8 +95,7 @@ class UnitOfWork:
         expected = self.command.expected_version
         if target and expected is not None and aggregate.version != expected:
             raise Conflict(
-                f"{_label(kind)} {aggregate_id} is at version {aggregate.version}, "
-                f"not {expected}",
+                f"{_label(kind)} {aggregate_id} is at version {aggregate.version}, not {expected}",
                 current_version=aggregate.version,
             )
         return aggregate
@@ -146,13 +145,17 @@ class Application:
                 return await unit.commit(await attempt(unit))
             except ConcurrencyConflict as conflict:
                 if command.expected_version is not None or attempt_number == MAX_ATTEMPTS:
-                    raise Conflict(str(conflict), current_version=conflict.current_version) from None
+                    raise Conflict(
+                        str(conflict), current_version=conflict.current_version
+                    ) from None
                 log.info("conflict on %s; retrying (%d)", conflict.stream_id, attempt_number)
                 # Jitter spreads the writers that just collided, so the next round has a winner
                 # and fewer losers.
                 await asyncio.sleep(random.uniform(0, BACKOFF_SECONDS * attempt_number))
             except ReservationTaken as taken:
-                raise RuleViolated(f"{_scope_label(taken.scope)} {taken.value} is already taken") from None
+                raise RuleViolated(
+                    f"{_scope_label(taken.scope)} {taken.value} is already taken"
+                ) from None
         raise AssertionError("unreachable")  # the loop returns or raises
 
 

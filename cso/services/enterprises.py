@@ -57,9 +57,7 @@ async def register_enterprise(
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         if chain_id is not None:
             await uow.get(chain_id, IndustryChain)
-        enterprise = uow.add(
-            Enterprise.register(name, credit_code, district, park, sme, chain_id)
-        )
+        enterprise = uow.add(Enterprise.register(name, credit_code, district, park, sme, chain_id))
         uow.reserve(CREDIT_CODE, enterprise.credit_code, enterprise)
         return {"enterprise": enterprise.id}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -40,8 +41,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-async def api(database_url: str) -> AsyncIterator[Api]:
+@contextlib.asynccontextmanager
+async def serving(database_url: str) -> AsyncIterator[Api]:
+    """One API process: its own app, pool, cache and projection runners."""
     settings = Settings.from_env(
         {"CSO_DATABASE_URL": database_url, "CSO_JWT_SECRET": SECRET, "CSO_POOL_MAX_SIZE": "10"}
     )
@@ -51,14 +53,27 @@ async def api(database_url: str) -> AsyncIterator[Api]:
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.01)
+    while not (server.started or task.done()):
+        await asyncio.wait([task], timeout=0.01)  # uvicorn offers no "started" event to await
     assert server.started, "the API did not start"
-    yield Api(url=f"http://127.0.0.1:{port}", secret=SECRET)
-    server.should_exit = True
-    await task
+    try:
+        yield Api(url=f"http://127.0.0.1:{port}", secret=SECRET)
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def api(database_url: str) -> AsyncIterator[Api]:
+    async with serving(database_url) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+async def second_api(database_url: str, api: Api) -> AsyncIterator[Api]:
+    """Another API process on the same database, as behind a load balancer."""
+    async with serving(database_url) as running:
+        yield running
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ from cso.services.identity import Principal, Role
 
 TODAY = date(2026, 11, 20)
 
-SUPERVISOR = Principal(id=str(uuid.uuid4()), role=Role.SUPERVISOR, name="Supervisor", dept="区委组织部")
+SUPERVISOR = Principal(
+    id=str(uuid.uuid4()), role=Role.SUPERVISOR, name="Supervisor", dept="区委组织部"
+)
 
 
 def command(principal: Principal = SUPERVISOR, **kwargs: Any) -> Command:

@@ -82,10 +82,7 @@ async def test_32_concurrent_commands_each_succeed_or_conflict_and_every_success
     project_id, _ = await project_with_cso(app)
     version = (await app.repository.get(project_id, Project)).version
     outcomes = await asyncio.gather(
-        *(
-            _record(app, project_id, expected_version=version if n % 2 else None)
-            for n in range(32)
-        ),
+        *(_record(app, project_id, expected_version=version if n % 2 else None) for n in range(32)),
         return_exceptions=True,
     )
     unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, Conflict)]
@@ -108,9 +105,9 @@ async def test_an_idempotent_retry_returns_the_first_result_and_appends_nothing(
     again = await _record(app, project_id, idempotency_key="visit-1")
     assert again.replayed and not first.replayed
     assert (again.token, again.ids) == (first.token, first.ids)
-    assert await pool.fetchval(
-        "SELECT count(*) FROM events WHERE stream_id = $1", project_id
-    ) == count
+    assert (
+        await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", project_id) == count
+    )
 
 
 async def test_every_event_carries_actor_correlation_reason_and_key(app: Application) -> None:
@@ -120,7 +117,11 @@ async def test_every_event_carries_actor_correlation_reason_and_key(app: Applica
         app, cmd, project_id=project_id, kind=ServiceKind.VISIT, summary="走访", occurred_on=TODAY
     )
     last = (await app.store.read_stream(project_id))[-1]
-    assert last.metadata["actor"] == {"id": cmd.principal.id, "role": "supervisor", "name": "Supervisor"}
+    assert last.metadata["actor"] == {
+        "id": cmd.principal.id,
+        "role": "supervisor",
+        "name": "Supervisor",
+    }
     assert last.metadata["correlation_id"] == cmd.correlation_id
     assert last.metadata["reason"] == "例行走访"
     assert last.metadata["idempotency_key"] == cmd.scoped_key
