@@ -208,6 +208,7 @@ async def measure_appends(url: str, seconds: float) -> list[tuple[Rate, Rate, Ra
                 "existing streams", writers, seconds, _store_existing_streams(store)
             )
         finally:
+            await store.close()
             await pool.close()
         bare_pool = await _when_the_server_has_room(
             partial(asyncpg.create_pool, url, min_size=writers, max_size=writers)
@@ -282,6 +283,7 @@ async def measure_loads(url: str) -> list[tuple[str, float]]:
             ("for scale: cold, a 1-event stream", await _median_seconds(lambda: cold(one.id), 1)),
         ]
     finally:
+        await store.close()
         await pool.close()
 
 

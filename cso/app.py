@@ -23,6 +23,7 @@ from cso.domain.enums import DOMAIN_ENUMS
 from cso.eventstore import Codec, EventStore, Listener, Repository
 from cso.graphql.schema import build_schema
 from cso.graphql.view import GraphQLView
+from cso.limits import BodySizeLimit
 from cso.migrations import migrate, pending_migrations
 from cso.projections import ALL_PROJECTIONS
 from cso.projections.supervisor import ProjectionSupervisor
@@ -79,6 +80,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         finally:
             await projections.stop()
             await listener.stop()
+            await store.close()
     finally:
         await pool.close()
 
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics),
         ],
-        middleware=[Middleware(CorrelationMiddleware)],
+        # Outermost first: the 413 of an oversized body carries the correlation id too.
+        middleware=[Middleware(CorrelationMiddleware), Middleware(BodySizeLimit)],
         lifespan=lifespan,
     )

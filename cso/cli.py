@@ -173,6 +173,8 @@ def token(
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 12 * 3600,
 ) -> None:
     """Print a signed bearer token (CSO_JWT_SECRET)."""
+    if role is Role.OFFICER and sub is not None and not _is_uuid(sub):
+        raise typer.BadParameter("an officer's sub is their officer id, a UUID", param_hint="--sub")
     settings = Settings.from_env()
     typer.echo(
         issue_token(
@@ -184,6 +186,14 @@ def token(
             ttl_seconds=ttl,
         )
     )
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 async def _migrate(url: str) -> list[str]:

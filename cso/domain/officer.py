@@ -112,13 +112,34 @@ class Officer(Aggregate):
     def can_serve_as(self, role: OfficerRole) -> bool:
         return not self._failed_conditions(role)
 
-    def ensure_can_serve_as(self, role: OfficerRole) -> None:
+    def why_cannot_serve_as(self, role: OfficerRole) -> str | None:
+        """What keeps the officer from serving as ``role``; None when nothing does."""
         failed = self._failed_conditions(role)
-        if failed:
-            raise OfficerCannotServe(
-                f"Only an active party member with the {role.value} role can serve "
-                f"as {role.value}; officer {self.name} {' and '.join(failed)}."
-            )
+        if not failed:
+            return None
+        return (
+            f"Only an active party member with the {role.value} role can serve "
+            f"as {role.value}; officer {self.name} {' and '.join(failed)}."
+        )
+
+    def ensure_can_serve_as(self, role: OfficerRole) -> None:
+        refusal = self.why_cannot_serve_as(role)
+        if refusal is not None:
+            raise OfficerCannotServe(refusal)
+
+    def assign_as_cso(self, project_id: UUID) -> None:
+        """Called with the project's id when the officer becomes its CSO.
+
+        The assignment is an event on the officer too, appended with the project's in one
+        atomic append: a concurrent deactivation or change of roles then conflicts with it
+        and is re-run on the state that includes it (or the assignment is, on theirs).
+        """
+        self.ensure_can_serve_as(OfficerRole.CSO)
+        self._assign_as_cso(project_id=project_id)
+
+    @event("AssignedAsCso")
+    def _assign_as_cso(self, project_id: UUID) -> None:
+        """Nothing on the officer changes but its version (see `assign_as_cso`)."""
 
     def change_roles(self, roles: list[OfficerRole]) -> None:
         """Replace the roles; giving the current roles again changes nothing."""

@@ -146,6 +146,7 @@ class Project(ProjectReads, Aggregate):
             raise ReassignmentNeedsReason(
                 "A project's CSO is replaced only with a reason for the change."
             )
+        officer.assign_as_cso(self.id)
         self._assign_cso(officer_id=officer.id, on=today, reason=reason)
 
     @event("CsoAssigned")

@@ -18,6 +18,11 @@ CREDIT_CODE_LENGTH = 18
 
 NAME_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 4000
+LIST_MAX_ITEMS = 50
+
+# 万元 below 10^10 (at most a trillion yuan): more than any district project, and within
+# what every read model and report stores.
+INVESTMENT_LIMIT = Decimal(10) ** 10
 
 _CENT = Decimal("0.01")
 
@@ -82,6 +87,10 @@ def validate_investment(amount: Decimal | int) -> Decimal:
         raise InvalidValue("investment", "An investment must be a finite amount.")
     if value < 0:
         raise InvalidValue("investment", "An investment cannot be negative.")
+    if value >= INVESTMENT_LIMIT:
+        raise InvalidValue(
+            "investment", "An investment is at most 9,999,999,999.99 万元 (a trillion yuan)."
+        )
     try:
         quantised = value.quantize(_CENT)
     except InvalidOperation:
@@ -91,16 +100,32 @@ def validate_investment(amount: Decimal | int) -> Decimal:
     return quantised
 
 
+def storable_text(field: str, value: str, max_length: int) -> str:
+    """Text kept as given: at most ``max_length`` characters, and storable — no NUL
+    character (PostgreSQL refuses it) and no lone surrogate (it has no UTF-8 form)."""
+    if not isinstance(value, str):
+        raise InvalidValue(field, f"The {field} must be text.")
+    if len(value) > max_length:
+        raise InvalidValue(field, f"The {field} is longer than {max_length} characters.")
+    if "\x00" in value:
+        raise InvalidValue(field, f"The {field} may not contain a NUL character.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValue(
+            field, f"The {field} contains a lone surrogate, which is not a character."
+        ) from None
+    return value
+
+
 def require_text(field: str, value: str, max_length: int = NAME_MAX_LENGTH) -> str:
-    """Strip ``value``; it must be non-empty and not longer than ``max_length``."""
+    """Strip ``value``; it must be non-empty, not longer than ``max_length`` and storable."""
     if not isinstance(value, str):
         raise InvalidValue(field, f"The {field} must be text.")
     stripped = value.strip()
     if not stripped:
         raise InvalidValue(field, f"The {field} cannot be empty.")
-    if len(stripped) > max_length:
-        raise InvalidValue(field, f"The {field} is longer than {max_length} characters.")
-    return stripped
+    return storable_text(field, stripped, max_length)
 
 
 def optional_text(field: str, value: str | None, max_length: int = NAME_MAX_LENGTH) -> str | None:
@@ -127,12 +152,20 @@ def require_enum(field: str, value: E | str, enum_type: type[E]) -> E:
     raise InvalidValue(field, f"The {field} must be one of {allowed}.")
 
 
-def unique_texts(field: str, values: list[str], max_length: int = NAME_MAX_LENGTH) -> list[str]:
-    """Strip each entry; the list must be non-empty, without blanks or repeats."""
+def unique_texts(
+    field: str,
+    values: list[str],
+    max_length: int = NAME_MAX_LENGTH,
+    max_items: int = LIST_MAX_ITEMS,
+) -> list[str]:
+    """Strip each entry; the list must be non-empty, at most ``max_items`` long, without
+    blanks or repeats."""
     if isinstance(values, str):
         raise InvalidValue(field, f"The {field} must be a list.")
     if not values:
         raise InvalidValue(field, f"The {field} list cannot be empty.")
+    if len(values) > max_items:
+        raise InvalidValue(field, f"The {field} list has at most {max_items} entries.")
     result: list[str] = []
     seen: set[str] = set()
     for value in values:

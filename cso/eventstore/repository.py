@@ -51,18 +51,28 @@ class Repository:
         version: int | None = None,
         as_of: datetime | None = None,
     ) -> A:
+        """The aggregate now, or replayed to `version` and/or the moment `as_of`.
+
+        A moment stands for the last version recorded by then, and the replay takes every
+        event up to that version: recorded_at is the appending process's clock, so it may go
+        back between versions, and filtering events by it could leave one out.
+        """
         historic = version is not None or as_of is not None
+        if as_of is not None:
+            at_moment = await self.store.version_at(aggregate_id, as_of)
+            if at_moment is None:  # nothing recorded by then
+                raise StreamNotFound(aggregate_id)
+            version = at_moment if version is None else min(version, at_moment)
         cached = None if historic else self._cache.pop(aggregate_id, None)
         aggregate: Any
         if cached is not None:
             aggregate, last_hash = cached
         else:
-            aggregate, last_hash = await self._from_snapshot(aggregate_id, version, as_of)
+            aggregate, last_hash = await self._from_snapshot(aggregate_id, version)
         rows = await self.store.read_raw(
             aggregate_id,
             after_version=0 if aggregate is None else aggregate.version,
             to_version=version,
-            until=as_of,
         )
         for row in rows:
             event = self.codec.decode(aggregate_id, row["version"], row["type"], row["data"])
@@ -74,9 +84,9 @@ class Repository:
         return aggregate
 
     async def _from_snapshot(
-        self, aggregate_id: UUID, version: int | None, as_of: datetime | None
+        self, aggregate_id: UUID, version: int | None
     ) -> tuple[Aggregate | None, bytes]:
-        row = await self.store.latest_snapshot(aggregate_id, to_version=version, until=as_of)
+        row = await self.store.latest_snapshot(aggregate_id, to_version=version)
         if row is None:
             return None, b""
         aggregate = self.codec.decode_snapshot(

@@ -10,12 +10,12 @@ WITH inserted AS (
        WITH ORDINALITY AS e(stream_id, stream_type, version, type, data, recorded_at, hash, n)
   ORDER BY e.n
   RETURNING position, transaction_id
-), woken AS (
-  SELECT pg_notify('cso_events', '') AS notified
 )
-SELECT max(i.position) AS position, max(i.transaction_id) AS transaction_id
-FROM inserted i CROSS JOIN woken
+SELECT max(position) AS position, max(transaction_id) AS transaction_id FROM inserted
 """
+
+# Sent after the append commits, in a transaction of its own (see EventStore._wake).
+NOTIFY_APPENDED = "SELECT pg_notify('cso_events', '')"
 
 SELECT_HASH = "SELECT hash FROM events WHERE stream_id = $1 AND version = $2"
 
@@ -29,8 +29,16 @@ ON CONFLICT DO NOTHING
 
 SELECT_SNAPSHOT = """
 SELECT version, type, state::text AS state, hash FROM snapshots
-WHERE stream_id = $1 AND version <= $2 AND recorded_at <= $3
+WHERE stream_id = $1 AND version <= $2
 ORDER BY version DESC LIMIT 1
+"""
+
+# The stream's version at a moment: the last version recorded by then. recorded_at is the
+# appending process's clock, so it need not grow with the version; a moment therefore names
+# a version, and a replay takes every event up to it, never "the events recorded by then"
+# (which could leave one out and break the replay).
+SELECT_VERSION_AT = """
+SELECT max(version) FROM events WHERE stream_id = $1 AND recorded_at <= $2
 """
 
 INSERT_RESERVATIONS = """
@@ -49,14 +57,14 @@ EVENT_COLUMNS = """position, transaction_id, stream_id, stream_type, version, ty
 
 SELECT_STREAM = f"""
 SELECT {EVENT_COLUMNS} FROM events
-WHERE stream_id = $1 AND version >= $2 AND version <= $3 AND recorded_at <= $4
+WHERE stream_id = $1 AND version >= $2 AND version <= $3
 ORDER BY version
 """
 
 # The replay path reads data as text: the codec parses it once, straight into domain values.
 SELECT_STREAM_RAW = """
 SELECT version, type, data::text AS data, hash FROM events
-WHERE stream_id = $1 AND version > $2 AND version <= $3 AND recorded_at <= $4
+WHERE stream_id = $1 AND version > $2 AND version <= $3
 ORDER BY version
 """
 

@@ -9,6 +9,8 @@ import jwt
 from cso.services.identity import Principal, Role
 
 ALGORITHM = "HS256"
+# A token without `exp` would never expire.
+REQUIRED_CLAIMS = ["sub", "role", "iat", "exp"]
 Viewer = Principal
 
 
@@ -25,19 +27,22 @@ def viewer_from_authorization(header: str | None, secret: str) -> Viewer | None:
         raise InvalidCredentials("the Authorization header must be 'Bearer <token>'")
     try:
         claims = jwt.decode(
-            token.strip(), secret, algorithms=[ALGORITHM], options={"require": ["sub", "role"]}
+            token.strip(), secret, algorithms=[ALGORITHM], options={"require": REQUIRED_CLAIMS}
         )
         role = Role(claims["role"])
     except jwt.ExpiredSignatureError as exc:
         raise InvalidCredentials("the token has expired") from exc
     except (jwt.InvalidTokenError, ValueError) as exc:
         raise InvalidCredentials(f"the token is not valid: {exc}") from exc
-    return Viewer(
+    viewer = Viewer(
         id=str(claims["sub"]),
         role=role,
         name=str(claims.get("name", "")),
         dept=str(claims.get("dept", "")),
     )
+    if role is Role.OFFICER and viewer.officer_id is None:
+        raise InvalidCredentials("the token is not valid: an officer's sub must be their UUID")
+    return viewer
 
 
 def issue_token(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from graphql import GraphQLError
 
 from cso.services.errors import (
@@ -30,6 +31,15 @@ def _coded(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
         return "INVALID_INPUT", {}
     if isinstance(original, ServiceError):
         return original.code, original.extensions
+    if isinstance(original, asyncpg.DataError):
+        # A value the database could not take or compare (a NUL, a number out of range, a
+        # character with no UTF-8 form, …), raised by PostgreSQL or while asyncpg encoded
+        # an argument. The arguments are checked before SQL; this is the backstop, so it is
+        # logged (it could also be a bug of ours), and its text, which names SQL parameters,
+        # is not shown.
+        log.warning("a query refused a value (path %s): %s", error.path, original)
+        error.message = "A value in the request cannot be used here."
+        return "INVALID_INPUT", {}
     code = getattr(original, "code", None)  # domain errors carry their own code
     if isinstance(code, str):
         field = getattr(original, "field", None)

@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from cso.graphql.cursors import Page, decode_cursor, encode_cursor, page_size
+from cso.graphql.scalars import parse_datetime, parse_text
 from cso.services.errors import InvalidInput
 
 # A fetched row (or an in-memory dict like one): sort keys as "k0", "k1", … besides its columns.
@@ -38,22 +40,44 @@ def _to_json(value: object) -> object:
     return value
 
 
-# How a cursor's JSON value becomes a parameter of the column's type again.
+def _integer(bits: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        number = int(value)
+        if not -(2 ** (bits - 1)) <= number < 2 ** (bits - 1):
+            raise ValueError(f"{number} does not fit {bits} bits")
+        return number
+
+    return parse
+
+
+def _finite(value: str) -> Decimal:
+    """A finite amount of at most a thousand digits either side of the point: more than any
+    key a list sorts by, and far less than what the database could not encode."""
+    number = Decimal(value)
+    if not number.is_finite() or not -1000 <= number.adjusted() <= 1000:
+        raise ValueError(f"{value} is not an amount a list sorts by")
+    return number
+
+
+# How a cursor's JSON value becomes a parameter of the column's type again. A cursor comes
+# back from the client, so each value is checked as strictly as an argument would be: what
+# the database could not take (a NUL, a moment out of range, a number too wide) is refused
+# here as INVALID_INPUT on `after`.
 _PARSERS: dict[str, Callable[[str], object]] = {
-    "timestamptz": datetime.fromisoformat,
+    "timestamptz": parse_datetime,
     "date": date.fromisoformat,
-    "numeric": Decimal,
+    "numeric": _finite,
     "uuid": UUID,
-    "bigint": int,
-    "integer": int,
-    "text": str,
+    "bigint": _integer(64),
+    "integer": _integer(32),
+    "text": partial(parse_text, field="after"),
 }
 
 
 def _from_json(value: object, sql_type: str) -> object:
     try:
         return _PARSERS[sql_type](str(value))
-    except (ValueError, InvalidOperation):
+    except (ValueError, InvalidOperation, InvalidInput):
         raise InvalidInput("after is not a cursor of this list", "after") from None
 
 
@@ -133,6 +157,11 @@ class PreparedList:
         sql = self._statements[(order, page.after is not None)]
         rows = await pool.fetch(sql, *params, *(page.after or ()), page.fetch)
         return page, rows
+
+    @property
+    def count_statement(self) -> str:
+        """The statement `count` runs (for EXPLAIN in tests and by hand)."""
+        return self._count
 
     async def count(self, pool: asyncpg.Pool[Any], params: Sequence[object]) -> int:
         total: int = await pool.fetchval(self._count, *params)

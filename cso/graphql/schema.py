@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -15,6 +16,7 @@ from strawberry.types import ExecutionContext
 
 from cso.graphql.consistency import ReadYourWrites
 from cso.graphql.errors import assign_code
+from cso.graphql.input_fields import input_field_of
 from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.officers import OfficerMutations
 from cso.graphql.mutations.projects import ProjectMutations
@@ -58,10 +60,28 @@ class CsoSchema(strawberry.Schema):
             execution_context and execution_context.context, "correlation_id", None
         )
         for error in errors:
+            if execution_context is not None:
+                self._name_input_field(error, execution_context)
             assign_code(error, correlation_id)
+
+    def _name_input_field(self, error: GraphQLError, execution_context: ExecutionContext) -> None:
+        """`extensions.field` for a value refused before any resolver ran (API.md)."""
+        if (error.extensions or {}).get("field"):
+            return
+        field = input_field_of(
+            self._schema, error, execution_context.graphql_document, execution_context.variables
+        )
+        if field is not None:
+            error.extensions = {**(error.extensions or {}), "field": field}
 
 
 def build_schema() -> strawberry.Schema:
+    # The limiters' rule classes are made once: ValidationCache keys on the rules, so rules
+    # made anew per request (as the limiter extensions do) would never hit the cache.
+    limits = [
+        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    ]
     return CsoSchema(
         query=Query,
         mutation=Mutation,
@@ -71,8 +91,7 @@ def build_schema() -> strawberry.Schema:
             ReadYourWrites,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: AddValidationRules(limits),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ],
     )

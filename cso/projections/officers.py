@@ -29,6 +29,11 @@ UPDATE rm_officers SET active = false, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
+TOUCH = """
+UPDATE rm_officers SET version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
 SET_POSTING = """
 UPDATE rm_officers SET active_posting_id = $4, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
@@ -69,3 +74,11 @@ async def posted(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEv
 @PROJECTION.on(Officer, "FirstSecretaryPostingEnded")
 async def posting_ended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     await conn.execute(SET_POSTING, *row_keys(recorded), None)
+
+
+@PROJECTION.on(Officer, "AssignedAsCso")
+async def assigned_as_cso(
+    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
+) -> None:
+    """The officer's row shows nothing of it but its version (the projects show the CSO)."""
+    await conn.execute(TOUCH, *row_keys(recorded))

@@ -39,12 +39,15 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (id) DO NOTHING
 """
 
-COUNT_SERVICES = """
-UPDATE rm_projects p
-SET service_count = s.count, latest_service_on = s.latest, version = $2, updated_at = $3
-FROM (SELECT count(*) AS count, max(occurred_on) AS latest
-        FROM rm_services WHERE project_id = $1) AS s
-WHERE p.id = $1 AND p.version < $2
+# One more service, and the latest date among them. Each event is applied exactly once
+# (the checkpoint commits with the batch; the version guard stops a second apply), so the
+# figures are kept by increment: recounting rm_services would cost every service event a
+# scan of all the project's services. (greatest() ignores the NULL of a first service.)
+COUNT_SERVICE = """
+UPDATE rm_projects
+SET service_count = service_count + 1, latest_service_on = greatest(latest_service_on, $4),
+    version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
 """
 
 
@@ -81,4 +84,4 @@ async def service_recorded(
         recorded.recorded_at,
         recorded.position,
     )
-    await conn.execute(COUNT_SERVICES, *row_keys(recorded))
+    await conn.execute(COUNT_SERVICE, *row_keys(recorded), event.occurred_on)

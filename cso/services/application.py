@@ -13,7 +13,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from cso.domain.values import TEXT_MAX_LENGTH, storable_text
 from cso.eventstore import (
+    AppendResult,
+    Checkpoint,
     ConcurrencyConflict,
     EventStore,
     Metadata,
@@ -22,7 +25,7 @@ from cso.eventstore import (
     ReservationTaken,
     StreamNotFound,
 )
-from cso.services.errors import Conflict, NotFound, RuleViolated
+from cso.services.errors import Conflict, InvalidInput, NotFound, RuleViolated
 from cso.services.identity import Principal
 
 log = logging.getLogger(__name__)
@@ -31,17 +34,41 @@ A = TypeVar("A", bound=Aggregate)
 
 MAX_ATTEMPTS = 10
 BACKOFF_SECONDS = 0.004
+START = Checkpoint()
+IDEMPOTENCY_KEY_MAX_LENGTH = 200
+# The outcome kept with an idempotency key names ids; this entry names the operation instead.
+OPERATION = "@operation"
+
+# Of the events at the given (stream, version) pairs, the latest in commit order.
+LATEST_LOADED_EVENT = """
+SELECT e.transaction_id, e.position
+FROM unnest($1::uuid[], $2::integer[]) AS loaded (stream_id, version)
+JOIN events e USING (stream_id, version)
+ORDER BY e.transaction_id DESC, e.position DESC
+LIMIT 1
+"""
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """What every mutation carries besides its own fields."""
+    """What every mutation carries besides its own fields.
+
+    `operation` fingerprints the request (the mutation and its input, say): an idempotency
+    key replays its first result only for the same operation.
+    """
 
     principal: Principal
     correlation_id: str
     reason: str | None = None
     idempotency_key: str | None = None
     expected_version: int | None = None
+    operation: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.reason is not None:
+            storable_text("reason", self.reason, TEXT_MAX_LENGTH)
+        if self.idempotency_key is not None:
+            storable_text("idempotencyKey", self.idempotency_key, IDEMPOTENCY_KEY_MAX_LENGTH)
 
     def metadata(self) -> Metadata:
         return Metadata(
@@ -110,14 +137,32 @@ class UnitOfWork:
     async def commit(self, ids: dict[str, UUID]) -> Changed:
         changed = [a for a in (*self.created, *self.loaded) if a.pending_events]
         unchanged = [a for a in self.loaded if not a.pending_events]
+        if not changed and not self.reservations:
+            # The command asked for what already is: nothing to append, and the token
+            # covers what was read, so a query sending it back sees that state.
+            self.repository.release(*unchanged)
+            return Changed(ids, await self._token_covering(unchanged))
+        outcome = {name: str(value) for name, value in ids.items()}
+        if self.command.operation is not None:
+            outcome[OPERATION] = self.command.operation
         result = await self.repository.save(
             *changed,
             metadata=self.command.metadata(),
             reservations=self.reservations,
-            outcome={name: str(value) for name, value in ids.items()},
+            outcome=outcome,
         )
         self.repository.release(*unchanged)
-        return Changed(_ids(result.outcome) or ids, result.token, result.replayed)
+        if result.replayed:  # a concurrent request with the same key got there first
+            return replay(self.command, result)
+        return Changed(ids, result.token)
+
+    async def _token_covering(self, aggregates: list[Aggregate]) -> str:
+        """The token of the latest of the events the aggregates were loaded at."""
+        row = await self.repository.store.pool.fetchrow(
+            LATEST_LOADED_EVENT, [a.id for a in aggregates], [a.version for a in aggregates]
+        )
+        found = START if row is None else Checkpoint(row["transaction_id"], row["position"])
+        return found.token()
 
 
 Attempt = Callable[[UnitOfWork], Awaitable[dict[str, UUID]]]
@@ -138,7 +183,7 @@ class Application:
         concurrent write, unless the caller pinned `expectedVersion`."""
         key = command.scoped_key
         if key is not None and (earlier := await self.store.idempotent_result(key)) is not None:
-            return Changed(_ids(earlier.outcome), earlier.token, replayed=True)
+            return replay(command, earlier)
         for attempt_number in range(1, MAX_ATTEMPTS + 1):
             unit = UnitOfWork(self.repository, command, self.today())
             try:
@@ -159,8 +204,12 @@ class Application:
         raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _ids(outcome: dict[str, str]) -> dict[str, UUID]:
-    return {name: UUID(value) for name, value in outcome.items()}
+def replay(command: Command, earlier: AppendResult) -> Changed:
+    """The first result for the command's idempotency key, if it was for the same request."""
+    if earlier.outcome.get(OPERATION) != command.operation:
+        raise InvalidInput("this key was used for a different request", field="idempotencyKey")
+    ids = {name: UUID(value) for name, value in earlier.outcome.items() if name != OPERATION}
+    return Changed(ids, earlier.token, replayed=True)
 
 
 def _label(kind: type) -> str:

@@ -128,5 +128,5 @@ async def close_project(
 async def project_of_cso(uow: UnitOfWork, project_id: UUID) -> Project:
     """The project `expectedVersion` refers to, once the caller may act on it."""
     project = await uow.get(project_id, Project, target=True)
-    require_cso_of(uow.command.principal, project)
+    await require_cso_of(uow, project)
     return project

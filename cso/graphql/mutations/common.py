@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Callable
+from datetime import date
+from enum import Enum
 from typing import TypeVar
 from uuid import UUID
 
@@ -40,7 +45,25 @@ def command(info: Info[Context, None], input: MutationInput) -> Command:
         reason=input.reason,
         idempotency_key=input.idempotency_key,
         expected_version=input.expected_version,
+        operation=operation(info.field_name, input),
     )
+
+
+def operation(mutation: str, input: MutationInput) -> str:
+    """The mutation and a hash of its input (but the idempotency key): the same request
+    sent again has the same fingerprint, any other request another one."""
+    fields = dataclasses.asdict(input)
+    fields.pop("idempotency_key", None)
+    canonical = json.dumps(fields, sort_keys=True, default=_canonical, separators=(",", ":"))
+    return f"{mutation}:{hashlib.sha256(canonical.encode()).hexdigest()}"
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)  # Decimal, UUID, and whatever else an input holds
 
 
 def application(info: Info[Context, None]) -> Application:

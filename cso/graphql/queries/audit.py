@@ -15,7 +15,7 @@ from cso.graphql.context import Context
 from cso.graphql.enums import SortDirection
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.graphql.queries.common import ordering_name
-from cso.graphql.scalars import parse_id, parse_optional_id
+from cso.graphql.scalars import BigInt, parse_id, parse_optional_id, parse_optional_text, parse_text
 from cso.graphql.types.event import (
     Event,
     ProjectionStatus,
@@ -93,9 +93,9 @@ class AuditQueries:
         context = info.context
         f = filter or AuditFilter()
         params = [
-            f.actor_id,
-            f.stream_type,
-            f.type,
+            parse_optional_text(f.actor_id, "actorId"),
+            parse_optional_text(f.stream_type, "streamType"),
+            parse_optional_text(f.type, "type"),
             f.from_,
             f.to,
             parse_optional_id(f.stream_id, "streamId"),
@@ -117,6 +117,7 @@ class AuditQueries:
         self, info: Info[Context, None], correlation_id: str
     ) -> list[Event]:
         auditor(info)
+        correlation_id = parse_text(correlation_id, "correlationId")
         rows = await info.context.runtime.pool.fetch(sql.EVENTS_BY_CORRELATION, correlation_id)
         return [event_of(info.context, recorded_of(row)) for row in rows]
 
@@ -141,8 +142,8 @@ class AuditQueries:
         return [
             ProjectionStatus(
                 name=s.name,
-                position=s.position,
-                lag_events=s.lag_events,
+                position=BigInt(s.position),
+                lag_events=BigInt(s.lag_events),
                 lag_seconds=s.lag_seconds or 0.0,
                 running=s.running,
                 last_error=s.last_error,

@@ -10,7 +10,7 @@ from cso.graphql.connections import Connection, connection
 from cso.graphql.context import Context
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.graphql.queries.common import NameOrder, name_ordering, reader, search_pattern
-from cso.graphql.scalars import parse_id, parse_optional_id
+from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
 from cso.graphql.types.chain import IndustryChain, chain_from_row, load_chain
 from cso.graphql.types.enterprise import Enterprise, enterprise_from_row, load_enterprise
 
@@ -68,10 +68,10 @@ class EnterpriseQueries:
         f = filter or EnterpriseFilter()
         params = [
             parse_optional_id(f.chain_id, "chainId"),
-            f.district,
+            parse_optional_text(f.district, "district"),
             f.sme,
             f.has_party_organization,
-            search_pattern(f.search),
+            search_pattern(parse_optional_text(f.search, "search")),
         ]
         pool = info.context.runtime.pool
         order = name_ordering(order_by)

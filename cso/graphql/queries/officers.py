@@ -11,7 +11,7 @@ from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.graphql.queries.common import NameOrder, name_ordering, reader
-from cso.graphql.scalars import parse_id
+from cso.graphql.scalars import parse_id, parse_optional_text
 from cso.graphql.types.officer import Officer, load_officer, officer_from_row
 
 OFFICERS = PreparedList(
@@ -60,7 +60,11 @@ class OfficerQueries:
     ) -> Connection[Officer]:
         reader(info)
         f = filter or OfficerFilter()
-        params = [f.role.value if f.role else None, f.department, f.active]
+        params = [
+            f.role.value if f.role else None,
+            parse_optional_text(f.department, "department"),
+            f.active,
+        ]
         pool = info.context.runtime.pool
         order = name_ordering(order_by)
         page, rows = await OFFICERS.fetch(pool, params, order, first, after)

@@ -15,7 +15,7 @@ from cso.graphql.enums import ProjectOrderField, ProjectStage, SortDirection
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.graphql.loaders import loader
 from cso.graphql.queries.common import ordering_name, reader, search_pattern
-from cso.graphql.scalars import parse_id, parse_optional_id
+from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
 from cso.graphql.types.common import view_aggregate
 from cso.graphql.types.project import (
     Project,
@@ -25,6 +25,9 @@ from cso.graphql.types.project import (
 )
 from cso.services.errors import InvalidInput
 
+# overdue ($6) against today ($7) is written so that, once $6 is known, overdue=true is a
+# plain `next_due_on < today` that rm_projects_next_due answers (a comparison wrapped in
+# coalesce() could use no index).
 PROJECTS = PreparedList(
     ListQuery(
         columns=sql.PROJECT_COLUMNS,
@@ -34,7 +37,9 @@ PROJECTS = PreparedList(
           AND ($3::uuid IS NULL OR p.enterprise_id = $3::uuid)
           AND ($4::uuid IS NULL OR p.chain_id = $4::uuid)
           AND ($5::text IS NULL OR p.district = $5::text)
-          AND ($6::boolean IS NULL OR coalesce(p.next_due_on < $7::date, false) = $6::boolean)
+          AND ($6::boolean IS NULL
+               OR ($6::boolean AND p.next_due_on < $7::date)
+               OR (NOT $6::boolean AND (p.next_due_on IS NULL OR p.next_due_on >= $7::date)))
           AND ($8::text IS NULL OR p.name ILIKE $8::text OR EXISTS (
                 SELECT 1 FROM rm_enterprises e
                 WHERE e.id = p.enterprise_id AND e.name ILIKE $8::text))""",
@@ -117,10 +122,10 @@ class ProjectQueries:
             parse_optional_id(f.cso_id, "csoId"),
             parse_optional_id(f.enterprise_id, "enterpriseId"),
             parse_optional_id(f.chain_id, "chainId"),
-            f.district,
+            parse_optional_text(f.district, "district"),
             f.overdue,
             context.runtime.today(),
-            search_pattern(f.search),
+            search_pattern(parse_optional_text(f.search, "search")),
         ]
         order = order_by or ProjectOrder()
         name = ordering_name(order.field.value, order.direction)

@@ -75,7 +75,7 @@ def enterprise_from_row(row: asyncpg.Record) -> Enterprise:
         park=row["park"] or None,
         sme=row["sme"],
         party_organization=DomainKind[row["party_organization"]],
-        party_member_count=row["party_member_count"],
+        party_member_count=int(row["party_member_count"]),  # numeric in the read model
         has_first_secretary=row["active_posting_id"] is not None,
         chain_id=row["chain_id"],
     )

@@ -16,7 +16,7 @@ from cso.graphql import sql
 from cso.graphql.context import Context
 from cso.graphql.loaders import loader
 from cso.graphql.privacy import masked_event_data
-from cso.graphql.scalars import JSON, to_id
+from cso.graphql.scalars import JSON, BigInt, to_id
 
 
 @strawberry.type(description="Who caused an event, as their token named them.")
@@ -28,7 +28,7 @@ class Actor:
 
 @strawberry.type(description="One recorded event of the append-only log.")
 class Event:
-    position: int
+    position: BigInt = strawberry.field(description="The event's place in the log (64 bits).")
     stream_id: strawberry.ID
     stream_type: str
     version: int
@@ -56,7 +56,7 @@ def event_of(context: Context, recorded: RecordedEvent) -> Event:
     actor = metadata.get("actor") or {}
     plain = context.runtime.repository.codec.plain(recorded.data)
     return Event(
-        position=recorded.position,
+        position=BigInt(recorded.position),
         stream_id=to_id(recorded.stream_id),
         stream_type=recorded.stream_type,
         version=recorded.version,
@@ -85,19 +85,22 @@ def recorded_of(row: asyncpg.Record) -> RecordedEvent:
     return RecordedEvent(**{name: row[name] for name in _RECORDED_FIELDS})
 
 
-async def histories(context: Context, stream_ids: list[UUID]) -> list[list[RecordedEvent]]:
-    rows = await context.runtime.pool.fetch(sql.HISTORY_BY_STREAM, stream_ids)
-    by_stream: dict[UUID, list[RecordedEvent]] = defaultdict(list)
+async def histories(context: Context, keys: list[tuple[UUID, int]]) -> list[list[RecordedEvent]]:
+    """Each (stream, version)'s events up to that version, all in one statement."""
+    rows = await context.runtime.pool.fetch(
+        sql.HISTORY_BY_STREAM, [stream for stream, _ in keys], [version for _, version in keys]
+    )
+    found: dict[int, list[RecordedEvent]] = defaultdict(list)
     for row in rows:
-        by_stream[row["stream_id"]].append(recorded_of(row))
-    return [by_stream.get(stream_id, []) for stream_id in stream_ids]
+        found[row["n"]].append(recorded_of(row))
+    return [found.get(n, []) for n in range(1, len(keys) + 1)]
 
 
 async def history(info: Info[Context, None], stream_id: str, up_to_version: int) -> list[Event]:
     """A stream's events up to the version the object shows (a replayed one stops early)."""
     context = info.context
-    events = await loader(context, histories).load(UUID(stream_id))
-    return [event_of(context, e) for e in events if e.version <= up_to_version]
+    events = await loader(context, histories).load((UUID(stream_id), up_to_version))
+    return [event_of(context, e) for e in events]
 
 
 @strawberry.type(description="The result of recomputing a stream's hash chain.")
@@ -110,8 +113,8 @@ class Verification:
 @strawberry.type(description="How far a projection has read the log, and how far behind it is.")
 class ProjectionStatus:
     name: str
-    position: int
-    lag_events: int
+    position: BigInt = strawberry.field(description="The last event applied (64 bits).")
+    lag_events: BigInt = strawberry.field(description="Events in the log not applied yet.")
     lag_seconds: float = strawberry.field(description="Age of the oldest unapplied event.")
     running: bool = strawberry.field(description="A runner in the answering process runs it.")
     last_error: str | None

@@ -75,6 +75,7 @@ class Project:
     enterprise_id: strawberry.Private[UUID]
     chain_id: strawberry.Private[UUID | None]
     cso_id: strawberry.Private[UUID | None]
+    service_count: strawberry.Private[int]
     held: strawberry.Private[Held | None]
 
     @strawberry.field
@@ -113,7 +114,9 @@ class Project:
     ) -> Connection[ServiceRecord]:
         if self.held is not None:
             return services_in_memory(self.held.services, first, after)
-        return await projected_services(info.context, UUID(self.id), first, after)
+        return await projected_services(
+            info.context, UUID(self.id), self.service_count, first, after
+        )
 
     @strawberry.field
     async def requests(self, info: Info[Context, None]) -> list[EnterpriseRequest]:
@@ -142,6 +145,7 @@ def project_from_row(row: asyncpg.Record) -> Project:
         enterprise_id=row["enterprise_id"],
         chain_id=row["chain_id"],
         cso_id=row["cso_id"],
+        service_count=row["service_count"],
         held=None,
     )
 
@@ -162,6 +166,7 @@ def project_from_aggregate(project: aggregate.Project) -> Project:
         enterprise_id=project.enterprise_id,
         chain_id=project.chain_id,
         cso_id=project.cso_id,
+        service_count=len(project.services),
         held=Held(
             milestones=[milestone_of(m) for m in project.milestones],
             assignments=[assignment_of(a) for a in project.cso_assignments],

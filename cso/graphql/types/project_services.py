@@ -1,33 +1,34 @@
-"""A project's service records, newest first, as a connection."""
+"""A project's service records, newest first, as a connection.
+
+A page of projects that each show their services costs one statement for all of them (a
+DataLoader keyed by project and page); the count is the read model's `service_count`.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import cast
 from uuid import UUID
 
 from cso.domain.enums import ServiceKind
+from cso.graphql import sql
 from cso.graphql.connections import Connection, connection
 from cso.graphql.context import Context
 from cso.graphql.cursors import Page, page_size
-from cso.graphql.keyset import Column, ListQuery, Ordering, PreparedList, Row
+from cso.graphql.keyset import Column, Ordering, Row
+from cso.graphql.loaders import loader
 from cso.graphql.scalars import to_id
 from cso.graphql.types.project_parts import ServiceRecord
 
 NEWEST_FIRST = "OCCURRED_ON:DESC"
 
-SERVICES = PreparedList(
-    ListQuery(
-        columns="s.id, s.kind, s.summary, s.occurred_on, s.officer_id",
-        source="rm_services s",
-        where="s.project_id = $1",
-        params=1,
-    ),
-    {
-        NEWEST_FIRST: Ordering(
-            "services:" + NEWEST_FIRST,
-            (Column("s.occurred_on", "date"), Column("s.position", "bigint")),
-            descending=True,
-        )
-    },
+# A projected project's services, newest first; ties go by the event's place in the log.
+PROJECTED = Ordering(
+    "services:" + NEWEST_FIRST,
+    (Column("s.occurred_on", "date"), Column("s.position", "bigint")),
+    descending=True,
 )
 
 # A replayed project's services are in memory: the same order, keyed by their sequence.
@@ -48,16 +49,42 @@ def _record_of(row: Row) -> ServiceRecord:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ServicesPage:
+    """One project's page of services to fetch: the DataLoader's key."""
+
+    project_id: UUID
+    fetch: int  # rows to fetch: the page size plus one
+    after: tuple[date, int] | None  # the sort key (occurred_on, position) to start after
+
+
+async def services_pages(context: Context, pages: list[ServicesPage]) -> list[list[Row]]:
+    """Every requested page in one statement, each walking its project's timeline index."""
+    rows = await context.runtime.pool.fetch(
+        sql.SERVICES_PAGES,
+        [p.project_id for p in pages],
+        [None if p.after is None else p.after[0] for p in pages],
+        [None if p.after is None else p.after[1] for p in pages],
+        [p.fetch for p in pages],
+    )
+    found: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        found[row["n"]].append(row)
+    return [found.get(n, []) for n in range(1, len(pages) + 1)]
+
+
 async def projected_services(
-    context: Context, project_id: UUID, first: int | None, after: str | None
+    context: Context, project_id: UUID, total: int, first: int | None, after: str | None
 ) -> Connection[ServiceRecord]:
-    pool = context.runtime.pool
-    page, rows = await SERVICES.fetch(pool, [project_id], NEWEST_FIRST, first, after)
+    """A page of the project's services; `total` is the read model's own count of them."""
+    page = Page(page_size(first), PROJECTED.after(after))
+    start = None if page.after is None else (cast(date, page.after[0]), cast(int, page.after[1]))
+    rows = await loader(context, services_pages).load(ServicesPage(project_id, page.fetch, start))
 
     async def count() -> int:
-        return await SERVICES.count(pool, [project_id])
+        return total
 
-    return connection(page, rows, SERVICES.orderings[NEWEST_FIRST], _record_of, count)
+    return connection(page, rows, PROJECTED, _record_of, count)
 
 
 def services_in_memory(

@@ -49,7 +49,7 @@ async def test_an_appends_metadata_is_stored_on_every_one_of_its_events(
     assert [e.stream_type for e in events] == ["Enterprise", "Enterprise", "Project"]
 
 
-async def test_reading_a_stream_by_version_range_and_by_time(
+async def test_reading_a_stream_by_version_range_and_finding_its_version_at_a_moment(
     store: EventStore, make_event: MakeEvent
 ) -> None:
     stream = uuid4()
@@ -68,10 +68,10 @@ async def test_reading_a_stream_by_version_range_and_by_time(
     assert await versions(to_version=2) == [1, 2]
     assert await versions(from_version=2, to_version=4) == [2, 3, 4]
     assert await versions(from_version=7) == []
-    assert await versions(until=at[2]) == [1, 2, 3]  # until is inclusive
-    assert await versions(until=at[2] - timedelta(microseconds=1)) == [1, 2]
-    assert await versions(until=start - timedelta(seconds=1)) == []
-    assert await versions(from_version=2, until=at[3]) == [2, 3, 4]
+    assert await store.version_at(stream, at[2]) == 3  # the moment is inclusive
+    assert await store.version_at(stream, at[2] - timedelta(microseconds=1)) == 2
+    assert await store.version_at(stream, start - timedelta(seconds=1)) is None
+    assert await store.version_at(stream, at[5] + timedelta(days=1)) == 6
     assert [e.recorded_at for e in await store.read_stream(stream)] == at
 
 

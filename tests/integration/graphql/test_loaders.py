@@ -29,8 +29,28 @@ query($enterpriseId: ID!, $first: Int!) {
   }
 }"""
 
+PAGE_WITH_SERVICES = """
+query($enterpriseId: ID!, $first: Int!) {
+  projects(first: $first, filter: { enterpriseId: $enterpriseId }) {
+    edges { node {
+      name
+      services(first: 3) {
+        totalCount
+        edges { node { summary occurredOn } }
+        pageInfo { hasNextPage }
+      }
+    } }
+  }
+}"""
+
 RAISE_REQUEST = """
 mutation($input: RaiseRequestInput!) { raiseRequest(input: $input) { consistencyToken } }"""
+
+RECORD_SERVICE = """
+mutation($input: RecordServiceInput!) { recordService(input: $input) { consistencyToken } }"""
+
+# Services per project, by the project's place on the page: 0, 1, 2, … 4, then again.
+SERVICES_OF = [0, 1, 4]
 
 
 @dataclasses.dataclass(eq=False)
@@ -61,11 +81,12 @@ async def counted(runtime: Runtime, database_url: str) -> AsyncIterator[tuple[In
 
 @pytest.fixture(scope="module")
 async def fifty_projects(gql: InProcess, runtime: Runtime) -> str:
-    """One enterprise with 50 projects, each with a CSO and a request: the enterprise's id."""
+    """One enterprise with 50 projects, each with a CSO, a request and 0, 1 or 4 services
+    (by turns, SERVICES_OF): the enterprise's id."""
     enterprise_id = (await support.enterprise(gql))["enterprise"]["id"]
     officer_id = (await support.officer(gql))["officer"]["id"]
     token = ""
-    for _ in range(50):
+    for number in range(50):
         project_id = (await support.project(gql, enterprise_id))["project"]["id"]
         await gql(support.ASSIGN_CSO, {"input": {"projectId": project_id, "officerId": officer_id}})
         raised = await gql(
@@ -73,8 +94,20 @@ async def fifty_projects(gql: InProcess, runtime: Runtime) -> str:
             {"input": {"projectId": project_id, "category": "PERMIT", "description": "许可"}},
         )
         token = raised.data["raiseRequest"]["consistencyToken"]
+        for days in range(SERVICES_OF[number % len(SERVICES_OF)]):
+            recorded = await gql(RECORD_SERVICE, {"input": service(project_id, days)})
+            token = recorded.data["recordService"]["consistencyToken"]
     assert await runtime.projections.wait_for(token, 10)
     return str(enterprise_id)
+
+
+def service(project_id: str, days_ago: int) -> dict[str, str]:
+    return {
+        "projectId": project_id,
+        "kind": "VISIT",
+        "summary": f"{days_ago} days ago",
+        "occurredOn": support.days_ago(days_ago + 1),
+    }
 
 
 async def statements_for_page(
@@ -105,3 +138,42 @@ async def test_the_number_of_statements_does_not_grow_with_the_page(
     small = await statements_for_page(counted, fifty_projects, 5)
     large = await statements_for_page(counted, fifty_projects, 50)
     assert len(small) == len(large)
+
+
+async def test_a_page_of_50_projects_with_their_first_services_and_counts_takes_2_statements(
+    counted: tuple[InProcess, Counter], fifty_projects: str
+) -> None:
+    gql, counter = counted
+    counter.statements.clear()
+    reply = await gql(PAGE_WITH_SERVICES, {"enterpriseId": fifty_projects, "first": 50})
+    statements = list(counter.statements)
+    # the page, then one statement for every project's services; counts come with the page
+    assert len(statements) == 2, statements
+    edges = reply.data["projects"]["edges"]
+    assert len(edges) == 50
+
+
+async def test_each_project_on_a_page_shows_its_own_newest_services(
+    counted: tuple[InProcess, Counter], fifty_projects: str
+) -> None:
+    gql, _ = counted
+    reply = await gql(PAGE_WITH_SERVICES, {"enterpriseId": fifty_projects, "first": 6})
+    shown = [edge["node"]["services"] for edge in reply.data["projects"]["edges"]]
+    expected = []
+    for number in range(6):
+        count = SERVICES_OF[number % len(SERVICES_OF)]
+        expected.append(
+            {
+                "totalCount": count,
+                "summaries": [f"{days} days ago" for days in range(min(count, 3))],
+                "hasNextPage": count > 3,
+            }
+        )
+    assert [
+        {
+            "totalCount": services["totalCount"],
+            "summaries": [edge["node"]["summary"] for edge in services["edges"]],
+            "hasNextPage": services["pageInfo"]["hasNextPage"],
+        }
+        for services in shown
+    ] == expected

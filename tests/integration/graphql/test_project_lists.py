@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from cso.graphql.queries.projects import PROJECTS
 from cso.runtime import Runtime
 from cso.services.application import Application
 from tests.integration.graphql import support
@@ -157,3 +158,16 @@ async def test_the_overdue_filter_separates_projects_with_a_late_request(
 
     assert await names(True) == ["逾期"]
     assert await names(False) == ["未逾期", "无诉求"]
+
+
+async def test_the_overdue_filter_is_answered_from_the_next_due_index(runtime: Runtime) -> None:
+    # overdue, $7 today, everything else unfiltered; the planner is kept off whole-table scans
+    # so that the tiny test table still shows which predicates an index can answer.
+    params = [None, None, None, None, None, True, date.today(), None]
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(
+            row[0] for row in await conn.fetch(f"EXPLAIN {PROJECTS.count_statement}", *params)
+        )
+    assert "rm_projects_next_due" in plan, plan
+    assert "Index Cond: (next_due_on <" in plan, plan

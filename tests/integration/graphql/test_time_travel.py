@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
+from typing import Any
 
+import asyncpg
 import pytest
 
+from cso.runtime import Runtime
 from tests.integration.graphql import support
 from tests.integration.graphql.support import InProcess
 
@@ -24,11 +28,12 @@ query($id: ID!, $asOf: DateTime, $version: Int) {
 
 
 @pytest.fixture(scope="module")
-async def project_id(gql: InProcess) -> str:
-    """A project at version 4: registered, CSO assigned, site selected, land delivered."""
+async def project_id(gql: InProcess, runtime: Runtime) -> str:
+    """A project at version 4: registered, CSO assigned, site selected, land delivered; the
+    read models include it all."""
     project_id, _ = await support.project_with_cso(gql)
     for milestone, days in (("SITE_SELECTED", 50), ("LAND_DELIVERED", 40)):
-        await gql(
+        reached = await gql(
             REACH,
             {
                 "input": {
@@ -38,6 +43,9 @@ async def project_id(gql: InProcess) -> str:
                 }
             },
         )
+    assert await runtime.projections.wait_for(
+        reached.data["reachMilestone"]["consistencyToken"], 10
+    )
     return project_id
 
 
@@ -88,3 +96,32 @@ async def test_version_0_is_invalid_input(gql: InProcess, project_id: str) -> No
     reply = await gql(AT, {"id": project_id, "version": 0})
     assert reply.code == "INVALID_INPUT"
     assert reply.error["extensions"]["field"] == "version"
+
+
+class RowCountingPool:
+    """The runtime's pool, noting how many rows each `fetch` brought back."""
+
+    def __init__(self, pool: asyncpg.Pool[Any]) -> None:
+        self.pool = pool
+        self.fetched: list[tuple[str, int]] = []
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        rows = await self.pool.fetch(query, *args)
+        self.fetched.append((query, len(rows)))
+        return rows
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pool, name)
+
+
+async def test_the_history_of_an_earlier_version_reads_no_events_after_it(
+    gql: InProcess, runtime: Runtime, project_id: str
+) -> None:
+    pool = RowCountingPool(runtime.pool)
+    counting = InProcess(gql.schema, dataclasses.replace(runtime, pool=pool))  # type: ignore[arg-type]
+
+    project = (await counting(AT, {"id": project_id, "version": 2})).data["project"]
+
+    assert [e["version"] for e in project["history"]] == [1, 2]
+    [read] = [rows for query, rows in pool.fetched if "FROM unnest" in query and "events" in query]
+    assert read == 2  # of the stream's 4

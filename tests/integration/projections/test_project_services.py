@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 
 from cso.domain.enums import ServiceKind
+from cso.projections.project_services import COUNT_SERVICE
 from tests.integration.projections.factories import new_enterprise, new_officer, new_project
 from tests.integration.projections.world import World
 
@@ -72,3 +74,31 @@ async def test_the_service_timeline_counts_services_and_knows_the_latest(world: 
     assert row["service_count"] == 3
     assert row["latest_service_on"] == date(2024, 4, 18)
     assert row["version"] == 5
+
+
+async def test_recording_a_service_reads_none_of_the_projects_other_services(
+    world: World,
+) -> None:
+    # The handler's update, as PostgreSQL would run it: it touches rm_projects alone, so a
+    # project's thousandth service costs what its first did.
+    arguments = (uuid.uuid4(), 2, datetime.now(UTC), date(2024, 3, 2))
+    plan = await world.pool.fetch(f"EXPLAIN {COUNT_SERVICE}", *arguments)
+    text = "\n".join(row[0] for row in plan)
+    assert "rm_projects" in text and "rm_services" not in text, text
+
+
+async def test_a_service_that_occurred_before_the_latest_leaves_the_latest_date_alone(
+    world: World,
+) -> None:
+    cso = new_officer()
+    enterprise = new_enterprise()
+    project = new_project(enterprise)
+    project.assign_cso(cso, today=date(2024, 1, 5))
+    await world.save(cso, enterprise, project)
+    project.record_service(ServiceKind.VISIT, "走访", date(2024, 4, 18), TODAY)
+    await world.save(project)
+    project.record_service(ServiceKind.CONSULTATION, "补记的咨询", date(2024, 2, 1), TODAY)
+    await world.save(project)
+
+    row = await world.row(SELECT_PROJECT, project.id)
+    assert (row["service_count"], row["latest_service_on"]) == (2, date(2024, 4, 18))

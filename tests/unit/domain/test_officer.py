@@ -110,6 +110,47 @@ def test_the_refusal_names_every_failed_condition(make_officer: MakeOfficer) -> 
     assert "is not a party member and does not hold the CSO role" in str(refused.value)
 
 
+def test_the_reason_an_officer_cannot_serve_is_told_and_none_when_they_can(
+    make_officer: MakeOfficer,
+) -> None:
+    officer = make_officer(roles=[OfficerRole.CSO])
+    assert officer.why_cannot_serve_as(OfficerRole.CSO) is None
+    officer.change_roles([OfficerRole.CASO])
+    refusal = officer.why_cannot_serve_as(OfficerRole.CSO)
+    assert refusal is not None and "does not hold the CSO role" in refusal
+
+
+def test_an_assignment_as_cso_is_recorded_on_the_officer_with_the_project(
+    make_officer: MakeOfficer,
+) -> None:
+    officer = make_officer(roles=[OfficerRole.CSO])
+    officer.collect_events()
+    project_id = uuid4()
+    officer.assign_as_cso(project_id)
+    [recorded] = officer.collect_events()
+    assert type(recorded).__name__ == "AssignedAsCso"
+    assert recorded.project_id == project_id  # type: ignore[attr-defined]
+    assert officer.version == 2
+
+
+@pytest.mark.parametrize(
+    ("prepare", "failed"),
+    [
+        (lambda officer: officer.deactivate(), "is not active"),
+        (lambda officer: officer.change_roles([OfficerRole.CASO]), "does not hold the CSO role"),
+    ],
+)
+def test_an_officer_who_cannot_serve_as_cso_is_not_assigned_as_cso(
+    make_officer: MakeOfficer, prepare: Callable[[Officer], None], failed: str
+) -> None:
+    officer = make_officer(roles=[OfficerRole.CSO])
+    prepare(officer)
+    version = officer.version
+    with pytest.raises(OfficerCannotServe, match=failed):
+        officer.assign_as_cso(uuid4())
+    assert officer.version == version
+
+
 def test_roles_can_be_changed(make_officer: MakeOfficer) -> None:
     officer = make_officer(roles=[OfficerRole.CSO])
     officer.change_roles([OfficerRole.CASO])

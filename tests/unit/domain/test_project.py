@@ -163,6 +163,26 @@ def test_only_an_officer_who_can_serve_as_cso_is_assigned(
     assert project.cso_id is None
 
 
+def test_an_assignment_records_an_event_on_the_officer_as_well(
+    project: Project, cso: Officer, today: date
+) -> None:
+    cso.collect_events()
+    project.assign_cso(cso, today=today)
+    [on_officer] = cso.collect_events()
+    assert type(on_officer).__name__ == "AssignedAsCso"
+    assert on_officer.project_id == project.id  # type: ignore[attr-defined]
+
+
+def test_a_refused_assignment_records_nothing_on_the_officer(
+    served_project: Project, make_officer: MakeOfficer, today: date
+) -> None:
+    successor = make_officer(name="Chen Jie")
+    successor.collect_events()
+    with pytest.raises(ReassignmentNeedsReason):
+        served_project.assign_cso(successor, today=today)
+    assert successor.collect_events() == []
+
+
 def test_an_inactive_officer_is_not_assigned(project: Project, cso: Officer, today: date) -> None:
     cso.deactivate()
     with pytest.raises(OfficerCannotServe, match="is not active"):

@@ -14,6 +14,7 @@ from cso.domain.values import (
     require_date,
     require_enum,
     require_text,
+    storable_text,
     unique_texts,
     validate_credit_code,
     validate_investment,
@@ -110,6 +111,52 @@ def test_an_investment_that_is_negative_too_precise_or_not_a_decimal_is_refused(
     with pytest.raises(InvalidValue) as refused:
         validate_investment(amount)  # type: ignore[arg-type]
     assert refused.value.field == "investment"
+
+
+def test_the_largest_investment_is_just_below_ten_billion_wan_yuan() -> None:
+    assert validate_investment(Decimal("9999999999.99")) == Decimal("9999999999.99")
+
+
+@pytest.mark.parametrize(
+    "amount", [Decimal("10000000000"), Decimal("100000000000000000"), 10**10, Decimal("1e27")]
+)
+def test_an_investment_of_ten_billion_wan_yuan_or_more_is_refused(amount: Decimal | int) -> None:
+    with pytest.raises(InvalidValue, match=r"at most 9,999,999,999\.99") as refused:
+        validate_investment(amount)
+    assert refused.value.field == "investment"
+
+
+@pytest.mark.parametrize("text", ["A\x00B", "\x00", "A\ud800", "\udfff tail"])
+def test_text_with_a_nul_or_a_lone_surrogate_is_refused_naming_the_field(text: str) -> None:
+    with pytest.raises(InvalidValue) as required:
+        require_text("name", text)
+    assert required.value.field == "name"
+    with pytest.raises(InvalidValue) as optional:
+        optional_text("park", text)
+    assert optional.value.field == "park"
+    with pytest.raises(InvalidValue) as listed:
+        unique_texts("items", ["fine", text])
+    assert listed.value.field == "items"
+
+
+def test_text_outside_the_basic_plane_is_kept() -> None:
+    assert require_text("name", "𠮷野家 😀") == "𠮷野家 😀"
+
+
+def test_storable_text_keeps_the_text_as_given_but_limits_it() -> None:
+    assert storable_text("reason", "  as given ", 20) == "  as given "
+    with pytest.raises(InvalidValue, match="longer than 3") as refused:
+        storable_text("idempotencyKey", "abcd", 3)
+    assert refused.value.field == "idempotencyKey"
+    with pytest.raises(InvalidValue, match="NUL"):
+        storable_text("reason", "a\x00", 20)
+
+
+def test_a_list_of_names_has_at_most_fifty_entries() -> None:
+    assert len(unique_texts("items", [f"item {n}" for n in range(50)])) == 50
+    with pytest.raises(InvalidValue, match="at most 50 entries") as refused:
+        unique_texts("departments", [f"department {n}" for n in range(51)])
+    assert refused.value.field == "departments"
 
 
 def test_text_is_stripped_and_must_not_be_blank_or_too_long() -> None:

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
 import pytest
 
-from cso.graphql.cursors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decode_cursor, page_size
-from cso.graphql.keyset import Column, ListQuery, orderings
+from cso.graphql.cursors import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
+from cso.graphql.keyset import Column, ListQuery, Ordering, orderings
 from cso.services.errors import InvalidInput
 
 ID = Column("t.id", "uuid")
@@ -99,3 +107,40 @@ def test_a_unique_sort_key_is_not_repeated_as_its_own_tie_breaker() -> None:
 
 def test_the_count_uses_the_same_filter() -> None:
     assert QUERY.count_sql() == "SELECT count(*) FROM things t WHERE t.kind = $1"
+
+
+def _forged(order: str, *key: object) -> str:
+    """A cursor a client made up, for an ordering of ORDERINGS (JSON with \\u escapes, as a
+    client may write it, lone surrogates included)."""
+    raw = json.dumps([f"things:{order}", *key]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("order", "key"),
+    [
+        ("NAME:ASC", "a\x00b"),  # text cannot hold a NUL
+        ("NAME:ASC", "\ud800"),  # a lone surrogate has no UTF-8 form
+        ("CREATED_AT:ASC", "0001-01-01T00:00:00+05:00"),  # no UTC form
+        ("CREATED_AT:ASC", "2025-01-31T09:30:00"),  # no offset
+        ("INVESTMENT:ASC", "NaN"),
+        ("INVESTMENT:ASC", "Infinity"),
+        ("INVESTMENT:ASC", "1e999999"),  # too wide to encode as numeric
+    ],
+)
+def test_a_cursor_whose_key_the_database_could_not_take_is_invalid_input_on_after(
+    order: str, key: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        ORDERINGS[order].after(_forged(order, key, str(uuid4())))
+    assert refused.value.field == "after"
+
+
+@pytest.mark.parametrize(("sql_type", "value"), [("bigint", 2**63), ("integer", 2**31)])
+def test_a_cursor_whose_number_does_not_fit_its_column_is_invalid_input_on_after(
+    sql_type: str, value: int
+) -> None:
+    ordering = Ordering("things:N", (Column("t.n", sql_type),))
+    with pytest.raises(InvalidInput) as refused:
+        ordering.after(encode_cursor("things:N", [value]))
+    assert refused.value.field == "after"

@@ -7,10 +7,14 @@ from uuid import UUID
 import pytest
 
 from cso.graphql.scalars import (
+    parse_big_int,
     parse_date,
     parse_datetime,
     parse_decimal,
     parse_id,
+    parse_optional_text,
+    parse_text,
+    serialize_big_int,
     serialize_date,
     serialize_datetime,
     serialize_decimal,
@@ -51,6 +55,27 @@ def test_a_datetime_without_an_offset_is_invalid_input(value: object) -> None:
         parse_datetime(value)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00+05:00",  # its UTC form is before year 1: Python cannot hold it
+        "9999-12-31T23:00:00-05:00",  # its UTC form is in year 10000
+        "1899-12-31T23:59:59Z",
+        "0001-01-01T00:00:00Z",
+    ],
+)
+def test_a_datetime_outside_1900_to_9999_utc_is_invalid_input(value: str) -> None:
+    with pytest.raises(InvalidInput, match="between 1900 and 9999"):
+        parse_datetime(value)
+
+
+@pytest.mark.parametrize(
+    "value", ["1900-01-01T00:00:00Z", "1899-12-31T19:00:00-05:00", "9999-12-31T23:59:59+00:00"]
+)
+def test_a_datetime_at_the_edges_of_1900_to_9999_utc_is_read(value: str) -> None:
+    assert parse_datetime(value) == datetime.fromisoformat(value)
+
+
 def test_a_decimal_is_written_as_a_string_with_its_places() -> None:
     assert serialize_decimal(Decimal("12500.00")) == "12500.00"
 
@@ -76,3 +101,30 @@ def test_a_malformed_id_is_invalid_input_naming_its_field() -> None:
         parse_id("project-1", "projectId")
     assert refused.value.field == "projectId"
     assert refused.value.extensions == {"field": "projectId"}
+
+
+def test_a_big_int_is_written_as_a_json_number_beyond_32_bits() -> None:
+    assert serialize_big_int(2**40) == 2**40
+
+
+@pytest.mark.parametrize(("value", "parsed"), [(2**40, 2**40), ("-5", -5), (2**63 - 1, 2**63 - 1)])
+def test_a_big_int_is_read_from_a_whole_number_within_64_bits(value: object, parsed: int) -> None:
+    assert parse_big_int(value) == parsed
+
+
+@pytest.mark.parametrize("value", [2**63, 1.5, "12a", True, None])
+def test_anything_but_a_whole_number_within_64_bits_is_no_big_int(value: object) -> None:
+    with pytest.raises(InvalidInput):
+        parse_big_int(value)
+
+
+def test_text_for_sql_is_taken_as_it_is() -> None:
+    assert parse_text("黄埔区 %_", "district") == "黄埔区 %_"
+    assert parse_optional_text(None, "district") is None
+
+
+@pytest.mark.parametrize("value", ["黄埔\x00区", "\x00", "\ud800"])
+def test_text_with_a_nul_or_a_lone_surrogate_is_invalid_input_naming_its_field(value: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_optional_text(value, "district")
+    assert refused.value.field == "district"

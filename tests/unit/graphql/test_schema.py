@@ -3,11 +3,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import strawberry
 from graphql import GraphQLEnumType, GraphQLObjectType
 
 from cso.graphql.export import export_schema
+from cso.graphql.scalars import SCALAR_OVERRIDES, BigInt
 from cso.graphql.schema import build_schema
-from cso.graphql.types.event import readable_type
+from cso.graphql.types.event import ProjectionStatus, readable_type
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -83,3 +85,32 @@ def test_every_mutation_takes_one_input_with_version_key_and_reason() -> None:
 
 def test_an_events_type_reads_as_its_class_without_the_module() -> None:
     assert readable_type("cso.domain.project:Project.CsoAssigned") == "Project.CsoAssigned"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "field"),
+    [("Event", "position"), ("ProjectionStatus", "position"), ("ProjectionStatus", "lagEvents")],
+)
+def test_the_logs_positions_and_lags_are_big_ints(type_name: str, field: str) -> None:
+    assert str(_root(type_name).fields[field].type) == "BigInt!"
+
+
+async def test_a_position_beyond_32_bits_is_written_as_a_json_number() -> None:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def status(self) -> ProjectionStatus:
+            return ProjectionStatus(
+                name="projects",
+                position=BigInt(2**40),
+                lag_events=BigInt(2**33),
+                lag_seconds=0.0,
+                running=True,
+                last_error=None,
+                failures=0,
+            )
+
+    schema = strawberry.Schema(query=Query, scalar_overrides=SCALAR_OVERRIDES)
+    result = await schema.execute("{ status { position lagEvents } }")
+    assert result.errors is None
+    assert result.data == {"status": {"position": 2**40, "lagEvents": 2**33}}

@@ -1,0 +1,123 @@
+"""The request limit the GraphQL extensions cannot set: the size of an HTTP request body.
+
+`MaxTokensLimiter` bounds the document, but variables are not tokens: without this, a client
+could send a variable of any size, and the server would read it whole, decode it and walk it.
+"""
+
+from __future__ import annotations
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_BODY_BYTES = 1024 * 1024
+# How much more of a refused body is read (and dropped) before answering. A client that is
+# still sending when the answer comes and the connection closes may see the connection reset
+# instead of the 413 (httpx does, for one): reading the rest, up to a bound, lets it read the
+# answer. Past the bound the server closes the connection on a sender it no longer waits for.
+DRAIN_BYTES = 8 * MAX_BODY_BYTES
+
+
+def too_large_body(max_bytes: int) -> bytes:
+    """The 413 response's body: a GraphQL-shaped error, like every other error of the API."""
+    return orjson.dumps(
+        {
+            "errors": [
+                {
+                    "message": f"The request body is larger than {max_bytes} bytes.",
+                    "extensions": {"code": "INVALID_INPUT", "maxBytes": max_bytes},
+                }
+            ]
+        }
+    )
+
+
+class BodySizeLimit:
+    """Refuse an HTTP request whose body is over `max_bytes` with 413 and a JSON error.
+
+    A declared Content-Length over the limit is refused before the body is kept. Otherwise
+    (a chunked body declares no length) the body is read here, never more than the limit
+    plus one chunk, and handed to the app as one message once it is known to fit. Either
+    way, a refused body's rest is read and dropped up to `drain_bytes` before the answer.
+    WebSocket messages are bounded by the server (uvicorn's `ws_max_size`).
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, drain_bytes: int = DRAIN_BYTES
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.drain_bytes = drain_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            if declared <= self.drain_bytes:
+                await _drop_body(receive, self.drain_bytes)
+            await self._refuse(send)
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            body += message.get("body", b"")
+            more = bool(message.get("more_body", False))
+            if len(body) > self.max_bytes:
+                if more:
+                    await _drop_body(receive, self.drain_bytes - len(body))
+                await self._refuse(send)
+                return
+        await self.app(scope, _replay(bytes(body), receive), send)
+
+    async def _refuse(self, send: Send) -> None:
+        content = too_large_body(self.max_bytes)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(content)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": content})
+
+
+async def _drop_body(receive: Receive, budget: int) -> None:
+    """Read the rest of the body and keep none of it, until it ends or `budget` bytes."""
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        budget -= len(message.get("body", b""))
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers") or ():
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body read so far as the first message; afterwards, the server's own (so the app
+    still learns of a disconnect)."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
