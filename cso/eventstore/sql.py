@@ -1,6 +1,6 @@
 """The event store's SQL, kept in one place and always parameterised."""
 
-INSERT_EVENTS = """
+_INSERTED = """
 WITH inserted AS (
   INSERT INTO events (stream_id, stream_type, version, type, data, metadata, recorded_at, hash)
   SELECT e.stream_id, e.stream_type, e.version, e.type, e.data::jsonb, $6::jsonb,
@@ -10,11 +10,21 @@ WITH inserted AS (
        WITH ORDINALITY AS e(stream_id, stream_type, version, type, data, recorded_at, hash, n)
   ORDER BY e.n
   RETURNING position, transaction_id
-)
+)"""
+
+INSERT_EVENTS = f"""{_INSERTED}
 SELECT max(position) AS position, max(transaction_id) AS transaction_id FROM inserted
 """
 
-# Sent after the append commits, in a transaction of its own (see EventStore._wake).
+# The same, waking listeners when it commits (see EventStore._wake for when each is used).
+INSERT_EVENTS_AND_NOTIFY = f"""{_INSERTED}, woken AS (
+  SELECT pg_notify('cso_events', '') AS notified
+)
+SELECT max(i.position) AS position, max(i.transaction_id) AS transaction_id
+FROM inserted i CROSS JOIN woken
+"""
+
+# Sent after an append commits, in a transaction of its own.
 NOTIFY_APPENDED = "SELECT pg_notify('cso_events', '')"
 
 SELECT_HASH = "SELECT hash FROM events WHERE stream_id = $1 AND version = $2"

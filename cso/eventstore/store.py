@@ -52,6 +52,7 @@ def _recorded(row: asyncpg.Record) -> RecordedEvent:
 class EventStore:
     def __init__(self, pool: asyncpg.Pool[Any]) -> None:
         self.pool = pool
+        self._appending = 0  # appends under way in this process
         self._wake_wanted = False
         self._waker: asyncio.Task[None] | None = None
 
@@ -75,11 +76,9 @@ class EventStore:
             return earlier
         for attempt in range(DEADLOCK_RETRIES + 1):
             try:
-                result = await self._append_once(
+                return await self._append_and_wake(
                     streams, metadata, reservations, releases, snapshots, dict(outcome or {})
                 )
-                self._wake()
-                return result
             except (asyncpg.PostgresError, ConcurrencyConflict) as exc:
                 # A concurrent duplicate (same key) got there first: give its answer.
                 if key is not None and (earlier := await self.idempotent_result(key)) is not None:
@@ -96,7 +95,7 @@ class EventStore:
                 raise refusal from None
         raise AssertionError("unreachable")
 
-    async def _append_once(
+    async def _append_and_wake(
         self,
         streams: Sequence[StreamAppend],
         metadata: Metadata,
@@ -105,13 +104,39 @@ class EventStore:
         snapshots: Sequence[Snapshot],
         outcome: dict[str, str],
     ) -> AppendResult:
+        """Append once, and see that listeners hear of it (see `_wake` for how)."""
+        alone = self._appending == 0
+        self._appending += 1
+        try:
+            result = await self._append_once(
+                streams, metadata, reservations, releases, snapshots, outcome, notify=alone
+            )
+        finally:
+            self._appending -= 1
+        if not alone:
+            self._wake()
+        return result
+
+    async def _append_once(
+        self,
+        streams: Sequence[StreamAppend],
+        metadata: Metadata,
+        reservations: Sequence[Reservation],
+        releases: Sequence[Reservation],
+        snapshots: Sequence[Snapshot],
+        outcome: dict[str, str],
+        *,
+        notify: bool,
+    ) -> AppendResult:
         key = metadata.idempotency_key
         single_statement = not (key or reservations or releases or snapshots)
         async with self.pool.acquire() as conn:
             if single_statement and all(self._hash_known(s) for s in streams):
-                return replace(await self._insert(conn, streams, metadata), outcome=outcome)
+                inserted = await self._insert(conn, streams, metadata, notify)
+                return replace(inserted, outcome=outcome)
             async with conn.transaction():
-                result = replace(await self._insert(conn, streams, metadata), outcome=outcome)
+                inserted = await self._insert(conn, streams, metadata, notify)
+                result = replace(inserted, outcome=outcome)
                 await self._reserve(conn, reservations, releases)
                 for snapshot in snapshots:
                     await conn.execute(
@@ -145,15 +170,17 @@ class EventStore:
         return exc
 
     def _wake(self) -> None:
-        """NOTIFY listeners that the log grew: after commit, at most one at a time per process.
+        """NOTIFY listeners after a commit, at most one NOTIFY at a time per process.
 
-        A NOTIFY inside the appending transaction holds PostgreSQL's notify-queue lock
-        through the commit's WAL flush, which serialises every appender (bench/eventstore.py
-        measured about half the throughput at 32 writers). Sent afterwards, from a
-        transaction with no WAL to flush, and coalesced — an append that commits while a
-        NOTIFY is on its way asks the sender to go round once more — it costs next to
-        nothing, and the appender does not wait for it. Readers never depend on it: they
-        also poll, and they read the log itself.
+        Every append is followed by a NOTIFY sent after it commits. An append that runs
+        alone in this process sends it inside its own transaction, which costs nothing
+        extra. But a NOTIFY holds PostgreSQL's notify-queue lock through its transaction's
+        commit flush, so when appends overlap, NOTIFYs in each of them would make them
+        commit one at a time (bench/eventstore.py measured about half the throughput at
+        32 writers). Overlapping appends therefore leave it to this sender, which runs
+        after their commits and coalesces: an append that commits while a NOTIFY is on its
+        way asks for one more round. Readers never depend on NOTIFY: they also poll, and
+        they read the log itself.
         """
         self._wake_wanted = True
         if self._waker is None or self._waker.done():
@@ -182,6 +209,7 @@ class EventStore:
         conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any],
         streams: Sequence[StreamAppend],
         metadata: Metadata,
+        notify: bool,
     ) -> AppendResult:
         metadata_json = metadata.as_json()
         columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [])
@@ -222,8 +250,9 @@ class EventStore:
             if previous is not None:
                 hashes[stream.stream_id] = previous
         ids, types_, numbers, names, datas, times, chained = columns
+        statement = sql.INSERT_EVENTS_AND_NOTIFY if notify else sql.INSERT_EVENTS
         row = await conn.fetchrow(
-            sql.INSERT_EVENTS, ids, types_, numbers, names, datas, metadata_json, times, chained
+            statement, ids, types_, numbers, names, datas, metadata_json, times, chained
         )
         assert row is not None and row["position"] is not None, "an append needs events"
         checkpoint = Checkpoint(row["transaction_id"], row["position"])

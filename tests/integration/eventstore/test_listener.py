@@ -49,6 +49,38 @@ async def test_the_listener_wakes_a_waiter_when_an_event_is_appended(
     assert woken is True
 
 
+async def test_an_append_that_overlaps_another_wakes_listeners_after_it_commits(
+    pool: asyncpg.Pool[Any], database_url: str, make_event: MakeEvent
+) -> None:
+    store = EventStore(pool)
+    async with _listening(database_url, poll_interval=60) as listener:
+        armed = listener.arm()
+        store._appending = 1  # as if another append were under way in this process
+        try:
+            await store.append([StreamAppend(uuid4(), "Test", 0, [make_event(1)])], Metadata())
+        finally:
+            store._appending = 0
+        woken = await listener.wait(armed, timeout=5)
+        await store.close()
+    assert woken is True
+
+
+async def test_many_concurrent_appends_each_are_followed_by_a_wake_up(
+    pool: asyncpg.Pool[Any], database_url: str, make_event: MakeEvent
+) -> None:
+    store = EventStore(pool)
+    async with _listening(database_url, poll_interval=60) as listener:
+
+        async def append_then_wait() -> bool:
+            armed = listener.arm()
+            await store.append([StreamAppend(uuid4(), "Test", 0, [make_event(1)])], Metadata())
+            return await listener.wait(armed, timeout=5)
+
+        woken = await asyncio.gather(*(append_then_wait() for _ in range(12)))
+        await store.close()
+    assert all(woken)
+
+
 async def test_waiting_with_nothing_appended_returns_false_after_the_poll_interval(
     database_url: str,
 ) -> None:
