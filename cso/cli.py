@@ -18,6 +18,7 @@ import uvicorn
 
 from cso.database import connect, create_pool, resolve_database_url
 from cso.graphql.auth import issue_token
+from cso.limits import MAX_BODY_BYTES
 from cso.migrations import migrate as apply_migrations
 from cso.services.identity import Role
 from cso.settings import Settings
@@ -43,7 +44,9 @@ def serve(
     url = resolve_database_url(settings.database_url, settings.data_dir)
     asyncio.run(_migrate(url))
     if dev and settings.database_url is None:
-        asyncio.run(_seed_if_empty(url, settings))
+        seeded = asyncio.run(_seed_if_empty(url, settings))
+        if seeded:
+            typer.echo(seeded)
     bind_host, bind_port = host or settings.host, port or settings.port
     if dev:
         token = issue_token(
@@ -60,7 +63,11 @@ def serve(
     # The embedded server is already running; the app reuses it through the resolved URL.
     app_settings = Settings.from_env({**os.environ, "CSO_DATABASE_URL": url})
     uvicorn.run(
-        create_app(app_settings), host=bind_host, port=bind_port, log_level=settings.log_level
+        create_app(app_settings),
+        host=bind_host,
+        port=bind_port,
+        log_level=settings.log_level,
+        ws_max_size=MAX_BODY_BYTES,  # a WebSocket message is held to the same limit as a body
     )
 
 

@@ -56,7 +56,9 @@ async def test_a_retry_with_the_same_idempotency_key_gives_the_same_token_and_on
     retry = await gql(CHANGE_ROLES, variables)
     token = first.data["changeOfficerRoles"]["consistencyToken"]
     assert retry.data["changeOfficerRoles"]["consistencyToken"] == token
-    history = (await gql(HISTORY, {"id": officer_id})).data["officer"]["history"]
+    # The officer is read from its read model: wait for it to include the write.
+    seen = await gql(HISTORY, {"id": officer_id}, headers={"X-Consistency-Token": token})
+    history = seen.data["officer"]["history"]
     assert [event["type"] for event in history] == ["Officer.Registered", "Officer.RolesChanged"]
 
 
