@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -103,7 +103,9 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    runtime: Runtime = request.state.runtime
+    body = runtime.metrics.render(await runtime.projections.status())
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from cso.eventstore import EventStore, Listener, Repository
+from cso.metrics import Metrics
 from cso.services.application import Application
 from cso.settings import Settings
 
@@ -34,6 +35,7 @@ class Runtime:
     listener: Listener
     application: Application
     projections: Projections
+    metrics: Metrics = field(default_factory=Metrics)
 
     def today(self) -> date:
         return local_today(ZoneInfo(self.settings.timezone))

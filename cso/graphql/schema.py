@@ -29,6 +29,7 @@ from cso.graphql.queries.projects import ProjectQueries
 from cso.graphql.queries.viewer import ViewerQueries
 from cso.graphql.scalars import SCALAR_OVERRIDES
 from cso.graphql.subscriptions import Subscription
+from cso.metrics import OperationMetrics
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -89,6 +90,7 @@ def build_schema() -> strawberry.Schema:
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             ReadYourWrites,
+            OperationMetrics,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             lambda: AddValidationRules(limits),

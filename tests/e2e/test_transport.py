@@ -25,6 +25,24 @@ async def test_metrics_are_exposed_for_prometheus(client: httpx.AsyncClient) -> 
     assert "python_info" in response.text
 
 
+async def test_metrics_count_operations_and_errors_and_show_projection_lag(
+    client: httpx.AsyncClient,
+) -> None:
+    def sample(text: str, name: str) -> float:
+        lines = [line for line in text.splitlines() if line.startswith(name + " ")]
+        return float(lines[0].split()[-1]) if lines else 0.0
+
+    ok = 'cso_graphql_operation_seconds_count{outcome="ok",type="query"}'
+    refused = 'cso_graphql_errors_total{code="UNAUTHENTICATED"}'
+    before = (await client.get("/metrics")).text
+    await client.post("/graphql", json={"query": "{ __typename }"})
+    await client.post("/graphql", json={"query": "{ me { id } }"})
+    after = (await client.get("/metrics")).text
+    assert sample(after, ok) == sample(before, ok) + 1
+    assert sample(after, refused) == sample(before, refused) + 1
+    assert 'cso_projection_lag_events{projection="projects"}' in after
+
+
 async def test_graphiql_is_served_on_get(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
