@@ -21,6 +21,7 @@ from cso.correlation import CorrelationMiddleware
 from cso.database import create_pool, resolve_database_url
 from cso.domain.enums import DOMAIN_ENUMS
 from cso.eventstore import Codec, EventStore, Listener, Repository
+from cso.eventstore.fanout import Fanout
 from cso.graphql.schema import build_schema
 from cso.graphql.view import GraphQLView
 from cso.limits import BodySizeLimit
@@ -72,12 +73,14 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             listener,
             Application(repository, store, today),
             projections,
+            Fanout(store, listener),
         )
         if settings.run_projections:
             await projections.start()
         try:
             yield runtime
         finally:
+            await runtime.fanout.stop()
             await projections.stop()
             await listener.stop()
             await store.close()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from cso.eventstore import EventStore, Listener, Repository
+from cso.eventstore.fanout import Fanout
 from cso.metrics import Metrics
 from cso.services.application import Application
 from cso.settings import Settings
@@ -35,6 +36,7 @@ class Runtime:
     listener: Listener
     application: Application
     projections: Projections
+    fanout: Fanout  # the one log reader every subscription shares
     metrics: Metrics = field(default_factory=Metrics)
 
     def today(self) -> date:

@@ -1,7 +1,8 @@
 """Subscriptions over graphql-transport-ws: a project after each change, the log as it grows.
 
 Each follows the log from the oldest transaction still open when it starts (so nothing
-committed afterwards is missed; a change committed just before may come once more).
+committed afterwards is missed; a change committed just before may come once more), through
+the process's one shared log reader (`cso.eventstore.fanout`), and keeps what it needs.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncGenerator
-from typing import Annotated, cast
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from cso.eventstore import Checkpoint, RecordedEvent, follow
+from cso.eventstore import Checkpoint, RecordedEvent
 from cso.eventstore.records import InvalidToken
 from cso.eventstore.sql import SELECT_WATERMARK
 from cso.graphql import fields
@@ -59,11 +60,6 @@ async def read_models_include(runtime: Runtime, event: RecordedEvent) -> None:
         log.warning("projections are slow to reach %s; still waiting", token)
 
 
-def _follow(runtime: Runtime, start: Checkpoint) -> AsyncGenerator[list[RecordedEvent], None]:
-    batches = follow(runtime.store, runtime.listener, start)
-    return cast(AsyncGenerator[list[RecordedEvent], None], batches)
-
-
 @strawberry.type
 class Subscription:
     @fields.subscription("The project after each change, once the read models include it.")
@@ -77,7 +73,7 @@ class Subscription:
         start = await log_start(runtime, after)
         if await loader(context, projects_by_id).load(project_id) is None:
             raise NotFound(f"no project with id {project_id}")
-        async with contextlib.aclosing(_follow(runtime, start)) as batches:
+        async with contextlib.aclosing(runtime.fanout.follow(start)) as batches:
             async for batch in batches:
                 mine = [event for event in batch if event.stream_id == project_id]
                 if not mine:
@@ -100,7 +96,7 @@ class Subscription:
         runtime = context.runtime
         wanted = set(stream_types or ())
         start = await log_start(runtime, after)
-        async with contextlib.aclosing(_follow(runtime, start)) as batches:
+        async with contextlib.aclosing(runtime.fanout.follow(start)) as batches:
             async for batch in batches:
                 for event in batch:
                     if not wanted or event.stream_type in wanted:

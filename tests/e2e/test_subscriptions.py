@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 from httpx_ws import AsyncWebSocketSession, aconnect_ws
 
+from cso.eventstore.fanout import READER_NAME
 from cso.services.identity import Role
 from tests.e2e.conftest import Api
 from tests.integration.graphql import support
@@ -49,6 +51,10 @@ async def subscribed(
         await ws.send_json({"id": "1", "type": "complete"})
 
 
+def reader_tasks() -> set[asyncio.Task[Any]]:
+    return {task for task in asyncio.all_tasks() if task.get_name() == READER_NAME}
+
+
 async def next_payload(ws: AsyncWebSocketSession) -> dict[str, Any]:
     message = await ws.receive_json(timeout=TIMEOUT)
     assert message["type"] == "next", message
@@ -80,6 +86,28 @@ async def test_a_subscriber_sees_the_project_after_each_change(gql: OverHttp, ap
         assert changed["version"] == 3
         assert changed["stage"] == "SITE_SELECTED"
         assert [m["milestone"] for m in changed["milestones"]] == ["SIGNED", "SITE_SELECTED"]
+
+
+async def test_twenty_subscribers_on_one_project_share_one_log_reader(
+    gql: OverHttp, api: Api
+) -> None:
+    registered = await support.project(gql)
+    project_id = registered["project"]["id"]
+    variables = {"id": project_id, "after": registered["consistencyToken"]}
+    before = reader_tasks()  # the API runs in this event loop: its reader may have started
+    async with AsyncExitStack() as stack:
+        sockets = [
+            await stack.enter_async_context(
+                subscribed(api, Role.VIEWER, PROJECT_CHANGED, variables)
+            )
+            for _ in range(20)
+        ]
+        officer_id = (await support.officer(gql))["officer"]["id"]
+        await gql(support.ASSIGN_CSO, {"input": {"projectId": project_id, "officerId": officer_id}})
+        for ws in sockets:
+            changed = (await next_payload(ws))["data"]["projectChanged"]
+            assert (changed["version"], changed["cso"]) == (2, {"id": officer_id})
+        assert len(reader_tasks() - before) <= 1  # one log reader at most, not one each
 
 
 async def test_subscribing_to_an_unknown_project_is_not_found(api: Api) -> None:
