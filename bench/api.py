@@ -30,16 +30,18 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 import uvicorn.config
+from common import when_the_server_has_room  # bench/ is on sys.path when run as a script
 
-from cso.database import resolve_database_url
+from cso.database import resolve_database_url, scratch_database
 from cso.graphql.auth import issue_token
 from cso.services.identity import Role
 from cso.settings import Settings
@@ -149,10 +151,6 @@ class Server:
 
 
 # -- set-up -------------------------------------------------------------------------------
-
-
-def _with_database(url: str, database: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
 
 
 def _free_port() -> int:
@@ -436,21 +434,6 @@ async def users(server: Server, count: int) -> AsyncIterator[list[httpx.AsyncCli
         ]
 
 
-async def _when_the_server_has_room(url: str, size: int) -> asyncpg.Pool[Any]:
-    """A pool of `size`, waiting up to a minute while other clients fill the server's slots."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 60
-    while True:
-        try:
-            pool = await asyncpg.create_pool(url, min_size=size, max_size=size)
-            assert pool is not None
-            return pool
-        except asyncpg.TooManyConnectionsError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.5)
-
-
 @dataclass
 class Level:
     clients: int
@@ -465,7 +448,9 @@ class Level:
 async def measure(server: Server, url: str, projects: list[str], today: str) -> list[Level]:
     levels = []
     for count in CONCURRENCY:
-        pool = await _when_the_server_has_room(url, count)
+        pool = await when_the_server_has_room(
+            partial(asyncpg.create_pool, url, min_size=count, max_size=count)
+        )
         try:
             async with users(server, count) as clients:
                 healthz = await run_cell("GET /healthz", count, healthz_steps(clients))
@@ -584,19 +569,12 @@ async def main(scale: float) -> None:
     server_url = resolve_database_url(configured, settings.data_dir)
     if urlsplit(server_url).hostname not in (None, "", "localhost", HOST, "::1"):
         raise SystemExit("the benchmark runs against a loopback PostgreSQL only")
-    name = f"cso_bench_api_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        pg_version = await admin.fetchval("SHOW server_version")
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = _with_database(server_url, name)
     findings: list[str] = []
-    try:
+    async with scratch_database(server_url, "cso_bench_api") as url:
         summary, seed_seconds = await seed_demo_data(url)
         conn = await asyncpg.connect(url)
         try:
+            pg_version = await conn.fetchval("SHOW server_version")
             await conn.execute(SCRATCH_TABLE)
         finally:
             await conn.close()
@@ -609,12 +587,6 @@ async def main(scale: float) -> None:
                     raise RuntimeError("the seed left no open project with a CSO")
                 levels = await measure(server, url, projects, today)
             findings += _server_log_findings(server.log)
-    finally:
-        admin = await asyncpg.connect(server_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
     header = [
         f"PostgreSQL {pg_version}; Python {sys.version.split()[0]}; httpx {httpx.__version__}; "
         f"{os.cpu_count()} CPU(s) shared by client, server and database; load average "

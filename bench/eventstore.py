@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import orjson
+from common import when_the_server_has_room  # bench/ is on sys.path when run as a script
 from eventsourcing.domain import Aggregate, event
 
-from cso.database import connect, create_pool, resolve_database_url
+from cso.database import connect, create_pool, resolve_database_url, scratch_database
 from cso.eventstore import Codec, EventStore, Metadata, NewEvent, Repository, StreamAppend
 from cso.migrations import migrate
 from cso.settings import Settings
@@ -96,10 +96,6 @@ class Rate:
 
 def _new_event() -> NewEvent:
     return NewEvent(type="bench:Happened", data=DATA, recorded_at=datetime.now(UTC))
-
-
-def _with_database(url: str, database: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
 
 
 async def _for_a_while(
@@ -178,27 +174,10 @@ def _bare_inserts(pool: asyncpg.Pool[Any]) -> Callable[[], Awaitable[Callable[[]
     return prepare
 
 
-async def _when_the_server_has_room(
-    open_pool: Callable[[], Awaitable[asyncpg.Pool[Any] | None]],
-) -> asyncpg.Pool[Any]:
-    """Opens a pool, waiting up to a minute while other clients fill the server's slots."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 60
-    while True:
-        try:
-            pool = await open_pool()
-            assert pool is not None
-            return pool
-        except asyncpg.TooManyConnectionsError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.5)
-
-
 async def measure_appends(url: str, seconds: float) -> list[tuple[Rate, Rate, Rate]]:
     rows = []
     for writers in CONCURRENCY:
-        pool = await _when_the_server_has_room(
+        pool = await when_the_server_has_room(
             partial(create_pool, url, min_size=writers, max_size=writers)
         )
         store = EventStore(pool)
@@ -210,7 +189,7 @@ async def measure_appends(url: str, seconds: float) -> list[tuple[Rate, Rate, Ra
         finally:
             await store.close()
             await pool.close()
-        bare_pool = await _when_the_server_has_room(
+        bare_pool = await when_the_server_has_room(
             partial(asyncpg.create_pool, url, min_size=writers, max_size=writers)
         )
         try:
@@ -318,29 +297,16 @@ def print_report(
 async def main(seconds: float) -> None:
     configured = os.environ.get("CSO_DATABASE_URL") or os.environ.get("CSO_TEST_DATABASE_URL")
     server_url = resolve_database_url(configured, Settings.from_env().data_dir)
-    name = f"cso_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        server = await admin.fetchval("SHOW server_version")
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = _with_database(server_url, name)
-    try:
+    async with scratch_database(server_url, "cso_bench") as url:
         conn = await connect(url)
         try:
+            server = await conn.fetchval("SHOW server_version")
             await migrate(conn)
             await conn.execute(BARE_TABLE)
         finally:
             await conn.close()
         appends = await measure_appends(url, seconds)
         loads = await measure_loads(url)
-    finally:
-        admin = await asyncpg.connect(server_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
     print_report(server, seconds, appends, loads)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeAlias
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import orjson
@@ -80,3 +83,27 @@ async def connect(url: str) -> asyncpg.Connection[Any]:
     conn: asyncpg.Connection[Any] = await asyncpg.connect(url)
     await _init_connection(conn)
     return conn
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server URL pointing at another database (user, host and query kept)."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(server_url: str, prefix: str) -> AsyncIterator[str]:
+    """A new, empty database on the server for as long as the block runs; dropped after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin: asyncpg.Connection[Any] = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield with_database(server_url, name)
+    finally:
+        admin = await asyncpg.connect(server_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -76,9 +77,19 @@ class EventStore:
             return earlier
         for attempt in range(DEADLOCK_RETRIES + 1):
             try:
-                return await self._append_and_wake(
-                    streams, metadata, reservations, releases, snapshots, dict(outcome or {})
-                )
+                with self._overlapping() as overlapping:
+                    result = await self._append_once(
+                        streams,
+                        metadata,
+                        reservations,
+                        releases,
+                        snapshots,
+                        dict(outcome or {}),
+                        notify=not overlapping,
+                    )
+                if overlapping:
+                    self._wake()
+                return result
             except (asyncpg.PostgresError, ConcurrencyConflict) as exc:
                 # A concurrent duplicate (same key) got there first: give its answer.
                 if key is not None and (earlier := await self.idempotent_result(key)) is not None:
@@ -95,27 +106,15 @@ class EventStore:
                 raise refusal from None
         raise AssertionError("unreachable")
 
-    async def _append_and_wake(
-        self,
-        streams: Sequence[StreamAppend],
-        metadata: Metadata,
-        reservations: Sequence[Reservation],
-        releases: Sequence[Reservation],
-        snapshots: Sequence[Snapshot],
-        outcome: dict[str, str],
-    ) -> AppendResult:
-        """Append once, and see that listeners hear of it (see `_wake` for how)."""
-        alone = self._appending == 0
+    @contextlib.contextmanager
+    def _overlapping(self) -> Iterator[bool]:
+        """Whether another append in this process is under way (see `_wake`)."""
+        overlapping = self._appending > 0
         self._appending += 1
         try:
-            result = await self._append_once(
-                streams, metadata, reservations, releases, snapshots, outcome, notify=alone
-            )
+            yield overlapping
         finally:
             self._appending -= 1
-        if not alone:
-            self._wake()
-        return result
 
     async def _append_once(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
@@ -12,13 +11,12 @@ import asyncpg
 import pytest
 from eventsourcing.domain import Aggregate
 
-from cso.database import connect, create_pool
+from cso.database import connect, create_pool, scratch_database
 from cso.domain.enums import DOMAIN_ENUMS
 from cso.eventstore import Codec, EventStore, Repository
 from cso.migrations import migrate
 from cso.seed import SeedSummary, seed
 from cso.services.application import Application
-from tests.conftest import with_database
 
 TODAY = date(2026, 5, 10)
 SEED = 2026
@@ -51,20 +49,12 @@ def application(pool: asyncpg.Pool[Any]) -> Application:
 @pytest.fixture(scope="package")
 async def seeded(server_url: str) -> AsyncIterator[Seeded]:
     """A fresh database seeded once; the tests only read it."""
-    name = f"cso_seed_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+    async with scratch_database(server_url, "cso_seed") as url:
+        pool, app = await migrated_application(url)
         try:
-            pool, app = await migrated_application(with_database(server_url, name))
-            try:
-                yield Seeded(pool, await seed(app, today=TODAY, rng_seed=SEED))
-            finally:
-                await pool.close()
+            yield Seeded(pool, await seed(app, today=TODAY, rng_seed=SEED))
         finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+            await pool.close()
 
 
 async def replay_all(pool: asyncpg.Pool[Any], kind: type[A]) -> list[A]:
