@@ -37,6 +37,11 @@ class Context:
         return self._detached_headers
 
     @property
+    def db(self) -> Any:
+        """Where resolvers read the read models: every read of one request goes through it."""
+        return self.runtime.pool
+
+    @property
     def viewer(self) -> Viewer:
         if self.maybe_viewer is None:
             raise Unauthenticated(self.auth_problem or "a bearer token is required")

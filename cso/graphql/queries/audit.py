@@ -101,7 +101,7 @@ class AuditQueries:
             parse_optional_id(f.stream_id, "streamId"),
         ]
         name = ordering_name("POSITION", direction)
-        pool = context.runtime.pool
+        pool = context.db
         page, rows = await EVENTS.fetch(pool, params, name, first, after)
 
         async def count() -> int:
@@ -118,7 +118,7 @@ class AuditQueries:
     ) -> list[Event]:
         auditor(info)
         correlation_id = parse_text(correlation_id, "correlationId")
-        rows = await info.context.runtime.pool.fetch(sql.EVENTS_BY_CORRELATION, correlation_id)
+        rows = await info.context.db.fetch(sql.EVENTS_BY_CORRELATION, correlation_id)
         return [event_of(info.context, recorded_of(row)) for row in rows]
 
     @fields.field("Recompute a stream's hash chain (auditors, supervisors).")

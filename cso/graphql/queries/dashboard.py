@@ -17,4 +17,4 @@ class DashboardQueries:
     async def dashboard(self, info: Info[Context, None]) -> Dashboard:
         reader(info)
         runtime = info.context.runtime
-        return dashboard_of(await dashboard(runtime.pool, runtime.today()))
+        return dashboard_of(await dashboard(info.context.db, runtime.today()))

@@ -73,7 +73,7 @@ class EnterpriseQueries:
             f.has_party_organization,
             search_pattern(parse_optional_text(f.search, "search")),
         ]
-        pool = info.context.runtime.pool
+        pool = info.context.db
         order = name_ordering(order_by)
         page, rows = await ENTERPRISES.fetch(pool, params, order, first, after)
 
@@ -85,7 +85,7 @@ class EnterpriseQueries:
     @fields.field("Every industry chain, by name, with its coverage.")
     async def industry_chains(self, info: Info[Context, None]) -> list[IndustryChain]:
         reader(info)
-        rows = await info.context.runtime.pool.fetch(sql.ALL_CHAINS)
+        rows = await info.context.db.fetch(sql.ALL_CHAINS)
         return [chain_from_row(row) for row in rows]
 
     @strawberry.field

@@ -65,7 +65,7 @@ class OfficerQueries:
             parse_optional_text(f.department, "department"),
             f.active,
         ]
-        pool = info.context.runtime.pool
+        pool = info.context.db
         order = name_ordering(order_by)
         page, rows = await OFFICERS.fetch(pool, params, order, first, after)
 

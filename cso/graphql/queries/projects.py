@@ -129,7 +129,7 @@ class ProjectQueries:
         ]
         order = order_by or ProjectOrder()
         name = ordering_name(order.field.value, order.direction)
-        pool = context.runtime.pool
+        pool = context.db
         page, rows = await PROJECTS.fetch(pool, params, name, first, after)
 
         async def count() -> int:

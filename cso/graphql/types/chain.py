@@ -84,7 +84,7 @@ def chain_from_aggregate(chain: domain.IndustryChain) -> IndustryChain:
 
 
 async def chains_by_id(context: Context, ids: list[UUID]) -> list[IndustryChain | None]:
-    rows = await context.runtime.pool.fetch(sql.CHAINS_BY_ID, ids)
+    rows = await context.db.fetch(sql.CHAINS_BY_ID, ids)
     found: dict[UUID, IndustryChain] = {row["id"]: chain_from_row(row) for row in rows}
     found |= await views_of_unprojected(
         context, ids, found, domain.IndustryChain, chain_from_aggregate
@@ -99,7 +99,7 @@ async def load_chain(context: Context, chain_id: UUID | None) -> IndustryChain |
 
 
 async def coverages(context: Context, ids: list[UUID]) -> Sequence[ChainCoverage]:
-    found = await chain_coverage(context.runtime.pool, ids)
+    found = await chain_coverage(context.db, ids)
     return [coverage_of(found[chain_id]) for chain_id in ids]
 
 

@@ -100,7 +100,7 @@ def enterprise_from_aggregate(enterprise: domain.Enterprise) -> Enterprise:
 
 
 async def enterprises_by_id(context: Context, ids: list[UUID]) -> list[Enterprise | None]:
-    rows = await context.runtime.pool.fetch(sql.ENTERPRISES_BY_ID, ids)
+    rows = await context.db.fetch(sql.ENTERPRISES_BY_ID, ids)
     found: dict[UUID, Enterprise] = {row["id"]: enterprise_from_row(row) for row in rows}
     found |= await views_of_unprojected(
         context, ids, found, domain.Enterprise, enterprise_from_aggregate

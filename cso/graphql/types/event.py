@@ -87,7 +87,7 @@ def recorded_of(row: asyncpg.Record) -> RecordedEvent:
 
 async def histories(context: Context, keys: list[tuple[UUID, int]]) -> list[list[RecordedEvent]]:
     """Each (stream, version)'s events up to that version, all in one statement."""
-    rows = await context.runtime.pool.fetch(
+    rows = await context.db.fetch(
         sql.HISTORY_BY_STREAM, [stream for stream, _ in keys], [version for _, version in keys]
     )
     found: dict[int, list[RecordedEvent]] = defaultdict(list)

@@ -76,7 +76,7 @@ def officer_from_aggregate(officer: domain.Officer) -> Officer:
 
 
 async def officers_by_id(context: Context, ids: list[UUID]) -> list[Officer | None]:
-    rows = await context.runtime.pool.fetch(sql.OFFICERS_BY_ID, ids)
+    rows = await context.db.fetch(sql.OFFICERS_BY_ID, ids)
     found: dict[UUID, Officer] = {row["id"]: officer_from_row(row) for row in rows}
     found |= await views_of_unprojected(context, ids, found, domain.Officer, officer_from_aggregate)
     return [found.get(officer_id) for officer_id in ids]

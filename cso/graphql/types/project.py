@@ -178,7 +178,7 @@ def project_from_aggregate(project: aggregate.Project) -> Project:
 
 
 async def projects_by_id(context: Context, ids: list[UUID]) -> list[Project | None]:
-    rows = await context.runtime.pool.fetch(sql.PROJECTS_BY_ID, ids)
+    rows = await context.db.fetch(sql.PROJECTS_BY_ID, ids)
     found: dict[UUID, Project] = {row["id"]: project_from_row(row) for row in rows}
     found |= await views_of_unprojected(
         context, ids, found, aggregate.Project, project_from_aggregate

@@ -148,7 +148,7 @@ async def _by_project(
     context: Context, query: str, ids: list[UUID], row_view: Callable[[asyncpg.Record], V]
 ) -> list[list[V]]:
     grouped: dict[UUID, list[V]] = defaultdict(list)
-    for row in await context.runtime.pool.fetch(query, ids):
+    for row in await context.db.fetch(query, ids):
         grouped[row["project_id"]].append(row_view(row))
     return [grouped.get(project_id, []) for project_id in ids]
 

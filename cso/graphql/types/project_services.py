@@ -60,7 +60,7 @@ class ServicesPage:
 
 async def services_pages(context: Context, pages: list[ServicesPage]) -> list[list[Row]]:
     """Every requested page in one statement, each walking its project's timeline index."""
-    rows = await context.runtime.pool.fetch(
+    rows = await context.db.fetch(
         sql.SERVICES_PAGES,
         [p.project_id for p in pages],
         [None if p.after is None else p.after[0] for p in pages],
