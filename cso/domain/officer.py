@@ -71,6 +71,7 @@ class Officer(Aggregate):
         self.phone = phone
         self.active = True
         self.active_posting_id: UUID | None = None
+        self.cso_project_ids: list[UUID] = []
 
     @classmethod
     def register(
@@ -139,7 +140,27 @@ class Officer(Aggregate):
 
     @event("AssignedAsCso")
     def _assign_as_cso(self, project_id: UUID) -> None:
-        """Nothing on the officer changes but its version (see `assign_as_cso`)."""
+        if project_id not in self.cso_project_ids:
+            self.cso_project_ids.append(project_id)
+
+    def release_cso_case(self, project_id: UUID) -> None:
+        """Called when the officer stops being the project's CSO: reassigned, or the project
+        closed. Appended with the project's event, like `assign_as_cso`."""
+        self._release_cso_case(project_id=project_id)
+
+    @event("CsoCaseReleased")
+    def _release_cso_case(self, project_id: UUID) -> None:
+        if project_id in self.cso_project_ids:
+            self.cso_project_ids.remove(project_id)
+
+    def _ensure_not_holding(self, doing: str, role: OfficerRole | None) -> None:
+        """Officers who hold cases keep what serving in them needs until they hand them over."""
+        if role in (None, OfficerRole.CSO) and self.cso_project_ids:
+            held = ", ".join(str(project_id) for project_id in self.cso_project_ids)
+            raise RoleInUse(
+                f"Officer {self.name} is the CSO of open projects ({held}); {doing} only "
+                "after another CSO is assigned to them."
+            )
 
     def change_roles(self, roles: list[OfficerRole]) -> None:
         """Replace the roles; giving the current roles again changes nothing."""
@@ -148,6 +169,8 @@ class Officer(Aggregate):
         new_roles = normalise_roles(roles)
         if new_roles == self._roles:
             return
+        for role in set(self._roles) - set(new_roles):
+            self._ensure_not_holding(f"the {role.value} role can be removed", role)
         if self.active_posting_id is not None and OfficerRole.FIRST_SECRETARY not in new_roles:
             raise RoleInUse(
                 "The FIRST_SECRETARY role cannot be removed while the officer "
@@ -162,6 +185,7 @@ class Officer(Aggregate):
     def deactivate(self) -> None:
         if not self.active:
             raise OfficerAlreadyInactive(f"Officer {self.name} is already inactive.")
+        self._ensure_not_holding("they can be deactivated", None)
         if self.active_posting_id is not None:
             raise RoleInUse(
                 "An officer with an active first-secretary posting cannot be "

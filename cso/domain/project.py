@@ -135,8 +135,19 @@ class Project(ProjectReads, Aggregate):
 
     # -- CSO ---------------------------------------------------------------
 
-    def assign_cso(self, officer: Officer, today: date, reason: str | None = None) -> None:
-        """Assign the first CSO, or replace the current one (which needs a reason)."""
+    def assign_cso(
+        self,
+        officer: Officer,
+        today: date,
+        reason: str | None = None,
+        previous: Officer | None = None,
+    ) -> None:
+        """Assign the first CSO, or replace the current one (which needs a reason).
+
+        `previous` is the current CSO's Officer, when there is one: it releases the case in
+        the same append, so the officer's stream always says which projects they hold.
+        Raises ValueError when `previous` is not the current CSO (a caller's mistake).
+        """
         self._ensure_open()
         officer.ensure_can_serve_as(OfficerRole.CSO)
         reason = optional_text("reason", reason, TEXT_MAX_LENGTH)
@@ -146,8 +157,17 @@ class Project(ProjectReads, Aggregate):
             raise ReassignmentNeedsReason(
                 "A project's CSO is replaced only with a reason for the change."
             )
+        self._check_cso(previous)
         officer.assign_as_cso(self.id)
+        if previous is not None:
+            previous.release_cso_case(self.id)
         self._assign_cso(officer_id=officer.id, on=today, reason=reason)
+
+    def _check_cso(self, officer: Officer | None) -> None:
+        """The caller passes the current CSO's Officer (None when there is none)."""
+        given = None if officer is None else officer.id
+        if given != self.cso_id:
+            raise ValueError(f"the project's CSO is {self.cso_id}, not {given}")
 
     @event("CsoAssigned")
     def _assign_cso(self, officer_id: UUID, on: date, reason: str | None) -> None:
@@ -294,9 +314,15 @@ class Project(ProjectReads, Aggregate):
 
     # -- closing -----------------------------------------------------------
 
-    def close(self, outcome: ProjectOutcome, reason: str | None = None) -> None:
+    def close(
+        self, outcome: ProjectOutcome, reason: str | None = None, cso: Officer | None = None
+    ) -> None:
         """Close for good. CANCELLED is always allowed; the others need every
-        request resolved, and OPERATING needs the OPERATING milestone."""
+        request resolved, and OPERATING needs the OPERATING milestone.
+
+        `cso` is the current CSO's Officer, when there is one: it releases the case in the
+        same append. Raises ValueError when it is not the current CSO (a caller's mistake).
+        """
         self._ensure_open()
         outcome = require_enum("outcome", outcome, ProjectOutcome)
         reason = optional_text("reason", reason, TEXT_MAX_LENGTH)
@@ -311,6 +337,9 @@ class Project(ProjectReads, Aggregate):
                 f"A project closes as {outcome.value} only when every request is "
                 f"resolved; {unresolved} still open."
             )
+        self._check_cso(cso)
+        if cso is not None:
+            cso.release_cso_case(self.id)
         self._close(outcome=outcome, reason=reason)
 
     @event("Closed")

@@ -58,7 +58,8 @@ async def assign_cso(
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         project = await uow.get(project_id, Project, target=True)
         officer = await uow.get(officer_id, Officer)
-        project.assign_cso(officer, uow.today, cmd.reason)
+        previous = await current_cso(uow, project)
+        project.assign_cso(officer, uow.today, cmd.reason, previous=previous)
         return {"project": project.id}
 
     return await app.execute(cmd, attempt)
@@ -119,7 +120,7 @@ async def close_project(
 ) -> Changed:
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         project = await project_of_cso(uow, project_id)
-        project.close(outcome, cmd.reason)
+        project.close(outcome, cmd.reason, cso=await current_cso(uow, project))
         return {"project": project.id}
 
     return await app.execute(cmd, attempt)
@@ -130,3 +131,8 @@ async def project_of_cso(uow: UnitOfWork, project_id: UUID) -> Project:
     project = await uow.get(project_id, Project, target=True)
     await require_cso_of(uow, project)
     return project
+
+
+async def current_cso(uow: UnitOfWork, project: Project) -> Officer | None:
+    """The project's current CSO, loaded to release the case when it changes hands."""
+    return None if project.cso_id is None else await uow.get(project.cso_id, Officer)

@@ -87,7 +87,7 @@ async def test_a_reassigned_cso_ends_the_first_term_and_the_history_keeps_both(
     await world.save(project)
     assert (await world.row(SELECT_PROJECT, project.id))["cso_id"] == first.id
 
-    project.assign_cso(second, today=date(2024, 5, 1), reason="李明调任区发改局")
+    project.assign_cso(second, today=date(2024, 5, 1), reason="李明调任区发改局", previous=first)
     await world.save(project)
 
     row = await world.row(SELECT_PROJECT, project.id)
@@ -112,7 +112,7 @@ async def test_a_project_closed_as_operating_is_at_stage_closed_and_keeps_its_mi
     await world.save(cso, enterprise, project)
     assert (await world.row(SELECT_PROJECT, project.id))["stage"] == "OPERATING"
 
-    project.close(ProjectOutcome.OPERATING, reason="按期投产")
+    project.close(ProjectOutcome.OPERATING, reason="按期投产", cso=cso)
     await world.save(project)
 
     row = await world.row(SELECT_PROJECT, project.id)

@@ -11,7 +11,7 @@ import pytest
 from eventsourcing.domain import Aggregate
 
 from cso.domain.enums import OfficerRole, ServiceKind
-from cso.domain.officer import Officer, OfficerCannotServe
+from cso.domain.officer import Officer, OfficerCannotServe, RoleInUse
 from cso.domain.project import Project
 from cso.eventstore import Codec, EventStore, Repository
 from cso.services import officers, projects
@@ -77,20 +77,17 @@ async def test_an_officer_whose_id_is_not_a_uuid_acts_on_no_project_without_a_cs
     assert (await app.repository.get(project_id, Project)).service_plan == []
 
 
-async def test_a_deactivated_cso_no_longer_acts_on_their_project(app: Application) -> None:
-    project_id, cso_id = await project_with_cso(app)
-    await officers.deactivate_officer(app, command(), officer_id=cso_id)
-    with pytest.raises(Forbidden, match="is not active"):
-        await _record_as(app, officer_principal(cso_id), project_id)
-
-
-async def test_a_cso_whose_cso_role_was_removed_no_longer_acts_on_their_project(
+async def test_the_cso_of_an_open_project_can_be_neither_deactivated_nor_stripped_of_the_role(
     app: Application,
 ) -> None:
     project_id, cso_id = await project_with_cso(app)
-    await officers.change_officer_roles(app, command(), officer_id=cso_id, roles=[OfficerRole.CASO])
-    with pytest.raises(Forbidden, match="does not hold the CSO role"):
-        await _record_as(app, officer_principal(cso_id), project_id)
+    with pytest.raises(RoleInUse, match=str(project_id)):
+        await officers.deactivate_officer(app, command(), officer_id=cso_id)
+    with pytest.raises(RoleInUse, match="CSO role can be removed"):
+        await officers.change_officer_roles(
+            app, command(), officer_id=cso_id, roles=[OfficerRole.CASO]
+        )
+    await _record_as(app, officer_principal(cso_id), project_id)
 
 
 async def test_a_cso_who_can_serve_still_acts_on_their_project(app: Application) -> None:
@@ -140,7 +137,9 @@ async def test_an_officer_changed_while_being_assigned_is_refused_on_the_re_run(
     assert (await app.repository.get(project_id, Project)).cso_id is None
 
 
-async def test_a_deactivation_racing_an_assignment_is_re_run_after_it(app: Application) -> None:
+async def test_a_deactivation_racing_an_assignment_is_re_run_after_it_and_refused(
+    app: Application,
+) -> None:
     project_id = await new_project(app)
     officer_id = await new_officer(app)
 
@@ -148,6 +147,7 @@ async def test_a_deactivation_racing_an_assignment_is_re_run_after_it(app: Appli
         await projects.assign_cso(app, command(), project_id=project_id, officer_id=officer_id)
 
     racing = interleaving(app, Officer, assign)
-    await officers.deactivate_officer(racing, command(), officer_id=officer_id)
+    with pytest.raises(RoleInUse, match=str(project_id)):
+        await officers.deactivate_officer(racing, command(), officer_id=officer_id)
     history = [event.type.rsplit(".", 1)[-1] for event in await app.store.read_stream(officer_id)]
-    assert history == ["Registered", "AssignedAsCso", "Deactivated"]
+    assert history == ["Registered", "AssignedAsCso"]

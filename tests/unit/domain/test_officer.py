@@ -237,3 +237,31 @@ def test_a_posted_officer_cannot_be_deactivated(make_officer: MakeOfficer) -> No
     with pytest.raises(RoleInUse, match="end the posting first"):
         officer.deactivate()
     assert officer.active
+
+
+def test_the_cso_of_an_open_project_can_be_neither_deactivated_nor_stripped_of_the_role(
+    make_officer: MakeOfficer,
+) -> None:
+    officer = make_officer(roles=[OfficerRole.CSO, OfficerRole.CASO])
+    project_id = uuid4()
+    officer.assign_as_cso(project_id)
+    version = officer.version
+    with pytest.raises(RoleInUse, match=str(project_id)):
+        officer.deactivate()
+    with pytest.raises(RoleInUse, match="CSO role can be removed"):
+        officer.change_roles([OfficerRole.CASO])
+    assert officer.version == version
+    officer.change_roles([OfficerRole.CSO])  # other roles may go
+
+
+def test_an_officer_who_released_every_case_can_be_deactivated(
+    make_officer: MakeOfficer,
+) -> None:
+    officer = make_officer()
+    project_id = uuid4()
+    officer.assign_as_cso(project_id)
+    officer.release_cso_case(project_id)
+    assert officer.cso_project_ids == []
+    officer.change_roles([])
+    officer.deactivate()
+    assert not officer.active

@@ -210,8 +210,9 @@ def test_a_replaced_cso_ends_their_term_and_the_history_keeps_both(
 ) -> None:
     successor = make_officer(name="Chen Jie")
     later = today + 10 * DAY
-    served_project.assign_cso(successor, today=later, reason="Li Wei was promoted")
+    served_project.assign_cso(successor, today=later, reason="Li Wei was promoted", previous=cso)
     assert served_project.cso_id == successor.id
+    assert (cso.cso_project_ids, successor.cso_project_ids) == ([], [served_project.id])
     first, second = served_project.cso_assignments
     assert (first.officer_id, first.start, first.end) == (cso.id, today, later)
     assert (second.officer_id, second.start, second.end) == (successor.id, later, None)
@@ -221,8 +222,9 @@ def test_a_replaced_cso_ends_their_term_and_the_history_keeps_both(
 def test_a_former_cso_may_be_assigned_again_with_a_reason(
     served_project: Project, cso: Officer, make_officer: MakeOfficer, today: date
 ) -> None:
-    served_project.assign_cso(make_officer(name="Chen Jie"), today=today, reason="leave")
-    served_project.assign_cso(cso, today=today, reason="back from leave")
+    stand_in = make_officer(name="Chen Jie")
+    served_project.assign_cso(stand_in, today=today, reason="leave", previous=cso)
+    served_project.assign_cso(cso, today=today, reason="back from leave", previous=stand_in)
     assert served_project.cso_id == cso.id
     assert len(served_project.cso_assignments) == 3
 

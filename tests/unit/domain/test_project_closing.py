@@ -65,7 +65,7 @@ def test_nothing_is_recorded_on_a_closed_project(
     project.set_service_plan(["Procedure agency"])
     request_id = project.raise_request(RequestCategory.PERMIT, "Permit", today=today)
     project.resolve_request(request_id, "Issued", today=today)
-    project.close(ProjectOutcome.RELOCATED)
+    project.close(ProjectOutcome.RELOCATED, cso=cso)
     version = project.version
     commands: list[Callable[[], object]] = [
         lambda: project.reach_milestone(Milestone.SITE_SELECTED, on=today, today=today),
@@ -77,7 +77,7 @@ def test_nothing_is_recorded_on_a_closed_project(
         lambda: project.refer_request(request_id, ["Fire Brigade"]),
         lambda: project.resolve_request(request_id, "Again", today=today),
         lambda: project.rate_request(request_id, 5),
-        lambda: project.close(ProjectOutcome.CANCELLED),
+        lambda: project.close(ProjectOutcome.CANCELLED, cso=cso),
     ]
     for command in commands:
         with pytest.raises(ProjectClosed, match="is closed"):
@@ -86,8 +86,9 @@ def test_nothing_is_recorded_on_a_closed_project(
 
 
 def test_closing_keeps_the_cso_history(served_project: Project, cso: Officer) -> None:
-    served_project.close(ProjectOutcome.CANCELLED)
+    served_project.close(ProjectOutcome.CANCELLED, cso=cso)
     assert served_project.cso_id == cso.id
+    assert cso.cso_project_ids == []
     assert served_project.cso_assignments[0].end is None
 
 

@@ -81,7 +81,7 @@ def lived_project() -> Project:
     first = Officer.register("A", "D", [OfficerRole.CSO], party_member=True, phone="13800001234")
     second = Officer.register("B", "D", [OfficerRole.CSO], party_member=True, phone="13800005678")
     project.assign_cso(first, today=TODAY)
-    project.assign_cso(second, today=TODAY + DAY, reason="A was promoted")
+    project.assign_cso(second, today=TODAY + DAY, reason="A was promoted", previous=first)
     project.set_service_plan(["Procedure agency", "Site coordination"])
     project.complete_service_item("Site coordination")
     project.set_service_plan(["Site coordination", "Policy tutoring"])
@@ -94,7 +94,7 @@ def lived_project() -> Project:
     project.rate_request(permit, 5)
     land = project.raise_request(RequestCategory.LAND, "Land price", today=TODAY)
     project.resolve_request(land, "Explained", today=TODAY)
-    project.close(ProjectOutcome.OPERATING)
+    project.close(ProjectOutcome.OPERATING, cso=second)
     return project
 
 
