@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -18,6 +18,17 @@ log = logging.getLogger(__name__)
 Pool = asyncpg.Pool
 # What a pool hands out behaves as a connection; functions that only run SQL take either.
 AnyConnection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
+
+
+class Reader(Protocol):
+    """What read-model queries need: a pool, a connection, or a request's snapshot
+    (cso.graphql.snapshot.ReadSnapshot) all offer it, with asyncpg's arguments and results."""
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]: ...
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None: ...
+
+    async def fetchval(self, query: str, *args: Any) -> Any: ...
 
 
 def embedded_database_url(data_dir: Path, database: str = "postgres") -> str:

@@ -10,8 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from cso.database import Reader
 from cso.graphql.auth import Viewer
 from cso.graphql.errors import Forbidden, Unauthenticated
+from cso.graphql.snapshot import ReadSnapshot
 from cso.runtime import Runtime
 from cso.services.identity import Role
 
@@ -26,6 +28,7 @@ class Context:
     auth_problem: str | None = None
     consistency_token: str | None = None
     connection_params: dict[str, object] | None = None  # graphql-transport-ws connection_init
+    snapshot: ReadSnapshot | None = None  # a query's reads, set by ReadYourWrites
     loaders: Any = None  # per-request DataLoaders, made on first use (cso.graphql.loaders)
     _detached_headers: dict[str, str] = field(default_factory=dict)
 
@@ -37,9 +40,10 @@ class Context:
         return self._detached_headers
 
     @property
-    def db(self) -> Any:
-        """Where resolvers read the read models: every read of one request goes through it."""
-        return self.runtime.pool
+    def db(self) -> Reader:
+        """Where resolvers read the read models: a query's one snapshot (see snapshot.py);
+        outside a query (a mutation's payload, a subscription's result) the pool."""
+        return self.snapshot if self.snapshot is not None else self.runtime.pool
 
     @property
     def viewer(self) -> Viewer:

@@ -18,6 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
+from cso.database import Reader
 from cso.graphql.cursors import Page, decode_cursor, encode_cursor, page_size
 from cso.graphql.scalars import parse_datetime, parse_text
 from cso.services.errors import InvalidInput
@@ -145,7 +146,7 @@ class PreparedList:
 
     async def fetch(
         self,
-        pool: asyncpg.Pool[Any],
+        pool: Reader,
         params: Sequence[object],
         order: str,
         first: int | None,
@@ -163,7 +164,7 @@ class PreparedList:
         """The statement `count` runs (for EXPLAIN in tests and by hand)."""
         return self._count
 
-    async def count(self, pool: asyncpg.Pool[Any], params: Sequence[object]) -> int:
+    async def count(self, pool: Reader, params: Sequence[object]) -> int:
         total: int = await pool.fetchval(self._count, *params)
         return total
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeAlias
+from typing import TypeAlias
 from uuid import UUID
 
-import asyncpg
-from asyncpg.pool import PoolConnectionProxy
-
+from cso.database import Reader
 from cso.domain.enums import PartyOrganizationKind, ProjectStage, RequestStatus
 
-Queryable: TypeAlias = "asyncpg.Pool[Any] | asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
+Queryable: TypeAlias = "Reader"
 
 # A request is overdue when it is not resolved and today ($1) is after its due date.
 # Work coverage: a party organisation, or an active first-secretary posting.

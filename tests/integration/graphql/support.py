@@ -117,6 +117,8 @@ class InProcess:
         body: Body = {"data": result.data}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]
+        if result.extensions:
+            body["extensions"] = result.extensions
         return Reply(body, dict(context.response_headers))
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
 
+from cso.graphql.snapshot import ReadSnapshot
 from cso.runtime import Runtime
 from tests.integration.graphql import support
 from tests.integration.graphql.support import InProcess
@@ -98,30 +98,20 @@ async def test_version_0_is_invalid_input(gql: InProcess, project_id: str) -> No
     assert reply.error["extensions"]["field"] == "version"
 
 
-class RowCountingPool:
-    """The runtime's pool, noting how many rows each `fetch` brought back."""
+async def test_the_history_of_an_earlier_version_reads_no_events_after_it(
+    gql: InProcess, project_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fetched: list[tuple[str, int]] = []
+    fetch = ReadSnapshot.fetch
 
-    def __init__(self, pool: asyncpg.Pool[Any]) -> None:
-        self.pool = pool
-        self.fetched: list[tuple[str, int]] = []
-
-    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        rows = await self.pool.fetch(query, *args)
-        self.fetched.append((query, len(rows)))
+    async def counting(self: ReadSnapshot, query: str, *args: Any) -> list[asyncpg.Record]:
+        rows = await fetch(self, query, *args)
+        fetched.append((query, len(rows)))
         return rows
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.pool, name)
-
-
-async def test_the_history_of_an_earlier_version_reads_no_events_after_it(
-    gql: InProcess, runtime: Runtime, project_id: str
-) -> None:
-    pool = RowCountingPool(runtime.pool)
-    counting = InProcess(gql.schema, dataclasses.replace(runtime, pool=pool))  # type: ignore[arg-type]
-
-    project = (await counting(AT, {"id": project_id, "version": 2})).data["project"]
+    monkeypatch.setattr(ReadSnapshot, "fetch", counting)
+    project = (await gql(AT, {"id": project_id, "version": 2})).data["project"]
 
     assert [e["version"] for e in project["history"]] == [1, 2]
-    [read] = [rows for query, rows in pool.fetched if "FROM unnest" in query and "events" in query]
+    [read] = [rows for query, rows in fetched if "FROM unnest" in query and "events" in query]
     assert read == 2  # of the stream's 4

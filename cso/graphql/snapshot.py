@@ -1,0 +1,82 @@
+"""One database snapshot per query: every read of a request sees the same moment.
+
+Resolvers of one response run concurrently, and on a pool each would take its own
+connection and its own moment: while writes land, a page's `totalCount` could disagree
+with its edges. A query therefore reads through one connection inside one read-only
+REPEATABLE READ transaction, begun on its first read (after any consistency wait) and
+ended when the response is complete. Reads on that connection take turns (asyncpg runs
+one statement at a time per connection); DataLoaders batch inside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from asyncpg.transaction import Transaction
+
+
+class ReadSnapshot:
+    """A request's reads, on one connection in one repeatable-read, read-only transaction.
+
+    Offers asyncpg's `fetch`, `fetchrow` and `fetchval` (same arguments, same results), so
+    read-model queries take it wherever they take a pool. The connection is acquired on the
+    first read and given back by `close()`; a snapshot never read costs nothing.
+    """
+
+    def __init__(self, pool: asyncpg.Pool[Any]) -> None:
+        self._pool = pool
+        self._turn = asyncio.Lock()
+        self._conn: PoolConnectionProxy[Any] | None = None
+        self._transaction: Transaction | None = None
+        self._closed = False
+
+    @property
+    def begun(self) -> bool:
+        """Whether the snapshot has been taken (a read has happened)."""
+        return self._conn is not None
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        async with self._turn:
+            conn = await self._connection()
+            return await conn.fetch(query, *args)
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        async with self._turn:
+            conn = await self._connection()
+            return await conn.fetchrow(query, *args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        async with self._turn:
+            conn = await self._connection()
+            return await conn.fetchval(query, *args)
+
+    async def close(self) -> None:
+        """End the transaction and give the connection back; reads after this raise."""
+        async with self._turn:
+            self._closed = True
+            conn, transaction = self._conn, self._transaction
+            self._conn = self._transaction = None
+            if conn is None:
+                return
+            try:
+                if transaction is not None and not conn.is_closed():
+                    await transaction.rollback()  # read-only: nothing to keep
+            finally:
+                await self._pool.release(conn)
+
+    async def _connection(self) -> PoolConnectionProxy[Any]:
+        if self._closed:
+            raise RuntimeError("this request's snapshot is closed")
+        if self._conn is None:
+            conn = await self._pool.acquire()
+            try:
+                transaction = conn.transaction(isolation="repeatable_read", readonly=True)
+                await transaction.start()
+            except BaseException:
+                await self._pool.release(conn)
+                raise
+            self._conn, self._transaction = conn, transaction
+        return self._conn
