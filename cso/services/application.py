@@ -148,12 +148,10 @@ class UnitOfWork:
 
     async def commit(self, ids: dict[str, UUID]) -> Changed:
         changed = [a for a in (*self.created, *self.loaded) if a.pending_events]
-        unchanged = [a for a in self.loaded if not a.pending_events]
         if not changed and not self.reservations:
             # The command asked for what already is: nothing to append, and the token
             # covers what was read, so a query sending it back sees that state.
-            self.repository.release(*unchanged)
-            return Changed(ids, await self._token_covering(unchanged))
+            return Changed(ids, await self._token_covering(self.loaded))
         outcome = {name: str(value) for name, value in ids.items()}
         if self.command.operation is not None:
             outcome[OPERATION] = self.command.operation
@@ -163,7 +161,6 @@ class UnitOfWork:
             reservations=self.reservations,
             outcome=outcome,
         )
-        self.repository.release(*unchanged)
         if result.replayed:  # a concurrent request with the same key got there first
             return replay(self.command, result)
         return Changed(ids, result.token)
