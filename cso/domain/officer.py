@@ -54,7 +54,29 @@ def normalise_phone(phone: str) -> str:
     return text
 
 
+# What holding a case in each role is called, and what hands it over.
+_HOLDINGS: dict[OfficerRole, tuple[str, str]] = {
+    OfficerRole.CSO: ("the CSO of open projects", "another CSO is assigned to them"),
+    OfficerRole.CASO: (
+        "the CASO of open housing applications",
+        "another CASO is assigned to them or they end",
+    ),
+    OfficerRole.FIRST_SECRETARY: ("posted as first secretary", "the posting ends"),
+}
+
+
 class Officer(Aggregate):
+    """An officer, and the cases they hold in each role (projects as CSO, housing
+    applications as CASO, a posting as first secretary).
+
+    A case is taken and released by an event on the officer appended with the case's own
+    event, so a concurrent deactivation or change of roles conflicts with it and re-runs on
+    the state that includes it: an officer who holds a case keeps what serving in it needs.
+    """
+
+    # 2: the cases held, by role, replaced `cso_project_ids` and `active_posting_id`.
+    class_version = 2
+
     @event("Registered")
     def __init__(
         self,
@@ -70,8 +92,19 @@ class Officer(Aggregate):
         self.party_member = party_member
         self.phone = phone
         self.active = True
-        self.active_posting_id: UUID | None = None
-        self.cso_project_ids: list[UUID] = []
+        self._cases: dict[str, list[UUID]] = {}
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        """Snapshots taken before cases were kept by role."""
+        cases: dict[str, list[object]] = {}
+        projects = state.pop("cso_project_ids", None)
+        if isinstance(projects, list) and projects:
+            cases[OfficerRole.CSO.value] = list(projects)
+        posting = state.pop("active_posting_id", None)
+        if posting is not None:
+            cases[OfficerRole.FIRST_SECRETARY.value] = [posting]
+        state["_cases"] = cases
 
     @classmethod
     def register(
@@ -128,39 +161,92 @@ class Officer(Aggregate):
         if refusal is not None:
             raise OfficerCannotServe(refusal)
 
-    def assign_as_cso(self, project_id: UUID) -> None:
-        """Called with the project's id when the officer becomes its CSO.
+    # -- cases held ------------------------------------------------------------
 
-        The assignment is an event on the officer too, appended with the project's in one
-        atomic append: a concurrent deactivation or change of roles then conflicts with it
-        and is re-run on the state that includes it (or the assignment is, on theirs).
-        """
-        self.ensure_can_serve_as(OfficerRole.CSO)
-        self._assign_as_cso(project_id=project_id)
+    def held(self, role: OfficerRole) -> list[UUID]:
+        """The ids of the cases the officer holds in `role`, oldest first."""
+        return list(self._cases.get(role.value, ()))
+
+    @property
+    def cso_project_ids(self) -> list[UUID]:
+        """The open projects whose CSO the officer is."""
+        return self.held(OfficerRole.CSO)
+
+    @property
+    def active_posting_id(self) -> UUID | None:
+        """The officer's active first-secretary posting, if any."""
+        postings = self._cases.get(OfficerRole.FIRST_SECRETARY.value)
+        return postings[0] if postings else None
+
+    def take_case(self, role: OfficerRole, case_id: UUID) -> None:
+        """Called with the case's id when the officer starts serving it in `role` (CSO of a
+        project, CASO of a housing application); appended with the case's own event.
+        Raises OfficerCannotServe. Postings go through `begin_posting` (one at a time)."""
+        self.ensure_can_serve_as(role)
+        if role is OfficerRole.CSO:
+            self._assign_as_cso(project_id=case_id)
+        elif role is OfficerRole.FIRST_SECRETARY:
+            self.begin_posting(case_id)
+        else:
+            self._take_case(role=role, case_id=case_id)
+
+    def release_case(self, role: OfficerRole, case_id: UUID) -> None:
+        """Called when the officer stops serving the case: handed over, or the case ended.
+        Appended with the case's own event, like `take_case`."""
+        if role is OfficerRole.CSO:
+            self._release_cso_case(project_id=case_id)
+        elif role is OfficerRole.FIRST_SECRETARY:
+            self.end_posting(case_id)
+        else:
+            self._release_case(role=role, case_id=case_id)
+
+    def assign_as_cso(self, project_id: UUID) -> None:
+        """Called with the project's id when the officer becomes its CSO."""
+        self.take_case(OfficerRole.CSO, project_id)
+
+    def release_cso_case(self, project_id: UUID) -> None:
+        """Called when the officer stops being the project's CSO: reassigned, or closed."""
+        self.release_case(OfficerRole.CSO, project_id)
 
     @event("AssignedAsCso")
     def _assign_as_cso(self, project_id: UUID) -> None:
-        if project_id not in self.cso_project_ids:
-            self.cso_project_ids.append(project_id)
-
-    def release_cso_case(self, project_id: UUID) -> None:
-        """Called when the officer stops being the project's CSO: reassigned, or the project
-        closed. Appended with the project's event, like `assign_as_cso`."""
-        self._release_cso_case(project_id=project_id)
+        self._hold(OfficerRole.CSO, project_id)
 
     @event("CsoCaseReleased")
     def _release_cso_case(self, project_id: UUID) -> None:
-        if project_id in self.cso_project_ids:
-            self.cso_project_ids.remove(project_id)
+        self._let_go(OfficerRole.CSO, project_id)
 
-    def _ensure_not_holding(self, doing: str, role: OfficerRole | None) -> None:
-        """Officers who hold cases keep what serving in them needs until they hand them over."""
-        if role in (None, OfficerRole.CSO) and self.cso_project_ids:
-            held = ", ".join(str(project_id) for project_id in self.cso_project_ids)
-            raise RoleInUse(
-                f"Officer {self.name} is the CSO of open projects ({held}); {doing} only "
-                "after another CSO is assigned to them."
-            )
+    @event("CaseTaken")
+    def _take_case(self, role: OfficerRole, case_id: UUID) -> None:
+        self._hold(role, case_id)
+
+    @event("CaseReleased")
+    def _release_case(self, role: OfficerRole, case_id: UUID) -> None:
+        self._let_go(role, case_id)
+
+    def _hold(self, role: OfficerRole, case_id: UUID) -> None:
+        cases = self._cases.setdefault(role.value, [])
+        if case_id not in cases:
+            cases.append(case_id)
+
+    def _let_go(self, role: OfficerRole, case_id: UUID) -> None:
+        cases = self._cases.get(role.value, [])
+        if case_id in cases:
+            cases.remove(case_id)
+        if not cases:
+            self._cases.pop(role.value, None)
+
+    def _ensure_not_holding(self, doing: str, roles: list[OfficerRole]) -> None:
+        """Officers who hold cases keep what serving in them needs until they hand them over;
+        the refusal names the cases."""
+        for role in roles:
+            held = self.held(role)
+            if held:
+                holding, handover = _HOLDINGS[role]
+                ids = ", ".join(str(case_id) for case_id in held)
+                raise RoleInUse(
+                    f"Officer {self.name} is {holding} ({ids}); {doing} only after {handover}."
+                )
 
     def change_roles(self, roles: list[OfficerRole]) -> None:
         """Replace the roles; giving the current roles again changes nothing."""
@@ -169,13 +255,9 @@ class Officer(Aggregate):
         new_roles = normalise_roles(roles)
         if new_roles == self._roles:
             return
-        for role in set(self._roles) - set(new_roles):
-            self._ensure_not_holding(f"the {role.value} role can be removed", role)
-        if self.active_posting_id is not None and OfficerRole.FIRST_SECRETARY not in new_roles:
-            raise RoleInUse(
-                "The FIRST_SECRETARY role cannot be removed while the officer "
-                "holds an active first-secretary posting."
-            )
+        for role in self._roles:
+            if role not in new_roles:
+                self._ensure_not_holding(f"the {role.value} role can be removed", [role])
         self._change_roles(roles=new_roles)
 
     @event("RolesChanged")
@@ -185,12 +267,7 @@ class Officer(Aggregate):
     def deactivate(self) -> None:
         if not self.active:
             raise OfficerAlreadyInactive(f"Officer {self.name} is already inactive.")
-        self._ensure_not_holding("they can be deactivated", None)
-        if self.active_posting_id is not None:
-            raise RoleInUse(
-                "An officer with an active first-secretary posting cannot be "
-                "deactivated; end the posting first."
-            )
+        self._ensure_not_holding("they can be deactivated", list(OfficerRole))
         self._deactivate()
 
     @event("Deactivated")
@@ -209,7 +286,7 @@ class Officer(Aggregate):
 
     @event("PostedAsFirstSecretary")
     def _begin_posting(self, posting_id: UUID) -> None:
-        self.active_posting_id = posting_id
+        self._hold(OfficerRole.FIRST_SECRETARY, posting_id)
 
     def end_posting(self, posting_id: UUID) -> None:
         if self.active_posting_id != posting_id:
@@ -220,4 +297,4 @@ class Officer(Aggregate):
 
     @event("FirstSecretaryPostingEnded")
     def _end_posting(self, posting_id: UUID) -> None:
-        self.active_posting_id = None
+        self._let_go(OfficerRole.FIRST_SECRETARY, posting_id)

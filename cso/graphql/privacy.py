@@ -1,11 +1,12 @@
-"""Personal data (API.md): an officer's phone is masked for viewers and for other officers."""
+"""Personal data (API.md): masked for those the policy does not let read it unmasked."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from cso.services.identity import Principal, Role
+from cso.services import policy
+from cso.services.identity import Principal
 
 PERSONAL_FIELDS = {"Officer": ("phone",)}
 
@@ -18,10 +19,8 @@ def mask_phone(phone: str) -> str:
 
 
 def may_read_personal_data(viewer: Principal, officer_id: UUID) -> bool:
-    """Supervisors and auditors read everything; an officer reads their own."""
-    if viewer.role in (Role.SUPERVISOR, Role.AUDITOR):
-        return True
-    return viewer.role is Role.OFFICER and viewer.officer_id == officer_id
+    """An officer's own data: see `policy.may_read_personal_data`."""
+    return policy.may_read_personal_data(viewer, officer_id)
 
 
 def masked_event_data(viewer: Principal, stream_type: str, stream_id: UUID, data: Any) -> Any:

@@ -21,6 +21,7 @@ from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.officers import OfficerMutations
 from cso.graphql.mutations.projects import ProjectMutations
 from cso.graphql.mutations.requests import RequestMutations
+from cso.graphql.permissions import MutationPermissions
 from cso.graphql.queries.audit import AuditQueries
 from cso.graphql.queries.dashboard import DashboardQueries
 from cso.graphql.queries.enterprises import EnterpriseQueries
@@ -89,6 +90,7 @@ def build_schema() -> strawberry.Schema:
         subscription=Subscription,
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
+            MutationPermissions,  # first: refuses before any input is validated or parsed
             ReadYourWrites,
             OperationMetrics,
             lambda: ParserCache(maxsize=512),

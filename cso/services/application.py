@@ -1,4 +1,4 @@
-"""Running a use case: load, call the aggregate, append — retried on a concurrent write."""
+"""Running a use case: lock, load, call the aggregate, append; re-run after another process."""
 
 from __future__ import annotations
 
@@ -27,13 +27,17 @@ from cso.eventstore import (
 )
 from cso.services.errors import Conflict, InvalidInput, NotFound, RuleViolated
 from cso.services.identity import Principal
+from cso.services.locks import CommandLocks, LockOrderBroken, StreamLocks
 
 log = logging.getLogger(__name__)
 
 A = TypeVar("A", bound=Aggregate)
 
-MAX_ATTEMPTS = 10
-BACKOFF_SECONDS = 0.004
+# Re-runs after another process's write are bounded by time, not by a count: under heavy
+# contention a legitimate command keeps its turn coming (one writer per stream per process).
+RETRY_SECONDS = 20.0
+BACKOFF_SECONDS = 0.002
+MAX_BACKOFF_SECONDS = 0.1
 START = Checkpoint()
 IDEMPOTENCY_KEY_MAX_LENGTH = 200
 # The outcome kept with an idempotency key names ids; this entry names the operation instead.
@@ -101,17 +105,25 @@ class Changed:
 
 @dataclass
 class UnitOfWork:
+    """One attempt of a command: what it loaded (each stream locked first) and created."""
+
     repository: Repository
     command: Command
     today: date
+    locks: CommandLocks
     loaded: list[Aggregate] = field(default_factory=list)
     created: list[Aggregate] = field(default_factory=list)
     reservations: list[Reservation] = field(default_factory=list)
 
     async def get(self, aggregate_id: UUID, kind: type[A], *, target: bool = False) -> A:
-        """Load an aggregate; `target` marks the one `expectedVersion` refers to."""
+        """Lock the stream, then load the aggregate; `target` marks the one
+        `expectedVersion` refers to (CONFLICT unless it is at that version once locked).
+
+        Raises NotFound, Conflict, or LockOrderBroken (handled by `Application.execute`).
+        """
         aggregate = next((a for a in self.loaded if a.id == aggregate_id), None)
         if aggregate is None:
+            await self.locks.lock(aggregate_id)
             try:
                 aggregate = await self.repository.get(aggregate_id, kind)
             except StreamNotFound:
@@ -136,12 +148,10 @@ class UnitOfWork:
 
     async def commit(self, ids: dict[str, UUID]) -> Changed:
         changed = [a for a in (*self.created, *self.loaded) if a.pending_events]
-        unchanged = [a for a in self.loaded if not a.pending_events]
         if not changed and not self.reservations:
             # The command asked for what already is: nothing to append, and the token
             # covers what was read, so a query sending it back sees that state.
-            self.repository.release(*unchanged)
-            return Changed(ids, await self._token_covering(unchanged))
+            return Changed(ids, await self._token_covering(self.loaded))
         outcome = {name: str(value) for name, value in ids.items()}
         if self.command.operation is not None:
             outcome[OPERATION] = self.command.operation
@@ -151,7 +161,6 @@ class UnitOfWork:
             reservations=self.reservations,
             outcome=outcome,
         )
-        self.repository.release(*unchanged)
         if result.replayed:  # a concurrent request with the same key got there first
             return replay(self.command, result)
         return Changed(ids, result.token)
@@ -172,36 +181,63 @@ class Application:
     """The use cases' shared machinery; one per process, built by the composition root."""
 
     def __init__(
-        self, repository: Repository, store: EventStore, today: Callable[[], date]
+        self,
+        repository: Repository,
+        store: EventStore,
+        today: Callable[[], date],
+        *,
+        retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         self.repository = repository
         self.store = store
         self.today = today
+        self.retry_seconds = retry_seconds
+        self.locks = StreamLocks()
+        self.reruns = 0  # attempts re-run after another process's write, since start
 
     async def execute(self, command: Command, attempt: Attempt) -> Changed:
-        """Run `attempt` and append what it changed; re-run it on fresh state after a
-        concurrent write, unless the caller pinned `expectedVersion`."""
+        """Run `attempt` and append what it changed, holding each stream it loads.
+
+        Commands of this process on a stream queue behind each other, so they never
+        conflict. After another process's write the attempt re-runs on fresh state (the
+        cached aggregates fast-forwarded), for up to `retry_seconds`, with jittered backoff;
+        a pinned `expectedVersion` answers Conflict instead.
+        """
         key = command.scoped_key
         if key is not None and (earlier := await self.store.idempotent_result(key)) is not None:
             return replay(command, earlier)
-        for attempt_number in range(1, MAX_ATTEMPTS + 1):
-            unit = UnitOfWork(self.repository, command, self.today())
-            try:
-                return await unit.commit(await attempt(unit))
-            except ConcurrencyConflict as conflict:
-                if command.expected_version is not None or attempt_number == MAX_ATTEMPTS:
-                    raise Conflict(
-                        str(conflict), current_version=conflict.current_version
+        locks = CommandLocks(self.locks)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.retry_seconds
+        reruns = 0
+        try:
+            while True:
+                unit = UnitOfWork(self.repository, command, self.today(), locks)
+                try:
+                    return await unit.commit(await attempt(unit))
+                except LockOrderBroken as broken:
+                    await locks.lock_in_order(broken.streams)
+                except ConcurrencyConflict as conflict:
+                    if command.expected_version is not None or loop.time() >= deadline:
+                        raise Conflict(
+                            str(conflict), current_version=conflict.current_version
+                        ) from None
+                    reruns += 1
+                    self.reruns += 1
+                    log.info("conflict on %s; re-running (%d)", conflict.stream_id, reruns)
+                    await asyncio.sleep(_backoff(reruns))
+                except ReservationTaken as taken:
+                    raise RuleViolated(
+                        f"{_scope_label(taken.scope)} {taken.value} is already taken"
                     ) from None
-                log.info("conflict on %s; retrying (%d)", conflict.stream_id, attempt_number)
-                # Jitter spreads the writers that just collided, so the next round has a winner
-                # and fewer losers.
-                await asyncio.sleep(random.uniform(0, BACKOFF_SECONDS * attempt_number))
-            except ReservationTaken as taken:
-                raise RuleViolated(
-                    f"{_scope_label(taken.scope)} {taken.value} is already taken"
-                ) from None
-        raise AssertionError("unreachable")  # the loop returns or raises
+        finally:
+            locks.release_all()
+
+
+def _backoff(reruns: int) -> float:
+    """Seconds to wait before re-run number `reruns`: full jitter, growing to a cap, so
+    the writers that just collided spread out and the next round has a winner."""
+    return random.uniform(0, min(MAX_BACKOFF_SECONDS, BACKOFF_SECONDS * 2 ** min(reruns, 10)))
 
 
 def replay(command: Command, earlier: AppendResult) -> Changed:

@@ -8,7 +8,7 @@ from cso.domain.chain import IndustryChain
 from cso.domain.enterprise import Enterprise
 from cso.domain.enums import PartyOrganizationKind
 from cso.services.application import Application, Changed, Command, UnitOfWork
-from cso.services.authorization import require_officer_or_supervisor, require_supervisor
+from cso.services.policy import require_officer_or_supervisor, require_supervisor
 
 CREDIT_CODE = "credit_code"
 CHAIN_NAME = "chain_name"

@@ -7,7 +7,7 @@ from uuid import UUID
 from cso.domain.enums import OfficerRole
 from cso.domain.officer import Officer
 from cso.services.application import Application, Changed, Command, UnitOfWork
-from cso.services.authorization import require_supervisor
+from cso.services.policy import require_supervisor
 
 
 async def register_officer(

@@ -12,7 +12,7 @@ from cso.domain.enums import Milestone, ProjectOutcome, ServiceKind
 from cso.domain.officer import Officer
 from cso.domain.project import Project
 from cso.services.application import Application, Changed, Command, UnitOfWork
-from cso.services.authorization import (
+from cso.services.policy import (
     require_cso_of,
     require_officer_or_supervisor,
     require_supervisor,

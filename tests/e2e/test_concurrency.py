@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from typing import Any
 
 import httpx
@@ -88,3 +90,55 @@ async def test_two_api_processes_see_each_others_writes(
             token = reply.data["recordService"]["consistencyToken"]
         seen = await elsewhere(PROJECT, {"id": project_id}, headers={"X-Consistency-Token": token})
     assert seen.data["project"]["services"]["totalCount"] == 6
+
+
+async def test_96_unpinned_commands_over_two_api_processes_all_succeed_and_are_in_the_stream(
+    gql: OverHttp, api: Api, second_api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    project_id, officer_id = await support.project_with_cso(gql)
+    caplog.set_level(logging.INFO, logger="cso.services.application")
+    started = time.perf_counter()
+    async with (
+        httpx.AsyncClient(base_url=api.url, timeout=60) as first,
+        httpx.AsyncClient(base_url=second_api.url, timeout=60) as second,
+    ):
+        clients = [OverHttp(first, api.secret), OverHttp(second, second_api.secret)]
+        replies = await asyncio.gather(
+            *(
+                clients[n % 2](
+                    RECORD, _record_input(project_id, n, None), role=Role.OFFICER, sub=officer_id
+                )
+                for n in range(96)
+            )
+        )
+    elapsed = time.perf_counter() - started
+    assert [r.body.get("errors") for r in replies] == [None] * 96
+    history = (await gql(HISTORY, {"id": project_id}, role=Role.AUDITOR)).data["streamHistory"]
+    recorded = {e["data"]["service_id"] for e in history if e["type"] == "Project.ServiceRecorded"}
+    assert {r.data["recordService"]["serviceId"] for r in replies} == recorded
+    assert len(recorded) == 96
+    reruns = sum("re-running" in r.getMessage() for r in caplog.records)
+    print(f"96 commands over two API processes: {elapsed:.2f} s, {reruns} re-runs")
+
+
+async def test_96_unpinned_commands_on_one_api_process_all_succeed_without_a_re_run(
+    gql: OverHttp, api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    project_id, officer_id = await support.project_with_cso(gql)
+    caplog.set_level(logging.INFO, logger="cso.services.application")
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=api.url, timeout=60) as client:
+        one = OverHttp(client, api.secret)
+        replies = await asyncio.gather(
+            *(
+                one(RECORD, _record_input(project_id, n, None), role=Role.OFFICER, sub=officer_id)
+                for n in range(96)
+            )
+        )
+    elapsed = time.perf_counter() - started
+    assert [r.body.get("errors") for r in replies] == [None] * 96
+    history = (await gql(HISTORY, {"id": project_id}, role=Role.AUDITOR)).data["streamHistory"]
+    recorded = {e["data"]["service_id"] for e in history if e["type"] == "Project.ServiceRecorded"}
+    assert {r.data["recordService"]["serviceId"] for r in replies} == recorded
+    assert not [r for r in caplog.records if "re-running" in r.getMessage()]
+    print(f"96 commands on one API process: {elapsed:.2f} s")

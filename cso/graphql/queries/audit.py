@@ -23,8 +23,8 @@ from cso.graphql.types.event import (
     event_of,
     recorded_of,
 )
+from cso.services import policy
 from cso.services.errors import NotFound
-from cso.services.identity import Role
 
 POSITION = Column("position", "bigint")
 
@@ -59,7 +59,8 @@ class AuditFilter:
 
 
 def auditor(info: Info[Context, None]) -> None:
-    info.context.require_role(Role.AUDITOR, Role.SUPERVISOR)
+    """Audit queries need a token (UNAUTHENTICATED) of a role the policy allows (FORBIDDEN)."""
+    policy.require_auditor(info.context.viewer)
 
 
 @strawberry.type

@@ -7,6 +7,7 @@ from strawberry.types import Info
 
 from cso.graphql.context import Context
 from cso.graphql.enums import NameOrderField, SortDirection
+from cso.services import policy
 from cso.services.identity import Principal
 
 
@@ -34,5 +35,5 @@ def search_pattern(search: str | None) -> str | None:
 
 
 def reader(info: Info[Context, None]) -> Principal:
-    """Every read needs a token, of any role (UNAUTHENTICATED otherwise)."""
-    return info.context.viewer
+    """Every read needs a token (UNAUTHENTICATED otherwise); the policy says which roles."""
+    return policy.require_reader(info.context.viewer)

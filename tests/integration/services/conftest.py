@@ -41,6 +41,13 @@ def app(pool: asyncpg.Pool[Any]) -> Application:
     return Application(Repository(store, Codec(DOMAIN_ENUMS)), store, lambda: TODAY)
 
 
+def another_process(app: Application) -> Application:
+    """An application with its own locks and cache on the same store, as in another process:
+    in one process, commands on a stream queue behind each other and never interleave."""
+    store = app.store
+    return Application(Repository(store, app.repository.codec), store, lambda: TODAY)
+
+
 async def new_officer(app: Application, roles: list[OfficerRole] | None = None) -> uuid.UUID:
     changed = await officers.register_officer(
         app,

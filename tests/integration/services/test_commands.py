@@ -18,6 +18,7 @@ from cso.services.application import Application, UnitOfWork
 from cso.services.errors import InvalidInput
 from tests.integration.services.conftest import (
     TODAY,
+    another_process,
     command,
     new_officer,
     new_project,
@@ -98,9 +99,9 @@ async def test_a_key_taken_by_another_request_during_the_command_is_refused_at_t
     async def attempt(uow: UnitOfWork) -> dict[str, uuid.UUID]:
         project = await uow.get(project_id, Project)
         project.raise_request(RequestCategory.POLICY, "政策咨询", uow.today)
-        # Another request with the same key commits first.
+        # Another request with the same key commits first, in another process.
         await projects.record_service(
-            app,
+            another_process(app),
             command(idempotency_key="race", operation="recordService:ddd"),
             project_id=project_id,
             kind=ServiceKind.VISIT,

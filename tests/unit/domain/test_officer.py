@@ -5,7 +5,7 @@ from uuid import uuid4
 
 import pytest
 
-from cso.domain.enums import OfficerRole
+from cso.domain.enums import DOMAIN_ENUMS, OfficerRole
 from cso.domain.errors import InvalidValue
 from cso.domain.officer import (
     Officer,
@@ -16,6 +16,7 @@ from cso.domain.officer import (
     PostingNotActive,
     RoleInUse,
 )
+from cso.eventstore import Codec
 
 MakeOfficer = Callable[..., Officer]
 SECRETARY = [OfficerRole.FIRST_SECRETARY]
@@ -225,7 +226,9 @@ def test_only_the_active_posting_can_end(make_officer: MakeOfficer) -> None:
 def test_a_posted_officer_keeps_the_first_secretary_role(make_officer: MakeOfficer) -> None:
     officer = make_officer(roles=[OfficerRole.CSO, OfficerRole.FIRST_SECRETARY])
     officer.begin_posting(uuid4())
-    with pytest.raises(RoleInUse, match="FIRST_SECRETARY role cannot be removed"):
+    with pytest.raises(
+        RoleInUse, match="FIRST_SECRETARY role can be removed only after the posting ends"
+    ):
         officer.change_roles([OfficerRole.CSO])
     officer.change_roles([OfficerRole.FIRST_SECRETARY])
     assert officer.roles == [OfficerRole.FIRST_SECRETARY]
@@ -234,7 +237,7 @@ def test_a_posted_officer_keeps_the_first_secretary_role(make_officer: MakeOffic
 def test_a_posted_officer_cannot_be_deactivated(make_officer: MakeOfficer) -> None:
     officer = make_officer(roles=SECRETARY)
     officer.begin_posting(uuid4())
-    with pytest.raises(RoleInUse, match="end the posting first"):
+    with pytest.raises(RoleInUse, match="deactivated only after the posting ends"):
         officer.deactivate()
     assert officer.active
 
@@ -265,3 +268,68 @@ def test_an_officer_who_released_every_case_can_be_deactivated(
     officer.change_roles([])
     officer.deactivate()
     assert not officer.active
+
+
+def test_a_caso_case_is_taken_and_released_with_events_of_its_own(
+    make_officer: MakeOfficer,
+) -> None:
+    officer = make_officer(roles=[OfficerRole.CASO])
+    officer.collect_events()
+    application_id = uuid4()
+    officer.take_case(OfficerRole.CASO, application_id)
+    assert officer.held(OfficerRole.CASO) == [application_id]
+    officer.release_case(OfficerRole.CASO, application_id)
+    assert officer.held(OfficerRole.CASO) == []
+    assert [type(e).__name__ for e in officer.collect_events()] == ["CaseTaken", "CaseReleased"]
+
+
+def test_only_an_officer_who_can_serve_as_caso_takes_a_housing_case(
+    make_officer: MakeOfficer,
+) -> None:
+    with pytest.raises(OfficerCannotServe, match="does not hold the CASO role"):
+        make_officer(roles=[OfficerRole.CSO]).take_case(OfficerRole.CASO, uuid4())
+
+
+def test_the_caso_of_open_applications_can_be_neither_deactivated_nor_stripped_of_the_role(
+    make_officer: MakeOfficer,
+) -> None:
+    officer = make_officer(roles=[OfficerRole.CSO, OfficerRole.CASO])
+    application_id = uuid4()
+    officer.take_case(OfficerRole.CASO, application_id)
+    with pytest.raises(RoleInUse, match=f"CASO of open housing applications \\({application_id}"):
+        officer.deactivate()
+    with pytest.raises(RoleInUse, match="CASO role can be removed only after"):
+        officer.change_roles([OfficerRole.CSO])
+    officer.change_roles([OfficerRole.CASO])  # the CSO role holds nothing and may go
+
+
+def test_cases_are_kept_by_role_and_a_posting_is_one_of_them(make_officer: MakeOfficer) -> None:
+    officer = make_officer(roles=list(OfficerRole))
+    project_id, application_id, posting_id = uuid4(), uuid4(), uuid4()
+    officer.take_case(OfficerRole.CSO, project_id)
+    officer.take_case(OfficerRole.CASO, application_id)
+    officer.take_case(OfficerRole.FIRST_SECRETARY, posting_id)
+    assert officer.held(OfficerRole.CSO) == officer.cso_project_ids == [project_id]
+    assert officer.held(OfficerRole.CASO) == [application_id]
+    assert officer.held(OfficerRole.FIRST_SECRETARY) == [posting_id]
+    assert officer.active_posting_id == posting_id
+
+
+def test_an_officer_snapshot_taken_before_cases_were_kept_by_role_is_upcast() -> None:
+    project_id, posting_id = uuid4(), uuid4()
+    state: dict[str, object] = {"cso_project_ids": [project_id], "active_posting_id": posting_id}
+    Officer.upcast_v1_v2(state)
+    assert state == {"_cases": {"CSO": [project_id], "FIRST_SECRETARY": [posting_id]}}
+
+
+def test_an_officer_holding_cases_survives_a_snapshot_round_trip(
+    make_officer: MakeOfficer,
+) -> None:
+    codec = Codec(DOMAIN_ENUMS)
+    officer = make_officer(roles=list(OfficerRole))
+    officer.take_case(OfficerRole.CSO, uuid4())
+    officer.take_case(OfficerRole.CASO, uuid4())
+    state = codec.encode_snapshot(officer)
+    restored = codec.decode_snapshot(officer.id, officer.version, state.type, state.data)
+    assert isinstance(restored, Officer)
+    assert [restored.held(role) for role in OfficerRole] == [officer.held(r) for r in OfficerRole]

@@ -1,0 +1,80 @@
+"""Who resolves a request: the project's CSO, or an officer of a department it is referred to."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from cso.domain.enums import RequestCategory
+from cso.domain.project import Project
+from cso.domain.project_requests import UnknownRequest
+from cso.services import requests
+from cso.services.application import Application
+from cso.services.errors import Forbidden
+from cso.services.identity import Principal, Role
+from tests.integration.services.conftest import command, project_with_cso
+
+PLANNING = "区规划和自然资源局"
+
+
+def officer_of(dept: str, role: Role = Role.OFFICER) -> Principal:
+    return Principal(id=str(uuid.uuid4()), role=role, name="Handler", dept=dept)
+
+
+async def _referred_request(app: Application) -> tuple[uuid.UUID, uuid.UUID]:
+    project_id, _ = await project_with_cso(app)
+    raised = await requests.raise_request(
+        app, command(), project_id=project_id, category=RequestCategory.LAND, description="用地"
+    )
+    await requests.refer_request(
+        app,
+        command(),
+        project_id=project_id,
+        request_id=raised["request"],
+        departments=[PLANNING, "区住房和建设局"],
+    )
+    return project_id, raised["request"]
+
+
+async def test_an_officer_of_a_referred_department_resolves_the_request(app: Application) -> None:
+    project_id, request_id = await _referred_request(app)
+    await requests.resolve_request(
+        app,
+        command(officer_of(PLANNING)),
+        project_id=project_id,
+        request_id=request_id,
+        resolution="已协调完成用地报批",
+    )
+    assert (await app.repository.get(project_id, Project)).request(request_id).resolution
+
+
+@pytest.mark.parametrize(
+    "principal", [officer_of("区科技局"), officer_of(PLANNING, Role.VIEWER), officer_of("")]
+)
+async def test_an_officer_of_another_department_or_a_viewer_may_not_resolve_it(
+    app: Application, principal: Principal
+) -> None:
+    project_id, request_id = await _referred_request(app)
+    with pytest.raises(Forbidden):
+        await requests.resolve_request(
+            app, command(principal), project_id=project_id, request_id=request_id, resolution="x"
+        )
+
+
+async def test_an_unknown_request_is_forbidden_to_outsiders_and_unknown_to_the_cso_side(
+    app: Application,
+) -> None:
+    project_id, _ = await _referred_request(app)
+    with pytest.raises(Forbidden):
+        await requests.resolve_request(
+            app,
+            command(officer_of(PLANNING)),
+            project_id=project_id,
+            request_id=uuid.uuid4(),
+            resolution="x",
+        )
+    with pytest.raises(UnknownRequest):
+        await requests.resolve_request(
+            app, command(), project_id=project_id, request_id=uuid.uuid4(), resolution="x"
+        )
