@@ -38,6 +38,7 @@ from api import (  # bench/ is on sys.path when run as a script
     SUPERVISOR_ID,
     Server,
     _graphql_outcome,
+    _server_log_findings,
     seed_demo_data,
     serving,
     wait_for_projections,
@@ -136,6 +137,24 @@ async def grow_big_project(url: str, events: int) -> tuple[UUID, list[UUID]]:
                 big.record_service(ServiceKind.VISIT, f"历史走访 #{big.version + n}", today, today)
             await repository.save(big, metadata=Metadata())
         return open_ones[0], open_ones[1:]
+
+
+@contextlib.asynccontextmanager
+async def serving_when_room(url: str, log_dir: Path) -> AsyncIterator[Server]:
+    """bench/api.py's server, started again for up to a minute while the PostgreSQL server,
+    shared with other clients, has no connection slot to spare."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    async with contextlib.AsyncExitStack() as stack:
+        while True:
+            try:
+                server = await stack.enter_async_context(serving(url, log_dir))
+                break
+            except RuntimeError as exc:
+                if "too many clients" not in str(exc) or loop.time() > deadline:
+                    raise
+                await asyncio.sleep(1.0)
+        yield server
 
 
 @contextlib.asynccontextmanager
@@ -288,6 +307,12 @@ class Figures:
     lag_load: Load | None = None
     lag: Lag | None = None
     cold: list[list[float]] = field(default_factory=list)  # [new, big], one per restart
+    findings: list[str] = field(default_factory=list)  # what the servers logged
+
+
+def server_log(label: str, server: Server) -> list[str]:
+    """What a stopped server logged at WARNING or above (its log is overwritten on restart)."""
+    return [f"{label}: {line}" for line in _server_log_findings(server.log)]
 
 
 async def measure(url: str, big: UUID, others: list[UUID], args: argparse.Namespace) -> Figures:
@@ -300,7 +325,7 @@ async def measure(url: str, big: UUID, others: list[UUID], args: argparse.Namesp
             tempfile.TemporaryDirectory(prefix="cso-bench-shape-") as dir_b,
         ):
             log_a, log_b = Path(dir_a), Path(dir_b)
-            async with serving(url, log_a) as server:
+            async with serving_when_room(url, log_a) as server:
                 figures.catch_up_start = await wait_for_projections(server)
                 async with clients(server, 1) as [client]:
                     new_w, big_w = write_step(client, server, new), write_step(client, server, big)
@@ -327,15 +352,17 @@ async def measure(url: str, big: UUID, others: list[UUID], args: argparse.Namesp
                 figures.lag_load, figures.lag = await lag_under_load(
                     server, pool, spread, args.seconds
                 )
-                async with serving(url, log_b) as second:
+                async with serving_when_room(url, log_b) as second:
                     await wait_for_projections(second)
                     figures.loads.append(
                         await write_load(
                             "one project, two processes", [server, second], [hot], args.cell
                         )
                     )
+                figures.findings += server_log("second server", second)
+            figures.findings += server_log("first server", server)
             for restart in range(args.restarts):
-                async with serving(url, log_a) as server:
+                async with serving_when_room(url, log_a) as server:
                     await wait_for_projections(server)
                     async with clients(server, 1) as [client]:
                         await sequential([write_step(client, server, hot)], 1)  # warm code paths
@@ -343,6 +370,7 @@ async def measure(url: str, big: UUID, others: list[UUID], args: argparse.Namesp
                         firsts = await sequential([write_step(client, server, p) for p in order], 1)
                         by_project = dict(zip(order, firsts, strict=True))
                         figures.cold.append([by_project[new][0], by_project[big][0]])
+                figures.findings += server_log(f"restart {restart + 1}", server)
     finally:
         await pool.close()
     return figures
@@ -421,6 +449,9 @@ def report(figures: Figures, args: argparse.Namespace, header: list[str]) -> Non
         f"  2 s after the load stopped: {after_events:,} events, {after_seconds:.2f} s behind; "
         f"caught up {caught} after it stopped (target <= 2 s)"
     )
+    print()
+    for line in figures.findings:
+        print(line)
 
 
 async def main(args: argparse.Namespace) -> None:

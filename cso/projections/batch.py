@@ -14,7 +14,7 @@ the event (see runner.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import Any
 
@@ -29,8 +29,9 @@ class DeferredWriteFailed(Exception):
 
 
 class BatchWriter:
-    """Stands in for an asyncpg connection inside a batch's transaction (handlers use only
-    `execute` and the `fetch*` methods). Statements run in the order they were given."""
+    """Stands in for an asyncpg connection inside a batch's transaction. It offers what
+    handlers use: `execute`, `executemany` and the `fetch*` methods; statements run in the
+    order they were given. Anything else a handler needs belongs here first."""
 
     def __init__(self, conn: asyncpg.Connection[Any], *, max_pending: int = MAX_PENDING) -> None:
         self.conn = conn
@@ -45,6 +46,11 @@ class BatchWriter:
         if len(self.pending) >= self.max_pending:
             await self.flush()
         return ""
+
+    async def executemany(self, query: str, args: Iterable[Sequence[Any]]) -> None:
+        """Queue `query` once per row of `args`, like that many `execute` calls."""
+        for row in args:
+            await self.execute(query, *row)
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         await self.flush()

@@ -86,7 +86,6 @@ class ProjectionRunner:
         self.checkpoint: Checkpoint | None = None  # the last one this runner read or committed
         self.failures = FailureTracker(retry_interval, max_backoff)
         self._limit = batch_size  # the next read's size: grows while reads come back full
-        self._handled_types = sorted(projection.handlers)
 
     @property
     def name(self) -> str:
@@ -188,7 +187,7 @@ class ProjectionRunner:
             after.transaction_id,
             after.position,
             self._limit,
-            self._handled_types,
+            list(self.projection.handlers),
         )
         full = len(rows) == self._limit
         self._limit = (
