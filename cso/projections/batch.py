@@ -30,14 +30,19 @@ class DeferredWriteFailed(Exception):
 
 class BatchWriter:
     """Stands in for an asyncpg connection inside a batch's transaction. It offers what
-    handlers use: `execute`, `executemany` and the `fetch*` methods; statements run in the
-    order they were given. Anything else a handler needs belongs here first."""
+    handlers may use: `execute`, `executemany`, the `fetch*` methods and
+    `copy_records_to_table`; everything runs in the order it was given. The rest is missing
+    on purpose (`transaction()` above all: a savepoint would not cover deferred writes), so
+    that a handler using it fails loudly, never writes out of order.
+
+    `round_trips` counts the statements and `executemany` calls sent, for tests and tuning.
+    """
 
     def __init__(self, conn: asyncpg.Connection[Any], *, max_pending: int = MAX_PENDING) -> None:
         self.conn = conn
         self.max_pending = max_pending
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
-        self.round_trips = 0  # statements and executemany calls sent, for tests and tuning
+        self.round_trips = 0
 
     async def execute(self, query: str, *args: Any) -> str:
         """Queue `query` for the next flush. Returns an empty status: it has not run yet (a
@@ -63,6 +68,12 @@ class BatchWriter:
     async def fetchval(self, query: str, *args: Any) -> Any:
         await self.flush()
         return await self.conn.fetchval(query, *args)
+
+    async def copy_records_to_table(self, table_name: str, **options: Any) -> str:
+        """COPY rows in, after the queued writes (asyncpg's method, same options)."""
+        await self.flush()
+        self.round_trips += 1
+        return await self.conn.copy_records_to_table(table_name, **options)
 
     async def flush(self) -> None:
         """Send every queued write, in order; raise DeferredWriteFailed if one fails (the

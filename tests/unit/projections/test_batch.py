@@ -24,6 +24,10 @@ class NotingConnection:
     async def executemany(self, query: str, rows: list[tuple[Any, ...]]) -> None:
         self._note("executemany", query, list(rows))
 
+    async def copy_records_to_table(self, table_name: str, *, records: list[Any]) -> str:
+        self._note("copy", table_name, records)
+        return "COPY"
+
     async def fetchval(self, query: str, *args: Any) -> Any:
         self._note("fetchval", query, [args])
         return 1
@@ -102,3 +106,13 @@ async def test_a_handler_s_executemany_joins_the_run_of_its_sql() -> None:
     await writer.flush()
 
     assert conn.sent == [("executemany", "A", [(1,), (2,), (3,)])]
+
+
+async def test_a_copy_goes_after_the_writes_queued_before_it() -> None:
+    conn = NotingConnection()
+    writer = writer_on(conn)
+    await writer.execute("A", 1)
+
+    await writer.copy_records_to_table("t", records=[(2,)])
+
+    assert conn.sent == [("execute", "A", [(1,)]), ("copy", "t", [(2,)])]
