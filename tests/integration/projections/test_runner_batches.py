@@ -49,14 +49,19 @@ def fresh_name(purpose: str) -> str:
     return f"test-{purpose}-{uuid.uuid4().hex[:8]}"
 
 
-def checked_projection(name: str, refuse: set[uuid.UUID], seen: list[str]) -> Projection:
+def checked_projection(
+    name: str, refuse: set[uuid.UUID], seen: list[str], *, read_first: bool = False
+) -> Projection:
     """Writes a row per officer event; the database refuses rows of `refuse`'s streams, which
-    the handler cannot know: the failure shows only when the writes are sent."""
+    the handler cannot know: the failure shows only when the writes are sent (or, with
+    `read_first`, when the next event's handler reads)."""
     projection = Projection(name)
 
     @projection.on(Officer, "Registered", "RolesChanged")
     async def write(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
         seen.append(type(conn).__name__)
+        if read_first:
+            await conn.fetchval("SELECT count(*) FROM test_checked_events")
         ok = recorded.stream_id not in refuse
         await conn.execute(INSERT_CHECKED, name, recorded.stream_id, recorded.version, ok)
 
@@ -98,6 +103,23 @@ async def test_a_write_refused_only_when_the_batch_is_flushed_rolls_the_batch_ba
     written = [(r["stream_id"], r["version"]) for r in await world.pool.fetch(SELECT_CHECKED, name)]
     assert written == [(first.id, 1), (poison.id, 1), (third.id, 1)]
     assert runner.last_error is None
+
+
+async def test_a_refused_write_sent_by_the_next_event_s_read_is_still_blamed_on_its_own_event(
+    world: World, make_runner: MakeRunner, checked_table: None
+) -> None:
+    name = fresh_name("read-flush")
+    poison, reader = new_officer(), new_officer()
+    seen: list[str] = []
+    await start_at_head(world.pool, world.store, name)
+    last = await world.append(poison, reader)
+    runner = make_runner(checked_projection(name, {poison.id}, seen, read_first=True))
+
+    with pytest.raises(HandlerFailed) as failure:
+        await runner.catch_up_to(last)
+
+    assert failure.value.recorded.stream_id == poison.id
+    assert await world.pool.fetch(SELECT_CHECKED, name) == []
 
 
 async def test_a_batch_s_deferred_writes_run_in_the_order_of_its_events(
