@@ -24,10 +24,12 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -60,6 +62,7 @@ BIG_EVENTS = 10_000
 APPEND_EVENTS = 100  # events per append while growing the big project
 MAX_REQUESTS_PER_SECOND = 2_000  # a loop's count bound: far above what the server answers
 CAUGHT_UP_WAIT = 120.0  # at most this long for the projections to catch up after the load
+DISTRICT = ZoneInfo(Settings.from_env().timezone)  # whose "today" occurredOn may not pass
 
 PROJECT_READ = """
 query($id: ID!, $version: Int) { project(id: $id, version: $version) { id version stage name } }
@@ -173,7 +176,7 @@ async def record(client: httpx.AsyncClient, server: Server, project: UUID, n: in
         "projectId": str(project),
         "kind": "VISIT",
         "summary": f"基准测试走访 #{n}",
-        "occurredOn": time.strftime("%Y-%m-%d"),
+        "occurredOn": datetime.now(DISTRICT).date().isoformat(),
     }
     response = await client.post(
         "/graphql",

@@ -3,7 +3,8 @@
 # The log in commit order after ($1, $2), at most $3 events (as the event store reads it, see
 # cso/eventstore/sql.py), on the runner's own connection: no wait for a pool that requests
 # have drained. Only events of the types the projection handles ($4) carry their data and
-# metadata, as text for the codec to parse once; the others pass by on their checkpoint.
+# metadata (as text: that connection has no JSON codec); the others pass by on their
+# checkpoint, and cost the runner neither transfer nor parsing.
 SELECT_LOG_AFTER = """
 SELECT position, transaction_id, stream_id, stream_type, version, type,
        CASE WHEN type = ANY($4::text[]) THEN data::text END AS data,
@@ -46,9 +47,8 @@ ON CONFLICT (name) DO UPDATE
       error_since = excluded.error_since, failures = excluded.failures
 """
 
-NOTIFY_PROGRESS = "SELECT pg_notify('cso_projections', $1)"
-
-# Both in one round trip: a row (and the wake-up) only when the checkpoint moved.
+# The checkpoint and the wake-up for other processes' waiters in one round trip: a row (and
+# the notification) only when the checkpoint moved.
 ADVANCE_AND_NOTIFY = f"""
 WITH advanced AS ({ADVANCE_CHECKPOINT})
 SELECT pg_notify('cso_projections', $1) FROM advanced
