@@ -9,6 +9,12 @@ failure (`last_error`, and the checkpoint row for other processes), commits the 
 before the failing one as a batch of their own, then retries the failing event alone with
 exponential backoff — for as long as it takes: an event is never skipped. A poison event
 therefore halts the projection just before it, visibly, until a fixed handler passes it.
+
+Keeping pace with the writers (DESIGN §3): the runner reads the log on its own connection
+(only the events it handles carry data), hands its handlers a `BatchWriter` so that a
+batch's writes go out as a few pipelined multi-row writes, advances the checkpoint and
+notifies in one statement, and reads bigger batches while it is behind. When a deferred
+write fails, the batch is applied again statement by statement, which names the event.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import orjson
@@ -25,6 +31,7 @@ import orjson
 from cso.eventstore import Checkpoint, Codec, EventStore, Listener, RecordedEvent
 from cso.projections import sql
 from cso.projections.base import Projection
+from cso.projections.batch import BatchWriter, DeferredWriteFailed
 from cso.projections.failures import (
     CheckpointMoved,
     FailureTracker,
@@ -38,8 +45,19 @@ log = logging.getLogger(__name__)
 # Called with each committed checkpoint the runner loads or writes.
 OnCommit = Callable[[str, Checkpoint], None]
 
+# While a read comes back full the next one asks for twice as many, up to this many times
+# `batch_size`: far behind, fewer and bigger transactions catch up sooner.
+MAX_BATCH_GROWTH = 8
+
 
 class ProjectionRunner:
+    """Applies one projection's handlers to the log, batch by batch, under its lock.
+
+    `store` is the event store the log belongs to; the runner reads the log itself, on the
+    connection that holds the lock. `batch_size` is the events of a batch when caught up;
+    behind, batches grow up to MAX_BATCH_GROWTH times that.
+    """
+
     def __init__(
         self,
         projection: Projection,
@@ -67,6 +85,7 @@ class ProjectionRunner:
         self.holds_lock = asyncio.Event()
         self.checkpoint: Checkpoint | None = None  # the last one this runner read or committed
         self.failures = FailureTracker(retry_interval, max_backoff)
+        self._limit = batch_size  # the next read's size: grows while reads come back full
 
     @property
     def name(self) -> str:
@@ -154,36 +173,77 @@ class ProjectionRunner:
     ) -> tuple[Checkpoint, int]:
         """Apply every available batch; return the new checkpoint and how many events passed."""
         passed = 0
-        while batch := await self.store.read_log(checkpoint, self.batch_size):
+        while batch := await self._read(conn, checkpoint):
             batch = self.failures.around_suspect(batch)
             checkpoint = await self.apply_batch(conn, checkpoint, batch)
             passed += len(batch)
         return checkpoint, passed
 
+    async def _read(self, conn: asyncpg.Connection[Any], after: Checkpoint) -> list[RecordedEvent]:
+        """The next batch of the log; events without a handler come without data or metadata
+        (empty dicts): no handler will see them."""
+        rows = await conn.fetch(
+            sql.SELECT_LOG_AFTER,
+            after.transaction_id,
+            after.position,
+            self._limit,
+            list(self.projection.handlers),
+        )
+        full = len(rows) == self._limit
+        self._limit = (
+            min(self._limit * 2, self.batch_size * MAX_BATCH_GROWTH) if full else self.batch_size
+        )
+        return [_recorded(row) for row in rows]
+
     async def apply_batch(
         self, conn: asyncpg.Connection[Any], after: Checkpoint, batch: list[RecordedEvent]
     ) -> Checkpoint:
+        """Apply `batch` (which follows `after`) and move the checkpoint to its last event, in
+        one transaction. Raises HandlerFailed naming the failing event (the batch rolled
+        back), or CheckpointMoved."""
         last = batch[-1].checkpoint
-        async with conn.transaction():
-            for recorded in batch:
-                await self._apply(conn, recorded)
-            advanced = await conn.fetchval(
-                sql.ADVANCE_CHECKPOINT,
-                self.name,
-                after.transaction_id,
-                after.position,
-                last.transaction_id,
-                last.position,
-            )
-            if not advanced:
-                raise CheckpointMoved(self.name)
-            await conn.execute(sql.NOTIFY_PROGRESS, self.name)
+        if not any(self.projection.handles(recorded.type) for recorded in batch):
+            await self._advance(conn, after, last)  # one statement: atomic on its own
+        else:
+            try:
+                async with conn.transaction():
+                    writer = BatchWriter(conn)
+                    await self._apply_all(cast("asyncpg.Connection[Any]", writer), batch)
+                    await writer.flush()
+                    await self._advance(conn, after, last)
+            except DeferredWriteFailed:
+                if conn.is_closed():
+                    raise
+                # Rolled back. Which event wrote the failing statement is unknown once writes
+                # are deferred: apply the batch again, each statement sent as it is made.
+                async with conn.transaction():
+                    await self._apply_all(conn, batch)
+                    await self._advance(conn, after, last)
         self.checkpoint = last
         if passed := self.failures.committed(last):
             log.info("projection %s passed event %d", self.name, passed.position)
         if self.on_commit is not None:
             self.on_commit(self.name, last)
         return last
+
+    async def _apply_all(self, conn: asyncpg.Connection[Any], batch: list[RecordedEvent]) -> None:
+        # (`conn` is a BatchWriter on the fast path: handlers use only what both offer.)
+        for recorded in batch:
+            await self._apply(conn, recorded)
+
+    async def _advance(
+        self, conn: asyncpg.Connection[Any], after: Checkpoint, last: Checkpoint
+    ) -> None:
+        advanced = await conn.fetchrow(
+            sql.ADVANCE_AND_NOTIFY,
+            self.name,
+            after.transaction_id,
+            after.position,
+            last.transaction_id,
+            last.position,
+        )
+        if advanced is None:
+            raise CheckpointMoved(self.name)
 
     async def _apply(self, conn: asyncpg.Connection[Any], recorded: RecordedEvent) -> None:
         handler = self.projection.handlers.get(recorded.type)
@@ -193,6 +253,8 @@ class ProjectionRunner:
             data = orjson.dumps(recorded.data).decode()
             event = self.codec.decode(recorded.stream_id, recorded.version, recorded.type, data)
             await handler(conn, event, recorded)
+        except DeferredWriteFailed:
+            raise  # an earlier event's write, flushed by a read: not this event's failure
         except Exception as exc:
             raise HandlerFailed(self.name, recorded) from exc
 
@@ -220,3 +282,19 @@ class ProjectionRunner:
             error.failures,
         )
         return delay
+
+
+def _recorded(row: asyncpg.Record) -> RecordedEvent:
+    data, metadata = row["data"], row["metadata"]
+    return RecordedEvent(
+        position=row["position"],
+        transaction_id=row["transaction_id"],
+        stream_id=row["stream_id"],
+        stream_type=row["stream_type"],
+        version=row["version"],
+        type=row["type"],
+        data={} if data is None else orjson.loads(data),
+        metadata={} if metadata is None else orjson.loads(metadata),
+        recorded_at=row["recorded_at"],
+        hash=bytes(row["hash"]),
+    )

@@ -1,5 +1,22 @@
 """The runner's and the supervisor's SQL."""
 
+# The log in commit order after ($1, $2), at most $3 events (as the event store reads it, see
+# cso/eventstore/sql.py), on the runner's own connection: no wait for a pool that requests
+# have drained. Only events of the types the projection handles ($4) carry their data and
+# metadata (as text: that connection has no JSON codec); the others pass by on their
+# checkpoint, and cost the runner neither transfer nor parsing.
+SELECT_LOG_AFTER = """
+SELECT position, transaction_id, stream_id, stream_type, version, type,
+       CASE WHEN type = ANY($4::text[]) THEN data::text END AS data,
+       CASE WHEN type = ANY($4::text[]) THEN metadata::text END AS metadata,
+       recorded_at, hash
+FROM events
+WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+  AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY transaction_id, position
+LIMIT $3
+"""
+
 SELECT_CHECKPOINT = "SELECT transaction_id, position FROM projection_checkpoints WHERE name = $1"
 
 SELECT_CHECKPOINTS = """
@@ -30,7 +47,12 @@ ON CONFLICT (name) DO UPDATE
       error_since = excluded.error_since, failures = excluded.failures
 """
 
-NOTIFY_PROGRESS = "SELECT pg_notify('cso_projections', $1)"
+# The checkpoint and the wake-up for other processes' waiters in one round trip: a row (and
+# the notification) only when the checkpoint moved.
+ADVANCE_AND_NOTIFY = f"""
+WITH advanced AS ({ADVANCE_CHECKPOINT})
+SELECT pg_notify('cso_projections', $1) FROM advanced
+"""
 
 # A projection without a row is at the start of the log. The lag in seconds is the age of the
 # oldest event it has not applied yet (0 when it is caught up).

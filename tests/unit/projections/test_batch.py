@@ -1,0 +1,118 @@
+"""How the BatchWriter groups what it sends (a connection that only notes what it is sent)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import asyncpg
+import pytest
+
+from cso.projections.batch import BatchWriter, DeferredWriteFailed
+
+
+class NotingConnection:
+    """Notes each call as (method, query, rows); fails on a query named `fail_on`."""
+
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.sent: list[tuple[str, str, list[tuple[Any, ...]]]] = []
+        self.fail_on = fail_on
+
+    async def execute(self, query: str, *args: Any) -> str:
+        self._note("execute", query, [args])
+        return "OK"
+
+    async def executemany(self, query: str, rows: list[tuple[Any, ...]]) -> None:
+        self._note("executemany", query, list(rows))
+
+    async def copy_records_to_table(self, table_name: str, *, records: list[Any]) -> str:
+        self._note("copy", table_name, records)
+        return "COPY"
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        self._note("fetchval", query, [args])
+        return 1
+
+    def _note(self, method: str, query: str, rows: list[tuple[Any, ...]]) -> None:
+        if query == self.fail_on:
+            raise RuntimeError(f"{query} failed")
+        self.sent.append((method, query, rows))
+
+
+def writer_on(conn: NotingConnection) -> BatchWriter:
+    return BatchWriter(cast("asyncpg.Connection[Any]", conn))
+
+
+async def test_consecutive_writes_of_one_sql_go_as_one_executemany_and_nothing_is_reordered() -> (
+    None
+):
+    conn = NotingConnection()
+    writer = writer_on(conn)
+    for args in [("A", 1), ("A", 2), ("B", 3), ("A", 4), ("A", 5), ("A", 6)]:
+        await writer.execute(args[0], args[1])
+    assert conn.sent == []
+
+    await writer.flush()
+
+    assert conn.sent == [
+        ("executemany", "A", [(1,), (2,)]),
+        ("execute", "B", [(3,)]),
+        ("executemany", "A", [(4,), (5,), (6,)]),
+    ]
+    assert writer.round_trips == 3
+
+
+async def test_writes_without_arguments_are_sent_one_by_one_as_a_direct_execute_would() -> None:
+    conn = NotingConnection()
+    writer = writer_on(conn)
+    await writer.execute("NOTIFY x")
+    await writer.execute("NOTIFY x")
+
+    await writer.flush()
+
+    assert conn.sent == [("execute", "NOTIFY x", [()]), ("execute", "NOTIFY x", [()])]
+
+
+async def test_a_read_sends_the_queued_writes_first() -> None:
+    conn = NotingConnection()
+    writer = writer_on(conn)
+    await writer.execute("A", 1)
+
+    assert await writer.fetchval("R") == 1
+
+    assert [method for method, _, _ in conn.sent] == ["execute", "fetchval"]
+
+
+async def test_a_failing_write_surfaces_as_deferred_write_failed_with_its_cause() -> None:
+    conn = NotingConnection(fail_on="B")
+    writer = writer_on(conn)
+    await writer.execute("A", 1)
+    await writer.execute("B", 2)
+    await writer.execute("C", 3)
+
+    with pytest.raises(DeferredWriteFailed) as failed:
+        await writer.flush()
+
+    assert str(failed.value.__cause__) == "B failed"
+    assert [query for _, query, _ in conn.sent] == ["A"], "nothing after the failure is sent"
+
+
+async def test_a_handler_s_executemany_joins_the_run_of_its_sql() -> None:
+    conn = NotingConnection()
+    writer = writer_on(conn)
+    await writer.execute("A", 1)
+    await writer.executemany("A", [(2,), (3,)])
+    await writer.executemany("B", [])
+
+    await writer.flush()
+
+    assert conn.sent == [("executemany", "A", [(1,), (2,), (3,)])]
+
+
+async def test_a_copy_goes_after_the_writes_queued_before_it() -> None:
+    conn = NotingConnection()
+    writer = writer_on(conn)
+    await writer.execute("A", 1)
+
+    await writer.copy_records_to_table("t", records=[(2,)])
+
+    assert conn.sent == [("execute", "A", [(1,)]), ("copy", "t", [(2,)])]
