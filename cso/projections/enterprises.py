@@ -15,6 +15,7 @@ import asyncpg
 from cso.domain.enterprise import Enterprise, organisation_coverage, work_coverage
 from cso.domain.enums import PartyOrganizationKind
 from cso.eventstore import RecordedEvent
+from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.projections.base import Projection, row_keys
 
 PROJECTION = Projection("enterprises", tables=("rm_enterprises",))
@@ -33,6 +34,26 @@ ENTERPRISE_FILTER = """($1::uuid IS NULL OR e.chain_id = $1::uuid)
   AND ($3::boolean IS NULL OR e.sme = $3::boolean)
   AND ($4::boolean IS NULL OR e.organisation_covered = $4::boolean)
   AND ($5::text IS NULL OR e.name ILIKE $5::text OR e.credit_code ILIKE $5::text)"""
+
+# The list: a page by any of its orderings (keyset cursors) and the count, under the filter.
+ENTERPRISES = PreparedList(
+    ListQuery(
+        columns=ENTERPRISE_COLUMNS,
+        source="rm_enterprises e",
+        where=ENTERPRISE_FILTER,
+        params=5,
+    ),
+    orderings(
+        "enterprises",
+        {
+            "CREATED_AT": Column("e.created_at", "timestamptz"),
+            "UPDATED_AT": Column("e.updated_at", "timestamptz"),
+            "NAME": Column("e.name", "text"),
+        },
+        Column("e.id", "uuid"),
+    ),
+)
+
 
 INSERT_ENTERPRISE = """
 INSERT INTO rm_enterprises

@@ -10,6 +10,7 @@ import asyncpg
 
 from cso.domain.officer import Officer
 from cso.eventstore import RecordedEvent
+from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.projections.base import Projection, row_keys
 
 PROJECTION = Projection("officers", tables=("rm_officers",))
@@ -23,6 +24,26 @@ OFFICERS_BY_ID = f"SELECT {OFFICER_COLUMNS} FROM rm_officers o WHERE o.id = ANY(
 OFFICER_FILTER = """($1::text IS NULL OR $1::text = ANY(o.roles))
   AND ($2::text IS NULL OR o.department = $2::text)
   AND ($3::boolean IS NULL OR o.active = $3::boolean)"""
+
+# The list: a page by any of its orderings (keyset cursors) and the count, under the filter.
+OFFICERS = PreparedList(
+    ListQuery(
+        columns=OFFICER_COLUMNS,
+        source="rm_officers o",
+        where=OFFICER_FILTER,
+        params=3,
+    ),
+    orderings(
+        "officers",
+        {
+            "CREATED_AT": Column("o.created_at", "timestamptz"),
+            "UPDATED_AT": Column("o.updated_at", "timestamptz"),
+            "NAME": Column("o.name", "text"),
+        },
+        Column("o.id", "uuid"),
+    ),
+)
+
 
 INSERT_OFFICER = """
 INSERT INTO rm_officers

@@ -16,6 +16,7 @@ from uuid import UUID
 
 import asyncpg
 
+from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.projections.project_requests import overdue
 
 # (project id, project version): whose list, as it was at which version.
@@ -42,6 +43,28 @@ PROJECT_FILTER = f"""($1::text IS NULL OR p.stage = $1::text)
   AND ($8::text IS NULL OR p.name ILIKE $8::text OR EXISTS (
         SELECT 1 FROM rm_enterprises e
         WHERE e.id = p.enterprise_id AND e.name ILIKE $8::text))"""
+
+# The list: a page by any of its orderings (keyset cursors) and the count, under the filter.
+PROJECTS = PreparedList(
+    ListQuery(
+        columns=PROJECT_COLUMNS,
+        source="rm_projects p",
+        where=PROJECT_FILTER,
+        params=8,
+    ),
+    orderings(
+        "projects",
+        {
+            "CREATED_AT": Column("p.created_at", "timestamptz"),
+            "UPDATED_AT": Column("p.updated_at", "timestamptz"),
+            "NAME": Column("p.name", "text"),
+            "SIGNED_ON": Column("p.signed_on", "date"),
+            "INVESTMENT": Column("p.investment", "numeric"),
+        },
+        Column("p.id", "uuid"),
+    ),
+)
+
 
 MILESTONES_AT = """
 SELECT k.n, m.milestone, m.reached_on

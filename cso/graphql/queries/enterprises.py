@@ -8,30 +8,12 @@ from strawberry.types import Info
 from cso.graphql import fields
 from cso.graphql.connections import Connection, connection
 from cso.graphql.context import Context
-from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.graphql.queries.common import NameOrder, name_ordering, reader, search_pattern
 from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
 from cso.graphql.types.chain import IndustryChain, chain_from_row, load_chain
 from cso.graphql.types.enterprise import Enterprise, enterprise_from_row, load_enterprise
-from cso.projections import chains, enterprises
-
-ENTERPRISES = PreparedList(
-    ListQuery(
-        columns=enterprises.ENTERPRISE_COLUMNS,
-        source="rm_enterprises e",
-        where=enterprises.ENTERPRISE_FILTER,
-        params=5,
-    ),
-    orderings(
-        "enterprises",
-        {
-            "CREATED_AT": Column("e.created_at", "timestamptz"),
-            "UPDATED_AT": Column("e.updated_at", "timestamptz"),
-            "NAME": Column("e.name", "text"),
-        },
-        Column("e.id", "uuid"),
-    ),
-)
+from cso.projections import chains
+from cso.projections.enterprises import ENTERPRISES
 
 
 @strawberry.input

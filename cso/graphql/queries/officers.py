@@ -8,29 +8,10 @@ from strawberry.types import Info
 from cso.graphql.connections import Connection, connection
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
-from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.graphql.queries.common import NameOrder, name_ordering, reader
 from cso.graphql.scalars import parse_id, parse_optional_text
 from cso.graphql.types.officer import Officer, load_officer, officer_from_row
-from cso.projections import officers
-
-OFFICERS = PreparedList(
-    ListQuery(
-        columns=officers.OFFICER_COLUMNS,
-        source="rm_officers o",
-        where=officers.OFFICER_FILTER,
-        params=3,
-    ),
-    orderings(
-        "officers",
-        {
-            "CREATED_AT": Column("o.created_at", "timestamptz"),
-            "UPDATED_AT": Column("o.updated_at", "timestamptz"),
-            "NAME": Column("o.name", "text"),
-        },
-        Column("o.id", "uuid"),
-    ),
-)
+from cso.projections.officers import OFFICERS
 
 
 @strawberry.input

@@ -11,33 +11,12 @@ from cso.graphql import fields
 from cso.graphql.connections import Connection, connection
 from cso.graphql.context import Context
 from cso.graphql.enums import ProjectOrderField, ProjectStage, SortDirection
-from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.graphql.loaders import loader
 from cso.graphql.queries.common import ordering_name, reader, search_pattern
 from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
 from cso.graphql.types.project import Project, project_at, project_from_row, projects_by_id
-from cso.projections import project_queries as read_model
+from cso.projections.project_queries import PROJECTS
 from cso.services.errors import InvalidInput
-
-PROJECTS = PreparedList(
-    ListQuery(
-        columns=read_model.PROJECT_COLUMNS,
-        source="rm_projects p",
-        where=read_model.PROJECT_FILTER,
-        params=8,
-    ),
-    orderings(
-        "projects",
-        {
-            "CREATED_AT": Column("p.created_at", "timestamptz"),
-            "UPDATED_AT": Column("p.updated_at", "timestamptz"),
-            "NAME": Column("p.name", "text"),
-            "SIGNED_ON": Column("p.signed_on", "date"),
-            "INVESTMENT": Column("p.investment", "numeric"),
-        },
-        Column("p.id", "uuid"),
-    ),
-)
 
 
 @strawberry.input

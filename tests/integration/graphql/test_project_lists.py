@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from cso.graphql.queries.projects import PROJECTS
+from cso.projections.project_queries import PROJECTS
 from cso.runtime import Runtime
 from cso.services.application import Application
 from tests.integration.graphql import support
