@@ -29,6 +29,4 @@ def test_a_projection_split_over_modules_declares_the_tables_of_every_part() -> 
     whole.include(Projection("whole", tables=("rm_b", "rm_a")))
     assert whole.tables == ("rm_a", "rm_b")
     [projects] = [p for p in ALL_PROJECTIONS if p.name == "projects"]
-    assert {"rm_projects", "rm_services", "rm_requests", "rm_service_plans"} <= set(
-        projects.tables
-    )
+    assert {"rm_projects", "rm_services", "rm_requests", "rm_service_plans"} <= set(projects.tables)
