@@ -16,6 +16,16 @@ from cso.domain.values import optional_text, require_enum, require_text, validat
 MIN_MEMBERS_FOR_ORGANISATION = 3
 
 
+def organisation_coverage(kind: PartyOrganizationKind) -> bool:
+    """Organisation coverage (组织覆盖): the enterprise has a party organisation."""
+    return kind is not PartyOrganizationKind.NONE
+
+
+def work_coverage(organisation_covered: bool, has_first_secretary: bool) -> bool:
+    """Work coverage (工作覆盖): organisation covered, or a first secretary posted."""
+    return organisation_covered or has_first_secretary
+
+
 class PartyOrganizationInconsistent(RuleViolation):
     """The organisation kind and member count contradict each other."""
 
@@ -102,7 +112,7 @@ class Enterprise(Aggregate):
 
     @property
     def organisation_covered(self) -> bool:
-        return self.party_organization is not PartyOrganizationKind.NONE
+        return organisation_coverage(self.party_organization)
 
     def work_covered(self, has_active_secretary: bool | None = None) -> bool:
         """Organisation covered, or a first secretary posted.
@@ -111,7 +121,7 @@ class Enterprise(Aggregate):
         """
         if has_active_secretary is None:
             has_active_secretary = self.active_posting_id is not None
-        return self.organisation_covered or has_active_secretary
+        return work_coverage(self.organisation_covered, has_active_secretary)
 
     def begin_posting(self, posting_id: UUID) -> None:
         if not self.sme:

@@ -58,9 +58,14 @@ class Project(ProjectReads, Aggregate):
         self.investment = investment
         self.chain_id = chain_id
         self._milestones = [{"milestone": Milestone.SIGNED, "on": signed_on}]
-        self._assignments = []
+        # What the rules need of the CSO's terms and the service timeline, never the
+        # timeline itself: those live as events and in the projects read model.
+        self.cso_id = None
+        self.cso_since = None
+        self.cso_terms = 0
         self._plan = []
-        self._services = []
+        self.service_count = 0
+        self.latest_service_on = None
         self._requests = []
         self.outcome = None
         self.close_reason = None
@@ -171,11 +176,9 @@ class Project(ProjectReads, Aggregate):
 
     @event("CsoAssigned")
     def _assign_cso(self, officer_id: UUID, on: date, reason: str | None) -> None:
-        if self._assignments and self._assignments[-1]["end"] is None:
-            self._assignments[-1]["end"] = on
-        self._assignments.append(
-            {"officer_id": officer_id, "start": on, "end": None, "reason": reason}
-        )
+        self.cso_id = officer_id
+        self.cso_since = on
+        self.cso_terms += 1
 
     # -- service plan and records ------------------------------------------
 
@@ -242,15 +245,9 @@ class Project(ProjectReads, Aggregate):
         occurred_on: date,
         officer_id: UUID,
     ) -> None:
-        self._services.append(
-            {
-                "id": service_id,
-                "kind": kind,
-                "summary": summary,
-                "occurred_on": occurred_on,
-                "officer_id": officer_id,
-            }
-        )
+        self.service_count += 1
+        if self.latest_service_on is None or occurred_on > self.latest_service_on:
+            self.latest_service_on = occurred_on
 
     # -- requests ----------------------------------------------------------
 

@@ -1,7 +1,10 @@
 """Read-only views of a Project's state, for services and the GraphQL layer.
 
 A mixin so that project.py holds only the commands and their events; the
-state it reads is declared here and assigned by ``Project.__init__``.
+state it reads is declared here and assigned by ``Project.__init__``. The
+state is lean: counts, latest dates, the current CSO, the bounded milestones
+and plan, the requests — never the service timeline or past CSO terms, which
+live as events and in the projects read model.
 """
 
 from __future__ import annotations
@@ -13,22 +16,21 @@ from uuid import UUID
 from cso.domain import project_requests as rq
 from cso.domain.enums import Milestone, ProjectOutcome, ProjectStage, RequestStatus
 from cso.domain.project_records import (
-    AssignmentRow,
-    CsoAssignment,
     EnterpriseRequest,
     MilestoneRow,
     PlanItemRow,
     ReachedMilestone,
     RequestRow,
     ServicePlanItem,
-    ServiceRecord,
-    ServiceRow,
-    assignment_view,
     milestone_view,
     plan_item_view,
     request_view,
-    service_view,
 )
+
+
+def project_stage(latest_milestone: Milestone, closed: bool) -> ProjectStage:
+    """The stage a project shows: CLOSED once closed, else its latest milestone."""
+    return ProjectStage.CLOSED if closed else ProjectStage.of(latest_milestone)
 
 
 class ProjectReads:
@@ -38,10 +40,13 @@ class ProjectReads:
     chain_id: UUID | None
     outcome: ProjectOutcome | None
     close_reason: str | None
+    cso_id: UUID | None  # the active CSO
+    cso_since: date | None  # the day the active CSO's term began
+    cso_terms: int  # how many CSO terms the project has had, the active one included
+    service_count: int
+    latest_service_on: date | None
     _milestones: list[MilestoneRow]
-    _assignments: list[AssignmentRow]
     _plan: list[PlanItemRow]
-    _services: list[ServiceRow]
     _requests: list[RequestRow]
 
     @property
@@ -59,7 +64,7 @@ class ProjectReads:
     @property
     def stage(self) -> ProjectStage:
         """The latest milestone reached, or CLOSED."""
-        return ProjectStage.CLOSED if self.closed else ProjectStage.of(self.latest_milestone)
+        return project_stage(self.latest_milestone, self.closed)
 
     @property
     def milestones(self) -> list[ReachedMilestone]:
@@ -69,23 +74,8 @@ class ProjectReads:
         return next((r["on"] for r in self._milestones if r["milestone"] is milestone), None)
 
     @property
-    def cso_id(self) -> UUID | None:
-        if self._assignments and self._assignments[-1]["end"] is None:
-            return self._assignments[-1]["officer_id"]
-        return None
-
-    @property
-    def cso_assignments(self) -> list[CsoAssignment]:
-        """Every CSO the project has had, oldest first; the last may be active."""
-        return [assignment_view(row) for row in self._assignments]
-
-    @property
     def service_plan(self) -> list[ServicePlanItem]:
         return [plan_item_view(row) for row in self._plan]
-
-    @property
-    def services(self) -> list[ServiceRecord]:
-        return [service_view(row) for row in self._services]
 
     @property
     def requests(self) -> list[EnterpriseRequest]:
@@ -101,3 +91,9 @@ class ProjectReads:
 
     def overdue_requests(self, today: date) -> list[EnterpriseRequest]:
         return [r for r in self.requests if r.is_overdue(today)]
+
+    @property
+    def overdue_from(self) -> date | None:
+        """The first day on which one of the project's requests is overdue (None: none can be)."""
+        days = [r.overdue_from for r in self.requests if r.overdue_from is not None]
+        return min(days, default=None)

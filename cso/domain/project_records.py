@@ -7,8 +7,9 @@ dataclasses built from them on every read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TypedDict
 from uuid import UUID
 
@@ -17,7 +18,6 @@ from cso.domain.enums import (
     RequestCategory,
     RequestStatus,
     ServiceItemStatus,
-    ServiceKind,
 )
 
 
@@ -26,24 +26,9 @@ class MilestoneRow(TypedDict):
     on: date
 
 
-class AssignmentRow(TypedDict):
-    officer_id: UUID
-    start: date
-    end: date | None
-    reason: str | None
-
-
 class PlanItemRow(TypedDict):
     item: str
     completed: bool
-
-
-class ServiceRow(TypedDict):
-    id: UUID
-    kind: ServiceKind
-    summary: str
-    occurred_on: date
-    officer_id: UUID
 
 
 class RequestRow(TypedDict):
@@ -66,20 +51,6 @@ class ReachedMilestone:
 
 
 @dataclass(frozen=True)
-class CsoAssignment:
-    """One CSO's term on the project; ``end`` is None while it lasts."""
-
-    officer_id: UUID
-    start: date
-    end: date | None
-    reason: str | None
-
-    @property
-    def active(self) -> bool:
-        return self.end is None
-
-
-@dataclass(frozen=True)
 class ServicePlanItem:
     item: str
     completed: bool
@@ -87,15 +58,6 @@ class ServicePlanItem:
     @property
     def status(self) -> ServiceItemStatus:
         return ServiceItemStatus.COMPLETED if self.completed else ServiceItemStatus.PLANNED
-
-
-@dataclass(frozen=True)
-class ServiceRecord:
-    id: UUID
-    kind: ServiceKind
-    summary: str
-    occurred_on: date
-    officer_id: UUID
 
 
 @dataclass(frozen=True)
@@ -116,39 +78,45 @@ class EnterpriseRequest:
     @property
     def joint(self) -> bool:
         """Handled jointly (会办): referred to more than one department."""
-        return len(self.departments) > 1
+        return is_joint(self.departments)
+
+    @property
+    def overdue_from(self) -> date | None:
+        """The first day the request is overdue; None once resolved (it never is then)."""
+        return overdue_from(self.status, self.due_on)
 
     def is_overdue(self, today: date) -> bool:
-        return is_overdue(self, today)
+        """Not yet resolved, and today is after the due date."""
+        return is_overdue(self.overdue_from, today)
 
 
-def is_overdue(request: EnterpriseRequest, today: date) -> bool:
-    """Not yet resolved, and today is after the due date."""
-    return request.status is not RequestStatus.RESOLVED and today > request.due_on
+def is_joint(departments: Sequence[str]) -> bool:
+    """Handled jointly (会办): referred to more than one department."""
+    return len(departments) > 1
+
+
+def overdue_from(status: RequestStatus, due_on: date) -> date | None:
+    """The day after the due date while the request is unresolved; None once resolved.
+
+    Read models store this date, so that "overdue" is one comparison with today
+    (`cso.projections.project_requests.OVERDUE`), decided here and nowhere else.
+    """
+    if status is RequestStatus.RESOLVED:
+        return None
+    return due_on + timedelta(days=1)
+
+
+def is_overdue(overdue_from: date | None, today: date) -> bool:
+    """Overdue: today is on or after the stored `overdue_from` date."""
+    return overdue_from is not None and today >= overdue_from
 
 
 def milestone_view(row: MilestoneRow) -> ReachedMilestone:
     return ReachedMilestone(milestone=row["milestone"], on=row["on"])
 
 
-def assignment_view(row: AssignmentRow) -> CsoAssignment:
-    return CsoAssignment(
-        officer_id=row["officer_id"], start=row["start"], end=row["end"], reason=row["reason"]
-    )
-
-
 def plan_item_view(row: PlanItemRow) -> ServicePlanItem:
     return ServicePlanItem(item=row["item"], completed=row["completed"])
-
-
-def service_view(row: ServiceRow) -> ServiceRecord:
-    return ServiceRecord(
-        id=row["id"],
-        kind=row["kind"],
-        summary=row["summary"],
-        occurred_on=row["occurred_on"],
-        officer_id=row["officer_id"],
-    )
 
 
 def request_view(row: RequestRow) -> EnterpriseRequest:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any, TypeVar
+from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
 from cso.graphql.context import Context
+from cso.graphql.keyset import Row
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -53,3 +55,28 @@ def renew_loaders(context: Context) -> Loaders:
 
 def loader(context: Context, batch: Batch[K, V]) -> DataLoader[K, V]:
     return loaders_of(context).get(batch)
+
+
+RowsById = Callable[[Any, Sequence[UUID]], Awaitable[Sequence[Row]]]
+
+
+def batch_by_id(
+    rows_by_ids: RowsById,
+    node: Callable[[Row], V],
+    unprojected: Callable[[Context, list[UUID], set[UUID]], Awaitable[dict[UUID, V]]] | None = None,
+) -> Batch[UUID, V | None]:
+    """The one DataLoader batch by id over a read model's "by ids" query.
+
+    `rows_by_ids(db, ids)` answers rows with an "id" column; `node` maps each (the type's
+    one mapper); `unprojected(context, ids, found)` may supply what the read model lacks yet
+    (written, not yet projected). Make it once per type, at import: the loaders of a request
+    are keyed by the batch function.
+    """
+
+    async def batch(context: Context, ids: list[UUID]) -> list[V | None]:
+        found: dict[UUID, V] = {row["id"]: node(row) for row in await rows_by_ids(context.db, ids)}
+        if unprojected is not None:
+            found |= await unprojected(context, ids, set(found))
+        return [found.get(key) for key in ids]
+
+    return batch

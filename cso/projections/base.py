@@ -41,9 +41,12 @@ class Projection:
     """Handlers keyed by event topic; events without a handler pass by untouched.
 
     `name` keys the checkpoint and the advisory lock: renaming a projection rebuilds it.
+    `tables` are the read-model tables it alone writes (made by its migrations), so that a
+    rebuild or a replay check knows what to copy, empty and compare.
     """
 
     name: str
+    tables: tuple[str, ...] = ()
     handlers: dict[str, Handler] = field(default_factory=dict)
 
     def on(self, aggregate: type[Aggregate], *event_names: str) -> Callable[[Handler], Handler]:
@@ -58,9 +61,10 @@ class Projection:
         return register
 
     def include(self, part: Projection) -> None:
-        """Take over another module's handlers (a projection split over several modules)."""
+        """Take over another module's handlers and tables (a projection split over modules)."""
         for topic, handler in part.handlers.items():
             self._add(topic, handler)
+        self.tables += tuple(t for t in part.tables if t not in self.tables)
 
     def handles(self, event_type: str) -> bool:
         return event_type in self.handlers

@@ -1,8 +1,10 @@
-"""Read model of industry chains: rm_chains."""
+"""Read model of industry chains: rm_chains, and its queries (by id, all by name)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
@@ -10,7 +12,14 @@ from cso.domain.chain import IndustryChain
 from cso.eventstore import RecordedEvent
 from cso.projections.base import Projection, row_keys
 
-PROJECTION = Projection("chains")
+PROJECTION = Projection("chains", tables=("rm_chains",))
+
+CHAIN_COLUMNS = """c.id, c.name, c.leader, c.lead_department, c.master_ids, c.version,
+  c.created_at, c.updated_at"""
+
+CHAINS_BY_ID = f"SELECT {CHAIN_COLUMNS} FROM rm_chains c WHERE c.id = ANY($1::uuid[])"
+
+ALL_CHAINS = f"SELECT {CHAIN_COLUMNS} FROM rm_chains c ORDER BY c.name, c.id"
 
 INSERT_CHAIN = """
 INSERT INTO rm_chains (id, name, leader, lead_department, version, created_at, updated_at)
@@ -46,3 +55,15 @@ async def master_designated(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
     await conn.execute(ADD_MASTER, *row_keys(recorded), event.enterprise_id)
+
+
+async def chains_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    """The rows (CHAIN_COLUMNS) of those of `ids` the read model holds, in no order."""
+    rows: list[asyncpg.Record] = await db.fetch(CHAINS_BY_ID, list(ids))
+    return rows
+
+
+async def all_chains(db: Any) -> list[asyncpg.Record]:
+    """Every chain's row, by name."""
+    rows: list[asyncpg.Record] = await db.fetch(ALL_CHAINS)
+    return rows

@@ -1,4 +1,5 @@
-"""The dashboard's figures and the chains' two coverages (两个覆盖), read from the read models.
+"""The dashboard's figures and the chains' two coverages (两个覆盖): a read-side query module
+over the read models (it is no projection and owns no table).
 
 Each function answers with one statement, so its figures come from one snapshot.
 """
@@ -8,44 +9,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeAlias
+from typing import Any
 from uuid import UUID
 
-from cso.database import Reader
-from cso.domain.enums import PartyOrganizationKind, ProjectStage, RequestStatus
+from cso.domain.enums import ProjectStage, RequestStatus
+from cso.projections.enterprises import COVERAGE
+from cso.projections.enterprises import chain_coverage as chain_coverage_rows
+from cso.projections.project_requests import overdue
 
-Queryable: TypeAlias = "Reader"
-
-# A request is overdue when it is not resolved and today ($1) is after its due date.
-# Work coverage: a party organisation, or an active first-secretary posting.
-DASHBOARD = """
+# Stages and request figures as the domain decided and the projections stored them; the
+# coverages are the enterprises read model's own count. $1 today, $2 RESOLVED.
+DASHBOARD = f"""
 WITH stages AS (SELECT stage, count(*) AS n FROM rm_projects GROUP BY stage),
-     enterprises AS (
-       SELECT count(*) AS total,
-              count(*) FILTER (WHERE party_organization <> $3) AS organisation,
-              count(*) FILTER (WHERE party_organization <> $3
-                                  OR active_posting_id IS NOT NULL) AS work
-       FROM rm_enterprises)
+     enterprises AS ({COVERAGE})
 SELECT
-  (SELECT coalesce(array_agg(stage ORDER BY stage), '{}') FROM stages) AS stages,
-  (SELECT coalesce(array_agg(n ORDER BY stage), '{}') FROM stages) AS stage_counts,
+  (SELECT coalesce(array_agg(stage ORDER BY stage), '{{}}') FROM stages) AS stages,
+  (SELECT coalesce(array_agg(n ORDER BY stage), '{{}}') FROM stages) AS stage_counts,
   (SELECT count(*) FROM rm_requests WHERE status <> $2) AS open_requests,
-  (SELECT count(*) FROM rm_requests WHERE status <> $2 AND due_on < $1) AS overdue_requests,
+  (SELECT count(*) FROM rm_requests r WHERE {overdue("r.overdue_from", "$1::date")})
+    AS overdue_requests,
   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY construction_started_on - signed_on)
      FROM rm_projects WHERE construction_started_on IS NOT NULL) AS median_days,
   e.total, e.organisation, e.work
 FROM enterprises e
-"""
-
-CHAIN_COVERAGE = """
-SELECT c.id,
-       count(e.id) AS total,
-       count(e.id) FILTER (WHERE e.party_organization <> $2) AS organisation,
-       count(e.id) FILTER (WHERE e.party_organization <> $2
-                              OR e.active_posting_id IS NOT NULL) AS work
-FROM unnest($1::uuid[]) AS c(id)
-LEFT JOIN rm_enterprises e ON e.chain_id = c.id
-GROUP BY c.id
 """
 
 
@@ -94,10 +80,9 @@ def stage_counts(counts: dict[str, int]) -> list[StageCount]:
     return [StageCount(stage, counts.get(stage.value, 0)) for stage in ProjectStage]
 
 
-async def dashboard(conn_or_pool: Queryable, today: date) -> DashboardFigures:
-    row = await conn_or_pool.fetchrow(
-        DASHBOARD, today, RequestStatus.RESOLVED.value, PartyOrganizationKind.NONE.value
-    )
+async def dashboard(db: Any, today: date) -> DashboardFigures:
+    """The district's figures today (district time), from one statement."""
+    row = await db.fetchrow(DASHBOARD, today, RequestStatus.RESOLVED.value)
     assert row is not None  # an aggregate query always answers with one row
     enterprises = coverage(row["total"], row["organisation"], row["work"])
     median = row["median_days"]
@@ -112,11 +97,7 @@ async def dashboard(conn_or_pool: Queryable, today: date) -> DashboardFigures:
     )
 
 
-async def chain_coverage(
-    conn_or_pool: Queryable, chain_ids: Iterable[UUID]
-) -> dict[UUID, Coverage]:
+async def chain_coverage(db: Any, chain_ids: Iterable[UUID]) -> dict[UUID, Coverage]:
     """Each chain's coverage over the enterprises on it; a chain without any counts zero."""
-    rows = await conn_or_pool.fetch(
-        CHAIN_COVERAGE, list(chain_ids), PartyOrganizationKind.NONE.value
-    )
+    rows = await chain_coverage_rows(db, list(chain_ids))
     return {row["id"]: coverage(row["total"], row["organisation"], row["work"]) for row in rows}

@@ -1,16 +1,49 @@
-"""Read model of officers: rm_officers."""
+"""Read model of officers: rm_officers, and its queries (a batch by id, the list's filter)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
 from cso.domain.officer import Officer
 from cso.eventstore import RecordedEvent
+from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.projections.base import Projection, row_keys
 
-PROJECTION = Projection("officers")
+PROJECTION = Projection("officers", tables=("rm_officers",))
+
+OFFICER_COLUMNS = """o.id, o.name, o.department, o.roles, o.party_member, o.phone, o.active,
+  o.version, o.created_at, o.updated_at"""
+
+OFFICERS_BY_ID = f"SELECT {OFFICER_COLUMNS} FROM rm_officers o WHERE o.id = ANY($1::uuid[])"
+
+# The list's filters, $1..$3: role, department, active.
+OFFICER_FILTER = """($1::text IS NULL OR $1::text = ANY(o.roles))
+  AND ($2::text IS NULL OR o.department = $2::text)
+  AND ($3::boolean IS NULL OR o.active = $3::boolean)"""
+
+# The list: a page by any of its orderings (keyset cursors) and the count, under the filter.
+OFFICERS = PreparedList(
+    ListQuery(
+        columns=OFFICER_COLUMNS,
+        source="rm_officers o",
+        where=OFFICER_FILTER,
+        params=3,
+    ),
+    orderings(
+        "officers",
+        {
+            "CREATED_AT": Column("o.created_at", "timestamptz"),
+            "UPDATED_AT": Column("o.updated_at", "timestamptz"),
+            "NAME": Column("o.name", "text"),
+        },
+        Column("o.id", "uuid"),
+    ),
+)
+
 
 INSERT_OFFICER = """
 INSERT INTO rm_officers
@@ -76,9 +109,15 @@ async def posting_ended(conn: asyncpg.Connection[Any], event: Any, recorded: Rec
     await conn.execute(SET_POSTING, *row_keys(recorded), None)
 
 
-@PROJECTION.on(Officer, "AssignedAsCso")
+@PROJECTION.on(Officer, "AssignedAsCso", "CsoCaseReleased")
 async def assigned_as_cso(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
-    """The officer's row shows nothing of it but its version (the projects show the CSO)."""
+    """The officer's row shows nothing of a case but its version (the projects show the CSO)."""
     await conn.execute(TOUCH, *row_keys(recorded))
+
+
+async def officers_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    """The rows (OFFICER_COLUMNS) of those of `ids` the read model holds, in no order."""
+    rows: list[asyncpg.Record] = await db.fetch(OFFICERS_BY_ID, list(ids))
+    return rows

@@ -1,7 +1,10 @@
 """The projects projection, part three: requests (诉求), and the project's figures for them.
 
-Every request event recounts the project's unresolved requests and their earliest due date,
-so `rm_projects.open_requests` and `next_due_on` never drift from `rm_requests`.
+Each request row stores what the domain decides of it — `joint`, and `overdue_from` (the
+first day it is overdue; NULL once resolved) — and every request event recounts the
+project's unresolved requests and their earliest `overdue_from`, so `rm_projects` never
+drifts from `rm_requests`. Whether a request or a project is overdue today is then the one
+comparison `OVERDUE`, which every query that needs it uses.
 """
 
 from __future__ import annotations
@@ -12,27 +15,39 @@ import asyncpg
 
 from cso.domain.enums import RequestStatus
 from cso.domain.project import Project
+from cso.domain.project_records import is_joint, overdue_from
 from cso.eventstore import RecordedEvent
 from cso.projections.base import Projection
 
-PART = Projection("projects")
+PART = Projection("projects", tables=("rm_requests",))
+
+# Overdue today, as `cso.domain.project_records.is_overdue` decides it: `{overdue_from}` is
+# a stored overdue_from column (rm_requests' or rm_projects'), `{today}` today's parameter.
+OVERDUE = "({overdue_from} IS NOT NULL AND {overdue_from} <= {today})"
+
+
+def overdue(column: str, today: str) -> str:
+    """`OVERDUE` over a column and a parameter, e.g. `overdue("r.overdue_from", "$1::date")`."""
+    return OVERDUE.format(overdue_from=column, today=today)
+
 
 INSERT_REQUEST = """
 INSERT INTO rm_requests (id, project_id, seq, category, description, status, raised_on, due_on,
-                         version, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $3, $9, $9)
+                         overdue_from, version, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $3, $10, $10)
 ON CONFLICT (id) DO NOTHING
 """
 
 # $1 request id, $2 the project's version, $3 updated_at: applies only a newer event.
 REFER_REQUEST = """
-UPDATE rm_requests SET status = $4, departments = $5, version = $2, updated_at = $3
+UPDATE rm_requests SET status = $4, departments = $5, joint = $6, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
 RESOLVE_REQUEST = """
 UPDATE rm_requests
-SET status = $4, resolution = $5, resolved_on = $6, version = $2, updated_at = $3
+SET status = $4, resolution = $5, resolved_on = $6, overdue_from = $7, version = $2,
+    updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
@@ -43,8 +58,8 @@ WHERE id = $1 AND version < $2
 
 RECOUNT_PROJECT = """
 UPDATE rm_projects p
-SET open_requests = r.open, next_due_on = r.next_due, version = $2, updated_at = $3
-FROM (SELECT count(*) AS open, min(due_on) AS next_due
+SET open_requests = r.open, overdue_from = r.overdue_from, version = $2, updated_at = $3
+FROM (SELECT count(*) AS open, min(overdue_from) AS overdue_from
         FROM rm_requests WHERE project_id = $1 AND status <> $4) AS r
 WHERE p.id = $1 AND p.version < $2
 """
@@ -64,6 +79,7 @@ async def request_raised(
         RequestStatus.OPEN.value,
         event.raised_on,
         event.due_on,
+        overdue_from(RequestStatus.OPEN, event.due_on),
         recorded.recorded_at,
     )
     await _recount(conn, recorded)
@@ -73,11 +89,13 @@ async def request_raised(
 async def request_referred(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
+    departments = list(event.departments)
     await conn.execute(
         REFER_REQUEST,
         *_request_keys(event, recorded),
         RequestStatus.REFERRED.value,
-        list(event.departments),
+        departments,
+        is_joint(departments),
     )
     await _recount(conn, recorded)
 
@@ -92,6 +110,7 @@ async def request_resolved(
         RequestStatus.RESOLVED.value,
         event.resolution,
         event.resolved_on,
+        None,  # a resolved request is never overdue (overdue_from of RESOLVED)
     )
     await _recount(conn, recorded)
 

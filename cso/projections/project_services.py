@@ -10,42 +10,55 @@ from cso.domain.project import Project
 from cso.eventstore import RecordedEvent
 from cso.projections.base import Projection, row_keys
 
-PART = Projection("projects")
+PART = Projection("projects", tables=("rm_service_plans", "rm_services"))
 
 TOUCH_PROJECT = """
 UPDATE rm_projects SET version = $2, updated_at = $3 WHERE id = $1 AND version < $2
 """
 
-# The plan is replaced; items that remain keep their completion.
-DROP_PLAN_ITEMS = """
-DELETE FROM rm_service_plan WHERE project_id = $1 AND NOT (item = ANY ($2::text[]))
-"""
-
-UPSERT_PLAN_ITEMS = """
-INSERT INTO rm_service_plan (project_id, seq, item)
-SELECT $1, i.ord - 1, i.item FROM unnest($2::text[]) WITH ORDINALITY AS i(item, ord)
-ON CONFLICT (project_id, item) DO UPDATE SET seq = excluded.seq
+# Each plan event writes the whole (bounded) plan as it leaves it, so any version reads the
+# plan of its time. The plan is replaced; items that remain keep their completion.
+SET_PLAN = """
+WITH plan AS (
+  INSERT INTO rm_service_plans (project_id, version, items, completed_items, recorded_at)
+  SELECT $1, $2, $4::text[],
+         coalesce(ARRAY(SELECT i FROM unnest(previous.completed_items) AS i
+                        WHERE i = ANY ($4::text[])), '{}'),
+         $3
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (SELECT completed_items FROM rm_service_plans
+                     WHERE project_id = $1 AND version < $2
+                     ORDER BY version DESC LIMIT 1) AS previous ON true
+  ON CONFLICT (project_id, version) DO NOTHING
+)
+UPDATE rm_projects SET version = $2, updated_at = $3 WHERE id = $1 AND version < $2
 """
 
 COMPLETE_PLAN_ITEM = """
-UPDATE rm_service_plan SET completed = true, completed_at = $3
-WHERE project_id = $1 AND item = $2 AND NOT completed
+WITH plan AS (
+  INSERT INTO rm_service_plans (project_id, version, items, completed_items, recorded_at)
+  SELECT $1, $2, previous.items, array_append(previous.completed_items, $4::text), $3
+  FROM (SELECT items, completed_items FROM rm_service_plans
+        WHERE project_id = $1 AND version < $2
+        ORDER BY version DESC LIMIT 1) AS previous
+  ON CONFLICT (project_id, version) DO NOTHING
+)
+UPDATE rm_projects SET version = $2, updated_at = $3 WHERE id = $1 AND version < $2
 """
 
-INSERT_SERVICE = """
-INSERT INTO rm_services
-  (id, project_id, kind, summary, occurred_on, officer_id, recorded_at, position)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (id) DO NOTHING
-"""
-
-# One more service, and the latest date among them. Each event is applied exactly once
-# (the checkpoint commits with the batch; the version guard stops a second apply), so the
-# figures are kept by increment: recounting rm_services would cost every service event a
-# scan of all the project's services. (greatest() ignores the NULL of a first service.)
-COUNT_SERVICE = """
+# The hot event: one statement inserts the service and counts it on the project. Each event
+# is applied exactly once (the checkpoint commits with the batch; the version guard stops a
+# second apply), so the figures are kept by increment: recounting rm_services would cost every
+# service event a scan of all the project's services. (greatest() ignores a first NULL.)
+RECORD_SERVICE = """
+WITH service AS (
+  INSERT INTO rm_services
+    (id, project_id, version, kind, summary, occurred_on, officer_id, recorded_at, position)
+  VALUES ($4, $1, $2, $5, $6, $7, $8, $3, $9)
+  ON CONFLICT (id) DO NOTHING
+)
 UPDATE rm_projects
-SET service_count = service_count + 1, latest_service_on = greatest(latest_service_on, $4),
+SET service_count = service_count + 1, latest_service_on = greatest(latest_service_on, $7),
     version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
@@ -55,18 +68,14 @@ WHERE id = $1 AND version < $2
 async def service_plan_set(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
-    items = list(event.items)
-    await conn.execute(DROP_PLAN_ITEMS, recorded.stream_id, items)
-    await conn.execute(UPSERT_PLAN_ITEMS, recorded.stream_id, items)
-    await conn.execute(TOUCH_PROJECT, *row_keys(recorded))
+    await conn.execute(SET_PLAN, *row_keys(recorded), list(event.items))
 
 
 @PART.on(Project, "ServiceItemCompleted")
 async def service_item_completed(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
-    await conn.execute(COMPLETE_PLAN_ITEM, recorded.stream_id, event.item, recorded.recorded_at)
-    await conn.execute(TOUCH_PROJECT, *row_keys(recorded))
+    await conn.execute(COMPLETE_PLAN_ITEM, *row_keys(recorded), event.item)
 
 
 @PART.on(Project, "ServiceRecorded")
@@ -74,14 +83,12 @@ async def service_recorded(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
     await conn.execute(
-        INSERT_SERVICE,
+        RECORD_SERVICE,
+        *row_keys(recorded),
         event.service_id,
-        recorded.stream_id,
         event.kind.value,
         event.summary,
         event.occurred_on,
         event.officer_id,
-        recorded.recorded_at,
         recorded.position,
     )
-    await conn.execute(COUNT_SERVICE, *row_keys(recorded), event.occurred_on)

@@ -1,7 +1,11 @@
-"""Read model of projects: rm_projects and each project's milestones and CSO assignments.
+"""Read model of projects: rm_projects, each project's milestones and CSO terms.
 
 The service plan and timeline (project_services) and the requests (project_requests) are
-handled by the same projection: one runner, one checkpoint, one transaction per batch.
+handled by the same projection: one runner, one checkpoint, one transaction per batch. The
+queries the GraphQL layer reads projects through are in project_queries.
+
+Rows of a project's lists carry the project version that wrote them, so that a project
+replayed to a version reads its lists as they were then.
 """
 
 from __future__ import annotations
@@ -11,13 +15,17 @@ from typing import Any
 import asyncpg
 
 from cso.domain.enterprise import Enterprise
-from cso.domain.enums import Milestone, ProjectStage
+from cso.domain.enums import Milestone
 from cso.domain.project import Project
+from cso.domain.project_reads import project_stage
 from cso.eventstore import RecordedEvent
 from cso.projections import project_requests, project_services
 from cso.projections.base import Projection, row_keys
 
-PROJECTION = Projection("projects")
+PROJECTION = Projection(
+    "projects",
+    tables=("rm_project_enterprises", "rm_projects", "rm_project_milestones", "rm_cso_assignments"),
+)
 PROJECTION.include(project_services.PART)
 PROJECTION.include(project_requests.PART)
 
@@ -29,43 +37,45 @@ ON CONFLICT (enterprise_id) DO UPDATE SET district = excluded.district
 """
 
 INSERT_PROJECT = """
+WITH milestone AS (
+  INSERT INTO rm_project_milestones (project_id, milestone, rank, reached_on, version,
+                                     recorded_at)
+  VALUES ($1, $6, $7, $9, $10, $11)
+  ON CONFLICT (project_id, milestone) DO NOTHING
+)
 INSERT INTO rm_projects (id, enterprise_id, name, investment, chain_id, district,
                          latest_milestone, stage, signed_on, version, created_at, updated_at)
 SELECT $1, $2, $3, $4, $5,
        (SELECT district FROM rm_project_enterprises WHERE enterprise_id = $2),
-       $6, $7, $8, $9, $10, $10
+       $6, $8, $9, $10, $11, $11
 ON CONFLICT (id) DO NOTHING
 """
 
-INSERT_MILESTONE = """
-INSERT INTO rm_project_milestones (project_id, milestone, rank, reached_on, recorded_at)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (project_id, milestone) DO NOTHING
-"""
-
+# $4 the milestone, $5 its rank, $6 the stage the domain gives, $7 the day, $8 whether it is
+# the start of construction.
 REACH_MILESTONE = """
+WITH milestone AS (
+  INSERT INTO rm_project_milestones (project_id, milestone, rank, reached_on, version,
+                                     recorded_at)
+  VALUES ($1, $4, $5, $7, $2, $3)
+  ON CONFLICT (project_id, milestone) DO NOTHING
+)
 UPDATE rm_projects
-SET latest_milestone = $4,
-    stage = CASE WHEN closed THEN $5 ELSE $4 END,
-    construction_started_on = CASE WHEN $4 = $6 THEN $7::date
-                                   ELSE construction_started_on END,
+SET latest_milestone = $4, stage = $6,
+    construction_started_on = CASE WHEN $8 THEN $7::date ELSE construction_started_on END,
     version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
-END_ASSIGNMENT = """
-UPDATE rm_cso_assignments SET end_on = $3
-WHERE project_id = $1 AND seq < $2 AND end_on IS NULL
-"""
-
-INSERT_ASSIGNMENT = """
-INSERT INTO rm_cso_assignments (project_id, seq, officer_id, start_on, reason, recorded_at)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (project_id, seq) DO NOTHING
-"""
-
-SET_CSO = """
-UPDATE rm_projects SET cso_id = $4, version = $2, updated_at = $3
+ASSIGN_CSO = """
+WITH term AS (
+  INSERT INTO rm_cso_assignments (project_id, version, officer_id, start_on, reason,
+                                  recorded_at)
+  VALUES ($1, $2, $4, $5, $6, $3)
+  ON CONFLICT (project_id, version) DO NOTHING
+)
+UPDATE rm_projects
+SET cso_id = $4, cso_since = $5, cso_terms = cso_terms + 1, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
@@ -95,17 +105,10 @@ async def registered(conn: asyncpg.Connection[Any], event: Any, recorded: Record
         event.investment,
         event.chain_id,
         signed.value,
-        ProjectStage.of(signed).value,
+        signed.rank,
+        project_stage(signed, closed=False).value,
         event.signed_on,
         recorded.version,
-        recorded.recorded_at,
-    )
-    await conn.execute(
-        INSERT_MILESTONE,
-        recorded.stream_id,
-        signed.value,
-        signed.rank,
-        event.signed_on,
         recorded.recorded_at,
     )
 
@@ -116,37 +119,20 @@ async def milestone_reached(
 ) -> None:
     milestone: Milestone = event.milestone
     await conn.execute(
-        INSERT_MILESTONE,
-        recorded.stream_id,
-        milestone.value,
-        milestone.rank,
-        event.on,
-        recorded.recorded_at,
-    )
-    await conn.execute(
         REACH_MILESTONE,
         *row_keys(recorded),
-        ProjectStage.of(milestone).value,
-        ProjectStage.CLOSED.value,
-        Milestone.CONSTRUCTION_STARTED.value,
+        milestone.value,
+        milestone.rank,
+        # Nothing is recorded on a closed project, so a milestone is reached while open.
+        project_stage(milestone, closed=False).value,
         event.on,
+        milestone is Milestone.CONSTRUCTION_STARTED,
     )
 
 
 @PROJECTION.on(Project, "CsoAssigned")
 async def cso_assigned(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    project_id, version = recorded.stream_id, recorded.version
-    await conn.execute(END_ASSIGNMENT, project_id, version, event.on)
-    await conn.execute(
-        INSERT_ASSIGNMENT,
-        project_id,
-        version,
-        event.officer_id,
-        event.on,
-        event.reason,
-        recorded.recorded_at,
-    )
-    await conn.execute(SET_CSO, *row_keys(recorded), event.officer_id)
+    await conn.execute(ASSIGN_CSO, *row_keys(recorded), event.officer_id, event.on, event.reason)
 
 
 @PROJECTION.on(Project, "Closed")
@@ -154,7 +140,7 @@ async def closed(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEv
     await conn.execute(
         CLOSE_PROJECT,
         *row_keys(recorded),
-        ProjectStage.CLOSED.value,
+        project_stage(Milestone.SIGNED, closed=True).value,
         event.outcome.value,
         event.reason,
     )

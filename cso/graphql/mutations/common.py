@@ -1,7 +1,8 @@
-"""What every mutation shares: the command's envelope, the token, the fresh aggregate."""
+"""What every mutation shares: the command's envelope, the token, the changed object read lazily."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -15,7 +16,9 @@ import strawberry
 from eventsourcing.domain import Aggregate
 from strawberry.types import Info
 
+from cso.graphql.consistency import WAIT_SECONDS
 from cso.graphql.context import Context
+from cso.graphql.loaders import Batch, loader
 from cso.graphql.types.common import view_aggregate
 from cso.services.application import Application, Changed, Command
 from cso.services.errors import NotFound
@@ -74,6 +77,33 @@ def consistency_token(info: Info[Context, None], changed: Changed) -> str:
     """The token, also sent as the X-Consistency-Token response header."""
     info.context.response_headers[CONSISTENCY_HEADER] = changed.token
     return changed.token
+
+
+async def written(
+    info: Info[Context, None],
+    token: str,
+    aggregate_id: UUID,
+    batch: Batch[UUID, T | None],
+    kind: type[A],
+    view: Callable[[A], T],
+) -> T:
+    """A payload's changed object, read only when the client asks for it (read your writes).
+
+    Waits (at most WAIT_SECONDS) until the read models include the mutation's token, then
+    reads the object through its type's batch; when they do not in time, or lack the object,
+    the aggregate's view answers instead.
+    """
+    context = info.context
+    if await context.runtime.projections.wait_for(token, WAIT_SECONDS):
+        objects = loader(context, batch)
+        # An earlier mutation of this request may have read it; strawberry's clear() raises
+        # KeyError when nothing was read, which is the common case.
+        with contextlib.suppress(KeyError):
+            objects.clear(aggregate_id)
+        found = await objects.load(aggregate_id)
+        if found is not None:
+            return found
+    return await fresh(info, aggregate_id, kind, view)
 
 
 async def fresh(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 from strawberry.types import Info
 
@@ -15,11 +17,11 @@ from cso.graphql.mutations.common import (
     application,
     command,
     consistency_token,
-    fresh,
+    written,
 )
 from cso.graphql.scalars import parse_id, parse_optional_id
-from cso.graphql.types.chain import IndustryChain, chain_from_aggregate
-from cso.graphql.types.enterprise import Enterprise, enterprise_from_aggregate
+from cso.graphql.types.chain import IndustryChain, chain_from_aggregate, chains_by_id
+from cso.graphql.types.enterprise import Enterprise, enterprise_from_aggregate, enterprises_by_id
 from cso.services import enterprises
 from cso.services.application import Changed
 
@@ -56,27 +58,47 @@ class RecordPartyOrganizationInput(MutationInput):
 
 @strawberry.type
 class ChainPayload:
-    chain: IndustryChain
     consistency_token: str
+    chain_id: strawberry.Private[UUID]
+
+    @fields.field("The chain after the change; read only when asked for.")
+    async def chain(self, info: Info[Context, None]) -> IndustryChain:
+        return await written(
+            info,
+            self.consistency_token,
+            self.chain_id,
+            chains_by_id,
+            ChainAggregate,
+            chain_from_aggregate,
+        )
 
 
 @strawberry.type
 class EnterprisePayload:
-    enterprise: Enterprise
     consistency_token: str
+    enterprise_id: strawberry.Private[UUID]
+
+    @fields.field("The enterprise after the change; read only when asked for.")
+    async def enterprise(self, info: Info[Context, None]) -> Enterprise:
+        return await written(
+            info,
+            self.consistency_token,
+            self.enterprise_id,
+            enterprises_by_id,
+            EnterpriseAggregate,
+            enterprise_from_aggregate,
+        )
 
 
 async def _chain(info: Info[Context, None], changed: Changed) -> ChainPayload:
-    chain = await fresh(info, changed["chain"], ChainAggregate, chain_from_aggregate)
-    return ChainPayload(chain=chain, consistency_token=consistency_token(info, changed))
+    return ChainPayload(
+        consistency_token=consistency_token(info, changed), chain_id=changed["chain"]
+    )
 
 
 async def _enterprise(info: Info[Context, None], changed: Changed) -> EnterprisePayload:
-    enterprise = await fresh(
-        info, changed["enterprise"], EnterpriseAggregate, enterprise_from_aggregate
-    )
     return EnterprisePayload(
-        enterprise=enterprise, consistency_token=consistency_token(info, changed)
+        consistency_token=consistency_token(info, changed), enterprise_id=changed["enterprise"]
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 from strawberry.types import Info
 
 from cso.domain.officer import Officer as OfficerAggregate
+from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
 from cso.graphql.mutations.common import (
@@ -13,10 +16,10 @@ from cso.graphql.mutations.common import (
     application,
     command,
     consistency_token,
-    fresh,
+    written,
 )
 from cso.graphql.scalars import parse_id
-from cso.graphql.types.officer import Officer, officer_from_aggregate
+from cso.graphql.types.officer import Officer, officer_from_aggregate, officers_by_id
 from cso.services import officers
 from cso.services.application import Changed
 
@@ -43,13 +46,25 @@ class DeactivateOfficerInput(MutationInput):
 
 @strawberry.type
 class OfficerPayload:
-    officer: Officer
     consistency_token: str
+    officer_id: strawberry.Private[UUID]
+
+    @fields.field("The officer after the change; read only when asked for.")
+    async def officer(self, info: Info[Context, None]) -> Officer:
+        return await written(
+            info,
+            self.consistency_token,
+            self.officer_id,
+            officers_by_id,
+            OfficerAggregate,
+            officer_from_aggregate,
+        )
 
 
 async def _payload(info: Info[Context, None], changed: Changed) -> OfficerPayload:
-    officer = await fresh(info, changed["officer"], OfficerAggregate, officer_from_aggregate)
-    return OfficerPayload(officer=officer, consistency_token=consistency_token(info, changed))
+    return OfficerPayload(
+        consistency_token=consistency_token(info, changed), officer_id=changed["officer"]
+    )
 
 
 @strawberry.type

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -17,10 +18,10 @@ from cso.graphql.mutations.common import (
     application,
     command,
     consistency_token,
-    fresh,
+    written,
 )
 from cso.graphql.scalars import parse_id, parse_optional_id, to_id
-from cso.graphql.types.project import Project, project_from_aggregate
+from cso.graphql.types.project import Project, project_from_aggregate, projects_by_id
 from cso.services import projects
 from cso.services.application import Changed
 
@@ -75,26 +76,32 @@ class CloseProjectInput(MutationInput):
     outcome: ProjectOutcome
 
 
+async def written_project(info: Info[Context, None], token: str, project_id: UUID) -> Project:
+    """The changed project, read once the read models include the mutation (see `written`)."""
+    return await written(
+        info, token, project_id, projects_by_id, ProjectAggregate, project_from_aggregate
+    )
+
+
 @strawberry.type
 class ProjectPayload:
-    project: Project
     consistency_token: str
+    project_id: strawberry.Private[UUID]
+
+    @fields.field("The project after the change; read only when asked for.")
+    async def project(self, info: Info[Context, None]) -> Project:
+        return await written_project(info, self.consistency_token, self.project_id)
 
 
 @strawberry.type
-class RecordServicePayload:
-    project: Project
+class RecordServicePayload(ProjectPayload):
     service_id: strawberry.ID
-    consistency_token: str
 
 
-async def changed_project(info: Info[Context, None], changed: Changed) -> Project:
-    return await fresh(info, changed["project"], ProjectAggregate, project_from_aggregate)
-
-
-async def project_payload(info: Info[Context, None], changed: Changed) -> ProjectPayload:
-    project = await changed_project(info, changed)
-    return ProjectPayload(project=project, consistency_token=consistency_token(info, changed))
+def project_payload(info: Info[Context, None], changed: Changed) -> ProjectPayload:
+    return ProjectPayload(
+        consistency_token=consistency_token(info, changed), project_id=changed["project"]
+    )
 
 
 @strawberry.type
@@ -112,7 +119,7 @@ class ProjectMutations:
             chain_id=parse_optional_id(input.chain_id, "chainId"),
             signed_on=input.signed_on,
         )
-        return await project_payload(info, changed)
+        return project_payload(info, changed)
 
     @fields.mutation("Supervisors.")
     async def assign_cso(self, info: Info[Context, None], input: AssignCsoInput) -> ProjectPayload:
@@ -122,7 +129,7 @@ class ProjectMutations:
             project_id=parse_id(input.project_id, "projectId"),
             officer_id=parse_id(input.officer_id, "officerId"),
         )
-        return await project_payload(info, changed)
+        return project_payload(info, changed)
 
     @fields.mutation("The project's CSO, or a supervisor.")
     async def set_service_plan(
@@ -134,7 +141,7 @@ class ProjectMutations:
             project_id=parse_id(input.project_id, "projectId"),
             items=input.items,
         )
-        return await project_payload(info, changed)
+        return project_payload(info, changed)
 
     @fields.mutation("The project's CSO, or a supervisor.")
     async def complete_service_item(
@@ -146,7 +153,7 @@ class ProjectMutations:
             project_id=parse_id(input.project_id, "projectId"),
             item=input.item,
         )
-        return await project_payload(info, changed)
+        return project_payload(info, changed)
 
     @fields.mutation("The project's CSO, or a supervisor.")
     async def record_service(
@@ -161,9 +168,9 @@ class ProjectMutations:
             occurred_on=input.occurred_on,
         )
         return RecordServicePayload(
-            project=await changed_project(info, changed),
-            service_id=to_id(changed["service"]),
             consistency_token=consistency_token(info, changed),
+            project_id=changed["project"],
+            service_id=to_id(changed["service"]),
         )
 
     @fields.mutation("The project's CSO, or a supervisor.")
@@ -177,7 +184,7 @@ class ProjectMutations:
             milestone=input.milestone,
             on=input.on,
         )
-        return await project_payload(info, changed)
+        return project_payload(info, changed)
 
     @fields.mutation("The project's CSO, or a supervisor; `reason` is kept.")
     async def close_project(
@@ -189,4 +196,4 @@ class ProjectMutations:
             project_id=parse_id(input.project_id, "projectId"),
             outcome=input.outcome,
         )
-        return await project_payload(info, changed)
+        return project_payload(info, changed)

@@ -9,9 +9,8 @@ from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import RequestCategory
 from cso.graphql.mutations.common import MutationInput, application, command, consistency_token
-from cso.graphql.mutations.projects import ProjectPayload, changed_project, project_payload
+from cso.graphql.mutations.projects import ProjectPayload, project_payload
 from cso.graphql.scalars import parse_id, to_id
-from cso.graphql.types.project import Project
 from cso.services import requests
 
 
@@ -44,10 +43,8 @@ class RateRequestInput(MutationInput):
 
 
 @strawberry.type
-class RaiseRequestPayload:
-    project: Project
+class RaiseRequestPayload(ProjectPayload):
     request_id: strawberry.ID
-    consistency_token: str
 
 
 @strawberry.type
@@ -64,9 +61,9 @@ class RequestMutations:
             description=input.description,
         )
         return RaiseRequestPayload(
-            project=await changed_project(info, changed),
-            request_id=to_id(changed["request"]),
             consistency_token=consistency_token(info, changed),
+            project_id=changed["project"],
+            request_id=to_id(changed["request"]),
         )
 
     @strawberry.mutation
@@ -80,7 +77,7 @@ class RequestMutations:
             request_id=parse_id(input.request_id, "requestId"),
             departments=input.departments,
         )
-        return await project_payload(info, changed)
+        return project_payload(info, changed)
 
     @strawberry.mutation
     async def resolve_request(
@@ -93,7 +90,7 @@ class RequestMutations:
             request_id=parse_id(input.request_id, "requestId"),
             resolution=input.resolution,
         )
-        return await project_payload(info, changed)
+        return project_payload(info, changed)
 
     @strawberry.mutation
     async def rate_request(
@@ -106,4 +103,4 @@ class RequestMutations:
             request_id=parse_id(input.request_id, "requestId"),
             satisfaction=input.satisfaction,
         )
-        return await project_payload(info, changed)
+        return project_payload(info, changed)

@@ -5,36 +5,15 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from cso.graphql import fields, sql
+from cso.graphql import fields
 from cso.graphql.connections import Connection, connection
 from cso.graphql.context import Context
-from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.graphql.queries.common import NameOrder, name_ordering, reader, search_pattern
 from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
 from cso.graphql.types.chain import IndustryChain, chain_from_row, load_chain
 from cso.graphql.types.enterprise import Enterprise, enterprise_from_row, load_enterprise
-
-ENTERPRISES = PreparedList(
-    ListQuery(
-        columns=sql.ENTERPRISE_COLUMNS,
-        source="rm_enterprises e",
-        where="""($1::uuid IS NULL OR e.chain_id = $1::uuid)
-          AND ($2::text IS NULL OR e.district = $2::text)
-          AND ($3::boolean IS NULL OR e.sme = $3::boolean)
-          AND ($4::boolean IS NULL OR (e.party_organization <> 'NONE') = $4::boolean)
-          AND ($5::text IS NULL OR e.name ILIKE $5::text OR e.credit_code ILIKE $5::text)""",
-        params=5,
-    ),
-    orderings(
-        "enterprises",
-        {
-            "CREATED_AT": Column("e.created_at", "timestamptz"),
-            "UPDATED_AT": Column("e.updated_at", "timestamptz"),
-            "NAME": Column("e.name", "text"),
-        },
-        Column("e.id", "uuid"),
-    ),
-)
+from cso.projections import chains
+from cso.projections.enterprises import ENTERPRISES
 
 
 @strawberry.input
@@ -85,8 +64,7 @@ class EnterpriseQueries:
     @fields.field("Every industry chain, by name, with its coverage.")
     async def industry_chains(self, info: Info[Context, None]) -> list[IndustryChain]:
         reader(info)
-        rows = await info.context.db.fetch(sql.ALL_CHAINS)
-        return [chain_from_row(row) for row in rows]
+        return [chain_from_row(row) for row in await chains.all_chains(info.context.db)]
 
     @strawberry.field
     async def industry_chain(

@@ -5,34 +5,13 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from cso.graphql import sql
 from cso.graphql.connections import Connection, connection
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
-from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.graphql.queries.common import NameOrder, name_ordering, reader
 from cso.graphql.scalars import parse_id, parse_optional_text
 from cso.graphql.types.officer import Officer, load_officer, officer_from_row
-
-OFFICERS = PreparedList(
-    ListQuery(
-        columns=sql.OFFICER_COLUMNS,
-        source="rm_officers o",
-        where="""($1::text IS NULL OR $1::text = ANY(o.roles))
-          AND ($2::text IS NULL OR o.department = $2::text)
-          AND ($3::boolean IS NULL OR o.active = $3::boolean)""",
-        params=3,
-    ),
-    orderings(
-        "officers",
-        {
-            "CREATED_AT": Column("o.created_at", "timestamptz"),
-            "UPDATED_AT": Column("o.updated_at", "timestamptz"),
-            "NAME": Column("o.name", "text"),
-        },
-        Column("o.id", "uuid"),
-    ),
-)
+from cso.projections.officers import OFFICERS
 
 
 @strawberry.input

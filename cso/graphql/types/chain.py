@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-import asyncpg
 import strawberry
 from strawberry.types import Info
 
 from cso.domain import chain as domain
-from cso.graphql import fields, sql
+from cso.graphql import fields
 from cso.graphql.context import Context
-from cso.graphql.loaders import loader
+from cso.graphql.keyset import Row
+from cso.graphql.loaders import batch_by_id, loader
 from cso.graphql.scalars import to_id
-from cso.graphql.types.common import views_of_unprojected
+from cso.graphql.types.common import unprojected
 from cso.graphql.types.enterprise import Enterprise, enterprises_by_id
 from cso.graphql.types.event import Event, history
+from cso.projections import chains as read_model
 from cso.projections.dashboard import Coverage, chain_coverage
 
 
@@ -57,7 +59,8 @@ class IndustryChain:
         return await history(info, self.id, self.version)
 
 
-def chain_from_row(row: asyncpg.Record) -> IndustryChain:
+def chain_from_row(row: Row) -> IndustryChain:
+    """The type's one mapper: from a read-model row (CHAIN_COLUMNS) or `chain_row`."""
     return IndustryChain(
         id=to_id(row["id"]),
         version=row["version"],
@@ -70,26 +73,29 @@ def chain_from_row(row: asyncpg.Record) -> IndustryChain:
     )
 
 
+def chain_row(chain: domain.IndustryChain) -> dict[str, Any]:
+    """An aggregate in the read model's row shape, for the one mapper."""
+    return {
+        "id": chain.id,
+        "version": chain.version,
+        "created_at": chain.created_on,
+        "updated_at": chain.modified_on,
+        "name": chain.name,
+        "leader": chain.leader,
+        "lead_department": chain.lead_department,
+        "master_ids": chain.master_ids,
+    }
+
+
 def chain_from_aggregate(chain: domain.IndustryChain) -> IndustryChain:
-    return IndustryChain(
-        id=to_id(chain.id),
-        version=chain.version,
-        created_at=chain.created_on,
-        updated_at=chain.modified_on,
-        name=chain.name,
-        leader=chain.leader,
-        lead_department=chain.lead_department,
-        master_ids=chain.master_ids,
-    )
+    return chain_from_row(chain_row(chain))
 
 
-async def chains_by_id(context: Context, ids: list[UUID]) -> list[IndustryChain | None]:
-    rows = await context.db.fetch(sql.CHAINS_BY_ID, ids)
-    found: dict[UUID, IndustryChain] = {row["id"]: chain_from_row(row) for row in rows}
-    found |= await views_of_unprojected(
-        context, ids, found, domain.IndustryChain, chain_from_aggregate
-    )
-    return [found.get(chain_id) for chain_id in ids]
+chains_by_id = batch_by_id(
+    read_model.chains_by_ids,
+    chain_from_row,
+    unprojected(domain.IndustryChain, chain_from_aggregate),
+)
 
 
 async def load_chain(context: Context, chain_id: UUID | None) -> IndustryChain | None:

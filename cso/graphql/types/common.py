@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+from collections.abc import Awaitable, Callable, Container
 from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
@@ -56,3 +56,15 @@ async def views_of_unprojected(
             if found is not None:
                 views[aggregate_id] = found
     return views
+
+
+def unprojected(
+    kind: type[A], view: Callable[[A], T]
+) -> Callable[[Context, list[UUID], set[UUID]], Awaitable[dict[UUID, T]]]:
+    """A `batch_by_id` fallback: the aggregates the read model lacks, through `view` (the
+    aggregate put in the read model's row shape, then the type's one mapper)."""
+
+    async def fallback(context: Context, ids: list[UUID], found: set[UUID]) -> dict[UUID, T]:
+        return await views_of_unprojected(context, ids, found, kind, view)
+
+    return fallback

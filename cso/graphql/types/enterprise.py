@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-import asyncpg
 import strawberry
 from strawberry.types import Info
 
 from cso.domain import enterprise as domain
 from cso.domain.enums import PartyOrganizationKind as DomainKind
-from cso.graphql import fields, sql
 from cso.graphql.context import Context
 from cso.graphql.enums import PartyOrganizationKind
-from cso.graphql.loaders import loader
+from cso.graphql.keyset import Row
+from cso.graphql.loaders import batch_by_id, loader
 from cso.graphql.scalars import to_id
-from cso.graphql.types.common import views_of_unprojected
+from cso.graphql.types.common import unprojected
 from cso.graphql.types.event import Event, history
+from cso.projections import enterprises as read_model
 
 if TYPE_CHECKING:
     from cso.graphql.types.chain import IndustryChain
@@ -42,15 +42,13 @@ class Enterprise:
     has_first_secretary: bool = strawberry.field(
         description="A first secretary is posted to the enterprise now."
     )
+    organisation_covered: bool = strawberry.field(
+        description="Organisation coverage: it has a party organisation."
+    )
+    work_covered: bool = strawberry.field(
+        description="Work coverage: a party organisation or a posted first secretary."
+    )
     chain_id: strawberry.Private[UUID | None]
-
-    @fields.field("Organisation coverage: it has a party organisation.")
-    def organisation_covered(self) -> bool:
-        return self.party_organization is not DomainKind.NONE
-
-    @fields.field("Work coverage: a party organisation or a posted first secretary.")
-    def work_covered(self) -> bool:
-        return self.organisation_covered() or self.has_first_secretary
 
     @strawberry.field
     async def chain(self, info: Info[Context, None]) -> ChainRef | None:
@@ -63,7 +61,10 @@ class Enterprise:
         return await history(info, self.id, self.version)
 
 
-def enterprise_from_row(row: asyncpg.Record) -> Enterprise:
+def enterprise_from_row(row: Row) -> Enterprise:
+    """The type's one mapper: from a read-model row (ENTERPRISE_COLUMNS) or `enterprise_row`.
+
+    The coverages are the domain's decisions, stored by the projection."""
     return Enterprise(
         id=to_id(row["id"]),
         version=row["version"],
@@ -77,35 +78,42 @@ def enterprise_from_row(row: asyncpg.Record) -> Enterprise:
         party_organization=DomainKind[row["party_organization"]],
         party_member_count=int(row["party_member_count"]),  # numeric in the read model
         has_first_secretary=row["active_posting_id"] is not None,
+        organisation_covered=row["organisation_covered"],
+        work_covered=row["work_covered"],
         chain_id=row["chain_id"],
     )
 
 
+def enterprise_row(enterprise: domain.Enterprise) -> dict[str, Any]:
+    """An aggregate in the read model's row shape, for the one mapper."""
+    return {
+        "id": enterprise.id,
+        "version": enterprise.version,
+        "created_at": enterprise.created_on,
+        "updated_at": enterprise.modified_on,
+        "name": enterprise.name,
+        "credit_code": enterprise.credit_code,
+        "district": enterprise.district,
+        "park": enterprise.park,
+        "sme": enterprise.sme,
+        "party_organization": enterprise.party_organization.value,
+        "party_member_count": enterprise.party_member_count,
+        "active_posting_id": enterprise.active_posting_id,
+        "organisation_covered": enterprise.organisation_covered,
+        "work_covered": enterprise.work_covered(),
+        "chain_id": enterprise.chain_id,
+    }
+
+
 def enterprise_from_aggregate(enterprise: domain.Enterprise) -> Enterprise:
-    return Enterprise(
-        id=to_id(enterprise.id),
-        version=enterprise.version,
-        created_at=enterprise.created_on,
-        updated_at=enterprise.modified_on,
-        name=enterprise.name,
-        credit_code=enterprise.credit_code,
-        district=enterprise.district,
-        park=enterprise.park,
-        sme=enterprise.sme,
-        party_organization=enterprise.party_organization,
-        party_member_count=enterprise.party_member_count,
-        has_first_secretary=enterprise.active_posting_id is not None,
-        chain_id=enterprise.chain_id,
-    )
+    return enterprise_from_row(enterprise_row(enterprise))
 
 
-async def enterprises_by_id(context: Context, ids: list[UUID]) -> list[Enterprise | None]:
-    rows = await context.db.fetch(sql.ENTERPRISES_BY_ID, ids)
-    found: dict[UUID, Enterprise] = {row["id"]: enterprise_from_row(row) for row in rows}
-    found |= await views_of_unprojected(
-        context, ids, found, domain.Enterprise, enterprise_from_aggregate
-    )
-    return [found.get(enterprise_id) for enterprise_id in ids]
+enterprises_by_id = batch_by_id(
+    read_model.enterprises_by_ids,
+    enterprise_from_row,
+    unprojected(domain.Enterprise, enterprise_from_aggregate),
+)
 
 
 async def load_enterprise(context: Context, enterprise_id: UUID | None) -> Enterprise | None:

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-import asyncpg
 import strawberry
 from strawberry.types import Info
 
 from cso.domain import officer as domain
 from cso.domain.enums import OfficerRole as DomainRole
-from cso.graphql import fields, sql
+from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
-from cso.graphql.loaders import loader
+from cso.graphql.keyset import Row
+from cso.graphql.loaders import batch_by_id, loader
 from cso.graphql.privacy import mask_phone, may_read_personal_data
 from cso.graphql.scalars import to_id
-from cso.graphql.types.common import views_of_unprojected
+from cso.graphql.types.common import unprojected
 from cso.graphql.types.event import Event, history
+from cso.projections import officers as read_model
 
 
 @strawberry.type
@@ -45,7 +47,8 @@ class Officer:
         return await history(info, self.id, self.version)
 
 
-def officer_from_row(row: asyncpg.Record) -> Officer:
+def officer_from_row(row: Row) -> Officer:
+    """The type's one mapper: from a read-model row (OFFICER_COLUMNS) or `officer_row`."""
     return Officer(
         id=to_id(row["id"]),
         version=row["version"],
@@ -60,26 +63,31 @@ def officer_from_row(row: asyncpg.Record) -> Officer:
     )
 
 
+def officer_row(officer: domain.Officer) -> dict[str, Any]:
+    """An aggregate in the read model's row shape, for the one mapper."""
+    return {
+        "id": officer.id,
+        "version": officer.version,
+        "created_at": officer.created_on,
+        "updated_at": officer.modified_on,
+        "name": officer.name,
+        "department": officer.department,
+        "roles": [role.value for role in officer.roles],
+        "party_member": officer.party_member,
+        "active": officer.active,
+        "phone": officer.phone,
+    }
+
+
 def officer_from_aggregate(officer: domain.Officer) -> Officer:
-    return Officer(
-        id=to_id(officer.id),
-        version=officer.version,
-        created_at=officer.created_on,
-        updated_at=officer.modified_on,
-        name=officer.name,
-        department=officer.department,
-        roles=officer.roles,
-        party_member=officer.party_member,
-        active=officer.active,
-        full_phone=officer.phone,
-    )
+    return officer_from_row(officer_row(officer))
 
 
-async def officers_by_id(context: Context, ids: list[UUID]) -> list[Officer | None]:
-    rows = await context.db.fetch(sql.OFFICERS_BY_ID, ids)
-    found: dict[UUID, Officer] = {row["id"]: officer_from_row(row) for row in rows}
-    found |= await views_of_unprojected(context, ids, found, domain.Officer, officer_from_aggregate)
-    return [found.get(officer_id) for officer_id in ids]
+officers_by_id = batch_by_id(
+    read_model.officers_by_ids,
+    officer_from_row,
+    unprojected(domain.Officer, officer_from_aggregate),
+)
 
 
 async def load_officer(context: Context, officer_id: UUID | None) -> Officer | None:

@@ -1,31 +1,33 @@
 """Project: one investment project, followed by one CSO from signing to operation.
 
-A project comes from the read model (lists, `project(id)`), or from the aggregate (time
-travel with `asOf`/`version`, mutation payloads); then what it holds is copied from the
-aggregate into `held`, and only other aggregates are looked up.
+One mapper, `project_from_row`, for a read-model row and for an aggregate put in the same
+row shape (`project_row`: time travel, and what is not projected yet). Scalars come from
+the row; lists are read from the read model at the project's version, so a replayed project
+shows them as they were then. Only a replayed project's requests come from its aggregate.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-import asyncpg
 import strawberry
 from strawberry.types import Info
 
 from cso.domain import enums as domain
 from cso.domain import project as aggregate
-from cso.graphql import fields, sql
+from cso.domain.project_records import is_overdue
+from cso.graphql import fields
 from cso.graphql.connections import Connection
 from cso.graphql.context import Context
 from cso.graphql.enums import ProjectOutcome, ProjectStage
-from cso.graphql.loaders import loader
+from cso.graphql.keyset import Row
+from cso.graphql.loaders import batch_by_id, loader
 from cso.graphql.scalars import to_id
 from cso.graphql.types.chain import IndustryChain, load_chain
-from cso.graphql.types.common import views_of_unprojected
+from cso.graphql.types.common import unprojected, view_aggregate
 from cso.graphql.types.enterprise import Enterprise, load_enterprise
 from cso.graphql.types.event import Event, history
 from cso.graphql.types.officer import Officer, load_officer
@@ -35,28 +37,15 @@ from cso.graphql.types.project_parts import (
     ReachedMilestone,
     ServicePlanItem,
     ServiceRecord,
-    assignment_of,
-    assignments_by_project,
-    milestone_of,
-    milestones_by_project,
-    plan_item_of,
-    plans_by_project,
+    assignments_at,
+    milestones_at,
+    plans_at,
     request_of,
-    requests_by_project,
-    service_of,
+    request_row,
+    requests_of,
 )
-from cso.graphql.types.project_services import projected_services, services_in_memory
-
-
-@dataclass(frozen=True, slots=True)
-class Held:
-    """What a project holds, copied from its aggregate."""
-
-    milestones: list[ReachedMilestone]
-    assignments: list[CsoAssignment]
-    plan: list[ServicePlanItem]
-    services: list[ServiceRecord]
-    requests: list[EnterpriseRequest]
+from cso.graphql.types.project_services import projected_services
+from cso.projections import project_queries as read_model
 
 
 @strawberry.type
@@ -72,11 +61,20 @@ class Project:
     closed: bool
     outcome: ProjectOutcome | None
     close_reason: str | None
+    cso_since: date | None = strawberry.field(
+        description="The day the active CSO's term began; null without a CSO."
+    )
+    latest_service_on: date | None = strawberry.field(
+        description="The latest day a service was recorded for; null before the first."
+    )
+    open_requests: int = strawberry.field(description="Requests not yet resolved.")
     enterprise_id: strawberry.Private[UUID]
     chain_id: strawberry.Private[UUID | None]
     cso_id: strawberry.Private[UUID | None]
     service_count: strawberry.Private[int]
-    held: strawberry.Private[Held | None]
+    overdue_from: strawberry.Private[date | None]
+    # A replayed project's requests, in the read model's row shape; None: read the model.
+    held_requests: strawberry.Private[list[Row] | None]
 
     @strawberry.field
     async def enterprise(self, info: Info[Context, None]) -> Enterprise | None:
@@ -92,44 +90,45 @@ class Project:
 
     @strawberry.field
     async def milestones(self, info: Info[Context, None]) -> list[ReachedMilestone]:
-        if self.held is not None:
-            return self.held.milestones
-        return await loader(info.context, milestones_by_project).load(UUID(self.id))
+        return await loader(info.context, milestones_at).load(self._at)
 
     @fields.field("Every CSO the project has had, oldest first.")
     async def cso_assignments(self, info: Info[Context, None]) -> list[CsoAssignment]:
-        if self.held is not None:
-            return self.held.assignments
-        return await loader(info.context, assignments_by_project).load(UUID(self.id))
+        return await loader(info.context, assignments_at).load(self._at)
 
     @strawberry.field
     async def service_plan(self, info: Info[Context, None]) -> list[ServicePlanItem]:
-        if self.held is not None:
-            return self.held.plan
-        return await loader(info.context, plans_by_project).load(UUID(self.id))
+        return await loader(info.context, plans_at).load(self._at)
 
     @fields.field("Service records, newest first.")
     async def services(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[ServiceRecord]:
-        if self.held is not None:
-            return services_in_memory(self.held.services, first, after)
         return await projected_services(
-            info.context, UUID(self.id), self.service_count, first, after
+            info.context, UUID(self.id), self.version, self.service_count, first, after
         )
 
     @strawberry.field
     async def requests(self, info: Info[Context, None]) -> list[EnterpriseRequest]:
-        if self.held is not None:
-            return self.held.requests
-        return await loader(info.context, requests_by_project).load(UUID(self.id))
+        if self.held_requests is not None:
+            return [request_of(row) for row in self.held_requests]
+        return await loader(info.context, requests_of).load(UUID(self.id))
+
+    @fields.field("One of its requests is not resolved and past its due date.")
+    def has_overdue_requests(self, info: Info[Context, None]) -> bool:
+        return is_overdue(self.overdue_from, info.context.runtime.today())
 
     @strawberry.field
     async def history(self, info: Info[Context, None]) -> list[Event]:
         return await history(info, self.id, self.version)
 
+    @property
+    def _at(self) -> read_model.At:
+        return UUID(self.id), self.version
 
-def project_from_row(row: asyncpg.Record) -> Project:
+
+def project_from_row(row: Row, held_requests: list[Row] | None = None) -> Project:
+    """The type's one mapper: from a read-model row (PROJECT_COLUMNS) or `project_row`."""
     return Project(
         id=to_id(row["id"]),
         version=row["version"],
@@ -142,45 +141,61 @@ def project_from_row(row: asyncpg.Record) -> Project:
         closed=row["closed"],
         outcome=None if row["outcome"] is None else domain.ProjectOutcome[row["outcome"]],
         close_reason=row["close_reason"],
+        cso_since=row["cso_since"],
+        latest_service_on=row["latest_service_on"],
+        open_requests=row["open_requests"],
         enterprise_id=row["enterprise_id"],
         chain_id=row["chain_id"],
         cso_id=row["cso_id"],
         service_count=row["service_count"],
-        held=None,
+        overdue_from=row["overdue_from"],
+        held_requests=held_requests,
     )
+
+
+def project_row(project: aggregate.Project) -> dict[str, Any]:
+    """An aggregate in the read model's row shape: every figure as the domain decides it."""
+    return {
+        "id": project.id,
+        "version": project.version,
+        "created_at": project.created_on,
+        "updated_at": project.modified_on,
+        "enterprise_id": project.enterprise_id,
+        "name": project.name,
+        "investment": project.investment,
+        "chain_id": project.chain_id,
+        "stage": project.stage.value,
+        "signed_on": project.signed_on,
+        "cso_id": project.cso_id,
+        "cso_since": project.cso_since,
+        "closed": project.closed,
+        "outcome": None if project.outcome is None else project.outcome.value,
+        "close_reason": project.close_reason,
+        "service_count": project.service_count,
+        "latest_service_on": project.latest_service_on,
+        "open_requests": len(project.open_requests),
+        "overdue_from": project.overdue_from,
+    }
 
 
 def project_from_aggregate(project: aggregate.Project) -> Project:
-    return Project(
-        id=to_id(project.id),
-        version=project.version,
-        created_at=project.created_on,
-        updated_at=project.modified_on,
-        name=project.name,
-        investment=project.investment,
-        stage=project.stage,
-        signed_on=project.signed_on,
-        closed=project.closed,
-        outcome=project.outcome,
-        close_reason=project.close_reason,
-        enterprise_id=project.enterprise_id,
-        chain_id=project.chain_id,
-        cso_id=project.cso_id,
-        service_count=len(project.services),
-        held=Held(
-            milestones=[milestone_of(m) for m in project.milestones],
-            assignments=[assignment_of(a) for a in project.cso_assignments],
-            plan=[plan_item_of(p) for p in project.service_plan],
-            services=[service_of(s) for s in project.services],
-            requests=[request_of(r) for r in project.requests],
-        ),
+    """A replayed (or not yet projected) project, through the one mapper."""
+    return project_from_row(
+        project_row(project), held_requests=[request_row(r) for r in project.requests]
     )
 
 
-async def projects_by_id(context: Context, ids: list[UUID]) -> list[Project | None]:
-    rows = await context.db.fetch(sql.PROJECTS_BY_ID, ids)
-    found: dict[UUID, Project] = {row["id"]: project_from_row(row) for row in rows}
-    found |= await views_of_unprojected(
-        context, ids, found, aggregate.Project, project_from_aggregate
+projects_by_id = batch_by_id(
+    read_model.projects_by_ids,
+    project_from_row,
+    unprojected(aggregate.Project, project_from_aggregate),
+)
+
+
+async def project_at(
+    context: Context, project_id: UUID, *, version: int | None, as_of: datetime | None
+) -> Project | None:
+    """The project replayed to a version and/or a moment (None before it existed)."""
+    return await view_aggregate(
+        context, project_id, aggregate.Project, project_from_aggregate, version=version, as_of=as_of
     )
-    return [found.get(project_id) for project_id in ids]

@@ -1,24 +1,22 @@
-"""What a project holds: milestones, CSO assignments, its service plan, services and requests.
+"""What a project holds: milestones, CSO terms, its service plan and requests.
 
-Each is mapped from the domain's read views (`cso.domain.project_records`), which come either
-from a replayed aggregate or, batched per request, from the read-model tables.
+Each type has one mapper from a read-model row. Milestones, CSO terms and the plan are read
+at a project version (a current project's, or the version a replay reached); a replayed
+project's requests are its aggregate's, first put in the read model's row shape.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-import asyncpg
 import strawberry
 from strawberry.types import Info
 
 from cso.domain import enums as domain
 from cso.domain import project_records as records
-from cso.graphql import fields, sql
+from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import (
     Milestone,
@@ -27,14 +25,14 @@ from cso.graphql.enums import (
     ServiceItemStatus,
     ServiceKind,
 )
+from cso.graphql.keyset import Row
 from cso.graphql.scalars import to_id
+from cso.projections import project_queries as read_model
 
 if TYPE_CHECKING:
     from cso.graphql.types.officer import Officer
 
 OfficerRef = Annotated["Officer", strawberry.lazy("cso.graphql.types.officer")]
-
-V = TypeVar("V")
 
 
 @strawberry.type
@@ -94,104 +92,98 @@ class EnterpriseRequest:
     resolution: str | None
     resolved_on: date | None
     satisfaction: int | None
-
-    @fields.field("Handled jointly (会办): referred to several departments.")
-    def joint(self) -> bool:
-        return len(self.departments) > 1
+    joint: bool = strawberry.field(
+        description="Handled jointly (会办): referred to several departments."
+    )
+    overdue_from: strawberry.Private[date | None]
 
     @fields.field("Not resolved, and today is after the due date.")
     def overdue(self, info: Info[Context, None]) -> bool:
-        today = info.context.runtime.today()
-        return self.status is not domain.RequestStatus.RESOLVED and today > self.due_on
+        return records.is_overdue(self.overdue_from, info.context.runtime.today())
 
 
-def milestone_of(view: records.ReachedMilestone) -> ReachedMilestone:
-    return ReachedMilestone(milestone=view.milestone, on=view.on)
+def milestone_of(row: Row) -> ReachedMilestone:
+    return ReachedMilestone(milestone=domain.Milestone[row["milestone"]], on=row["reached_on"])
 
 
-def assignment_of(view: records.CsoAssignment) -> CsoAssignment:
+def assignment_of(row: Row) -> CsoAssignment:
     return CsoAssignment(
-        from_=view.start, to=view.end, reason=view.reason, officer_id=view.officer_id
+        from_=row["start_on"], to=row["end_on"], reason=row["reason"], officer_id=row["officer_id"]
     )
 
 
-def plan_item_of(view: records.ServicePlanItem) -> ServicePlanItem:
-    return ServicePlanItem(item=view.item, status=view.status)
+def plan_of(row: Row) -> list[ServicePlanItem]:
+    """A plan row (`items`, `completed_items`) as its items, in the plan's order."""
+    done = set(row["completed_items"])
+    return [
+        ServicePlanItem(item=item, status=records.ServicePlanItem(item, item in done).status)
+        for item in row["items"]
+    ]
 
 
-def service_of(view: records.ServiceRecord) -> ServiceRecord:
+def service_of(row: Row) -> ServiceRecord:
     return ServiceRecord(
-        id=to_id(view.id),
-        kind=view.kind,
-        summary=view.summary,
-        occurred_on=view.occurred_on,
-        officer_id=view.officer_id,
+        id=to_id(row["id"]),
+        kind=domain.ServiceKind[row["kind"]],
+        summary=row["summary"],
+        occurred_on=row["occurred_on"],
+        officer_id=row["officer_id"],
     )
 
 
-def request_of(view: records.EnterpriseRequest) -> EnterpriseRequest:
+def request_of(row: Row) -> EnterpriseRequest:
+    """The type's one mapper: from a read-model row (rm_requests) or `request_row`."""
     return EnterpriseRequest(
-        id=to_id(view.id),
-        category=view.category,
-        description=view.description,
-        status=view.status,
-        departments=list(view.departments),
-        raised_on=view.raised_on,
-        due_on=view.due_on,
-        resolution=view.resolution,
-        resolved_on=view.resolved_on,
-        satisfaction=view.satisfaction,
+        id=to_id(row["id"]),
+        category=domain.RequestCategory[row["category"]],
+        description=row["description"],
+        status=domain.RequestStatus[row["status"]],
+        departments=list(row["departments"]),
+        raised_on=row["raised_on"],
+        due_on=row["due_on"],
+        resolution=row["resolution"],
+        resolved_on=row["resolved_on"],
+        satisfaction=row["satisfaction"],
+        joint=row["joint"],
+        overdue_from=row["overdue_from"],
     )
 
 
-async def _by_project(
-    context: Context, query: str, ids: list[UUID], row_view: Callable[[asyncpg.Record], V]
-) -> list[list[V]]:
-    grouped: dict[UUID, list[V]] = defaultdict(list)
-    for row in await context.db.fetch(query, ids):
-        grouped[row["project_id"]].append(row_view(row))
-    return [grouped.get(project_id, []) for project_id in ids]
+def request_row(view: records.EnterpriseRequest) -> dict[str, Any]:
+    """A request of an aggregate in the read model's row shape, decided by the domain."""
+    return {
+        "id": view.id,
+        "category": view.category.value,
+        "description": view.description,
+        "status": view.status.value,
+        "departments": list(view.departments),
+        "raised_on": view.raised_on,
+        "due_on": view.due_on,
+        "resolution": view.resolution,
+        "resolved_on": view.resolved_on,
+        "satisfaction": view.satisfaction,
+        "joint": view.joint,
+        "overdue_from": view.overdue_from,
+    }
 
 
-async def milestones_by_project(context: Context, ids: list[UUID]) -> list[list[ReachedMilestone]]:
-    def view(row: asyncpg.Record) -> ReachedMilestone:
-        return ReachedMilestone(milestone=domain.Milestone[row["milestone"]], on=row["reached_on"])
-
-    return await _by_project(context, sql.MILESTONES_BY_PROJECT, ids, view)
-
-
-async def assignments_by_project(context: Context, ids: list[UUID]) -> list[list[CsoAssignment]]:
-    def view(row: asyncpg.Record) -> CsoAssignment:
-        return CsoAssignment(
-            from_=row["start_on"],
-            to=row["end_on"],
-            reason=row["reason"],
-            officer_id=row["officer_id"],
-        )
-
-    return await _by_project(context, sql.ASSIGNMENTS_BY_PROJECT, ids, view)
+async def milestones_at(
+    context: Context, keys: list[read_model.At]
+) -> list[list[ReachedMilestone]]:
+    found = await read_model.milestones_at(context.db, keys)
+    return [[milestone_of(row) for row in rows] for rows in found]
 
 
-async def plans_by_project(context: Context, ids: list[UUID]) -> list[list[ServicePlanItem]]:
-    def view(row: asyncpg.Record) -> ServicePlanItem:
-        return plan_item_of(records.ServicePlanItem(item=row["item"], completed=row["completed"]))
-
-    return await _by_project(context, sql.PLAN_BY_PROJECT, ids, view)
+async def assignments_at(context: Context, keys: list[read_model.At]) -> list[list[CsoAssignment]]:
+    found = await read_model.assignments_at(context.db, keys)
+    return [[assignment_of(row) for row in rows] for rows in found]
 
 
-async def requests_by_project(context: Context, ids: list[UUID]) -> list[list[EnterpriseRequest]]:
-    def view(row: asyncpg.Record) -> EnterpriseRequest:
-        return EnterpriseRequest(
-            id=to_id(row["id"]),
-            category=domain.RequestCategory[row["category"]],
-            description=row["description"],
-            status=domain.RequestStatus[row["status"]],
-            departments=list(row["departments"]),
-            raised_on=row["raised_on"],
-            due_on=row["due_on"],
-            resolution=row["resolution"],
-            resolved_on=row["resolved_on"],
-            satisfaction=row["satisfaction"],
-        )
+async def plans_at(context: Context, keys: list[read_model.At]) -> list[list[ServicePlanItem]]:
+    found = await read_model.plans_at(context.db, keys)
+    return [plan_of(rows[0]) if rows else [] for rows in found]
 
-    return await _by_project(context, sql.REQUESTS_BY_PROJECT, ids, view)
+
+async def requests_of(context: Context, ids: list[UUID]) -> list[list[EnterpriseRequest]]:
+    found = await read_model.requests_of(context.db, ids)
+    return [[request_of(row) for row in rows] for rows in found]

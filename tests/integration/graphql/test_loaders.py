@@ -62,7 +62,7 @@ class Counter:
 
     def __call__(self, record: Any) -> None:
         query: str = record.query
-        if "FROM rm_" in query or "FROM events" in query:
+        if " rm_" in query or "FROM events" in query:
             self.statements.append(query)
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from cso.graphql.queries.projects import PROJECTS
+from cso.projections.project_queries import PROJECTS
 from cso.runtime import Runtime
 from cso.services.application import Application
 from tests.integration.graphql import support
@@ -160,7 +160,7 @@ async def test_the_overdue_filter_separates_projects_with_a_late_request(
     assert await names(False) == ["未逾期", "无诉求"]
 
 
-async def test_the_overdue_filter_is_answered_from_the_next_due_index(runtime: Runtime) -> None:
+async def test_the_overdue_filter_is_answered_from_the_overdue_index(runtime: Runtime) -> None:
     # overdue, $7 today, everything else unfiltered; the planner is kept off whole-table scans
     # so that the tiny test table still shows which predicates an index can answer.
     params = [None, None, None, None, None, True, date.today(), None]
@@ -169,5 +169,5 @@ async def test_the_overdue_filter_is_answered_from_the_next_due_index(runtime: R
         plan = "\n".join(
             row[0] for row in await conn.fetch(f"EXPLAIN {PROJECTS.count_statement}", *params)
         )
-    assert "rm_projects_next_due" in plan, plan
-    assert "Index Cond: (next_due_on <" in plan, plan
+    assert "rm_projects_overdue" in plan, plan
+    assert "Index Cond: (overdue_from <=" in plan, plan

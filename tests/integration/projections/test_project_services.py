@@ -4,16 +4,13 @@ import uuid
 from datetime import UTC, date, datetime
 
 from cso.domain.enums import ServiceKind
-from cso.projections.project_services import COUNT_SERVICE
+from cso.projections.project_queries import plans_at
+from cso.projections.project_services import RECORD_SERVICE
 from tests.integration.projections.factories import new_enterprise, new_officer, new_project
 from tests.integration.projections.world import World
 
 TODAY = date(2024, 6, 1)
 
-SELECT_PLAN = """
-SELECT item, completed, completed_at IS NOT NULL AS stamped FROM rm_service_plan
-WHERE project_id = $1 ORDER BY seq
-"""
 SELECT_TIMELINE = """
 SELECT id, kind, summary, occurred_on, officer_id FROM rm_services
 WHERE project_id = $1 ORDER BY occurred_on DESC, position DESC
@@ -33,16 +30,36 @@ async def test_a_replaced_service_plan_keeps_completion_of_the_items_that_remain
     project.set_service_plan(["政策辅导", "选址协调", "人才安居对接"])
     await world.save(project)
 
-    plan = await world.pool.fetch(SELECT_PLAN, project.id)
+    [[now], [completed], [first]] = await plans_at(
+        world.pool, [(project.id, 4), (project.id, 3), (project.id, 2)]
+    )
     row = await world.row(SELECT_PROJECT, project.id)
     events = await world.events(project.id)
-    assert [tuple(item) for item in plan] == [
-        ("政策辅导", False, False),
-        ("选址协调", True, True),
-        ("人才安居对接", False, False),
-    ]
+    assert (now["items"], now["completed_items"]) == (
+        ["政策辅导", "选址协调", "人才安居对接"],
+        ["选址协调"],
+    )
+    assert (completed["items"], completed["completed_items"]) == (
+        ["全程代办", "选址协调", "政策辅导"],
+        ["选址协调"],
+    )
+    assert first["completed_items"] == []
     assert row["version"] == 4
     assert row["updated_at"] == events[-1].recorded_at
+
+
+async def test_an_item_dropped_from_the_plan_and_planned_again_starts_over(world: World) -> None:
+    enterprise = new_enterprise()
+    project = new_project(enterprise)
+    project.set_service_plan(["全程代办", "选址协调"])
+    project.complete_service_item("选址协调")
+    project.set_service_plan(["全程代办"])
+    project.set_service_plan(["全程代办", "选址协调"])
+    await world.save(enterprise, project)
+
+    [[plan]] = await plans_at(world.pool, [(project.id, project.version)])
+    assert plan["completed_items"] == []
+    assert [item.completed for item in project.service_plan] == [False, False]
 
 
 async def test_the_service_timeline_counts_services_and_knows_the_latest(world: World) -> None:
@@ -79,12 +96,18 @@ async def test_the_service_timeline_counts_services_and_knows_the_latest(world: 
 async def test_recording_a_service_reads_none_of_the_projects_other_services(
     world: World,
 ) -> None:
-    # The handler's update, as PostgreSQL would run it: it touches rm_projects alone, so a
-    # project's thousandth service costs what its first did.
-    arguments = (uuid.uuid4(), 2, datetime.now(UTC), date(2024, 3, 2))
-    plan = await world.pool.fetch(f"EXPLAIN {COUNT_SERVICE}", *arguments)
+    # The handler's one statement, as PostgreSQL would run it: it inserts the service and
+    # updates rm_projects by key, scanning no services, so a project's thousandth service
+    # costs what its first did.
+    arguments = (
+        *(uuid.uuid4(), 2, datetime.now(UTC)),
+        *(uuid.uuid4(), "VISIT", "走访", date(2024, 3, 2), uuid.uuid4(), 7),
+    )
+    plan = await world.pool.fetch(f"EXPLAIN {RECORD_SERVICE}", *arguments)
     text = "\n".join(row[0] for row in plan)
-    assert "rm_projects" in text and "rm_services" not in text, text
+    scans = [line for line in text.splitlines() if "Scan" in line]
+    assert "Insert on rm_services" in text and "Update on rm_projects" in text, text
+    assert scans and all("rm_projects_pkey" in line for line in scans), text
 
 
 async def test_a_service_that_occurred_before_the_latest_leaves_the_latest_date_alone(

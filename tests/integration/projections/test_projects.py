@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from cso.domain.enums import Milestone, OfficerRole, ProjectOutcome
+from cso.projections.project_queries import assignments_at, milestones_at
 from tests.integration.projections.factories import (
     new_chain,
     new_enterprise,
@@ -17,10 +18,6 @@ TODAY = date(2024, 6, 1)
 SELECT_PROJECT = "SELECT * FROM rm_projects WHERE id = $1"
 SELECT_MILESTONES = """
 SELECT milestone, rank, reached_on FROM rm_project_milestones WHERE project_id = $1 ORDER BY rank
-"""
-SELECT_ASSIGNMENTS = """
-SELECT officer_id, start_on, end_on, reason FROM rm_cso_assignments
-WHERE project_id = $1 ORDER BY seq
 """
 
 
@@ -42,7 +39,7 @@ async def test_a_registered_project_is_signed_in_its_enterprises_district(world:
     assert row["signed_on"] == date(2024, 3, 1)
     assert row["cso_id"] is None
     assert row["closed"] is False
-    assert (row["open_requests"], row["next_due_on"]) == (0, None)
+    assert (row["open_requests"], row["overdue_from"]) == (0, None)
     assert (row["service_count"], row["latest_service_on"]) == (0, None)
     assert row["version"] == 1
     assert row["created_at"] == row["updated_at"] == registered.recorded_at
@@ -67,6 +64,11 @@ async def test_a_project_moves_through_its_milestones_to_construction(world: Wor
     assert row["version"] == 4
     assert row["created_at"] == events[0].recorded_at
     assert row["updated_at"] == events[-1].recorded_at
+    [at_two] = await milestones_at(world.pool, [(project.id, 2)])
+    assert [(m["milestone"], m["reached_on"]) for m in at_two] == [
+        ("SIGNED", date(2024, 1, 1)),
+        ("SITE_SELECTED", date(2024, 1, 10)),
+    ]
     milestones = await world.pool.fetch(SELECT_MILESTONES, project.id)
     assert [tuple(m) for m in milestones] == [
         ("SIGNED", 0, date(2024, 1, 1)),
@@ -76,7 +78,7 @@ async def test_a_project_moves_through_its_milestones_to_construction(world: Wor
     ]
 
 
-async def test_a_reassigned_cso_ends_the_first_term_and_the_history_keeps_both(
+async def test_a_reassigned_cso_ends_the_first_term_and_every_version_reads_its_own_terms(
     world: World,
 ) -> None:
     first, second = new_officer("李明"), new_officer("陈静")
@@ -91,13 +93,18 @@ async def test_a_reassigned_cso_ends_the_first_term_and_the_history_keeps_both(
     await world.save(project)
 
     row = await world.row(SELECT_PROJECT, project.id)
-    assignments = await world.pool.fetch(SELECT_ASSIGNMENTS, project.id)
-    assert row["cso_id"] == second.id
+    now, then, before = await assignments_at(
+        world.pool, [(project.id, 3), (project.id, 2), (project.id, 1)]
+    )
+    terms = ("officer_id", "start_on", "end_on", "reason")
+    assert (row["cso_id"], row["cso_since"], row["cso_terms"]) == (second.id, date(2024, 5, 1), 2)
     assert row["version"] == 3
-    assert [tuple(a) for a in assignments] == [
+    assert [tuple(a[k] for k in terms) for a in now] == [
         (first.id, date(2024, 2, 1), date(2024, 5, 1), None),
         (second.id, date(2024, 5, 1), None, "李明调任区发改局"),
     ]
+    assert [tuple(a[k] for k in terms) for a in then] == [(first.id, date(2024, 2, 1), None, None)]
+    assert before == []
 
 
 async def test_a_project_closed_as_operating_is_at_stage_closed_and_keeps_its_milestone(

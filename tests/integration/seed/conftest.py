@@ -28,6 +28,7 @@ A = TypeVar("A", bound=Aggregate)
 class Seeded:
     pool: asyncpg.Pool[Any]
     summary: SeedSummary
+    url: str
 
 
 async def migrated_application(url: str) -> tuple[asyncpg.Pool[Any], Application]:
@@ -52,7 +53,7 @@ async def seeded(server_url: str) -> AsyncIterator[Seeded]:
     async with scratch_database(server_url, "cso_seed") as url:
         pool, app = await migrated_application(url)
         try:
-            yield Seeded(pool, await seed(app, today=TODAY, rng_seed=SEED))
+            yield Seeded(pool, await seed(app, today=TODAY, rng_seed=SEED), url)
         finally:
             await pool.close()
 
@@ -64,3 +65,16 @@ async def replay_all(pool: asyncpg.Pool[Any], kind: type[A]) -> list[A]:
         "SELECT DISTINCT stream_id FROM events WHERE stream_type = $1", kind.__name__
     )
     return [await repository.get(row["stream_id"], kind) for row in ids]
+
+
+async def decoded_events(pool: asyncpg.Pool[Any], event_name: str) -> list[Any]:
+    """Every event of a project named `event_name` (e.g. "ServiceRecorded"), decoded."""
+    codec = Codec(DOMAIN_ENUMS)
+    rows = await pool.fetch(
+        "SELECT stream_id, version, type, data::text AS data FROM events "
+        "WHERE stream_type = 'Project' AND type LIKE '%.' || $1 ORDER BY position",
+        event_name,
+    )
+    return [
+        codec.decode(row["stream_id"], row["version"], row["type"], row["data"]) for row in rows
+    ]

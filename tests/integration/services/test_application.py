@@ -73,7 +73,7 @@ async def test_concurrent_commands_without_expected_version_are_retried_until_al
     await asyncio.gather(*(_record(app, project_id) for _ in range(8)))
     project = await app.repository.get(project_id, Project)
     assert project.version == start + 8
-    assert len(project.services) == 8
+    assert project.service_count == 8
 
 
 async def test_32_concurrent_commands_each_succeed_or_conflict_and_every_success_is_in_history(

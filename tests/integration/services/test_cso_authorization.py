@@ -93,8 +93,9 @@ async def test_the_cso_of_an_open_project_can_be_neither_deactivated_nor_strippe
 async def test_a_cso_who_can_serve_still_acts_on_their_project(app: Application) -> None:
     project_id, cso_id = await project_with_cso(app)
     changed = await _record_as(app, officer_principal(cso_id), project_id)
-    assert changed["service"] in {
-        s.id for s in (await app.repository.get(project_id, Project)).services
+    history = await app.store.read_stream(project_id)
+    assert changed["service"].hex in {
+        e.data["service_id"]["_data_"] for e in history if e.type.endswith("ServiceRecorded")
     }
 
 

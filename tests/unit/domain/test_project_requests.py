@@ -183,3 +183,23 @@ def test_a_resolved_request_is_never_overdue(project: Project, today: date) -> N
     project.resolve_request(request_id, "Permit issued", today=today + 20 * DAY)
     assert not project.request(request_id).is_overdue(today + 30 * DAY)
     assert project.overdue_requests(today + 30 * DAY) == []
+
+
+def test_an_unresolved_request_is_overdue_from_the_day_after_it_is_due(
+    project: Project, today: date
+) -> None:
+    request_id = project.raise_request(RequestCategory.POLICY, "Subsidy", today=today)
+    request = project.request(request_id)
+    assert request.overdue_from == request.due_on + timedelta(days=1)
+    assert not request.is_overdue(request.due_on)
+    assert request.is_overdue(request.due_on + timedelta(days=1))
+    assert project.overdue_from == request.overdue_from
+
+
+def test_a_resolved_request_has_no_overdue_date(project: Project, today: date) -> None:
+    request_id = project.raise_request(RequestCategory.POLICY, "Subsidy", today=today)
+    project.resolve_request(request_id, "Granted", today=today)
+    request = project.request(request_id)
+    assert request.overdue_from is None
+    assert not request.is_overdue(today + timedelta(days=365))
+    assert project.overdue_from is None

@@ -1,0 +1,120 @@
+"""The demo district replayed through the domain, against what the read models answer.
+
+Stage, overdue, open requests and the two coverages are decided by the domain alone; the
+projections store those decisions and the dashboard and lists only count and compare them.
+So the figures users see must equal what the replayed aggregates say.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+
+from cso.domain.enterprise import Enterprise
+from cso.domain.enums import DOMAIN_ENUMS
+from cso.domain.project import Project
+from cso.eventstore import Codec, EventStore, Listener
+from cso.projections import ALL_PROJECTIONS
+from cso.projections.dashboard import chain_coverage, dashboard
+from cso.projections.project_queries import PROJECT_FILTER
+from cso.projections.runner import ProjectionRunner
+from tests.integration.seed.conftest import TODAY, Seeded, replay_all
+
+OVERDUE_PROJECTS = f"SELECT p.id FROM rm_projects p WHERE {PROJECT_FILTER}"
+
+
+@pytest.fixture(scope="module")
+async def projected(seeded: Seeded) -> AsyncIterator[asyncpg.Pool[Any]]:
+    """The seeded log, applied by every projection's runner up to its end."""
+    url = seeded.url
+    listener = Listener(url)
+    await listener.start()
+    try:
+        for projection in ALL_PROJECTIONS:
+            runner = ProjectionRunner(
+                projection,
+                database_url=url,
+                store=EventStore(seeded.pool),
+                codec=Codec(DOMAIN_ENUMS),
+                listener=listener,
+            )
+            await runner.catch_up_to(timeout=60)
+    finally:
+        await listener.stop()
+    yield seeded.pool
+
+
+async def test_the_dashboard_counts_stages_and_requests_as_the_domain_decides(
+    projected: asyncpg.Pool[Any],
+) -> None:
+    projects = await replay_all(projected, Project)
+    for today in (TODAY, TODAY - timedelta(days=30), TODAY + timedelta(days=30)):
+        figures = await dashboard(projected, today)
+        assert {s.stage: s.count for s in figures.projects_by_stage if s.count} == Counter(
+            p.stage for p in projects
+        )
+        assert figures.open_requests == sum(len(p.open_requests) for p in projects)
+        assert figures.overdue_requests == sum(len(p.overdue_requests(today)) for p in projects)
+    assert (await dashboard(projected, TODAY)).overdue_requests >= 1
+
+
+async def test_the_overdue_filter_lists_the_projects_the_domain_finds_overdue(
+    projected: asyncpg.Pool[Any],
+) -> None:
+    projects = await replay_all(projected, Project)
+    for today in (TODAY, TODAY + timedelta(days=30)):
+        params = [None] * 5
+        late = await projected.fetch(OVERDUE_PROJECTS, *params, True, today, None)
+        on_time = await projected.fetch(OVERDUE_PROJECTS, *params, False, today, None)
+        expected = {p.id for p in projects if p.overdue_requests(today)}
+        assert {row["id"] for row in late} == expected
+        assert {row["id"] for row in on_time} == {p.id for p in projects} - expected
+
+
+async def test_each_projects_row_holds_the_domains_stage_and_figures(
+    projected: asyncpg.Pool[Any],
+) -> None:
+    projects = {p.id: p for p in await replay_all(projected, Project)}
+    rows = await projected.fetch("SELECT * FROM rm_projects")
+    assert {row["id"] for row in rows} == set(projects)
+    for row in rows:
+        project = projects[row["id"]]
+        assert row["stage"] == project.stage.value
+        assert row["overdue_from"] == project.overdue_from
+        assert row["open_requests"] == len(project.open_requests)
+        assert (row["cso_id"], row["cso_since"], row["cso_terms"]) == (
+            project.cso_id,
+            project.cso_since,
+            project.cso_terms,
+        )
+        assert (row["service_count"], row["latest_service_on"]) == (
+            project.service_count,
+            project.latest_service_on,
+        )
+        assert row["version"] == project.version
+
+
+async def test_coverage_per_chain_and_district_wide_is_the_domains(
+    projected: asyncpg.Pool[Any],
+) -> None:
+    enterprises = await replay_all(projected, Enterprise)
+    figures = await dashboard(projected, TODAY)
+    organisation = sum(e.organisation_covered for e in enterprises)
+    work = sum(e.work_covered() for e in enterprises)
+    assert figures.organisation_coverage_rate == organisation / len(enterprises)
+    assert figures.work_coverage_rate == work / len(enterprises)
+    assert 0 < organisation < len(enterprises)
+
+    chain_ids = {e.chain_id for e in enterprises if e.chain_id is not None}
+    per_chain = await chain_coverage(projected, chain_ids)
+    for chain_id in chain_ids:
+        on_chain = [e for e in enterprises if e.chain_id == chain_id]
+        found = per_chain[chain_id]
+        assert found.enterprises == len(on_chain)
+        assert found.organisation_covered == sum(e.organisation_covered for e in on_chain)
+        assert found.work_covered == sum(e.work_covered() for e in on_chain)
