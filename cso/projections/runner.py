@@ -48,6 +48,11 @@ OnCommit = Callable[[str, Checkpoint], None]
 # While a read comes back full the next one asks for twice as many, up to this many times
 # `batch_size`: far behind, fewer and bigger transactions catch up sooner.
 MAX_BATCH_GROWTH = 8
+# While committed events wait behind an older open transaction (the watermark), the runner
+# looks again after HELD_BACK_FIRST seconds, doubling up to HELD_BACK_MAX: no NOTIFY will
+# come when that transaction ends, and the listener's poll fallback is a second away.
+HELD_BACK_FIRST = 0.002
+HELD_BACK_MAX = 0.1
 
 
 class ProjectionRunner:
@@ -85,6 +90,7 @@ class ProjectionRunner:
         self.holds_lock = asyncio.Event()
         self.checkpoint: Checkpoint | None = None  # the last one this runner read or committed
         self.failures = FailureTracker(retry_interval, max_backoff)
+        self._held_back = 0  # looks in a row that found events held back by the watermark
         self._limit = batch_size  # the next read's size: grows while reads come back full
 
     @property
@@ -131,7 +137,7 @@ class ProjectionRunner:
                     raise
                 if target is None or checkpoint >= target:
                     return checkpoint
-                await self.listener.wait(armed)
+                await self._idle(conn, checkpoint, armed)
 
     async def _follow(self) -> None:
         async with self._locked_connection() as conn:
@@ -151,7 +157,21 @@ class ProjectionRunner:
                     checkpoint = await self._load_checkpoint(conn)
                     continue
                 if not passed:
-                    await self.listener.wait(armed)
+                    await self._idle(conn, checkpoint, armed)
+                else:
+                    self._held_back = 0
+
+    async def _idle(
+        self, conn: asyncpg.Connection[Any], checkpoint: Checkpoint, armed: asyncio.Event
+    ) -> None:
+        """Wait for news: briefly while events are held back by the watermark, else until a
+        NOTIFY (or the listener's poll)."""
+        if await conn.fetchval(sql.LOG_HELD_BACK, checkpoint.transaction_id, checkpoint.position):
+            await asyncio.sleep(min(HELD_BACK_FIRST * 2.0**self._held_back, HELD_BACK_MAX))
+            self._held_back += 1
+            return
+        self._held_back = 0
+        await self.listener.wait(armed)
 
     def _locked_connection(self) -> AbstractAsyncContextManager[asyncpg.Connection[Any]]:
         return locked_connection(
