@@ -22,7 +22,7 @@ from collections.abc import AsyncGenerator
 import asyncpg
 
 from cso.eventstore import sql
-from cso.eventstore.listener import Listener
+from cso.eventstore.listener import Listener, look_again_after
 from cso.eventstore.records import Checkpoint, RecordedEvent
 from cso.eventstore.store import EventStore
 
@@ -152,6 +152,7 @@ class Fanout:
                 return
 
     async def _read(self) -> None:
+        held_back = 0  # looks in a row that found events held back by the watermark
         while True:
             armed = self.listener.arm()
             assert self._position is not None
@@ -166,6 +167,11 @@ class Fanout:
                 self._hand_over(batch)
                 if len(batch) == self.batch_size:
                     continue
+            elif await self.store.held_back(self._position):
+                await asyncio.sleep(look_again_after(held_back))
+                held_back += 1
+                continue
+            held_back = 0
             await self.listener.wait(armed)
 
     def _hand_over(self, batch: Batch) -> None:

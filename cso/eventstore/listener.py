@@ -102,3 +102,10 @@ async def follow(
             if len(batch) == batch_size:
                 continue
         await listener.wait(armed)
+
+
+def look_again_after(looks: int) -> float:
+    """Seconds a log reader waits before its `looks`+1-th look while committed events wait
+    behind an older open transaction (the watermark): 2 ms, doubling to 100 ms. No NOTIFY
+    comes when that transaction ends, and the poll fallback is much further away."""
+    return min(0.002 * 2.0**looks, 0.1)

@@ -98,3 +98,10 @@ SELECT transaction_id, position FROM events
 WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
 ORDER BY transaction_id DESC, position DESC LIMIT 1
 """
+
+# Committed events after a reader's checkpoint that SELECT_LOG_AFTER does not return yet:
+# they wait behind an older transaction still open (the watermark) and will be readable
+# soon, with no NOTIFY to say so.
+LOG_HELD_BACK = """
+SELECT EXISTS (SELECT 1 FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint))
+"""

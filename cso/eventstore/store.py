@@ -355,6 +355,14 @@ class EventStore:
         )
         return [_recorded(row) for row in rows]
 
+    async def held_back(self, after: Checkpoint) -> bool:
+        """Whether committed events after `after` wait behind an older open transaction:
+        `read_log` will return them once it ends, and no NOTIFY will say when."""
+        found: bool = await self.pool.fetchval(
+            sql.LOG_HELD_BACK, after.transaction_id, after.position
+        )
+        return found
+
     async def head(self) -> Checkpoint:
         """Where a reader that wants only what comes next starts: nothing committed after this
         call lies at or behind it. It can lag the newest event while older transactions are

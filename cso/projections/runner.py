@@ -29,6 +29,8 @@ import asyncpg
 import orjson
 
 from cso.eventstore import Checkpoint, Codec, EventStore, Listener, RecordedEvent
+from cso.eventstore.listener import look_again_after
+from cso.eventstore.sql import LOG_HELD_BACK
 from cso.projections import sql
 from cso.projections.base import Projection
 from cso.projections.batch import BatchWriter, DeferredWriteFailed
@@ -48,11 +50,6 @@ OnCommit = Callable[[str, Checkpoint], None]
 # While a read comes back full the next one asks for twice as many, up to this many times
 # `batch_size`: far behind, fewer and bigger transactions catch up sooner.
 MAX_BATCH_GROWTH = 8
-# While committed events wait behind an older open transaction (the watermark), the runner
-# looks again after HELD_BACK_FIRST seconds, doubling up to HELD_BACK_MAX: no NOTIFY will
-# come when that transaction ends, and the listener's poll fallback is a second away.
-HELD_BACK_FIRST = 0.002
-HELD_BACK_MAX = 0.1
 
 
 class ProjectionRunner:
@@ -166,8 +163,8 @@ class ProjectionRunner:
     ) -> None:
         """Wait for news: briefly while events are held back by the watermark, else until a
         NOTIFY (or the listener's poll)."""
-        if await conn.fetchval(sql.LOG_HELD_BACK, checkpoint.transaction_id, checkpoint.position):
-            await asyncio.sleep(min(HELD_BACK_FIRST * 2.0**self._held_back, HELD_BACK_MAX))
+        if await conn.fetchval(LOG_HELD_BACK, checkpoint.transaction_id, checkpoint.position):
+            await asyncio.sleep(look_again_after(self._held_back))
             self._held_back += 1
             return
         self._held_back = 0

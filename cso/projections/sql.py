@@ -17,12 +17,6 @@ ORDER BY transaction_id, position
 LIMIT $3
 """
 
-# Committed events after the checkpoint that SELECT_LOG_AFTER did not return: they wait
-# behind an older transaction still open (the watermark), and will be readable soon.
-LOG_HELD_BACK = """
-SELECT EXISTS (SELECT 1 FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint))
-"""
-
 SELECT_CHECKPOINT = "SELECT transaction_id, position FROM projection_checkpoints WHERE name = $1"
 
 SELECT_CHECKPOINTS = """

@@ -208,3 +208,27 @@ async def test_an_overflowing_subscriber_does_not_stall_the_others_and_catches_u
         assert await slow.sees(stream, 10) == list(range(1, 11))
         checkpoints = [e.checkpoint for e in slow.events]
         assert checkpoints == sorted(set(checkpoints)), "in commit order, none twice"
+
+
+async def test_an_event_held_back_by_an_open_transaction_reaches_subscribers_soon_after_it_ends(
+    counting_store: CountingStore, database_url: str
+) -> None:
+    slow = Listener(database_url, poll_interval=5.0)  # only the fan-out's look-again counts
+    await slow.start()
+    stream = uuid4()
+    try:
+        async with fanning_out(counting_store, slow) as (fanout, follower):
+            start = await fanout.start_position()
+            subscriber = follower(start)
+            await until(lambda: len(fanout.subscribers) == 1)
+            async with counting_store.pool.acquire() as blocker, blocker.transaction():
+                await blocker.fetchval("SELECT pg_current_xact_id()")  # an older transaction
+                await append(counting_store, stream, [7], version=0)
+                await asyncio.sleep(0.2)  # the NOTIFY has come and gone; the event waits
+                assert subscriber.of(stream) == []
+            loop = asyncio.get_running_loop()
+            ended = loop.time()
+            assert await subscriber.sees(stream, 1) == [7]
+            assert loop.time() - ended < 1.0
+    finally:
+        await slow.stop()
