@@ -242,12 +242,10 @@ async def measure_loads(url: str) -> list[tuple[str, float]]:
             return await Repository(store, codec).get(stream, Tally)
 
         cached_repository = Repository(store, codec)
-        cached_repository.release(await cached_repository.get(with_snapshots, Tally))
+        await cached_repository.get(with_snapshots, Tally)  # now cached
 
         async def cached() -> Tally:
-            aggregate = await cached_repository.get(with_snapshots, Tally)
-            cached_repository.release(aggregate)
-            return aggregate
+            return await cached_repository.get(with_snapshots, Tally)
 
         return [
             (

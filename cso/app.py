@@ -45,6 +45,12 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         max_size=settings.pool_max_size,
         idle_in_transaction_timeout_ms=settings.idle_in_transaction_timeout_ms,
     )
+    read_pool = await create_pool(
+        url,
+        min_size=1,
+        max_size=settings.read_pool_max_size,
+        idle_in_transaction_timeout_ms=settings.idle_in_transaction_timeout_ms,
+    )
     try:
         async with pool.acquire() as conn:
             applied = await migrate(conn)
@@ -68,6 +74,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             settings,
             url,
             pool,
+            read_pool,
             store,
             repository,
             listener,
@@ -85,6 +92,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             await listener.stop()
             await store.close()
     finally:
+        await read_pool.close()
         await pool.close()
 
 

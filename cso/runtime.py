@@ -31,6 +31,10 @@ class Runtime:
     settings: Settings
     database_url: str
     pool: asyncpg.Pool[Any]
+    # Queries' snapshots (cso.graphql.snapshot) hold a connection of their own for the whole
+    # query, and some resolvers still load aggregates through `pool`: from one shared pool,
+    # enough concurrent queries would each hold one connection while waiting for another.
+    read_pool: asyncpg.Pool[Any]
     store: EventStore
     repository: Repository
     listener: Listener

@@ -19,6 +19,7 @@ class Settings:
     data_dir: Path
     pool_min_size: int
     pool_max_size: int
+    read_pool_max_size: int
     snapshot_interval: int
     cache_size: int
     run_projections: bool
@@ -41,6 +42,7 @@ class Settings:
             data_dir=Path(env.get("CSO_DATA_DIR", ".cso")),
             pool_min_size=int(env.get("CSO_POOL_MIN_SIZE", "2")),
             pool_max_size=int(env.get("CSO_POOL_MAX_SIZE", "20")),
+            read_pool_max_size=int(env.get("CSO_READ_POOL_MAX_SIZE", "10")),
             snapshot_interval=int(env.get("CSO_SNAPSHOT_INTERVAL", "100")),
             cache_size=int(env.get("CSO_CACHE_SIZE", "1000")),
             run_projections=env.get("CSO_RUN_PROJECTIONS", "1") not in ("0", "false", "no"),

@@ -133,9 +133,6 @@ class Repository:
         )
         return aggregate, bytes(row["hash"])
 
-    def release(self, *aggregates: Aggregate) -> None:
-        """Nothing to give back: `get` handed out copies, and the cache kept its own."""
-
     async def save(
         self,
         *aggregates: Aggregate,

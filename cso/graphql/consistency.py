@@ -42,7 +42,7 @@ class ReadYourWrites(SchemaExtension):
             self.reached = await _wait(context, context.consistency_token)
             if not self.reached:
                 context.response_headers[STALE_HEADER] = "stale"
-        snapshot = ReadSnapshot(context.runtime.pool)
+        snapshot = ReadSnapshot(context.runtime.read_pool)
         context.snapshot = snapshot
         try:
             yield

@@ -11,11 +11,14 @@ one statement at a time per connection); DataLoaders batch inside it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
+
+log = logging.getLogger(__name__)
 
 
 class ReadSnapshot:
@@ -62,8 +65,12 @@ class ReadSnapshot:
             if conn is None:
                 return
             try:
-                if transaction is not None and not conn.is_closed():
+                if transaction is not None:
                     await transaction.rollback()  # read-only: nothing to keep
+            except (asyncpg.InterfaceError, asyncpg.PostgresError, OSError) as exc:
+                # The server ended the session (say, idle in transaction too long): there
+                # is nothing left to roll back, and the pool replaces the connection.
+                log.warning("a query's snapshot connection was lost: %s", exc)
             finally:
                 await self._pool.release(conn)
 

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from cso.domain.errors import RuleViolation
 from cso.domain.values import TEXT_MAX_LENGTH, storable_text
 from cso.eventstore import (
     AppendResult,
@@ -114,12 +115,15 @@ class UnitOfWork:
     loaded: list[Aggregate] = field(default_factory=list)
     created: list[Aggregate] = field(default_factory=list)
     reservations: list[Reservation] = field(default_factory=list)
+    stale: Conflict | None = None  # the target is not at the pinned `expectedVersion`
 
     async def get(self, aggregate_id: UUID, kind: type[A], *, target: bool = False) -> A:
         """Lock the stream, then load the aggregate; `target` marks the one
-        `expectedVersion` refers to (CONFLICT unless it is at that version once locked).
+        `expectedVersion` refers to. A target at another version is noted in `stale` and
+        answered as Conflict once the command is authorised (see `Application.execute`):
+        a caller who may not act learns FORBIDDEN, not the object's version.
 
-        Raises NotFound, Conflict, or LockOrderBroken (handled by `Application.execute`).
+        Raises NotFound, or LockOrderBroken (handled by `Application.execute`).
         """
         aggregate = next((a for a in self.loaded if a.id == aggregate_id), None)
         if aggregate is None:
@@ -133,11 +137,24 @@ class UnitOfWork:
             raise NotFound(f"no {_label(kind)} with id {aggregate_id}")
         expected = self.command.expected_version
         if target and expected is not None and aggregate.version != expected:
-            raise Conflict(
+            self.stale = self.stale or Conflict(
                 f"{_label(kind)} {aggregate_id} is at version {aggregate.version}, not {expected}",
                 current_version=aggregate.version,
             )
         return aggregate
+
+    async def finish(self, attempt: Attempt) -> Changed:
+        """Run the attempt and commit it, unless the target was stale: then Conflict, also
+        in place of a rule the attempt found broken on state the caller had not seen."""
+        try:
+            ids = await attempt(self)
+        except RuleViolation:
+            if self.stale is not None:
+                raise self.stale from None
+            raise
+        if self.stale is not None:
+            raise self.stale
+        return await self.commit(ids)
 
     def add(self, aggregate: A) -> A:
         self.created.append(aggregate)
@@ -214,7 +231,7 @@ class Application:
             while True:
                 unit = UnitOfWork(self.repository, command, self.today(), locks)
                 try:
-                    return await unit.commit(await attempt(unit))
+                    return await unit.finish(attempt)
                 except LockOrderBroken as broken:
                     await locks.lock_in_order(broken.streams)
                 except ConcurrencyConflict as conflict:

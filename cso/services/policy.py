@@ -13,7 +13,7 @@ from uuid import UUID
 
 from cso.domain.enums import OfficerRole
 from cso.domain.officer import Officer
-from cso.services.errors import Forbidden
+from cso.services.errors import Forbidden, NotFound
 from cso.services.identity import Principal, Role
 
 if TYPE_CHECKING:
@@ -112,22 +112,22 @@ def may_ever_run(role: Role, mutation: str) -> bool:
 def require_may_ever_run(principal: Principal, mutation: str) -> None:
     """Raises Forbidden unless `may_ever_run`."""
     if not makes_changes(principal.role):
-        raise Forbidden(f"a {principal.role.value} makes no changes")
+        raise Forbidden(f"{_article(principal.role)} makes no changes")
     if not may_ever_run(principal.role, mutation):
         right = MUTATIONS.get(mutation, Right.SUPERVISOR)
-        raise Forbidden(f"{mutation} is for {right.value}, not a {principal.role.value}")
+        raise Forbidden(f"{mutation} is for {right.value}, not {_article(principal.role)}")
 
 
 def require_supervisor(principal: Principal) -> None:
     """Raises Forbidden for every role but supervisors."""
     if principal.role is not Role.SUPERVISOR:
-        raise Forbidden(f"only a supervisor may do this, not a {principal.role.value}")
+        raise Forbidden(f"only a supervisor may do this, not {_article(principal.role)}")
 
 
 def require_officer_or_supervisor(principal: Principal) -> None:
     """Raises Forbidden for viewers and auditors."""
     if not makes_changes(principal.role):
-        raise Forbidden(f"a {principal.role.value} makes no changes")
+        raise Forbidden(f"{_article(principal.role)} makes no changes")
 
 
 async def require_case_officer(
@@ -164,11 +164,26 @@ def works_in_a_department_of(principal: Principal, departments: Collection[str])
 async def require_request_handler(
     uow: UnitOfWork, project: Project, departments: Collection[str]
 ) -> None:
-    """The project's CSO, an officer of a department the request is referred to, or a
-    supervisor. Raises Forbidden."""
-    if works_in_a_department_of(uow.command.principal, departments):
+    """The project's CSO, an active registered officer of a department the request is
+    referred to, or a supervisor. Raises Forbidden."""
+    principal = uow.command.principal
+    if works_in_a_department_of(principal, departments):
+        await require_active_officer(uow, principal)
         return
     await require_cso_of(uow, project)
+
+
+async def require_active_officer(uow: UnitOfWork, principal: Principal) -> None:
+    """The token names a registered officer who is still active; the `dept` claim alone
+    grants nothing to a stranger or to a deactivated officer. Raises Forbidden."""
+    try:
+        officer = (
+            None if principal.officer_id is None else await uow.get(principal.officer_id, Officer)
+        )
+    except NotFound:
+        officer = None
+    if officer is None or not officer.active:
+        raise Forbidden("only an active registered officer acts for a department")
 
 
 # -- reads ----------------------------------------------------------------------------
@@ -189,7 +204,7 @@ def require_auditor(principal: Principal) -> None:
     """Raises Forbidden unless `may_run_audit_queries`."""
     if not may_run_audit_queries(principal):
         raise Forbidden(
-            f"audit queries are for auditors and supervisors, not a {principal.role.value}"
+            f"audit queries are for auditors and supervisors, not {_article(principal.role)}"
         )
 
 
@@ -204,3 +219,8 @@ def may_read_personal_data(
     if principal.role is not Role.OFFICER or principal.officer_id is None:
         return False
     return principal.officer_id == subject_id or principal.officer_id in case_officer_ids
+
+
+def _article(role: Role) -> str:
+    """'an auditor', 'a viewer': refusals read as English."""
+    return f"{'an' if role.value[0] in 'aeiou' else 'a'} {role.value}"

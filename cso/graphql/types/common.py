@@ -27,18 +27,14 @@ async def view_aggregate(
 ) -> T | None:
     """`view` of the aggregate (now, or replayed to a version or a moment), or None.
 
-    The repository lends its cached instance: it is viewed, then handed back at once.
+    The repository hands out a copy of what it caches, so the view may keep it.
     """
     repository = context.runtime.repository
     try:
         aggregate = await repository.get(aggregate_id, kind, version=version, as_of=as_of)
     except StreamNotFound:
         return None
-    try:
-        return view(aggregate)
-    finally:
-        if version is None and as_of is None:
-            repository.release(aggregate)
+    return view(aggregate)
 
 
 async def views_of_unprojected(

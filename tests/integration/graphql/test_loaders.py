@@ -68,14 +68,14 @@ class Counter:
 
 @pytest.fixture(scope="module")
 async def counted(runtime: Runtime, database_url: str) -> AsyncIterator[tuple[InProcess, Counter]]:
-    """The schema on a pool that counts what its connections run."""
+    """The schema on a read pool (queries' snapshots) that counts what its connections run."""
     counter = Counter()
 
     async def log_queries(conn: asyncpg.Connection[Any]) -> None:
         conn.add_query_logger(counter)
 
     pool = await create_pool(database_url, min_size=1, max_size=4, init=log_queries)
-    yield InProcess(build_schema(), dataclasses.replace(runtime, pool=pool)), counter
+    yield InProcess(build_schema(), dataclasses.replace(runtime, read_pool=pool)), counter
     await pool.close()
 
 

@@ -6,10 +6,13 @@ import asyncio
 
 import pytest
 
+from cso.app import open_runtime
 from cso.eventstore import Checkpoint
 from cso.graphql import consistency
+from cso.graphql.schema import build_schema
 from cso.graphql.snapshot import ReadSnapshot
 from cso.runtime import Runtime
+from cso.settings import Settings
 from tests.integration.graphql import support
 from tests.integration.graphql.support import InProcess
 
@@ -115,3 +118,29 @@ async def test_a_query_whose_token_is_reached_says_so_without_the_stale_header(
     assert reply.body["extensions"]["consistency"] == {"reached": True}
     assert "x-consistency" not in reply.headers
     assert reply.data["project"]["services"]["totalCount"] == 1
+
+
+async def test_queries_that_load_aggregates_while_holding_their_snapshot_never_starve_the_pool(
+    database_url: str,
+) -> None:
+    # A missing id falls back to loading the aggregate through the store's pool while the
+    # query holds its snapshot: with one shared pool of 2, three such queries deadlocked.
+    settings = Settings.from_env(
+        {
+            "CSO_DATABASE_URL": database_url,
+            "CSO_POOL_MAX_SIZE": "2",
+            "CSO_READ_POOL_MAX_SIZE": "2",
+            "CSO_RUN_PROJECTIONS": "0",
+        }
+    )
+    missing = "00000000-0000-4000-8000-000000000001"
+    async with open_runtime(settings) as runtime:
+        gql = InProcess(build_schema(), runtime)
+        async with asyncio.timeout(10):
+            replies = await asyncio.gather(
+                *(
+                    gql("query($id: ID!) { project(id: $id) { name } }", {"id": missing})
+                    for _ in range(12)
+                )
+            )
+    assert [reply.data["project"] for reply in replies] == [None] * 12

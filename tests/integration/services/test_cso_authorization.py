@@ -16,7 +16,7 @@ from cso.domain.project import Project
 from cso.eventstore import Codec, EventStore, Repository
 from cso.services import officers, projects
 from cso.services.application import Application, Changed
-from cso.services.errors import Forbidden
+from cso.services.errors import Conflict, Forbidden
 from cso.services.identity import Principal, Role
 from tests.integration.services.conftest import (
     TODAY,
@@ -152,3 +152,35 @@ async def test_a_deactivation_racing_an_assignment_is_re_run_after_it_and_refuse
         await officers.deactivate_officer(racing, command(), officer_id=officer_id)
     history = [event.type.rsplit(".", 1)[-1] for event in await app.store.read_stream(officer_id)]
     assert history == ["Registered", "AssignedAsCso"]
+
+
+async def test_an_officer_who_may_not_act_learns_forbidden_not_the_projects_version(
+    app: Application,
+) -> None:
+    project_id, _ = await project_with_cso(app)
+    stranger = officer_principal(await new_officer(app))
+    with pytest.raises(Forbidden):
+        await projects.record_service(
+            app,
+            command(stranger, expected_version=1),
+            project_id=project_id,
+            kind=ServiceKind.VISIT,
+            summary="走访企业",
+            occurred_on=TODAY,
+        )
+
+
+async def test_a_stale_expected_version_is_a_conflict_even_where_a_rule_would_refuse(
+    app: Application,
+) -> None:
+    project_id = await new_project(app)  # no CSO: recording a service breaks a rule
+    with pytest.raises(Conflict) as conflict:
+        await projects.record_service(
+            app,
+            command(expected_version=7),
+            project_id=project_id,
+            kind=ServiceKind.VISIT,
+            summary="走访企业",
+            occurred_on=TODAY,
+        )
+    assert conflict.value.current_version == 1
