@@ -10,10 +10,7 @@ from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
-DESIGNATE = """
-mutation($input: DesignateChainMasterInput!) {
-  designateChainMaster(input: $input) { chain { id version masters { id name } } }
-}"""
+DESIGNATE = support.mutation("designateChainMaster", "chain { id version masters { id name } }")
 
 RECORD_ORGANISATION = """
 mutation($input: RecordPartyOrganizationInput!) {

@@ -10,10 +10,7 @@ from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
-CHANGE_ROLES = """
-mutation($input: ChangeOfficerRolesInput!) {
-  changeOfficerRoles(input: $input) { officer { version } consistencyToken }
-}"""
+CHANGE_ROLES = support.mutation("changeOfficerRoles", "officer { version } consistencyToken")
 
 HISTORY = """query($id: ID!) { officer(id: $id) { version history { type } } }"""
 

@@ -10,15 +10,11 @@ from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
-CHANGE_ROLES = """
-mutation($input: ChangeOfficerRolesInput!) {
-  changeOfficerRoles(input: $input) { officer { id roles version } consistencyToken }
-}"""
+CHANGE_ROLES = support.mutation(
+    "changeOfficerRoles", "officer { id roles version } consistencyToken"
+)
 
-DEACTIVATE = """
-mutation($input: DeactivateOfficerInput!) {
-  deactivateOfficer(input: $input) { officer { id active version } consistencyToken }
-}"""
+DEACTIVATE = support.mutation("deactivateOfficer", "officer { id active version } consistencyToken")
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
@@ -16,14 +16,10 @@ from cso.eventstore import (
     EventStore,
     Listener,
     Metadata,
-    NewEvent,
-    RecordedEvent,
     StreamAppend,
     follow,
 )
-
-MakeEvent = Callable[..., NewEvent]
-Following = AsyncGenerator[list[RecordedEvent], None]  # what follow() is, so it can be closed
+from tests.integration.eventstore.conftest import Following, MakeEvent
 
 LISTENING = "SELECT pid FROM pg_stat_activity WHERE application_name = $1"
 

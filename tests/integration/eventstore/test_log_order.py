@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, cast
 from uuid import UUID, uuid4
 
@@ -23,15 +22,11 @@ from cso.eventstore import (
     EventStore,
     Listener,
     Metadata,
-    NewEvent,
     RecordedEvent,
     StreamAppend,
     follow,
 )
-
-MakeEvent = Callable[..., NewEvent]
-ReadMine = Callable[..., Awaitable[list[RecordedEvent]]]
-Following = AsyncGenerator[list[RecordedEvent], None]  # what follow() is, so it can be closed
+from tests.integration.eventstore.conftest import Following, MakeEvent, ReadMine
 
 WRITERS = 16
 EVENTS_PER_WRITER = 500

@@ -43,11 +43,9 @@ query($enterpriseId: ID!, $first: Int!) {
   }
 }"""
 
-RAISE_REQUEST = """
-mutation($input: RaiseRequestInput!) { raiseRequest(input: $input) { consistencyToken } }"""
+RAISE_REQUEST = support.mutation("raiseRequest", "consistencyToken")
 
-RECORD_SERVICE = """
-mutation($input: RecordServiceInput!) { recordService(input: $input) { consistencyToken } }"""
+RECORD_SERVICE = support.mutation("recordService", "consistencyToken")
 
 # Services per project, by the project's place on the page: 0, 1, 2, … 4, then again.
 SERVICES_OF = [0, 1, 4]

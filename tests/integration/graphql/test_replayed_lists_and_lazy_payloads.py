@@ -15,10 +15,7 @@ from cso.runtime import Runtime
 from tests.integration.graphql import support
 from tests.integration.graphql.support import InProcess
 
-RECORD = """
-mutation($input: RecordServiceInput!) {
-  recordService(input: $input) { consistencyToken }
-}"""
+RECORD = support.mutation("recordService", "consistencyToken")
 
 RECORD_WITH_PROJECT = """
 mutation($input: RecordServiceInput!) {
@@ -28,16 +25,11 @@ mutation($input: RecordServiceInput!) {
   }
 }"""
 
-PLAN = """
-mutation($input: SetServicePlanInput!) { setServicePlan(input: $input) { consistencyToken } }"""
+PLAN = support.mutation("setServicePlan", "consistencyToken")
 
-COMPLETE = """
-mutation($input: CompleteServiceItemInput!) {
-  completeServiceItem(input: $input) { consistencyToken }
-}"""
+COMPLETE = support.mutation("completeServiceItem", "consistencyToken")
 
-ASSIGN = """
-mutation($input: AssignCsoInput!) { assignCso(input: $input) { consistencyToken } }"""
+ASSIGN = support.mutation("assignCso", "consistencyToken")
 
 AT = """
 query($id: ID!, $version: Int) {
