@@ -80,12 +80,9 @@ async def test_an_investment_of_ten_billion_wan_yuan_is_invalid_and_projects_sti
     reply = await gql(
         support.REGISTER_PROJECT,
         {
-            "input": {
-                "enterpriseId": enterprise_id,
-                "name": "天价项目",
-                "investment": "100000000000000000",
-                "signedOn": support.days_ago(10),
-            }
+            "input": support.project_input(
+                enterprise_id, name="天价项目", investment="100000000000000000"
+            )
         },
     )
     assert (reply.code, field_of(reply)) == ("INVALID_INPUT", "investment")

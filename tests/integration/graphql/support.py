@@ -186,16 +186,22 @@ async def enterprise(gql: Gql, **overrides: Any) -> Body:
     return await _payload(gql, REGISTER_ENTERPRISE, "registerEnterprise", defaults | overrides)
 
 
-async def project(gql: Gql, enterprise_id: str | None = None, **overrides: Any) -> Body:
-    if enterprise_id is None:
-        enterprise_id = (await enterprise(gql))["enterprise"]["id"]
+def project_input(enterprise_id: str, **overrides: Any) -> Body:
+    """registerProject's input: a new project of the enterprise, signed DAYS_AGO_SIGNED ago."""
     defaults = {
         "enterpriseId": enterprise_id,
         "name": unique("示例项目"),
         "investment": "12500.00",
         "signedOn": days_ago(DAYS_AGO_SIGNED),
     }
-    return await _payload(gql, REGISTER_PROJECT, "registerProject", defaults | overrides)
+    return defaults | overrides
+
+
+async def project(gql: Gql, enterprise_id: str | None = None, **overrides: Any) -> Body:
+    if enterprise_id is None:
+        enterprise_id = (await enterprise(gql))["enterprise"]["id"]
+    fields = project_input(enterprise_id, **overrides)
+    return await _payload(gql, REGISTER_PROJECT, "registerProject", fields)
 
 
 async def project_with_cso(gql: Gql) -> tuple[str, str]:
