@@ -61,21 +61,24 @@ async def new_officer(app: Application, roles: list[OfficerRole] | None = None) 
     return changed["officer"]
 
 
+async def new_enterprise(app: Application, **overrides: Any) -> uuid.UUID:
+    facts: dict[str, Any] = {
+        "name": "广州示例科技有限公司",
+        "credit_code": unique_credit_code(),
+        "district": "黄埔区",
+        "park": "中新广州知识城",
+        "sme": True,
+        "chain_id": None,
+    }
+    changed = await enterprises.register_enterprise(app, command(), **(facts | overrides))
+    return changed["enterprise"]
+
+
 async def new_project(app: Application) -> uuid.UUID:
-    enterprise = await enterprises.register_enterprise(
-        app,
-        command(),
-        name="广州示例科技有限公司",
-        credit_code=unique_credit_code(),
-        district="黄埔区",
-        park="中新广州知识城",
-        sme=True,
-        chain_id=None,
-    )
     project = await projects.register_project(
         app,
         command(),
-        enterprise_id=enterprise["enterprise"],
+        enterprise_id=await new_enterprise(app),
         name="示例项目",
         investment=Decimal("12500.00"),
         chain_id=None,

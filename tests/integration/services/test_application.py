@@ -130,23 +130,20 @@ async def test_every_event_carries_actor_correlation_reason_and_key(app: Applica
 async def test_an_officer_acts_only_on_projects_whose_cso_they_are(app: Application) -> None:
     project_id, cso_id = await project_with_cso(app)
     other_project, _ = await project_with_cso(app)
-    await projects.record_service(
-        app,
-        command(officer_principal(cso_id)),
-        project_id=project_id,
-        kind=ServiceKind.TUTORING,
-        summary="政策辅导",
-        occurred_on=TODAY,
-    )
-    with pytest.raises(Forbidden):
+
+    async def tutor(project: uuid.UUID) -> None:
         await projects.record_service(
             app,
             command(officer_principal(cso_id)),
-            project_id=other_project,
+            project_id=project,
             kind=ServiceKind.TUTORING,
             summary="政策辅导",
             occurred_on=TODAY,
         )
+
+    await tutor(project_id)
+    with pytest.raises(Forbidden):
+        await tutor(other_project)
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.AUDITOR])
