@@ -22,11 +22,6 @@ HISTORY = """query($id: ID!) { streamHistory(streamId: $id) { version type data 
 PROJECT = """query($id: ID!) { project(id: $id) { version services { totalCount } } }"""
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
-
-
 def _record_input(project_id: str, n: int, expected_version: int | None) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "projectId": project_id,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
@@ -24,11 +22,6 @@ CHEN_JING = {
     "partyMember": True,
     "phone": "13912345678",
 }
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 async def test_a_supervisor_registers_an_officer(gql: OverHttp) -> None:

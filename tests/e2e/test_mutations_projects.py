@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp, Reply
 
@@ -28,11 +26,6 @@ CLOSE = f"""mutation($input: CloseProjectInput!) {{
   closeProject(input: $input) {{ {PROJECT_FIELDS} }} }}"""
 ASSIGN = """mutation($input: AssignCsoInput!) { assignCso(input: $input) {
   project { cso { id name } csoAssignments { officer { id } from to reason } } } }"""
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 async def _reach(

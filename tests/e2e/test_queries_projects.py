@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
-import pytest
-
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
@@ -27,11 +23,6 @@ PROJECTS = """query($filter: ProjectFilter) { projects(filter: $filter) {
 
 RECORD_SERVICE = """mutation($input: RecordServiceInput!) {
   recordService(input: $input) { consistencyToken } }"""
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 async def test_a_viewer_reads_everything_a_project_holds(gql: OverHttp) -> None:

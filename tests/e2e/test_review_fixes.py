@@ -43,11 +43,6 @@ PROJECTS = """query($id: ID!) { projects(filter: { enterpriseId: $id }) {
 OFFICER = """query($id: ID!) { officer(id: $id) { version history { type } } }"""
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
-
-
 def field_of(reply: support.Reply) -> Any:
     return reply.error["extensions"].get("field")
 
