@@ -8,11 +8,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from cso.domain.enums import DOMAIN_ENUMS, OfficerRole
+from cso.domain.enums import DOMAIN_ENUMS, OfficerRole, ServiceKind
 from cso.domain.values import make_credit_code
 from cso.eventstore import Codec, EventStore, Repository
 from cso.services import enterprises, officers, projects
-from cso.services.application import Application, Command
+from cso.services.application import Application, Changed, Command
 from cso.services.identity import Principal, Role
 
 TODAY = date(2026, 11, 20)
@@ -92,3 +92,28 @@ async def project_with_cso(app: Application) -> tuple[uuid.UUID, uuid.UUID]:
     officer_id = await new_officer(app)
     await projects.assign_cso(app, command(), project_id=project_id, officer_id=officer_id)
     return project_id, officer_id
+
+
+async def record_service(
+    app: Application, project_id: uuid.UUID, n: int = 0, **kwargs: Any
+) -> Changed:
+    """A consultation (the n-th) recorded for the project by `command(**kwargs)`."""
+    return await projects.record_service(
+        app,
+        command(**kwargs),
+        project_id=project_id,
+        kind=ServiceKind.CONSULTATION,
+        summary=f"第{n}次咨询",
+        occurred_on=TODAY,
+    )
+
+
+async def recorded_services(app: Application, project_id: uuid.UUID) -> set[uuid.UUID]:
+    """The services recorded in the project's stream, whose versions must run 1, 2, 3, …"""
+    history = await app.store.read_stream(project_id)
+    assert [e.version for e in history] == list(range(1, len(history) + 1))
+    return {
+        uuid.UUID(e.data["service_id"]["_data_"])
+        for e in history
+        if e.type.endswith("ServiceRecorded")
+    }
