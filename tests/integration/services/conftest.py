@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 
 from cso.domain.enums import DOMAIN_ENUMS, OfficerRole, ServiceKind
+from cso.domain.project import Project
 from cso.domain.values import make_credit_code
 from cso.eventstore import Codec, EventStore, Repository
 from cso.services import enterprises, officers, projects
@@ -117,3 +118,8 @@ async def recorded_services(app: Application, project_id: uuid.UUID) -> set[uuid
         for e in history
         if e.type.endswith("ServiceRecorded")
     }
+
+
+async def project_version(app: Application, project_id: uuid.UUID) -> int:
+    """The project's version as the repository loads it now."""
+    return (await app.repository.get(project_id, Project)).version

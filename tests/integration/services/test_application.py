@@ -18,6 +18,7 @@ from tests.integration.services.conftest import (
     command,
     new_project,
     officer_principal,
+    project_version,
     project_with_cso,
     record_service,
     recorded_services,
@@ -42,7 +43,7 @@ async def test_a_stale_expected_version_answers_conflict_with_the_current_versio
 ) -> None:
     project_id, _ = await project_with_cso(app)
     await record_service(app, project_id)
-    current = (await app.repository.get(project_id, Project)).version
+    current = await project_version(app, project_id)
     with pytest.raises(Conflict) as conflict:
         await record_service(app, project_id, expected_version=current - 1)
     assert conflict.value.extensions["currentVersion"] == current
@@ -50,9 +51,9 @@ async def test_a_stale_expected_version_answers_conflict_with_the_current_versio
 
 async def test_the_right_expected_version_is_accepted(app: Application) -> None:
     project_id, _ = await project_with_cso(app)
-    current = (await app.repository.get(project_id, Project)).version
+    current = await project_version(app, project_id)
     changed = await record_service(app, project_id, expected_version=current)
-    assert (await app.repository.get(project_id, Project)).version == current + 1
+    assert await project_version(app, project_id) == current + 1
     assert changed.token
 
 
@@ -60,7 +61,7 @@ async def test_concurrent_commands_without_expected_version_are_retried_until_al
     app: Application,
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    start = (await app.repository.get(project_id, Project)).version
+    start = await project_version(app, project_id)
     await asyncio.gather(*(record_service(app, project_id) for _ in range(8)))
     project = await app.repository.get(project_id, Project)
     assert project.version == start + 8
@@ -71,7 +72,7 @@ async def test_32_concurrent_commands_each_succeed_or_conflict_and_every_success
     app: Application,
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    version = (await app.repository.get(project_id, Project)).version
+    version = await project_version(app, project_id)
     outcomes = await asyncio.gather(
         *(
             record_service(app, project_id, expected_version=version if n % 2 else None)

@@ -22,6 +22,7 @@ from tests.integration.services.conftest import (
     another_process,
     command,
     new_officer,
+    project_version,
     project_with_cso,
     record_service,
     recorded_services,
@@ -78,7 +79,7 @@ async def test_commands_pinned_to_one_version_in_one_process_let_one_through_and
     app: Application,
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    version = (await app.repository.get(project_id, Project)).version
+    version = await project_version(app, project_id)
     outcomes = await asyncio.gather(
         *(record_service(app, project_id, n, expected_version=version) for n in range(8)),
         return_exceptions=True,
@@ -86,7 +87,7 @@ async def test_commands_pinned_to_one_version_in_one_process_let_one_through_and
     conflicts = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(conflicts) == 7
     assert {c.extensions["currentVersion"] for c in conflicts} == {version + 1}
-    assert (await app.repository.get(project_id, Project)).version == version + 1
+    assert await project_version(app, project_id) == version + 1
 
 
 def _record_loading_the_officer_first(
@@ -173,8 +174,8 @@ async def test_a_pinned_version_checked_once_the_lock_is_taken_sees_the_queued_w
     app: Application, pinned: bool
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    version = (await app.repository.get(project_id, Project)).version
+    version = await project_version(app, project_id)
     first = asyncio.ensure_future(record_service(app, project_id, 1))
     second = record_service(app, project_id, 2, expected_version=version + 1 if pinned else None)
     await asyncio.gather(first, second)
-    assert (await app.repository.get(project_id, Project)).version == version + 2
+    assert await project_version(app, project_id) == version + 2
