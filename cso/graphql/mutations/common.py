@@ -6,10 +6,10 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -25,6 +25,7 @@ from cso.services.errors import NotFound
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
+P = ParamSpec("P")
 
 CONSISTENCY_HEADER = "X-Consistency-Token"
 
@@ -71,6 +72,18 @@ def _canonical(value: object) -> object:
 
 def application(info: Info[Context, None]) -> Application:
     return info.context.runtime.application
+
+
+async def run(
+    info: Info[Context, None],
+    input: MutationInput,
+    use_case: Callable[Concatenate[Application, Command, P], Awaitable[Changed]],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Changed:
+    """Runs a use case of `cso.services` on the request's application, as the command the
+    mutation's input makes (who, why, idempotency key, expected version)."""
+    return await use_case(application(info), command(info, input), *args, **kwargs)
 
 
 def consistency_token(info: Info[Context, None], changed: Changed) -> str:

@@ -12,13 +12,7 @@ from cso.domain.enterprise import Enterprise as EnterpriseAggregate
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import PartyOrganizationKind
-from cso.graphql.mutations.common import (
-    MutationInput,
-    application,
-    command,
-    consistency_token,
-    written,
-)
+from cso.graphql.mutations.common import MutationInput, consistency_token, run, written
 from cso.graphql.scalars import parse_id, parse_optional_id
 from cso.graphql.types.chain import IndustryChain, chain_from_aggregate, chains_by_id
 from cso.graphql.types.enterprise import Enterprise, enterprise_from_aggregate, enterprises_by_id
@@ -108,9 +102,10 @@ class EnterpriseMutations:
     async def establish_chain(
         self, info: Info[Context, None], input: EstablishChainInput
     ) -> ChainPayload:
-        changed = await enterprises.establish_chain(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            enterprises.establish_chain,
             name=input.name,
             leader=input.leader,
             lead_department=input.lead_department,
@@ -121,9 +116,10 @@ class EnterpriseMutations:
     async def designate_chain_master(
         self, info: Info[Context, None], input: DesignateChainMasterInput
     ) -> ChainPayload:
-        changed = await enterprises.designate_chain_master(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            enterprises.designate_chain_master,
             chain_id=parse_id(input.chain_id, "chainId"),
             enterprise_id=parse_id(input.enterprise_id, "enterpriseId"),
         )
@@ -133,9 +129,10 @@ class EnterpriseMutations:
     async def register_enterprise(
         self, info: Info[Context, None], input: RegisterEnterpriseInput
     ) -> EnterprisePayload:
-        changed = await enterprises.register_enterprise(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            enterprises.register_enterprise,
             name=input.name,
             credit_code=input.credit_code,
             district=input.district,
@@ -149,9 +146,10 @@ class EnterpriseMutations:
     async def record_party_organization(
         self, info: Info[Context, None], input: RecordPartyOrganizationInput
     ) -> EnterprisePayload:
-        changed = await enterprises.record_party_organization(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            enterprises.record_party_organization,
             enterprise_id=parse_id(input.enterprise_id, "enterpriseId"),
             kind=input.kind,
             member_count=input.member_count,

@@ -11,13 +11,7 @@ from cso.domain.officer import Officer as OfficerAggregate
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
-from cso.graphql.mutations.common import (
-    MutationInput,
-    application,
-    command,
-    consistency_token,
-    written,
-)
+from cso.graphql.mutations.common import MutationInput, consistency_token, run, written
 from cso.graphql.scalars import parse_id
 from cso.graphql.types.officer import Officer, officer_from_aggregate, officers_by_id
 from cso.services import officers
@@ -73,9 +67,10 @@ class OfficerMutations:
     async def register_officer(
         self, info: Info[Context, None], input: RegisterOfficerInput
     ) -> OfficerPayload:
-        changed = await officers.register_officer(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            officers.register_officer,
             name=input.name,
             department=input.department,
             roles=input.roles,
@@ -88,9 +83,10 @@ class OfficerMutations:
     async def change_officer_roles(
         self, info: Info[Context, None], input: ChangeOfficerRolesInput
     ) -> OfficerPayload:
-        changed = await officers.change_officer_roles(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            officers.change_officer_roles,
             officer_id=parse_id(input.officer_id, "officerId"),
             roles=input.roles,
         )
@@ -100,9 +96,10 @@ class OfficerMutations:
     async def deactivate_officer(
         self, info: Info[Context, None], input: DeactivateOfficerInput
     ) -> OfficerPayload:
-        changed = await officers.deactivate_officer(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            officers.deactivate_officer,
             officer_id=parse_id(input.officer_id, "officerId"),
         )
         return await _payload(info, changed)
