@@ -9,7 +9,7 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, Self, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -90,6 +90,18 @@ def consistency_token(info: Info[Context, None], changed: Changed) -> str:
     """The token, also sent as the X-Consistency-Token response header."""
     info.context.response_headers[CONSISTENCY_HEADER] = changed.token
     return changed.token
+
+
+@strawberry.type
+class ChangedPayload:
+    """A payload's token; its subclass resolves the changed object from `changed` lazily."""
+
+    consistency_token: str
+    changed: strawberry.Private[Changed]
+
+    @classmethod
+    def of(cls, info: Info[Context, None], changed: Changed) -> Self:
+        return cls(consistency_token=consistency_token(info, changed), changed=changed)
 
 
 async def written(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 import strawberry
 from strawberry.types import Info
 
@@ -11,11 +9,10 @@ from cso.domain.officer import Officer as OfficerAggregate
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
-from cso.graphql.mutations.common import MutationInput, consistency_token, run, written
+from cso.graphql.mutations.common import ChangedPayload, MutationInput, run, written
 from cso.graphql.scalars import parse_id
 from cso.graphql.types.officer import Officer, officer_from_aggregate, officers_by_id
 from cso.services import officers
-from cso.services.application import Changed
 
 
 @strawberry.input
@@ -39,26 +36,17 @@ class DeactivateOfficerInput(MutationInput):
 
 
 @strawberry.type
-class OfficerPayload:
-    consistency_token: str
-    officer_id: strawberry.Private[UUID]
-
+class OfficerPayload(ChangedPayload):
     @fields.field("The officer after the change; read only when asked for.")
     async def officer(self, info: Info[Context, None]) -> Officer:
         return await written(
             info,
             self.consistency_token,
-            self.officer_id,
+            self.changed["officer"],
             officers_by_id,
             OfficerAggregate,
             officer_from_aggregate,
         )
-
-
-async def _payload(info: Info[Context, None], changed: Changed) -> OfficerPayload:
-    return OfficerPayload(
-        consistency_token=consistency_token(info, changed), officer_id=changed["officer"]
-    )
 
 
 @strawberry.type
@@ -77,7 +65,7 @@ class OfficerMutations:
             party_member=input.party_member,
             phone=input.phone,
         )
-        return await _payload(info, changed)
+        return OfficerPayload.of(info, changed)
 
     @strawberry.mutation
     async def change_officer_roles(
@@ -90,7 +78,7 @@ class OfficerMutations:
             officer_id=parse_id(input.officer_id, "officerId"),
             roles=input.roles,
         )
-        return await _payload(info, changed)
+        return OfficerPayload.of(info, changed)
 
     @strawberry.mutation
     async def deactivate_officer(
@@ -102,4 +90,4 @@ class OfficerMutations:
             officers.deactivate_officer,
             officer_id=parse_id(input.officer_id, "officerId"),
         )
-        return await _payload(info, changed)
+        return OfficerPayload.of(info, changed)
