@@ -23,15 +23,8 @@ PROJECT = """query($id: ID!) { project(id: $id) { version services { totalCount 
 
 
 def _record_input(project_id: str, n: int, expected_version: int | None) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "projectId": project_id,
-        "kind": "CONSULTATION",
-        "summary": f"第{n}次咨询",
-        "occurredOn": support.days_ago(1),
-    }
-    if expected_version is not None:
-        fields["expectedVersion"] = expected_version
-    return {"input": fields}
+    pinned = {} if expected_version is None else {"expectedVersion": expected_version}
+    return support.service_input(project_id, f"第{n}次咨询", kind="CONSULTATION", **pinned)
 
 
 async def _record_at_once(

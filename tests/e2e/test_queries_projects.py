@@ -31,14 +31,7 @@ async def test_a_viewer_reads_everything_a_project_holds(gql: OverHttp) -> None:
     for days, summary in ((20, "第一次走访"), (10, "第二次走访")):
         recorded = await gql(
             RECORD_SERVICE,
-            {
-                "input": {
-                    "projectId": project_id,
-                    "kind": "VISIT",
-                    "summary": summary,
-                    "occurredOn": support.days_ago(days),
-                }
-            },
+            support.service_input(project_id, summary, days),
             headers={"X-Correlation-ID": "trace-project-read"},
         )
         token = recorded.data["recordService"]["consistencyToken"]

@@ -152,14 +152,7 @@ async def test_the_cso_of_an_open_project_cannot_be_deactivated_and_keeps_acting
     assert project_id in refused.error["message"]
     reply = await gql(
         RECORD_SERVICE,
-        {
-            "input": {
-                "projectId": project_id,
-                "kind": "VISIT",
-                "summary": "走访企业",
-                "occurredOn": support.days_ago(1),
-            }
-        },
+        support.service_input(project_id),
         role=Role.OFFICER,
         sub=officer_id,
     )

@@ -204,6 +204,14 @@ async def project(gql: Gql, enterprise_id: str | None = None, **overrides: Any) 
     return await _payload(gql, REGISTER_PROJECT, "registerProject", fields)
 
 
+def service_input(
+    project_id: str, summary: str = "走访企业", days: int = 1, kind: str = "VISIT", **extra: Any
+) -> Body:
+    """recordService's variables: a service of the project, `days` ago."""
+    fields = {"projectId": project_id, "kind": kind, "summary": summary}
+    return {"input": {**fields, "occurredOn": days_ago(days), **extra}}
+
+
 async def project_with_cso(gql: Gql) -> tuple[str, str]:
     """A new project with a new CSO: (project id, officer id)."""
     project_id = (await project(gql))["project"]["id"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
@@ -52,30 +51,19 @@ async def counted(
         yield counted
 
 
-def _record(project_id: str, summary: str, days: int) -> dict[str, Any]:
-    return {
-        "input": {
-            "projectId": project_id,
-            "kind": "VISIT",
-            "summary": summary,
-            "occurredOn": support.days_ago(days),
-        }
-    }
-
-
 async def test_a_replayed_project_shows_its_lists_as_they_were_at_its_version(
     gql: InProcess, runtime: Runtime
 ) -> None:
     project_id, _ = await support.project_with_cso(gql)  # versions 1 and 2
     await gql(PLAN, {"input": {"projectId": project_id, "items": ["代办", "协调用地"]}})  # 3
-    await gql(RECORD, _record(project_id, "第一次走访", 20))  # 4
+    await gql(RECORD, support.service_input(project_id, "第一次走访", 20))  # 4
     await gql(COMPLETE, {"input": {"projectId": project_id, "item": "代办"}})  # 5
     successor = (await support.officer(gql, name="陈静"))["officer"]["id"]
     await gql(
         ASSIGN,
         {"input": {"projectId": project_id, "officerId": successor, "reason": "调任"}},
     )  # 6
-    last = await gql(RECORD, _record(project_id, "第二次走访", 5))  # 7
+    last = await gql(RECORD, support.service_input(project_id, "第二次走访", 5))  # 7
     assert await runtime.projections.wait_for(last.data["recordService"]["consistencyToken"], 10)
 
     then = (await gql(AT, {"id": project_id, "version": 4})).data["project"]
@@ -112,7 +100,7 @@ async def _record_on_a_new_project(
     gql, statements = counted
     project_id, _ = await support.project_with_cso(gql)
     statements.seen.clear()
-    reply = await gql(mutation, _record(project_id, summary, 1))
+    reply = await gql(mutation, support.service_input(project_id, summary, 1))
     return reply.data["recordService"], list(statements.seen)
 
 
