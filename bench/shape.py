@@ -36,13 +36,13 @@ import httpx
 from api import (  # bench/ is on sys.path when run as a script
     HOST,
     RECORD_SERVICE,
-    REQUEST_TIMEOUT,
     SUPERVISOR_ID,
     Server,
     _graphql_outcome,
     _server_log_findings,
     seed_demo_data,
     serving,
+    users,
     wait_for_projections,
 )
 from common import when_the_server_has_room
@@ -160,17 +160,6 @@ async def serving_when_room(url: str, log_dir: Path) -> AsyncIterator[Server]:
         yield server
 
 
-@contextlib.asynccontextmanager
-async def clients(server: Server, count: int) -> AsyncIterator[list[httpx.AsyncClient]]:
-    async with contextlib.AsyncExitStack() as stack:
-        yield [
-            await stack.enter_async_context(
-                httpx.AsyncClient(base_url=server.url, timeout=REQUEST_TIMEOUT, trust_env=False)
-            )
-            for _ in range(count)
-        ]
-
-
 async def record(client: httpx.AsyncClient, server: Server, project: UUID, n: int) -> str:
     fields = {
         "projectId": str(project),
@@ -198,11 +187,11 @@ async def write_load(
     issued = 0
     loop = asyncio.get_running_loop()
     async with contextlib.AsyncExitStack() as stack:
-        users = [
+        seats = [
             (server, client)
             for index, server in enumerate(servers)
             for client in await stack.enter_async_context(
-                clients(server, CLIENTS // len(servers) + (index < CLIENTS % len(servers)))
+                users(server, CLIENTS // len(servers) + (index < CLIENTS % len(servers)))
             )
         ]
         started = loop.time()
@@ -220,7 +209,7 @@ async def write_load(
                 load.latencies.append(time.perf_counter() - begun)
                 load.outcomes[outcome] += 1
 
-        await asyncio.gather(*(user(server, client) for server, client in users))
+        await asyncio.gather(*(user(server, client) for server, client in seats))
         load.seconds = loop.time() - started
     return load
 
@@ -330,7 +319,7 @@ async def measure(url: str, big: UUID, others: list[UUID], args: argparse.Namesp
             log_a, log_b = Path(dir_a), Path(dir_b)
             async with serving_when_room(url, log_a) as server:
                 figures.catch_up_start = await wait_for_projections(server)
-                async with clients(server, 1) as [client]:
+                async with users(server, 1) as [client]:
                     new_w, big_w = write_step(client, server, new), write_step(client, server, big)
                     await sequential([new_w, big_w], 10)  # warm the caches and the code paths
                     figures.warm = await sequential([new_w, big_w], args.rounds)
@@ -367,7 +356,7 @@ async def measure(url: str, big: UUID, others: list[UUID], args: argparse.Namesp
             for restart in range(args.restarts):
                 async with serving_when_room(url, log_a) as server:
                     await wait_for_projections(server)
-                    async with clients(server, 1) as [client]:
+                    async with users(server, 1) as [client]:
                         await sequential([write_step(client, server, hot)], 1)  # warm code paths
                         order = [new, big] if restart % 2 == 0 else [big, new]
                         firsts = await sequential([write_step(client, server, p) for p in order], 1)

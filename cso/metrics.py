@@ -33,24 +33,22 @@ class Metrics:
             ["code"],
             registry=self.registry,
         )
-        self.lag_events = Gauge(
+        self.lag_events = self._per_projection(
             "cso_projection_lag_events",
             "Events in the log that a projection has not applied yet.",
-            ["projection"],
-            registry=self.registry,
         )
-        self.lag_seconds = Gauge(
+        self.lag_seconds = self._per_projection(
             "cso_projection_lag_seconds",
             "Age of the oldest event a projection has not applied yet.",
-            ["projection"],
-            registry=self.registry,
         )
-        self.projection_failures = Gauge(
+        self.projection_failures = self._per_projection(
             "cso_projection_failures",
             "Consecutive failures of a projection on the same event (0 when healthy).",
-            ["projection"],
-            registry=self.registry,
         )
+
+    def _per_projection(self, name: str, documentation: str) -> Gauge:
+        """A gauge with one value per projection, labelled by its name."""
+        return Gauge(name, documentation, ["projection"], registry=self.registry)
 
     def render(self, statuses: Sequence[ProjectionStatus]) -> bytes:
         """The exposition text, with projection lag read at scrape time."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -35,7 +35,16 @@ GAP_SQLSTATE = "CS409"  # raised by the events_no_version_gap trigger
 DEADLOCK_RETRIES = 3
 
 
-def _recorded(row: asyncpg.Record) -> RecordedEvent:
+def _as_is(document: Any) -> dict[str, Any]:
+    decoded: dict[str, Any] = document
+    return decoded
+
+
+def recorded_event(
+    row: asyncpg.Record, document: Callable[[Any], dict[str, Any]] = _as_is
+) -> RecordedEvent:
+    """A row of the events table (every column); `document` turns its data and metadata
+    columns into dicts, which the store's own connections have already decoded."""
     return RecordedEvent(
         position=row["position"],
         transaction_id=row["transaction_id"],
@@ -43,8 +52,8 @@ def _recorded(row: asyncpg.Record) -> RecordedEvent:
         stream_type=row["stream_type"],
         version=row["version"],
         type=row["type"],
-        data=row["data"],
-        metadata=row["metadata"],
+        data=document(row["data"]),
+        metadata=document(row["metadata"]),
         recorded_at=row["recorded_at"],
         hash=bytes(row["hash"]),
     )
@@ -323,7 +332,7 @@ class EventStore:
             from_version,
             MAX_VERSION if to_version is None else to_version,
         )
-        return [_recorded(row) for row in rows]
+        return [recorded_event(row) for row in rows]
 
     async def version_at(self, stream_id: UUID, moment: datetime) -> int | None:
         """The last version recorded at or before `moment`; None if none was."""
@@ -353,7 +362,7 @@ class EventStore:
         rows = await self.pool.fetch(
             sql.SELECT_LOG_AFTER, after.transaction_id, after.position, limit
         )
-        return [_recorded(row) for row in rows]
+        return [recorded_event(row) for row in rows]
 
     async def held_back(self, after: Checkpoint) -> bool:
         """Whether committed events after `after` wait behind an older open transaction:

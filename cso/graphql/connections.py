@@ -7,9 +7,10 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
+from cso.database import Reader
 from cso.graphql import fields
 from cso.graphql.cursors import Page
-from cso.graphql.keyset import Ordering, Row
+from cso.graphql.keyset import Ordering, PreparedList, Row
 
 T = TypeVar("T")
 
@@ -65,3 +66,22 @@ def connection(
         ),
         count=count,
     )
+
+
+async def list_connection(
+    pool: Reader,
+    listed: PreparedList,
+    params: Sequence[object],
+    order: str,
+    first: int | None,
+    after: str | None,
+    node: Callable[[Any], T],
+) -> Connection[T]:
+    """A page of a prepared list (filter `params`, ordering `order`) as a connection; its
+    totalCount is counted only when asked for."""
+    page, rows = await listed.fetch(pool, params, order, first, after)
+
+    async def count() -> int:
+        return await listed.count(pool, params)
+
+    return connection(page, rows, listed.orderings[order], node, count)

@@ -178,3 +178,17 @@ def orderings(tag: str, sorts: dict[str, Column], unique: Column) -> dict[str, O
             name = f"{field}:{direction}"
             result[name] = Ordering(f"{tag}:{name}", key, direction == "DESC")
     return result
+
+
+def name_orderings(tag: str, alias: str) -> dict[str, Ordering]:
+    """The orderings of a list sorted as NameOrderField says (created, updated, name; ties
+    by id), over the read-model table aliased `alias` in the list's source."""
+    return orderings(
+        tag,
+        {
+            "CREATED_AT": Column(f"{alias}.created_at", "timestamptz"),
+            "UPDATED_AT": Column(f"{alias}.updated_at", "timestamptz"),
+            "NAME": Column(f"{alias}.name", "text"),
+        },
+        Column(f"{alias}.id", "uuid"),
+    )

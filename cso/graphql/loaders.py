@@ -80,3 +80,10 @@ def batch_by_id(
         return [found.get(key) for key in ids]
 
     return batch
+
+
+async def load_by_id(context: Context, batch: Batch[UUID, V | None], key: UUID | None) -> V | None:
+    """What `key` names, through the request's loader for `batch`; None for no key."""
+    if key is None:
+        return None
+    return await loader(context, batch).load(key)

@@ -15,7 +15,7 @@ import asyncpg
 from cso.domain.enterprise import Enterprise, organisation_coverage, work_coverage
 from cso.domain.enums import PartyOrganizationKind
 from cso.eventstore import RecordedEvent
-from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
+from cso.graphql.keyset import ListQuery, PreparedList, name_orderings
 from cso.projections.base import Projection, row_keys
 
 PROJECTION = Projection("enterprises", tables=("rm_enterprises",))
@@ -38,20 +38,9 @@ ENTERPRISE_FILTER = """($1::uuid IS NULL OR e.chain_id = $1::uuid)
 # The list: a page by any of its orderings (keyset cursors) and the count, under the filter.
 ENTERPRISES = PreparedList(
     ListQuery(
-        columns=ENTERPRISE_COLUMNS,
-        source="rm_enterprises e",
-        where=ENTERPRISE_FILTER,
-        params=5,
+        columns=ENTERPRISE_COLUMNS, source="rm_enterprises e", where=ENTERPRISE_FILTER, params=5
     ),
-    orderings(
-        "enterprises",
-        {
-            "CREATED_AT": Column("e.created_at", "timestamptz"),
-            "UPDATED_AT": Column("e.updated_at", "timestamptz"),
-            "NAME": Column("e.name", "text"),
-        },
-        Column("e.id", "uuid"),
-    ),
+    name_orderings("enterprises", "e"),
 )
 
 

@@ -10,7 +10,7 @@ import asyncpg
 
 from cso.domain.officer import Officer
 from cso.eventstore import RecordedEvent
-from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
+from cso.graphql.keyset import ListQuery, PreparedList, name_orderings
 from cso.projections.base import Projection, row_keys
 
 PROJECTION = Projection("officers", tables=("rm_officers",))
@@ -27,21 +27,8 @@ OFFICER_FILTER = """($1::text IS NULL OR $1::text = ANY(o.roles))
 
 # The list: a page by any of its orderings (keyset cursors) and the count, under the filter.
 OFFICERS = PreparedList(
-    ListQuery(
-        columns=OFFICER_COLUMNS,
-        source="rm_officers o",
-        where=OFFICER_FILTER,
-        params=3,
-    ),
-    orderings(
-        "officers",
-        {
-            "CREATED_AT": Column("o.created_at", "timestamptz"),
-            "UPDATED_AT": Column("o.updated_at", "timestamptz"),
-            "NAME": Column("o.name", "text"),
-        },
-        Column("o.id", "uuid"),
-    ),
+    ListQuery(columns=OFFICER_COLUMNS, source="rm_officers o", where=OFFICER_FILTER, params=3),
+    name_orderings("officers", "o"),
 )
 
 

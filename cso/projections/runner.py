@@ -31,6 +31,7 @@ import orjson
 from cso.eventstore import Checkpoint, Codec, EventStore, Listener, RecordedEvent
 from cso.eventstore.listener import look_again_after
 from cso.eventstore.sql import LOG_HELD_BACK
+from cso.eventstore.store import recorded_event
 from cso.projections import sql
 from cso.projections.base import Projection
 from cso.projections.batch import BatchWriter, DeferredWriteFailed
@@ -210,7 +211,7 @@ class ProjectionRunner:
         self._limit = (
             min(self._limit * 2, self.batch_size * MAX_BATCH_GROWTH) if full else self.batch_size
         )
-        return [_recorded(row) for row in rows]
+        return [recorded_event(row, _json_text) for row in rows]
 
     async def apply_batch(
         self, conn: asyncpg.Connection[Any], after: Checkpoint, batch: list[RecordedEvent]
@@ -301,17 +302,6 @@ class ProjectionRunner:
         return delay
 
 
-def _recorded(row: asyncpg.Record) -> RecordedEvent:
-    data, metadata = row["data"], row["metadata"]
-    return RecordedEvent(
-        position=row["position"],
-        transaction_id=row["transaction_id"],
-        stream_id=row["stream_id"],
-        stream_type=row["stream_type"],
-        version=row["version"],
-        type=row["type"],
-        data={} if data is None else orjson.loads(data),
-        metadata={} if metadata is None else orjson.loads(metadata),
-        recorded_at=row["recorded_at"],
-        hash=bytes(row["hash"]),
-    )
+def _json_text(document: str | None) -> dict[str, Any]:
+    # The log query reads data and metadata as text, NULL for events the projection skips.
+    return {} if document is None else cast(dict[str, Any], orjson.loads(document))

@@ -15,6 +15,7 @@ import uvicorn
 from cso.app import create_app
 from cso.graphql.auth import Role, issue_token
 from cso.settings import Settings
+from tests.integration.graphql.support import OverHttp
 
 SECRET = "e2e-secret-that-is-long-enough-for-hs256"
 
@@ -80,3 +81,9 @@ async def second_api(database_url: str, api: Api) -> AsyncIterator[Api]:
 async def client(api: Api) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=api.url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
+    """GraphQL over HTTP to the server, as a supervisor unless a call names another role."""
+    return OverHttp(client, api.secret)

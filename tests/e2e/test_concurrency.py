@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 from cso.services.identity import Role
 from tests.e2e.conftest import Api
 from tests.integration.graphql import support
-from tests.integration.graphql.support import OverHttp
+from tests.integration.graphql.support import OverHttp, Reply
 
 RECORD = """mutation($input: RecordServiceInput!) {
   recordService(input: $input) { serviceId project { version } consistencyToken } }"""
@@ -21,21 +22,39 @@ HISTORY = """query($id: ID!) { streamHistory(streamId: $id) { version type data 
 PROJECT = """query($id: ID!) { project(id: $id) { version services { totalCount } } }"""
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
-
-
 def _record_input(project_id: str, n: int, expected_version: int | None) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "projectId": project_id,
-        "kind": "CONSULTATION",
-        "summary": f"第{n}次咨询",
-        "occurredOn": support.days_ago(1),
-    }
-    if expected_version is not None:
-        fields["expectedVersion"] = expected_version
-    return {"input": fields}
+    pinned = {} if expected_version is None else {"expectedVersion": expected_version}
+    return support.service_input(project_id, f"第{n}次咨询", kind="CONSULTATION", **pinned)
+
+
+async def _record_at_once(
+    apis: list[Api], project_id: str, officer_id: str, pins: list[int | None]
+) -> list[Reply]:
+    """One recordService per pin (its expectedVersion, or None), all sent at once, taking
+    turns over the API processes; the replies in the order of the pins."""
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            OverHttp(
+                await stack.enter_async_context(httpx.AsyncClient(base_url=api.url, timeout=60)),
+                api.secret,
+            )
+            for api in apis
+        ]
+        return await asyncio.gather(
+            *(
+                clients[n % len(clients)](
+                    RECORD, _record_input(project_id, n, pin), role=Role.OFFICER, sub=officer_id
+                )
+                for n, pin in enumerate(pins)
+            )
+        )
+
+
+async def _recorded_service_ids(gql: OverHttp, project_id: str) -> tuple[list[int], set[str]]:
+    """The project stream's versions, and the ids of the services recorded in it."""
+    history = (await gql(HISTORY, {"id": project_id}, role=Role.AUDITOR)).data["streamHistory"]
+    recorded = {e["data"]["service_id"] for e in history if e["type"] == "Project.ServiceRecorded"}
+    return [e["version"] for e in history], recorded
 
 
 async def test_32_concurrent_commands_each_succeed_or_conflict_and_successes_are_in_history(
@@ -43,24 +62,10 @@ async def test_32_concurrent_commands_each_succeed_or_conflict_and_successes_are
 ) -> None:
     project_id, officer_id = await support.project_with_cso(gql)
     version = (await gql(PROJECT, {"id": project_id})).data["project"]["version"]
-    async with (
-        httpx.AsyncClient(base_url=api.url, timeout=30) as first,
-        httpx.AsyncClient(base_url=second_api.url, timeout=30) as second,
-    ):
-        clients = [OverHttp(first, api.secret), OverHttp(second, second_api.secret)]
-        replies = await asyncio.gather(
-            *(
-                clients[n % 2](
-                    RECORD,
-                    # Half pin the version they read (most of those must conflict); the
-                    # other half let the server re-run them on fresh state.
-                    _record_input(project_id, n, version if n % 4 == 0 else None),
-                    role=Role.OFFICER,
-                    sub=officer_id,
-                )
-                for n in range(32)
-            )
-        )
+    # Half pin the version they read (most of those must conflict); the other half let
+    # the server re-run them on fresh state.
+    pins = [version if n % 4 == 0 else None for n in range(32)]
+    replies = await _record_at_once([api, second_api], project_id, officer_id, pins)
     successes = [r for r in replies if not r.body.get("errors")]
     refusals = [r for r in replies if r.body.get("errors")]
     assert {r.code for r in refusals} <= {"CONFLICT"}
@@ -68,10 +73,9 @@ async def test_32_concurrent_commands_each_succeed_or_conflict_and_successes_are
     # Eight commands pinned the same version: at most one of them can have landed.
     assert len(refusals) >= 7
     assert successes
-    history = (await gql(HISTORY, {"id": project_id}, role=Role.AUDITOR)).data["streamHistory"]
-    recorded = {e["data"]["service_id"] for e in history if e["type"] == "Project.ServiceRecorded"}
+    versions, recorded = await _recorded_service_ids(gql, project_id)
     assert {r.data["recordService"]["serviceId"] for r in successes} == recorded
-    assert [e["version"] for e in history] == list(range(1, len(history) + 1))
+    assert versions == list(range(1, len(versions) + 1))
 
 
 async def test_two_api_processes_see_each_others_writes(
@@ -98,23 +102,10 @@ async def test_96_unpinned_commands_over_two_api_processes_all_succeed_and_are_i
     project_id, officer_id = await support.project_with_cso(gql)
     caplog.set_level(logging.INFO, logger="cso.services.application")
     started = time.perf_counter()
-    async with (
-        httpx.AsyncClient(base_url=api.url, timeout=60) as first,
-        httpx.AsyncClient(base_url=second_api.url, timeout=60) as second,
-    ):
-        clients = [OverHttp(first, api.secret), OverHttp(second, second_api.secret)]
-        replies = await asyncio.gather(
-            *(
-                clients[n % 2](
-                    RECORD, _record_input(project_id, n, None), role=Role.OFFICER, sub=officer_id
-                )
-                for n in range(96)
-            )
-        )
+    replies = await _record_at_once([api, second_api], project_id, officer_id, [None] * 96)
     elapsed = time.perf_counter() - started
     assert [r.body.get("errors") for r in replies] == [None] * 96
-    history = (await gql(HISTORY, {"id": project_id}, role=Role.AUDITOR)).data["streamHistory"]
-    recorded = {e["data"]["service_id"] for e in history if e["type"] == "Project.ServiceRecorded"}
+    _, recorded = await _recorded_service_ids(gql, project_id)
     assert {r.data["recordService"]["serviceId"] for r in replies} == recorded
     assert len(recorded) == 96
     reruns = sum("re-running" in r.getMessage() for r in caplog.records)
@@ -127,18 +118,10 @@ async def test_96_unpinned_commands_on_one_api_process_all_succeed_without_a_re_
     project_id, officer_id = await support.project_with_cso(gql)
     caplog.set_level(logging.INFO, logger="cso.services.application")
     started = time.perf_counter()
-    async with httpx.AsyncClient(base_url=api.url, timeout=60) as client:
-        one = OverHttp(client, api.secret)
-        replies = await asyncio.gather(
-            *(
-                one(RECORD, _record_input(project_id, n, None), role=Role.OFFICER, sub=officer_id)
-                for n in range(96)
-            )
-        )
+    replies = await _record_at_once([api], project_id, officer_id, [None] * 96)
     elapsed = time.perf_counter() - started
     assert [r.body.get("errors") for r in replies] == [None] * 96
-    history = (await gql(HISTORY, {"id": project_id}, role=Role.AUDITOR)).data["streamHistory"]
-    recorded = {e["data"]["service_id"] for e in history if e["type"] == "Project.ServiceRecorded"}
+    _, recorded = await _recorded_service_ids(gql, project_id)
     assert {r.data["recordService"]["serviceId"] for r in replies} == recorded
     assert not [r for r in caplog.records if "re-running" in r.getMessage()]
     print(f"96 commands on one API process: {elapsed:.2f} s")

@@ -60,11 +60,6 @@ NUL_FILTERS = {
 }
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
-
-
 def forged_cursor(*values: object) -> str:
     """A cursor as a client could make one up (JSON with \\u escapes, then base64)."""
     raw = json.dumps(list(values)).encode()

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
-DESIGNATE = """
-mutation($input: DesignateChainMasterInput!) {
-  designateChainMaster(input: $input) { chain { id version masters { id name } } }
-}"""
+DESIGNATE = support.mutation("designateChainMaster", "chain { id version masters { id name } }")
 
 RECORD_ORGANISATION = """
 mutation($input: RecordPartyOrganizationInput!) {
@@ -21,11 +16,6 @@ mutation($input: RecordPartyOrganizationInput!) {
     enterprise { partyOrganization partyMemberCount organisationCovered workCovered version }
   }
 }"""
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 async def test_a_supervisor_establishes_a_chain(gql: OverHttp) -> None:

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
-import pytest
-
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
-CHANGE_ROLES = """
-mutation($input: ChangeOfficerRolesInput!) {
-  changeOfficerRoles(input: $input) { officer { version } consistencyToken }
-}"""
+CHANGE_ROLES = support.mutation("changeOfficerRoles", "officer { version } consistencyToken")
 
 HISTORY = """query($id: ID!) { officer(id: $id) { version history { type } } }"""
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 async def test_a_stale_expected_version_is_a_conflict_naming_the_current_version(

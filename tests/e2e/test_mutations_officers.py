@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
-CHANGE_ROLES = """
-mutation($input: ChangeOfficerRolesInput!) {
-  changeOfficerRoles(input: $input) { officer { id roles version } consistencyToken }
-}"""
+CHANGE_ROLES = support.mutation(
+    "changeOfficerRoles", "officer { id roles version } consistencyToken"
+)
 
-DEACTIVATE = """
-mutation($input: DeactivateOfficerInput!) {
-  deactivateOfficer(input: $input) { officer { id active version } consistencyToken }
-}"""
+DEACTIVATE = support.mutation("deactivateOfficer", "officer { id active version } consistencyToken")
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
+CHEN_JING = {
+    "name": "陈静",
+    "department": "区科技局",
+    "roles": ["CSO"],
+    "partyMember": True,
+    "phone": "13912345678",
+}
 
 
 async def test_a_supervisor_registers_an_officer(gql: OverHttp) -> None:
@@ -32,15 +30,7 @@ async def test_a_supervisor_registers_an_officer(gql: OverHttp) -> None:
              officer { id name department roles partyMember phone active version
                        createdAt updatedAt history { type } }
              consistencyToken } }""",
-        {
-            "input": {
-                "name": "陈静",
-                "department": "区科技局",
-                "roles": ["CSO", "FIRST_SECRETARY"],
-                "partyMember": True,
-                "phone": "13912345678",
-            }
-        },
+        {"input": {**CHEN_JING, "roles": ["CSO", "FIRST_SECRETARY"]}},
     )
     payload = reply.data["registerOfficer"]
     officer = payload["officer"]
@@ -58,15 +48,7 @@ async def test_a_supervisor_registers_an_officer(gql: OverHttp) -> None:
 async def test_only_a_supervisor_registers_officers(gql: OverHttp, role: Role) -> None:
     reply = await gql(
         support.REGISTER_OFFICER,
-        {
-            "input": {
-                "name": "陈静",
-                "department": "区科技局",
-                "roles": ["CSO"],
-                "partyMember": True,
-                "phone": "13912345678",
-            }
-        },
+        {"input": CHEN_JING},
         role=role,
     )
     assert reply.code == "FORBIDDEN"
@@ -75,15 +57,7 @@ async def test_only_a_supervisor_registers_officers(gql: OverHttp, role: Role) -
 async def test_a_malformed_phone_is_invalid_input_on_phone(gql: OverHttp) -> None:
     reply = await gql(
         support.REGISTER_OFFICER,
-        {
-            "input": {
-                "name": "陈静",
-                "department": "区科技局",
-                "roles": ["CSO"],
-                "partyMember": True,
-                "phone": "call me",
-            }
-        },
+        {"input": {**CHEN_JING, "phone": "call me"}},
     )
     assert reply.code == "INVALID_INPUT"
     assert reply.error["extensions"]["field"] == "phone"

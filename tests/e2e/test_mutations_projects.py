@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql import support
-from tests.integration.graphql.support import OverHttp
+from tests.integration.graphql.support import OverHttp, Reply
 
 PROJECT_FIELDS = """project { id version stage closed closeReason
   cso { id } milestones { milestone on } servicePlan { item status }
@@ -30,9 +28,12 @@ ASSIGN = """mutation($input: AssignCsoInput!) { assignCso(input: $input) {
   project { cso { id name } csoAssignments { officer { id } from to reason } } } }"""
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
+async def _reach(
+    gql: OverHttp, project_id: str, milestone: str, on: str, role: Role = Role.SUPERVISOR
+) -> Reply:
+    return await gql(
+        REACH, {"input": {"projectId": project_id, "milestone": milestone, "on": on}}, role=role
+    )
 
 
 async def test_an_officer_registers_a_project_signed_on_a_day(gql: OverHttp) -> None:
@@ -70,14 +71,7 @@ async def test_an_investment_with_three_decimals_is_invalid_input(gql: OverHttp)
     enterprise_id = (await support.enterprise(gql))["enterprise"]["id"]
     reply = await gql(
         support.REGISTER_PROJECT,
-        {
-            "input": {
-                "enterpriseId": enterprise_id,
-                "name": "项目",
-                "investment": "1.005",
-                "signedOn": support.days_ago(1),
-            }
-        },
+        {"input": support.project_input(enterprise_id, name="项目", investment="1.005")},
     )
     assert reply.code == "INVALID_INPUT"
     assert reply.error["extensions"]["field"] == "investment"
@@ -87,12 +81,9 @@ async def test_a_project_for_an_unknown_enterprise_is_not_found(gql: OverHttp) -
     reply = await gql(
         support.REGISTER_PROJECT,
         {
-            "input": {
-                "enterpriseId": "6f1c2a52-5b7e-4a43-9d84-0a6f3cbb2f11",
-                "name": "项目",
-                "investment": "100",
-                "signedOn": support.days_ago(1),
-            }
+            "input": support.project_input(
+                "6f1c2a52-5b7e-4a43-9d84-0a6f3cbb2f11", name="项目", investment="100"
+            )
         },
     )
     assert reply.code == "NOT_FOUND"
@@ -176,44 +167,16 @@ async def test_an_officer_who_is_not_the_cso_is_forbidden(gql: OverHttp) -> None
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.AUDITOR])
 async def test_viewers_and_auditors_change_no_project(gql: OverHttp, role: Role) -> None:
     project_id, _ = await support.project_with_cso(gql)
-    reply = await gql(
-        REACH,
-        {
-            "input": {
-                "projectId": project_id,
-                "milestone": "SITE_SELECTED",
-                "on": support.days_ago(1),
-            }
-        },
-        role=role,
-    )
+    reply = await _reach(gql, project_id, "SITE_SELECTED", support.days_ago(1), role=role)
     assert reply.code == "FORBIDDEN"
 
 
 async def test_milestones_are_reached_in_order(gql: OverHttp) -> None:
     project_id, _ = await support.project_with_cso(gql)
-    skipped = await gql(
-        REACH,
-        {
-            "input": {
-                "projectId": project_id,
-                "milestone": "LAND_DELIVERED",
-                "on": support.days_ago(5),
-            }
-        },
-    )
+    skipped = await _reach(gql, project_id, "LAND_DELIVERED", support.days_ago(5))
     assert skipped.code == "RULE_VIOLATED"
     assert "next milestone is SITE_SELECTED" in skipped.error["message"]
-    reply = await gql(
-        REACH,
-        {
-            "input": {
-                "projectId": project_id,
-                "milestone": "SITE_SELECTED",
-                "on": support.days_ago(5),
-            }
-        },
-    )
+    reply = await _reach(gql, project_id, "SITE_SELECTED", support.days_ago(5))
     project = reply.data["reachMilestone"]["project"]
     assert project["stage"] == "SITE_SELECTED"
     assert project["milestones"][-1] == {"milestone": "SITE_SELECTED", "on": support.days_ago(5)}
@@ -221,19 +184,13 @@ async def test_milestones_are_reached_in_order(gql: OverHttp) -> None:
 
 async def test_a_milestone_in_the_future_breaks_a_rule(gql: OverHttp) -> None:
     project_id, _ = await support.project_with_cso(gql)
-    reply = await gql(
-        REACH,
-        {"input": {"projectId": project_id, "milestone": "SITE_SELECTED", "on": "2999-01-01"}},
-    )
+    reply = await _reach(gql, project_id, "SITE_SELECTED", "2999-01-01")
     assert reply.code == "RULE_VIOLATED"
 
 
 async def test_a_date_that_is_no_date_is_invalid_input(gql: OverHttp) -> None:
     project_id, _ = await support.project_with_cso(gql)
-    reply = await gql(
-        REACH,
-        {"input": {"projectId": project_id, "milestone": "SITE_SELECTED", "on": "yesterday"}},
-    )
+    reply = await _reach(gql, project_id, "SITE_SELECTED", "yesterday")
     assert reply.code == "INVALID_INPUT"
 
 

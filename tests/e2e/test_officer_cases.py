@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-import pytest
 
 from tests.e2e.conftest import Api
 from tests.integration.graphql import support
@@ -17,11 +16,6 @@ CHANGE_ROLES = """mutation($input: ChangeOfficerRolesInput!) {
   changeOfficerRoles(input: $input) { officer { id roles } consistencyToken } }"""
 CLOSE = """mutation($input: CloseProjectInput!) {
   closeProject(input: $input) { project { id closed } consistencyToken } }"""
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 async def test_the_cso_of_open_projects_is_refused_with_rule_violated_naming_the_projects(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql.support import OverHttp
 
 RECORD = """mutation($input: RecordServiceInput!) {
@@ -31,11 +29,6 @@ MALFORMED_RECORD = {
     }
 }
 MALFORMED_ASSIGN = {"input": {"projectId": "not-a-uuid", "officerId": "nor-this"}}
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.AUDITOR])

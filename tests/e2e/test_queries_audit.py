@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import SUPERVISOR_ID, OverHttp
 
@@ -17,11 +15,6 @@ LOG = """query($filter: AuditFilter, $first: Int, $after: String) {
   auditLog(first: $first, after: $after, filter: $filter) {
     totalCount edges { cursor node { position streamId type actor { id } } }
     pageInfo { hasNextPage endCursor } } }"""
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 async def test_an_auditor_reads_a_streams_history_between_versions(gql: OverHttp) -> None:

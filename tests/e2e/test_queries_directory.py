@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
-import pytest
-
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
@@ -23,11 +19,6 @@ ENTERPRISES = """query($filter: EnterpriseFilter) { enterprises(filter: $filter)
 
 CHAINS = """{ industryChains { id name masters { name } coverage {
   enterprises organisationCovered workCovered organisationRate workRate } } }"""
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 async def wait(gql: OverHttp, token: str) -> None:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
-import pytest
-
 from cso.services.identity import Role
-from tests.e2e.conftest import Api
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
@@ -29,25 +25,13 @@ RECORD_SERVICE = """mutation($input: RecordServiceInput!) {
   recordService(input: $input) { consistencyToken } }"""
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
-
-
 async def test_a_viewer_reads_everything_a_project_holds(gql: OverHttp) -> None:
     project_id, officer_id = await support.project_with_cso(gql)
     token = ""
     for days, summary in ((20, "第一次走访"), (10, "第二次走访")):
         recorded = await gql(
             RECORD_SERVICE,
-            {
-                "input": {
-                    "projectId": project_id,
-                    "kind": "VISIT",
-                    "summary": summary,
-                    "occurredOn": support.days_ago(days),
-                }
-            },
+            support.service_input(project_id, summary, days),
             headers={"X-Correlation-ID": "trace-project-read"},
         )
         token = recorded.data["recordService"]["consistencyToken"]

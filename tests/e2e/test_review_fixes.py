@@ -43,11 +43,6 @@ PROJECTS = """query($id: ID!) { projects(filter: { enterpriseId: $id }) {
 OFFICER = """query($id: ID!) { officer(id: $id) { version history { type } } }"""
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
-
-
 def field_of(reply: support.Reply) -> Any:
     return reply.error["extensions"].get("field")
 
@@ -80,12 +75,9 @@ async def test_an_investment_of_ten_billion_wan_yuan_is_invalid_and_projects_sti
     reply = await gql(
         support.REGISTER_PROJECT,
         {
-            "input": {
-                "enterpriseId": enterprise_id,
-                "name": "天价项目",
-                "investment": "100000000000000000",
-                "signedOn": support.days_ago(10),
-            }
+            "input": support.project_input(
+                enterprise_id, name="天价项目", investment="100000000000000000"
+            )
         },
     )
     assert (reply.code, field_of(reply)) == ("INVALID_INPUT", "investment")
@@ -160,14 +152,7 @@ async def test_the_cso_of_an_open_project_cannot_be_deactivated_and_keeps_acting
     assert project_id in refused.error["message"]
     reply = await gql(
         RECORD_SERVICE,
-        {
-            "input": {
-                "projectId": project_id,
-                "kind": "VISIT",
-                "summary": "走访企业",
-                "occurredOn": support.days_ago(1),
-            }
-        },
+        support.service_input(project_id),
         role=Role.OFFICER,
         sub=officer_id,
     )

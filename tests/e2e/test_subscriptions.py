@@ -8,7 +8,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
-import pytest
 from httpx_ws import AsyncWebSocketSession, aconnect_ws
 
 from cso.eventstore.fanout import READER_NAME
@@ -26,11 +25,6 @@ EVENT_APPENDED = """subscription($types: [String!], $after: String) {
 }"""
 
 TIMEOUT = 10
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 @asynccontextmanager

@@ -6,10 +6,10 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, Self, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -25,6 +25,7 @@ from cso.services.errors import NotFound
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
+P = ParamSpec("P")
 
 CONSISTENCY_HEADER = "X-Consistency-Token"
 
@@ -73,10 +74,34 @@ def application(info: Info[Context, None]) -> Application:
     return info.context.runtime.application
 
 
+async def run(
+    info: Info[Context, None],
+    input: MutationInput,
+    use_case: Callable[Concatenate[Application, Command, P], Awaitable[Changed]],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Changed:
+    """Runs a use case of `cso.services` on the request's application, as the command the
+    mutation's input makes (who, why, idempotency key, expected version)."""
+    return await use_case(application(info), command(info, input), *args, **kwargs)
+
+
 def consistency_token(info: Info[Context, None], changed: Changed) -> str:
     """The token, also sent as the X-Consistency-Token response header."""
     info.context.response_headers[CONSISTENCY_HEADER] = changed.token
     return changed.token
+
+
+@strawberry.type
+class ChangedPayload:
+    """A payload's token; its subclass resolves the changed object from `changed` lazily."""
+
+    consistency_token: str
+    changed: strawberry.Private[Changed]
+
+    @classmethod
+    def of(cls, info: Info[Context, None], changed: Changed) -> Self:
+        return cls(consistency_token=consistency_token(info, changed), changed=changed)
 
 
 async def written(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 import strawberry
 from strawberry.types import Info
 
@@ -12,18 +10,11 @@ from cso.domain.enterprise import Enterprise as EnterpriseAggregate
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import PartyOrganizationKind
-from cso.graphql.mutations.common import (
-    MutationInput,
-    application,
-    command,
-    consistency_token,
-    written,
-)
+from cso.graphql.mutations.common import ChangedPayload, MutationInput, run, written
 from cso.graphql.scalars import parse_id, parse_optional_id
 from cso.graphql.types.chain import IndustryChain, chain_from_aggregate, chains_by_id
 from cso.graphql.types.enterprise import Enterprise, enterprise_from_aggregate, enterprises_by_id
 from cso.services import enterprises
-from cso.services.application import Changed
 
 
 @strawberry.input
@@ -57,16 +48,13 @@ class RecordPartyOrganizationInput(MutationInput):
 
 
 @strawberry.type
-class ChainPayload:
-    consistency_token: str
-    chain_id: strawberry.Private[UUID]
-
+class ChainPayload(ChangedPayload):
     @fields.field("The chain after the change; read only when asked for.")
     async def chain(self, info: Info[Context, None]) -> IndustryChain:
         return await written(
             info,
             self.consistency_token,
-            self.chain_id,
+            self.changed["chain"],
             chains_by_id,
             ChainAggregate,
             chain_from_aggregate,
@@ -74,32 +62,17 @@ class ChainPayload:
 
 
 @strawberry.type
-class EnterprisePayload:
-    consistency_token: str
-    enterprise_id: strawberry.Private[UUID]
-
+class EnterprisePayload(ChangedPayload):
     @fields.field("The enterprise after the change; read only when asked for.")
     async def enterprise(self, info: Info[Context, None]) -> Enterprise:
         return await written(
             info,
             self.consistency_token,
-            self.enterprise_id,
+            self.changed["enterprise"],
             enterprises_by_id,
             EnterpriseAggregate,
             enterprise_from_aggregate,
         )
-
-
-async def _chain(info: Info[Context, None], changed: Changed) -> ChainPayload:
-    return ChainPayload(
-        consistency_token=consistency_token(info, changed), chain_id=changed["chain"]
-    )
-
-
-async def _enterprise(info: Info[Context, None], changed: Changed) -> EnterprisePayload:
-    return EnterprisePayload(
-        consistency_token=consistency_token(info, changed), enterprise_id=changed["enterprise"]
-    )
 
 
 @strawberry.type
@@ -108,34 +81,37 @@ class EnterpriseMutations:
     async def establish_chain(
         self, info: Info[Context, None], input: EstablishChainInput
     ) -> ChainPayload:
-        changed = await enterprises.establish_chain(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            enterprises.establish_chain,
             name=input.name,
             leader=input.leader,
             lead_department=input.lead_department,
         )
-        return await _chain(info, changed)
+        return ChainPayload.of(info, changed)
 
     @fields.mutation("Supervisors.")
     async def designate_chain_master(
         self, info: Info[Context, None], input: DesignateChainMasterInput
     ) -> ChainPayload:
-        changed = await enterprises.designate_chain_master(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            enterprises.designate_chain_master,
             chain_id=parse_id(input.chain_id, "chainId"),
             enterprise_id=parse_id(input.enterprise_id, "enterpriseId"),
         )
-        return await _chain(info, changed)
+        return ChainPayload.of(info, changed)
 
     @fields.mutation("Officers and supervisors.")
     async def register_enterprise(
         self, info: Info[Context, None], input: RegisterEnterpriseInput
     ) -> EnterprisePayload:
-        changed = await enterprises.register_enterprise(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            enterprises.register_enterprise,
             name=input.name,
             credit_code=input.credit_code,
             district=input.district,
@@ -143,17 +119,18 @@ class EnterpriseMutations:
             sme=input.sme,
             chain_id=parse_optional_id(input.chain_id, "chainId"),
         )
-        return await _enterprise(info, changed)
+        return EnterprisePayload.of(info, changed)
 
     @fields.mutation("Supervisors.")
     async def record_party_organization(
         self, info: Info[Context, None], input: RecordPartyOrganizationInput
     ) -> EnterprisePayload:
-        changed = await enterprises.record_party_organization(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            enterprises.record_party_organization,
             enterprise_id=parse_id(input.enterprise_id, "enterpriseId"),
             kind=input.kind,
             member_count=input.member_count,
         )
-        return await _enterprise(info, changed)
+        return EnterprisePayload.of(info, changed)

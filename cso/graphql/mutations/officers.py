@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 import strawberry
 from strawberry.types import Info
 
@@ -11,17 +9,10 @@ from cso.domain.officer import Officer as OfficerAggregate
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
-from cso.graphql.mutations.common import (
-    MutationInput,
-    application,
-    command,
-    consistency_token,
-    written,
-)
+from cso.graphql.mutations.common import ChangedPayload, MutationInput, run, written
 from cso.graphql.scalars import parse_id
 from cso.graphql.types.officer import Officer, officer_from_aggregate, officers_by_id
 from cso.services import officers
-from cso.services.application import Changed
 
 
 @strawberry.input
@@ -45,26 +36,17 @@ class DeactivateOfficerInput(MutationInput):
 
 
 @strawberry.type
-class OfficerPayload:
-    consistency_token: str
-    officer_id: strawberry.Private[UUID]
-
+class OfficerPayload(ChangedPayload):
     @fields.field("The officer after the change; read only when asked for.")
     async def officer(self, info: Info[Context, None]) -> Officer:
         return await written(
             info,
             self.consistency_token,
-            self.officer_id,
+            self.changed["officer"],
             officers_by_id,
             OfficerAggregate,
             officer_from_aggregate,
         )
-
-
-async def _payload(info: Info[Context, None], changed: Changed) -> OfficerPayload:
-    return OfficerPayload(
-        consistency_token=consistency_token(info, changed), officer_id=changed["officer"]
-    )
 
 
 @strawberry.type
@@ -73,36 +55,39 @@ class OfficerMutations:
     async def register_officer(
         self, info: Info[Context, None], input: RegisterOfficerInput
     ) -> OfficerPayload:
-        changed = await officers.register_officer(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            officers.register_officer,
             name=input.name,
             department=input.department,
             roles=input.roles,
             party_member=input.party_member,
             phone=input.phone,
         )
-        return await _payload(info, changed)
+        return OfficerPayload.of(info, changed)
 
     @strawberry.mutation
     async def change_officer_roles(
         self, info: Info[Context, None], input: ChangeOfficerRolesInput
     ) -> OfficerPayload:
-        changed = await officers.change_officer_roles(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            officers.change_officer_roles,
             officer_id=parse_id(input.officer_id, "officerId"),
             roles=input.roles,
         )
-        return await _payload(info, changed)
+        return OfficerPayload.of(info, changed)
 
     @strawberry.mutation
     async def deactivate_officer(
         self, info: Info[Context, None], input: DeactivateOfficerInput
     ) -> OfficerPayload:
-        changed = await officers.deactivate_officer(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            officers.deactivate_officer,
             officer_id=parse_id(input.officer_id, "officerId"),
         )
-        return await _payload(info, changed)
+        return OfficerPayload.of(info, changed)

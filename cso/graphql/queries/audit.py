@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from cso.eventstore.sql import EVENT_COLUMNS
 from cso.graphql import fields, sql
-from cso.graphql.connections import Connection, connection
+from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.enums import SortDirection
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
@@ -102,16 +102,11 @@ class AuditQueries:
             parse_optional_id(f.stream_id, "streamId"),
         ]
         name = ordering_name("POSITION", direction)
-        pool = context.db
-        page, rows = await EVENTS.fetch(pool, params, name, first, after)
-
-        async def count() -> int:
-            return await EVENTS.count(pool, params)
 
         def node(row: asyncpg.Record) -> Event:
             return event_of(context, recorded_of(row))
 
-        return connection(page, rows, EVENTS.orderings[name], node, count)
+        return await list_connection(context.db, EVENTS, params, name, first, after, node)
 
     @fields.field("Everything one request caused (auditors, supervisors).")
     async def events_by_correlation(

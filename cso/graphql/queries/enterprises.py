@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from cso.graphql import fields
-from cso.graphql.connections import Connection, connection
+from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.queries.common import NameOrder, name_ordering, reader, search_pattern
 from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
@@ -52,14 +52,10 @@ class EnterpriseQueries:
             f.has_party_organization,
             search_pattern(parse_optional_text(f.search, "search")),
         ]
-        pool = info.context.db
         order = name_ordering(order_by)
-        page, rows = await ENTERPRISES.fetch(pool, params, order, first, after)
-
-        async def count() -> int:
-            return await ENTERPRISES.count(pool, params)
-
-        return connection(page, rows, ENTERPRISES.orderings[order], enterprise_from_row, count)
+        return await list_connection(
+            info.context.db, ENTERPRISES, params, order, first, after, enterprise_from_row
+        )
 
     @fields.field("Every industry chain, by name, with its coverage.")
     async def industry_chains(self, info: Info[Context, None]) -> list[IndustryChain]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from cso.graphql.connections import Connection, connection
+from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
 from cso.graphql.queries.common import NameOrder, name_ordering, reader
@@ -44,11 +44,7 @@ class OfficerQueries:
             parse_optional_text(f.department, "department"),
             f.active,
         ]
-        pool = info.context.db
         order = name_ordering(order_by)
-        page, rows = await OFFICERS.fetch(pool, params, order, first, after)
-
-        async def count() -> int:
-            return await OFFICERS.count(pool, params)
-
-        return connection(page, rows, OFFICERS.orderings[order], officer_from_row, count)
+        return await list_connection(
+            info.context.db, OFFICERS, params, order, first, after, officer_from_row
+        )

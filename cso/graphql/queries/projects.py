@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from cso.graphql import fields
-from cso.graphql.connections import Connection, connection
+from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.enums import ProjectOrderField, ProjectStage, SortDirection
 from cso.graphql.loaders import loader
@@ -82,10 +82,6 @@ class ProjectQueries:
         ]
         order = order_by or ProjectOrder()
         name = ordering_name(order.field.value, order.direction)
-        pool = context.db
-        page, rows = await PROJECTS.fetch(pool, params, name, first, after)
-
-        async def count() -> int:
-            return await PROJECTS.count(pool, params)
-
-        return connection(page, rows, PROJECTS.orderings[name], project_from_row, count)
+        return await list_connection(
+            context.db, PROJECTS, params, name, first, after, project_from_row
+        )

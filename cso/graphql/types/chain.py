@@ -14,9 +14,8 @@ from cso.domain import chain as domain
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.keyset import Row
-from cso.graphql.loaders import batch_by_id, loader
-from cso.graphql.scalars import to_id
-from cso.graphql.types.common import unprojected
+from cso.graphql.loaders import batch_by_id, load_by_id, loader
+from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.enterprise import Enterprise, enterprises_by_id
 from cso.graphql.types.event import Event, history
 from cso.projections import chains as read_model
@@ -62,10 +61,7 @@ class IndustryChain:
 def chain_from_row(row: Row) -> IndustryChain:
     """The type's one mapper: from a read-model row (CHAIN_COLUMNS) or `chain_row`."""
     return IndustryChain(
-        id=to_id(row["id"]),
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        **stamp_of(row),
         name=row["name"],
         leader=row["leader"],
         lead_department=row["lead_department"],
@@ -76,10 +72,7 @@ def chain_from_row(row: Row) -> IndustryChain:
 def chain_row(chain: domain.IndustryChain) -> dict[str, Any]:
     """An aggregate in the read model's row shape, for the one mapper."""
     return {
-        "id": chain.id,
-        "version": chain.version,
-        "created_at": chain.created_on,
-        "updated_at": chain.modified_on,
+        **stamp_row(chain),
         "name": chain.name,
         "leader": chain.leader,
         "lead_department": chain.lead_department,
@@ -99,9 +92,7 @@ chains_by_id = batch_by_id(
 
 
 async def load_chain(context: Context, chain_id: UUID | None) -> IndustryChain | None:
-    if chain_id is None:
-        return None
-    return await loader(context, chains_by_id).load(chain_id)
+    return await load_by_id(context, chains_by_id, chain_id)
 
 
 async def coverages(context: Context, ids: list[UUID]) -> Sequence[ChainCoverage]:

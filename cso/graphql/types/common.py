@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Container
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from cso.eventstore import StreamNotFound
 from cso.graphql.context import Context
+from cso.graphql.keyset import Row
+from cso.graphql.scalars import to_id
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -64,3 +66,24 @@ def unprojected(
         return await views_of_unprojected(context, ids, found, kind, view)
 
     return fallback
+
+
+def stamp_of(row: Row) -> dict[str, Any]:
+    """The fields every aggregate's type reads alike from its row: the id (as an ID), the
+    version, and the times it was created and last changed."""
+    return {
+        "id": to_id(row["id"]),
+        "version": row["version"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def stamp_row(aggregate: Aggregate) -> dict[str, Any]:
+    """An aggregate's id, version and times in the read models' row shape."""
+    return {
+        "id": aggregate.id,
+        "version": aggregate.version,
+        "created_at": aggregate.created_on,
+        "updated_at": aggregate.modified_on,
+    }

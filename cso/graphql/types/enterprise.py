@@ -14,9 +14,8 @@ from cso.domain.enums import PartyOrganizationKind as DomainKind
 from cso.graphql.context import Context
 from cso.graphql.enums import PartyOrganizationKind
 from cso.graphql.keyset import Row
-from cso.graphql.loaders import batch_by_id, loader
-from cso.graphql.scalars import to_id
-from cso.graphql.types.common import unprojected
+from cso.graphql.loaders import batch_by_id, load_by_id
+from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.event import Event, history
 from cso.projections import enterprises as read_model
 
@@ -66,10 +65,7 @@ def enterprise_from_row(row: Row) -> Enterprise:
 
     The coverages are the domain's decisions, stored by the projection."""
     return Enterprise(
-        id=to_id(row["id"]),
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        **stamp_of(row),
         name=row["name"],
         credit_code=row["credit_code"],
         district=row["district"],
@@ -87,10 +83,7 @@ def enterprise_from_row(row: Row) -> Enterprise:
 def enterprise_row(enterprise: domain.Enterprise) -> dict[str, Any]:
     """An aggregate in the read model's row shape, for the one mapper."""
     return {
-        "id": enterprise.id,
-        "version": enterprise.version,
-        "created_at": enterprise.created_on,
-        "updated_at": enterprise.modified_on,
+        **stamp_row(enterprise),
         "name": enterprise.name,
         "credit_code": enterprise.credit_code,
         "district": enterprise.district,
@@ -117,6 +110,4 @@ enterprises_by_id = batch_by_id(
 
 
 async def load_enterprise(context: Context, enterprise_id: UUID | None) -> Enterprise | None:
-    if enterprise_id is None:
-        return None
-    return await loader(context, enterprises_by_id).load(enterprise_id)
+    return await load_by_id(context, enterprises_by_id, enterprise_id)

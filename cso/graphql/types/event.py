@@ -11,7 +11,7 @@ import asyncpg
 import strawberry
 from strawberry.types import Info
 
-from cso.eventstore import RecordedEvent
+from cso.eventstore import Metadata, RecordedEvent
 from cso.graphql import sql
 from cso.graphql.context import Context
 from cso.graphql.loaders import loader
@@ -52,8 +52,8 @@ def readable_type(topic: str) -> str:
 
 
 def event_of(context: Context, recorded: RecordedEvent) -> Event:
-    metadata = recorded.metadata or {}
-    actor = metadata.get("actor") or {}
+    metadata = Metadata.from_json(recorded.metadata or {})
+    actor = metadata.actor
     plain = context.runtime.repository.codec.plain(recorded.data)
     return Event(
         position=BigInt(recorded.position),
@@ -64,14 +64,10 @@ def event_of(context: Context, recorded: RecordedEvent) -> Event:
         topic=recorded.type,
         data=masked_event_data(context.viewer, recorded.stream_type, recorded.stream_id, plain),
         recorded_at=recorded.recorded_at,
-        actor=Actor(
-            id=str(actor.get("id", "")),
-            role=str(actor.get("role", "")),
-            name=str(actor.get("name", "")),
-        ),
-        correlation_id=metadata.get("correlation_id"),
-        causation_id=metadata.get("causation_id"),
-        reason=metadata.get("reason"),
+        actor=Actor(id=actor.id, role=actor.role, name=actor.name),
+        correlation_id=metadata.correlation_id,
+        causation_id=metadata.causation_id,
+        reason=metadata.reason,
         hash=recorded.hash.hex(),
         token=recorded.checkpoint.token(),
     )

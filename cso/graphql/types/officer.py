@@ -15,10 +15,9 @@ from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
 from cso.graphql.keyset import Row
-from cso.graphql.loaders import batch_by_id, loader
+from cso.graphql.loaders import batch_by_id, load_by_id
 from cso.graphql.privacy import mask_phone, may_read_personal_data
-from cso.graphql.scalars import to_id
-from cso.graphql.types.common import unprojected
+from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.event import Event, history
 from cso.projections import officers as read_model
 
@@ -50,10 +49,7 @@ class Officer:
 def officer_from_row(row: Row) -> Officer:
     """The type's one mapper: from a read-model row (OFFICER_COLUMNS) or `officer_row`."""
     return Officer(
-        id=to_id(row["id"]),
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        **stamp_of(row),
         name=row["name"],
         department=row["department"],
         roles=[DomainRole[role] for role in row["roles"]],
@@ -66,10 +62,7 @@ def officer_from_row(row: Row) -> Officer:
 def officer_row(officer: domain.Officer) -> dict[str, Any]:
     """An aggregate in the read model's row shape, for the one mapper."""
     return {
-        "id": officer.id,
-        "version": officer.version,
-        "created_at": officer.created_on,
-        "updated_at": officer.modified_on,
+        **stamp_row(officer),
         "name": officer.name,
         "department": officer.department,
         "roles": [role.value for role in officer.roles],
@@ -91,6 +84,4 @@ officers_by_id = batch_by_id(
 
 
 async def load_officer(context: Context, officer_id: UUID | None) -> Officer | None:
-    if officer_id is None:
-        return None
-    return await loader(context, officers_by_id).load(officer_id)
+    return await load_by_id(context, officers_by_id, officer_id)

@@ -25,9 +25,8 @@ from cso.graphql.context import Context
 from cso.graphql.enums import ProjectOutcome, ProjectStage
 from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, loader
-from cso.graphql.scalars import to_id
 from cso.graphql.types.chain import IndustryChain, load_chain
-from cso.graphql.types.common import unprojected, view_aggregate
+from cso.graphql.types.common import stamp_of, stamp_row, unprojected, view_aggregate
 from cso.graphql.types.enterprise import Enterprise, load_enterprise
 from cso.graphql.types.event import Event, history
 from cso.graphql.types.officer import Officer, load_officer
@@ -130,10 +129,7 @@ class Project:
 def project_from_row(row: Row, held_requests: list[Row] | None = None) -> Project:
     """The type's one mapper: from a read-model row (PROJECT_COLUMNS) or `project_row`."""
     return Project(
-        id=to_id(row["id"]),
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        **stamp_of(row),
         name=row["name"],
         investment=row["investment"],
         stage=domain.ProjectStage[row["stage"]],
@@ -156,10 +152,7 @@ def project_from_row(row: Row, held_requests: list[Row] | None = None) -> Projec
 def project_row(project: aggregate.Project) -> dict[str, Any]:
     """An aggregate in the read model's row shape: every figure as the domain decides it."""
     return {
-        "id": project.id,
-        "version": project.version,
-        "created_at": project.created_on,
-        "updated_at": project.modified_on,
+        **stamp_row(project),
         "enterprise_id": project.enterprise_id,
         "name": project.name,
         "investment": project.investment,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Collection
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -17,6 +17,7 @@ from cso.eventstore import Checkpoint, EventStore, NewEvent, RecordedEvent
 
 MakeEvent = Callable[..., NewEvent]
 ReadMine = Callable[..., Awaitable[list[RecordedEvent]]]
+Following = AsyncGenerator[list[RecordedEvent], None]  # what follow() is, so it can be closed
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -11,14 +10,10 @@ from cso.eventstore import (
     Checkpoint,
     EventStore,
     Metadata,
-    NewEvent,
-    RecordedEvent,
     StreamAppend,
     Verification,
 )
-
-MakeEvent = Callable[..., NewEvent]
-ReadMine = Callable[..., Awaitable[list[RecordedEvent]]]
+from tests.integration.eventstore.conftest import MakeEvent, ReadMine
 
 
 async def test_an_appends_metadata_is_stored_on_every_one_of_its_events(

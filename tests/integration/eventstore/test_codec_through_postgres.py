@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+import pytest
 from eventsourcing.domain import Aggregate, event
 
 from cso.domain.enums import DOMAIN_ENUMS
@@ -39,11 +40,14 @@ def _payload() -> dict[str, Any]:
     }
 
 
+@pytest.fixture
+def codec() -> Codec:
+    return Codec(DOMAIN_ENUMS)
+
+
 async def test_every_registered_type_reads_back_from_postgres_as_itself(
-    pool: asyncpg.Pool[Any],
+    store: EventStore, codec: Codec
 ) -> None:
-    store = EventStore(pool)
-    codec = Codec(DOMAIN_ENUMS)
     ledger = Ledger(_payload())
     for _ in range(3):
         ledger.record(_payload())
@@ -66,9 +70,9 @@ async def test_every_registered_type_reads_back_from_postgres_as_itself(
     assert (await store.verify_stream(ledger.id)).ok
 
 
-async def test_stored_event_data_is_readable_json_in_the_database(pool: asyncpg.Pool[Any]) -> None:
-    store = EventStore(pool)
-    codec = Codec(DOMAIN_ENUMS)
+async def test_stored_event_data_is_readable_json_in_the_database(
+    pool: asyncpg.Pool[Any], store: EventStore, codec: Codec
+) -> None:
     payload = _payload()
     ledger = Ledger(payload)
     await Repository(store, codec).save(ledger, metadata=Metadata())
@@ -89,10 +93,8 @@ async def test_stored_event_data_is_readable_json_in_the_database(pool: asyncpg.
 
 
 async def test_a_snapshot_of_an_aggregate_holding_every_type_loads_to_the_same_state(
-    pool: asyncpg.Pool[Any],
+    store: EventStore, codec: Codec
 ) -> None:
-    store = EventStore(pool)
-    codec = Codec(DOMAIN_ENUMS)
     ledger = Ledger(_payload())
     ledger.record(_payload())
     await Repository(store, codec, snapshot_interval=2).save(ledger, metadata=Metadata())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -17,13 +17,11 @@ from cso.eventstore import (
     ConcurrencyConflict,
     EventStore,
     Metadata,
-    NewEvent,
     Reservation,
     ReservationTaken,
     StreamAppend,
 )
-
-MakeEvent = Callable[..., NewEvent]
+from tests.integration.eventstore.conftest import MakeEvent
 
 WRITERS = 64
 

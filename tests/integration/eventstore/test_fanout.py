@@ -17,7 +17,6 @@ from cso.eventstore import Checkpoint, EventStore, Listener, Metadata, NewEvent,
 from cso.eventstore.fanout import READER_NAME, Fanout
 from cso.eventstore.records import RecordedEvent
 
-MakeEvent = Callable[..., NewEvent]
 TIMEOUT = 10
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
@@ -16,16 +16,17 @@ from cso.eventstore import (
     EventStore,
     Listener,
     Metadata,
-    NewEvent,
-    RecordedEvent,
     StreamAppend,
     follow,
 )
-
-MakeEvent = Callable[..., NewEvent]
-Following = AsyncGenerator[list[RecordedEvent], None]  # what follow() is, so it can be closed
+from tests.integration.eventstore.conftest import Following, MakeEvent
 
 LISTENING = "SELECT pid FROM pg_stat_activity WHERE application_name = $1"
+
+
+async def _append_one(store: EventStore, make_event: MakeEvent) -> None:
+    """One event of a new stream."""
+    await store.append([StreamAppend(uuid4(), "Test", 0, [make_event(1)])], Metadata())
 
 
 @contextlib.asynccontextmanager
@@ -44,20 +45,19 @@ async def test_the_listener_wakes_a_waiter_when_an_event_is_appended(
 ) -> None:
     async with _listening(database_url, poll_interval=60) as listener:
         armed = listener.arm()
-        await store.append([StreamAppend(uuid4(), "Test", 0, [make_event(1)])], Metadata())
+        await _append_one(store, make_event)
         woken = await listener.wait(armed, timeout=5)
     assert woken is True
 
 
 async def test_an_append_that_overlaps_another_wakes_listeners_after_it_commits(
-    pool: asyncpg.Pool[Any], database_url: str, make_event: MakeEvent
+    store: EventStore, database_url: str, make_event: MakeEvent
 ) -> None:
-    store = EventStore(pool)
     async with _listening(database_url, poll_interval=60) as listener:
         armed = listener.arm()
         store._appending = 1  # as if another append were under way in this process
         try:
-            await store.append([StreamAppend(uuid4(), "Test", 0, [make_event(1)])], Metadata())
+            await _append_one(store, make_event)
         finally:
             store._appending = 0
         woken = await listener.wait(armed, timeout=5)
@@ -66,14 +66,13 @@ async def test_an_append_that_overlaps_another_wakes_listeners_after_it_commits(
 
 
 async def test_many_concurrent_appends_each_are_followed_by_a_wake_up(
-    pool: asyncpg.Pool[Any], database_url: str, make_event: MakeEvent
+    store: EventStore, database_url: str, make_event: MakeEvent
 ) -> None:
-    store = EventStore(pool)
     async with _listening(database_url, poll_interval=60) as listener:
 
         async def append_then_wait() -> bool:
             armed = listener.arm()
-            await store.append([StreamAppend(uuid4(), "Test", 0, [make_event(1)])], Metadata())
+            await _append_one(store, make_event)
             return await listener.wait(armed, timeout=5)
 
         woken = await asyncio.gather(*(append_then_wait() for _ in range(12)))
@@ -117,7 +116,7 @@ async def test_the_listener_reconnects_after_its_connection_is_killed_and_wakes_
                 await asyncio.sleep(0.01)
             await listener.connected.wait()
         armed = listener.arm()
-        await store.append([StreamAppend(uuid4(), "Test", 0, [make_event(1)])], Metadata())
+        await _append_one(store, make_event)
         woken = await listener.wait(armed, timeout=5)
     assert woken is True
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any, cast
 from uuid import UUID, uuid4
 
@@ -23,15 +23,11 @@ from cso.eventstore import (
     EventStore,
     Listener,
     Metadata,
-    NewEvent,
     RecordedEvent,
     StreamAppend,
     follow,
 )
-
-MakeEvent = Callable[..., NewEvent]
-ReadMine = Callable[..., Awaitable[list[RecordedEvent]]]
-Following = AsyncGenerator[list[RecordedEvent], None]  # what follow() is, so it can be closed
+from tests.integration.eventstore.conftest import Following, MakeEvent, ReadMine
 
 WRITERS = 16
 EVENTS_PER_WRITER = 500
@@ -45,6 +41,22 @@ INSERT_BARE = """
 INSERT INTO events (stream_id, stream_type, version, type, data, metadata, recorded_at, hash)
 VALUES ($1, 'Test', $2, 'test:Late', '{}', '{}', now(), '\\x00')
 """
+
+
+@contextlib.asynccontextmanager
+async def _open_transaction(
+    database_url: str, stream_id: UUID
+) -> AsyncIterator[tuple[asyncpg.Connection[Any], asyncpg.transaction.Transaction]]:
+    """A transaction on a connection of its own that has inserted event 1 of `stream_id`
+    and stays open until the body commits or rolls it back."""
+    conn = await connect(database_url)
+    try:
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute(INSERT_BARE, stream_id, 1)
+        yield conn, transaction
+    finally:
+        await conn.close()
 
 
 class NaiveReader:
@@ -152,17 +164,12 @@ async def test_a_naive_position_reader_skips_a_transaction_that_commits_late(
     late, early = uuid4(), uuid4()
     naive = await NaiveReader.at_head(pool)
     start = await store.head()
-    a = await connect(database_url)
-    try:
-        transaction = a.transaction()
-        await transaction.start()
-        await a.execute(INSERT_BARE, late, 1)  # A: the lower position, not committed
+    # A: the lower position, not committed
+    async with _open_transaction(database_url, late) as (_, transaction):
         await store.append([StreamAppend(early, "Test", 0, [make_event(1)])], Metadata())  # B
         await naive.read()  # sees B, moves past A's position
         before_a_commits = await read_mine(start, {late, early}, 0, timeout=0)
         await transaction.commit()
-    finally:
-        await a.close()
     while await naive.read():
         pass
     after = await read_mine(start, {late, early}, 2)
@@ -180,11 +187,7 @@ async def test_an_open_transaction_holds_the_log_reader_back_but_never_makes_it_
     mine = {held, before, after}
     start = await store.head()
     await store.append([StreamAppend(before, "Test", 0, [make_event(1)])], Metadata())
-    a = await connect(database_url)
-    try:
-        transaction = a.transaction()
-        await transaction.start()
-        await a.execute(INSERT_BARE, held, 1)
+    async with _open_transaction(database_url, held) as (a, transaction):
         held_xid = await a.fetchval("SELECT pg_current_xact_id()")
         made = await store.append(
             [StreamAppend(after, "Test", 0, [make_event(1), make_event(2)])], Metadata()
@@ -192,8 +195,6 @@ async def test_an_open_transaction_holds_the_log_reader_back_but_never_makes_it_
         readings = [await read_mine(start, mine, 1)]  # once `before` is readable ...
         readings += [await read_mine(start, mine, 1, timeout=0) for _ in range(3)]
         await transaction.commit()
-    finally:
-        await a.close()
     final = await read_mine(start, mine, 4)
 
     assert made.checkpoint.transaction_id > int(held_xid)
@@ -215,16 +216,10 @@ async def test_a_rolled_back_transaction_releases_the_log_reader_and_leaves_noth
 ) -> None:
     held, after = uuid4(), uuid4()
     start = await store.head()
-    a = await connect(database_url)
-    try:
-        transaction = a.transaction()
-        await transaction.start()
-        await a.execute(INSERT_BARE, held, 1)
+    async with _open_transaction(database_url, held) as (_, transaction):
         await store.append([StreamAppend(after, "Test", 0, [make_event(1)])], Metadata())
         held_back = await read_mine(start, {held, after}, 0, timeout=0)
         await transaction.rollback()
-    finally:
-        await a.close()
     released = await read_mine(start, {held, after}, 1)
 
     assert held_back == []
@@ -236,16 +231,10 @@ async def test_a_reader_starting_at_the_head_misses_nothing_that_commits_after(
 ) -> None:
     """The head is taken while a transaction is in flight: its events still reach the reader."""
     late, early = uuid4(), uuid4()
-    a = await connect(database_url)
-    try:
-        transaction = a.transaction()
-        await transaction.start()
-        await a.execute(INSERT_BARE, late, 1)
+    async with _open_transaction(database_url, late) as (_, transaction):
         await store.append([StreamAppend(early, "Test", 0, [make_event(1)])], Metadata())
         head = await store.head()
         await transaction.commit()
-    finally:
-        await a.close()
 
     read = await read_mine(head, {late, early}, 2, timeout=5)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID, uuid4
@@ -11,10 +11,9 @@ import asyncpg
 import pytest
 from asyncpg.pool import PoolConnectionProxy
 
-from cso.eventstore import EventStore, Metadata, NewEvent, StreamAppend, Verification
+from cso.eventstore import EventStore, Metadata, StreamAppend, Verification
 from cso.eventstore.hashing import canonical_encoding, chain
-
-MakeEvent = Callable[..., NewEvent]
+from tests.integration.eventstore.conftest import MakeEvent
 
 TAMPERED = 6
 

@@ -134,81 +134,82 @@ def days_ago(days: int) -> str:
     return (date.today() - timedelta(days=days)).isoformat()
 
 
-REGISTER_OFFICER = """
-mutation($input: RegisterOfficerInput!) {
-  registerOfficer(input: $input) { officer { id name version } consistencyToken }
-}"""
+def mutation(field: str, selection: str) -> str:
+    """The one-field mutation the tests send: `field(input: $input) { selection }`."""
+    input_type = f"{field[0].upper()}{field[1:]}Input"
+    return f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ {selection} }} }}"
 
-ESTABLISH_CHAIN = """
-mutation($input: EstablishChainInput!) {
-  establishChain(input: $input) { chain { id name version } consistencyToken }
-}"""
 
-REGISTER_ENTERPRISE = """
-mutation($input: RegisterEnterpriseInput!) {
-  registerEnterprise(input: $input) { enterprise { id name version } consistencyToken }
-}"""
+REGISTER_OFFICER = mutation("registerOfficer", "officer { id name version } consistencyToken")
 
-REGISTER_PROJECT = """
-mutation($input: RegisterProjectInput!) {
-  registerProject(input: $input) { project { id name version stage } consistencyToken }
-}"""
+ESTABLISH_CHAIN = mutation("establishChain", "chain { id name version } consistencyToken")
 
-ASSIGN_CSO = """
-mutation($input: AssignCsoInput!) {
-  assignCso(input: $input) { project { id version cso { id } } consistencyToken }
-}"""
+REGISTER_ENTERPRISE = mutation(
+    "registerEnterprise", "enterprise { id name version } consistencyToken"
+)
+
+REGISTER_PROJECT = mutation("registerProject", "project { id name version stage } consistencyToken")
+
+ASSIGN_CSO = mutation("assignCso", "project { id version cso { id } } consistencyToken")
+
+
+async def _payload(gql: Gql, query: str, field: str, input: dict[str, Any]) -> Body:
+    """Sends the mutation `query` with `input`; the payload of its `field`."""
+    found: Body = (await gql(query, {"input": input})).data[field]
+    return found
 
 
 async def officer(gql: Gql, **overrides: Any) -> Body:
-    fields = {
+    defaults = {
         "name": "李明",
         "department": "区投资促进局",
         "roles": ["CSO"],
         "partyMember": True,
         "phone": "13812345678",
-        **overrides,
     }
-    found: Body = (await gql(REGISTER_OFFICER, {"input": fields})).data["registerOfficer"]
-    return found
+    return await _payload(gql, REGISTER_OFFICER, "registerOfficer", defaults | overrides)
 
 
 async def chain(gql: Gql, **overrides: Any) -> Body:
-    fields = {
-        "name": unique("人工智能"),
-        "leader": "王副区长",
-        "leadDepartment": "区科技局",
-        **overrides,
-    }
-    found: Body = (await gql(ESTABLISH_CHAIN, {"input": fields})).data["establishChain"]
-    return found
+    defaults = {"name": unique("人工智能"), "leader": "王副区长", "leadDepartment": "区科技局"}
+    return await _payload(gql, ESTABLISH_CHAIN, "establishChain", defaults | overrides)
 
 
 async def enterprise(gql: Gql, **overrides: Any) -> Body:
-    fields = {
+    defaults = {
         "name": unique("广州示例科技有限公司"),
         "creditCode": credit_code(),
         "district": "黄埔区",
         "park": "中新广州知识城",
         "sme": True,
-        **overrides,
     }
-    found: Body = (await gql(REGISTER_ENTERPRISE, {"input": fields})).data["registerEnterprise"]
-    return found
+    return await _payload(gql, REGISTER_ENTERPRISE, "registerEnterprise", defaults | overrides)
+
+
+def project_input(enterprise_id: str, **overrides: Any) -> Body:
+    """registerProject's input: a new project of the enterprise, signed DAYS_AGO_SIGNED ago."""
+    defaults = {
+        "enterpriseId": enterprise_id,
+        "name": unique("示例项目"),
+        "investment": "12500.00",
+        "signedOn": days_ago(DAYS_AGO_SIGNED),
+    }
+    return defaults | overrides
 
 
 async def project(gql: Gql, enterprise_id: str | None = None, **overrides: Any) -> Body:
     if enterprise_id is None:
         enterprise_id = (await enterprise(gql))["enterprise"]["id"]
-    fields = {
-        "enterpriseId": enterprise_id,
-        "name": unique("示例项目"),
-        "investment": "12500.00",
-        "signedOn": days_ago(DAYS_AGO_SIGNED),
-        **overrides,
-    }
-    found: Body = (await gql(REGISTER_PROJECT, {"input": fields})).data["registerProject"]
-    return found
+    fields = project_input(enterprise_id, **overrides)
+    return await _payload(gql, REGISTER_PROJECT, "registerProject", fields)
+
+
+def service_input(
+    project_id: str, summary: str = "走访企业", days: int = 1, kind: str = "VISIT", **extra: Any
+) -> Body:
+    """recordService's variables: a service of the project, `days` ago."""
+    fields = {"projectId": project_id, "kind": kind, "summary": summary}
+    return {"input": {**fields, "occurredOn": days_ago(days), **extra}}
 
 
 async def project_with_cso(gql: Gql) -> tuple[str, str]:

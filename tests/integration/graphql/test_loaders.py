@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
-from typing import Any
 
-import asyncpg
 import pytest
 
-from cso.database import create_pool
-from cso.graphql.schema import build_schema
 from cso.runtime import Runtime
 from tests.integration.graphql import support
+from tests.integration.graphql.counting import Statements, counting
 from tests.integration.graphql.support import InProcess
 
 PAGE = """
@@ -43,40 +39,27 @@ query($enterpriseId: ID!, $first: Int!) {
   }
 }"""
 
-RAISE_REQUEST = """
-mutation($input: RaiseRequestInput!) { raiseRequest(input: $input) { consistencyToken } }"""
+RAISE_REQUEST = support.mutation("raiseRequest", "consistencyToken")
 
-RECORD_SERVICE = """
-mutation($input: RecordServiceInput!) { recordService(input: $input) { consistencyToken } }"""
+RECORD_SERVICE = support.mutation("recordService", "consistencyToken")
 
 # Services per project, by the project's place on the page: 0, 1, 2, … 4, then again.
 SERVICES_OF = [0, 1, 4]
 
 
-@dataclasses.dataclass(eq=False)
-class Counter:
-    """The statements that read the read models or the log; asyncpg's own (type
-    introspection, resetting a connection on release) are not the resolvers' doing."""
-
-    statements: list[str] = dataclasses.field(default_factory=list)
-
-    def __call__(self, record: Any) -> None:
-        query: str = record.query
-        if " rm_" in query or "FROM events" in query:
-            self.statements.append(query)
+def _reads_a_read_model_or_the_log(query: str) -> bool:
+    return " rm_" in query or "FROM events" in query
 
 
 @pytest.fixture(scope="module")
-async def counted(runtime: Runtime, database_url: str) -> AsyncIterator[tuple[InProcess, Counter]]:
-    """The schema on a read pool (queries' snapshots) that counts what its connections run."""
-    counter = Counter()
-
-    async def log_queries(conn: asyncpg.Connection[Any]) -> None:
-        conn.add_query_logger(counter)
-
-    pool = await create_pool(database_url, min_size=1, max_size=4, init=log_queries)
-    yield InProcess(build_schema(), dataclasses.replace(runtime, read_pool=pool)), counter
-    await pool.close()
+async def counted(
+    runtime: Runtime, database_url: str
+) -> AsyncIterator[tuple[InProcess, Statements]]:
+    """The schema on a pool that counts what its connections run."""
+    async with counting(
+        runtime, database_url, _reads_a_read_model_or_the_log, max_size=4
+    ) as counted:
+        yield counted
 
 
 @pytest.fixture(scope="module")
@@ -111,21 +94,21 @@ def service(project_id: str, days_ago: int) -> dict[str, str]:
 
 
 async def statements_for_page(
-    counted: tuple[InProcess, Counter], enterprise_id: str, first: int
+    counted: tuple[InProcess, Statements], enterprise_id: str, first: int
 ) -> list[str]:
     gql, counter = counted
-    counter.statements.clear()
+    counter.seen.clear()
     reply = await gql(PAGE, {"enterpriseId": enterprise_id, "first": first})
     edges = reply.data["projects"]["edges"]
     assert len(edges) == first
     assert all(edge["node"]["cso"]["name"] == "李明" for edge in edges)
     assert all(edge["node"]["milestones"][0]["milestone"] == "SIGNED" for edge in edges)
     assert all(edge["node"]["requests"][0]["category"] == "PERMIT" for edge in edges)
-    return list(counter.statements)
+    return list(counter.seen)
 
 
 async def test_a_page_of_50_projects_with_cso_enterprise_milestones_and_requests_takes_6_statements(
-    counted: tuple[InProcess, Counter], fifty_projects: str
+    counted: tuple[InProcess, Statements], fifty_projects: str
 ) -> None:
     statements = await statements_for_page(counted, fifty_projects, 50)
     # the page, its count, then one batch each: officers, enterprises, milestones, requests
@@ -133,7 +116,7 @@ async def test_a_page_of_50_projects_with_cso_enterprise_milestones_and_requests
 
 
 async def test_the_number_of_statements_does_not_grow_with_the_page(
-    counted: tuple[InProcess, Counter], fifty_projects: str
+    counted: tuple[InProcess, Statements], fifty_projects: str
 ) -> None:
     small = await statements_for_page(counted, fifty_projects, 5)
     large = await statements_for_page(counted, fifty_projects, 50)
@@ -141,12 +124,12 @@ async def test_the_number_of_statements_does_not_grow_with_the_page(
 
 
 async def test_a_page_of_50_projects_with_their_first_services_and_counts_takes_2_statements(
-    counted: tuple[InProcess, Counter], fifty_projects: str
+    counted: tuple[InProcess, Statements], fifty_projects: str
 ) -> None:
     gql, counter = counted
-    counter.statements.clear()
+    counter.seen.clear()
     reply = await gql(PAGE_WITH_SERVICES, {"enterpriseId": fifty_projects, "first": 50})
-    statements = list(counter.statements)
+    statements = list(counter.seen)
     # the page, then one statement for every project's services; counts come with the page
     assert len(statements) == 2, statements
     edges = reply.data["projects"]["edges"]
@@ -154,7 +137,7 @@ async def test_a_page_of_50_projects_with_their_first_services_and_counts_takes_
 
 
 async def test_each_project_on_a_page_shows_its_own_newest_services(
-    counted: tuple[InProcess, Counter], fifty_projects: str
+    counted: tuple[InProcess, Statements], fifty_projects: str
 ) -> None:
     gql, _ = counted
     reply = await gql(PAGE_WITH_SERVICES, {"enterpriseId": fifty_projects, "first": 6})

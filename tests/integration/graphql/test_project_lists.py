@@ -22,8 +22,7 @@ query($filter: ProjectFilter, $orderBy: ProjectOrder, $first: Int, $after: Strin
   }
 }"""
 
-RAISE_REQUEST = """
-mutation($input: RaiseRequestInput!) { raiseRequest(input: $input) { consistencyToken } }"""
+RAISE_REQUEST = support.mutation("raiseRequest", "consistencyToken")
 
 INVESTMENTS = ["300.00", "1000.50", "20.00", "1000.50", "75000.00", "5.25", "640.00"]
 

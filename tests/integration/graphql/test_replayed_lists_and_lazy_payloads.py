@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
-from typing import Any
 
-import asyncpg
 import pytest
 
-from cso.database import create_pool
-from cso.graphql.schema import build_schema
 from cso.runtime import Runtime
 from tests.integration.graphql import support
-from tests.integration.graphql.support import InProcess
+from tests.integration.graphql.counting import Statements, counting
+from tests.integration.graphql.support import Body, InProcess
 
-RECORD = """
-mutation($input: RecordServiceInput!) {
-  recordService(input: $input) { consistencyToken }
-}"""
+RECORD = support.mutation("recordService", "consistencyToken")
 
 RECORD_WITH_PROJECT = """
 mutation($input: RecordServiceInput!) {
@@ -28,16 +21,11 @@ mutation($input: RecordServiceInput!) {
   }
 }"""
 
-PLAN = """
-mutation($input: SetServicePlanInput!) { setServicePlan(input: $input) { consistencyToken } }"""
+PLAN = support.mutation("setServicePlan", "consistencyToken")
 
-COMPLETE = """
-mutation($input: CompleteServiceItemInput!) {
-  completeServiceItem(input: $input) { consistencyToken }
-}"""
+COMPLETE = support.mutation("completeServiceItem", "consistencyToken")
 
-ASSIGN = """
-mutation($input: AssignCsoInput!) { assignCso(input: $input) { consistencyToken } }"""
+ASSIGN = support.mutation("assignCso", "consistencyToken")
 
 AT = """
 query($id: ID!, $version: Int) {
@@ -50,40 +38,17 @@ query($id: ID!, $version: Int) {
 }"""
 
 
-@dataclasses.dataclass(eq=False)
-class Statements:
-    """What the connections of the read-model pool ran, read-model statements only."""
-
-    seen: list[str] = dataclasses.field(default_factory=list)
-
-    def __call__(self, record: Any) -> None:
-        if " rm_" in record.query:
-            self.seen.append(record.query)
+def _reads_a_read_model(query: str) -> bool:
+    return " rm_" in query
 
 
 @pytest.fixture(scope="module")
 async def counted(
     runtime: Runtime, database_url: str
 ) -> AsyncIterator[tuple[InProcess, Statements]]:
-    statements = Statements()
-
-    async def log_queries(conn: asyncpg.Connection[Any]) -> None:
-        conn.add_query_logger(statements)
-
-    pool = await create_pool(database_url, min_size=1, max_size=2, init=log_queries)
-    yield InProcess(build_schema(), dataclasses.replace(runtime, pool=pool)), statements
-    await pool.close()
-
-
-def _record(project_id: str, summary: str, days: int) -> dict[str, Any]:
-    return {
-        "input": {
-            "projectId": project_id,
-            "kind": "VISIT",
-            "summary": summary,
-            "occurredOn": support.days_ago(days),
-        }
-    }
+    """The schema on a pool that notes the read-model statements its connections run."""
+    async with counting(runtime, database_url, _reads_a_read_model, max_size=2) as counted:
+        yield counted
 
 
 async def test_a_replayed_project_shows_its_lists_as_they_were_at_its_version(
@@ -91,14 +56,14 @@ async def test_a_replayed_project_shows_its_lists_as_they_were_at_its_version(
 ) -> None:
     project_id, _ = await support.project_with_cso(gql)  # versions 1 and 2
     await gql(PLAN, {"input": {"projectId": project_id, "items": ["代办", "协调用地"]}})  # 3
-    await gql(RECORD, _record(project_id, "第一次走访", 20))  # 4
+    await gql(RECORD, support.service_input(project_id, "第一次走访", 20))  # 4
     await gql(COMPLETE, {"input": {"projectId": project_id, "item": "代办"}})  # 5
     successor = (await support.officer(gql, name="陈静"))["officer"]["id"]
     await gql(
         ASSIGN,
         {"input": {"projectId": project_id, "officerId": successor, "reason": "调任"}},
     )  # 6
-    last = await gql(RECORD, _record(project_id, "第二次走访", 5))  # 7
+    last = await gql(RECORD, support.service_input(project_id, "第二次走访", 5))  # 7
     assert await runtime.projections.wait_for(last.data["recordService"]["consistencyToken"], 10)
 
     then = (await gql(AT, {"id": project_id, "version": 4})).data["project"]
@@ -127,27 +92,32 @@ async def test_a_replayed_project_shows_its_lists_as_they_were_at_its_version(
     assert now["services"]["totalCount"] == 2
 
 
-async def test_a_mutation_asked_only_for_its_token_reads_no_read_model(
-    counted: tuple[InProcess, Statements],
-) -> None:
+async def _record_on_a_new_project(
+    counted: tuple[InProcess, Statements], mutation: str, summary: str
+) -> tuple[Body, list[str]]:
+    """recordService's payload on a new project with a CSO, and the read-model statements
+    the mutation alone ran."""
     gql, statements = counted
     project_id, _ = await support.project_with_cso(gql)
     statements.seen.clear()
-    reply = await gql(RECORD, _record(project_id, "只要令牌", 1))
-    assert reply.data["recordService"]["consistencyToken"]
-    assert statements.seen == []
+    reply = await gql(mutation, support.service_input(project_id, summary, 1))
+    return reply.data["recordService"], list(statements.seen)
+
+
+async def test_a_mutation_asked_only_for_its_token_reads_no_read_model(
+    counted: tuple[InProcess, Statements],
+) -> None:
+    payload, seen = await _record_on_a_new_project(counted, RECORD, "只要令牌")
+    assert payload["consistencyToken"]
+    assert seen == []
 
 
 async def test_a_payloads_project_is_read_after_the_write_from_the_read_model(
     counted: tuple[InProcess, Statements],
 ) -> None:
-    gql, statements = counted
-    project_id, _ = await support.project_with_cso(gql)
-    statements.seen.clear()
-    reply = await gql(RECORD_WITH_PROJECT, _record(project_id, "带回项目", 1))
-    payload = reply.data["recordService"]
+    payload, seen = await _record_on_a_new_project(counted, RECORD_WITH_PROJECT, "带回项目")
     project = payload["project"]
     assert project["version"] == 3
     assert project["services"]["totalCount"] == 1
     assert [e["node"]["id"] for e in project["services"]["edges"]] == [payload["serviceId"]]
-    assert any("rm_projects" in statement for statement in statements.seen)
+    assert any("rm_projects" in statement for statement in seen)

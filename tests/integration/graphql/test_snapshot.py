@@ -34,17 +34,7 @@ async def test_a_page_that_holds_every_service_agrees_with_its_total_while_write
 
     async def write() -> None:
         for n in range(writes):
-            reply = await gql(
-                RECORD,
-                {
-                    "input": {
-                        "projectId": project_id,
-                        "kind": "VISIT",
-                        "summary": f"走访 {n}",
-                        "occurredOn": support.days_ago(1),
-                    }
-                },
-            )
+            reply = await gql(RECORD, support.service_input(project_id, f"走访 {n}"))
             assert reply.data["recordService"]["consistencyToken"]
 
     writer = asyncio.create_task(write())
@@ -102,17 +92,7 @@ async def test_a_query_whose_token_is_reached_says_so_without_the_stale_header(
     gql: InProcess,
 ) -> None:
     project_id, _ = await support.project_with_cso(gql)
-    written = await gql(
-        RECORD,
-        {
-            "input": {
-                "projectId": project_id,
-                "kind": "VISIT",
-                "summary": "走访",
-                "occurredOn": support.days_ago(1),
-            }
-        },
-    )
+    written = await gql(RECORD, support.service_input(project_id, "走访"))
     token = written.data["recordService"]["consistencyToken"]
     reply = await gql(SERVICES, {"id": project_id}, headers={"X-Consistency-Token": token})
     assert reply.body["extensions"]["consistency"] == {"reached": True}

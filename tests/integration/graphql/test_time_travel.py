@@ -13,10 +13,7 @@ from cso.runtime import Runtime
 from tests.integration.graphql import support
 from tests.integration.graphql.support import InProcess
 
-REACH = """
-mutation($input: ReachMilestoneInput!) {
-  reachMilestone(input: $input) { project { version stage } consistencyToken }
-}"""
+REACH = support.mutation("reachMilestone", "project { version stage } consistencyToken")
 
 AT = """
 query($id: ID!, $asOf: DateTime, $version: Int) {

@@ -8,11 +8,12 @@ from typing import Any
 import asyncpg
 import pytest
 
-from cso.domain.enums import DOMAIN_ENUMS, OfficerRole
+from cso.domain.enums import DOMAIN_ENUMS, OfficerRole, ServiceKind
+from cso.domain.project import Project
 from cso.domain.values import make_credit_code
 from cso.eventstore import Codec, EventStore, Repository
 from cso.services import enterprises, officers, projects
-from cso.services.application import Application, Command
+from cso.services.application import Application, Changed, Command
 from cso.services.identity import Principal, Role
 
 TODAY = date(2026, 11, 20)
@@ -61,21 +62,24 @@ async def new_officer(app: Application, roles: list[OfficerRole] | None = None) 
     return changed["officer"]
 
 
+async def new_enterprise(app: Application, **overrides: Any) -> uuid.UUID:
+    facts: dict[str, Any] = {
+        "name": "广州示例科技有限公司",
+        "credit_code": unique_credit_code(),
+        "district": "黄埔区",
+        "park": "中新广州知识城",
+        "sme": True,
+        "chain_id": None,
+    }
+    changed = await enterprises.register_enterprise(app, command(), **(facts | overrides))
+    return changed["enterprise"]
+
+
 async def new_project(app: Application) -> uuid.UUID:
-    enterprise = await enterprises.register_enterprise(
-        app,
-        command(),
-        name="广州示例科技有限公司",
-        credit_code=unique_credit_code(),
-        district="黄埔区",
-        park="中新广州知识城",
-        sme=True,
-        chain_id=None,
-    )
     project = await projects.register_project(
         app,
         command(),
-        enterprise_id=enterprise["enterprise"],
+        enterprise_id=await new_enterprise(app),
         name="示例项目",
         investment=Decimal("12500.00"),
         chain_id=None,
@@ -89,3 +93,33 @@ async def project_with_cso(app: Application) -> tuple[uuid.UUID, uuid.UUID]:
     officer_id = await new_officer(app)
     await projects.assign_cso(app, command(), project_id=project_id, officer_id=officer_id)
     return project_id, officer_id
+
+
+async def record_service(
+    app: Application, project_id: uuid.UUID, n: int = 0, **kwargs: Any
+) -> Changed:
+    """A consultation (the n-th) recorded for the project by `command(**kwargs)`."""
+    return await projects.record_service(
+        app,
+        command(**kwargs),
+        project_id=project_id,
+        kind=ServiceKind.CONSULTATION,
+        summary=f"第{n}次咨询",
+        occurred_on=TODAY,
+    )
+
+
+async def recorded_services(app: Application, project_id: uuid.UUID) -> set[uuid.UUID]:
+    """The services recorded in the project's stream, whose versions must run 1, 2, 3, …"""
+    history = await app.store.read_stream(project_id)
+    assert [e.version for e in history] == list(range(1, len(history) + 1))
+    return {
+        uuid.UUID(e.data["service_id"]["_data_"])
+        for e in history
+        if e.type.endswith("ServiceRecorded")
+    }
+
+
+async def project_version(app: Application, project_id: uuid.UUID) -> int:
+    """The project's version as the repository loads it now."""
+    return (await app.repository.get(project_id, Project)).version

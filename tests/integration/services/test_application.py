@@ -18,20 +18,12 @@ from tests.integration.services.conftest import (
     command,
     new_project,
     officer_principal,
+    project_version,
     project_with_cso,
+    record_service,
+    recorded_services,
     unique_credit_code,
 )
-
-
-async def _record(app: Application, project_id: uuid.UUID, **kwargs: Any) -> Any:
-    return await projects.record_service(
-        app,
-        command(**kwargs),
-        project_id=project_id,
-        kind=ServiceKind.VISIT,
-        summary="走访企业",
-        occurred_on=TODAY,
-    )
 
 
 async def test_a_taken_credit_code_is_a_rule_violation_and_nothing_is_appended(
@@ -50,18 +42,18 @@ async def test_a_stale_expected_version_answers_conflict_with_the_current_versio
     app: Application,
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    await _record(app, project_id)
-    current = (await app.repository.get(project_id, Project)).version
+    await record_service(app, project_id)
+    current = await project_version(app, project_id)
     with pytest.raises(Conflict) as conflict:
-        await _record(app, project_id, expected_version=current - 1)
+        await record_service(app, project_id, expected_version=current - 1)
     assert conflict.value.extensions["currentVersion"] == current
 
 
 async def test_the_right_expected_version_is_accepted(app: Application) -> None:
     project_id, _ = await project_with_cso(app)
-    current = (await app.repository.get(project_id, Project)).version
-    changed = await _record(app, project_id, expected_version=current)
-    assert (await app.repository.get(project_id, Project)).version == current + 1
+    current = await project_version(app, project_id)
+    changed = await record_service(app, project_id, expected_version=current)
+    assert await project_version(app, project_id) == current + 1
     assert changed.token
 
 
@@ -69,8 +61,8 @@ async def test_concurrent_commands_without_expected_version_are_retried_until_al
     app: Application,
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    start = (await app.repository.get(project_id, Project)).version
-    await asyncio.gather(*(_record(app, project_id) for _ in range(8)))
+    start = await project_version(app, project_id)
+    await asyncio.gather(*(record_service(app, project_id) for _ in range(8)))
     project = await app.repository.get(project_id, Project)
     assert project.version == start + 8
     assert project.service_count == 8
@@ -80,29 +72,27 @@ async def test_32_concurrent_commands_each_succeed_or_conflict_and_every_success
     app: Application,
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    version = (await app.repository.get(project_id, Project)).version
+    version = await project_version(app, project_id)
     outcomes = await asyncio.gather(
-        *(_record(app, project_id, expected_version=version if n % 2 else None) for n in range(32)),
+        *(
+            record_service(app, project_id, expected_version=version if n % 2 else None)
+            for n in range(32)
+        ),
         return_exceptions=True,
     )
     unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, Conflict)]
     assert unexpected == []
     successes = [o for o in outcomes if not isinstance(o, Exception)]
-    history = await app.store.read_stream(project_id)
-    recorded_services = {
-        e.data["service_id"]["_data_"] for e in history if e.type.endswith("ServiceRecorded")
-    }
-    assert {changed["service"].hex for changed in successes} == recorded_services
-    assert [e.version for e in history] == list(range(1, len(history) + 1))
+    assert {changed["service"] for changed in successes} == await recorded_services(app, project_id)
 
 
 async def test_an_idempotent_retry_returns_the_first_result_and_appends_nothing(
     app: Application, pool: asyncpg.Pool[Any]
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    first = await _record(app, project_id, idempotency_key="visit-1")
+    first = await record_service(app, project_id, idempotency_key="visit-1")
     count = await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", project_id)
-    again = await _record(app, project_id, idempotency_key="visit-1")
+    again = await record_service(app, project_id, idempotency_key="visit-1")
     assert again.replayed and not first.replayed
     assert (again.token, again.ids) == (first.token, first.ids)
     assert (
@@ -130,23 +120,20 @@ async def test_every_event_carries_actor_correlation_reason_and_key(app: Applica
 async def test_an_officer_acts_only_on_projects_whose_cso_they_are(app: Application) -> None:
     project_id, cso_id = await project_with_cso(app)
     other_project, _ = await project_with_cso(app)
-    await projects.record_service(
-        app,
-        command(officer_principal(cso_id)),
-        project_id=project_id,
-        kind=ServiceKind.TUTORING,
-        summary="政策辅导",
-        occurred_on=TODAY,
-    )
-    with pytest.raises(Forbidden):
+
+    async def tutor(project: uuid.UUID) -> None:
         await projects.record_service(
             app,
             command(officer_principal(cso_id)),
-            project_id=other_project,
+            project_id=project,
             kind=ServiceKind.TUTORING,
             summary="政策辅导",
             occurred_on=TODAY,
         )
+
+    await tutor(project_id)
+    with pytest.raises(Forbidden):
+        await tutor(other_project)
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.AUDITOR])
@@ -154,9 +141,9 @@ async def test_viewers_and_auditors_make_no_changes(app: Application, role: Role
     project_id = await new_project(app)
     reader = Principal(id=str(uuid.uuid4()), role=role, name="Reader", dept="")
     with pytest.raises(Forbidden):
-        await _record(app, project_id, principal=reader)
+        await record_service(app, project_id, principal=reader)
 
 
 async def test_an_unknown_project_is_not_found(app: Application) -> None:
     with pytest.raises(NotFound):
-        await _record(app, uuid.uuid4())
+        await record_service(app, uuid.uuid4())

@@ -15,36 +15,18 @@ from cso.domain.officer import Officer
 from cso.domain.project import Project
 from cso.eventstore import EventStore, Repository
 from cso.services import projects
-from cso.services.application import Application, Changed, UnitOfWork
+from cso.services.application import Application, UnitOfWork
 from cso.services.errors import Conflict
 from tests.integration.services.conftest import (
     TODAY,
     another_process,
     command,
     new_officer,
+    project_version,
     project_with_cso,
+    record_service,
+    recorded_services,
 )
-
-
-async def _record(app: Application, project_id: uuid.UUID, n: int = 0, **kwargs: Any) -> Changed:
-    return await projects.record_service(
-        app,
-        command(**kwargs),
-        project_id=project_id,
-        kind=ServiceKind.CONSULTATION,
-        summary=f"第{n}次咨询",
-        occurred_on=TODAY,
-    )
-
-
-async def _recorded_services(app: Application, project_id: uuid.UUID) -> set[uuid.UUID]:
-    history = await app.store.read_stream(project_id)
-    assert [e.version for e in history] == list(range(1, len(history) + 1))
-    return {
-        uuid.UUID(e.data["service_id"]["_data_"])
-        for e in history
-        if e.type.endswith("ServiceRecorded")
-    }
 
 
 async def test_96_concurrent_commands_on_one_project_in_one_process_all_succeed_unconflicted(
@@ -53,9 +35,9 @@ async def test_96_concurrent_commands_on_one_project_in_one_process_all_succeed_
     project_id, _ = await project_with_cso(app)
     reruns = app.reruns
     started = time.perf_counter()
-    outcomes = await asyncio.gather(*(_record(app, project_id, n) for n in range(96)))
+    outcomes = await asyncio.gather(*(record_service(app, project_id, n) for n in range(96)))
     elapsed = time.perf_counter() - started
-    assert {o["service"] for o in outcomes} <= await _recorded_services(app, project_id)
+    assert {o["service"] for o in outcomes} <= await recorded_services(app, project_id)
     assert len({o["service"] for o in outcomes}) == 96
     assert app.reruns == reruns  # writers of one process queue; none conflicted
     assert len(app.locks) == 0  # every lock entry was dropped once its last user left
@@ -70,11 +52,11 @@ async def test_96_commands_split_over_two_processes_all_succeed_and_all_are_in_t
     reruns = app.reruns + other.reruns
     started = time.perf_counter()
     outcomes = await asyncio.gather(
-        *(_record(app if n % 2 else other, project_id, n) for n in range(96))
+        *(record_service(app if n % 2 else other, project_id, n) for n in range(96))
     )
     elapsed = time.perf_counter() - started
     assert len({o["service"] for o in outcomes}) == 96
-    assert {o["service"] for o in outcomes} <= await _recorded_services(app, project_id)
+    assert {o["service"] for o in outcomes} <= await recorded_services(app, project_id)
     print(
         f"96 commands on one project, two processes: {elapsed:.2f} s, "
         f"{app.reruns + other.reruns - reruns} re-runs"
@@ -86,24 +68,26 @@ async def test_128_commands_over_four_processes_all_succeed_under_heavy_contenti
 ) -> None:
     project_id, _ = await project_with_cso(app)
     processes = [app, *(another_process(app) for _ in range(3))]
-    outcomes = await asyncio.gather(*(_record(processes[n % 4], project_id, n) for n in range(128)))
+    outcomes = await asyncio.gather(
+        *(record_service(processes[n % 4], project_id, n) for n in range(128))
+    )
     assert len({o["service"] for o in outcomes}) == 128
-    assert {o["service"] for o in outcomes} <= await _recorded_services(app, project_id)
+    assert {o["service"] for o in outcomes} <= await recorded_services(app, project_id)
 
 
 async def test_commands_pinned_to_one_version_in_one_process_let_one_through_and_conflict_the_rest(
     app: Application,
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    version = (await app.repository.get(project_id, Project)).version
+    version = await project_version(app, project_id)
     outcomes = await asyncio.gather(
-        *(_record(app, project_id, n, expected_version=version) for n in range(8)),
+        *(record_service(app, project_id, n, expected_version=version) for n in range(8)),
         return_exceptions=True,
     )
     conflicts = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(conflicts) == 7
     assert {c.extensions["currentVersion"] for c in conflicts} == {version + 1}
-    assert (await app.repository.get(project_id, Project)).version == version + 1
+    assert await project_version(app, project_id) == version + 1
 
 
 def _record_loading_the_officer_first(
@@ -163,7 +147,7 @@ async def test_a_re_run_after_another_process_wrote_fast_forwards_the_cached_agg
     project_id, _ = await project_with_cso(app)
     store = CountingStore(app.store.pool)
     counted = Application(Repository(store, app.repository.codec), store, _today)
-    await _record(counted, project_id)  # warms the cache
+    await record_service(counted, project_id)  # warms the cache
     store.snapshot_loads = 0
     attempts = 0
 
@@ -172,7 +156,7 @@ async def test_a_re_run_after_another_process_wrote_fast_forwards_the_cached_agg
         attempts += 1
         project = await uow.get(project_id, Project)
         if attempts == 1:
-            await _record(app, project_id)  # another process gets there first
+            await record_service(app, project_id)  # another process gets there first
         project.record_service(ServiceKind.VISIT, "走访", TODAY, uow.today)
         return {"project": project_id}
 
@@ -190,8 +174,8 @@ async def test_a_pinned_version_checked_once_the_lock_is_taken_sees_the_queued_w
     app: Application, pinned: bool
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    version = (await app.repository.get(project_id, Project)).version
-    first = asyncio.ensure_future(_record(app, project_id, 1))
-    second = _record(app, project_id, 2, expected_version=version + 1 if pinned else None)
+    version = await project_version(app, project_id)
+    first = asyncio.ensure_future(record_service(app, project_id, 1))
+    second = record_service(app, project_id, 2, expected_version=version + 1 if pinned else None)
     await asyncio.gather(first, second)
-    assert (await app.repository.get(project_id, Project)).version == version + 2
+    assert await project_version(app, project_id) == version + 2

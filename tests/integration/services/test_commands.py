@@ -20,11 +20,11 @@ from tests.integration.services.conftest import (
     TODAY,
     another_process,
     command,
+    new_enterprise,
     new_officer,
     new_project,
     officer_principal,
     project_with_cso,
-    unique_credit_code,
 )
 
 
@@ -148,17 +148,7 @@ async def test_setting_the_same_service_plan_again_appends_nothing(
 async def test_recording_the_same_party_organisation_again_appends_nothing(
     app: Application, pool: asyncpg.Pool[Any]
 ) -> None:
-    registered = await enterprises.register_enterprise(
-        app,
-        command(),
-        name="广州示例制造有限公司",
-        credit_code=unique_credit_code(),
-        district="黄埔区",
-        park=None,
-        sme=True,
-        chain_id=None,
-    )
-    enterprise_id = registered["enterprise"]
+    enterprise_id = await new_enterprise(app, name="广州示例制造有限公司", park=None)
     facts: dict[str, Any] = {"kind": PartyOrganizationKind.BRANCH, "member_count": 5}
     await enterprises.record_party_organization(
         app, command(), enterprise_id=enterprise_id, **facts

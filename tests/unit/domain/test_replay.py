@@ -11,14 +11,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.domain import Aggregate, Snapshot
-from eventsourcing.persistence import (
-    DatetimeAsISO,
-    DecimalAsStr,
-    JSONTranscoder,
-    Mapper,
-    Transcoding,
-    UUIDAsHex,
-)
+from eventsourcing.persistence import Mapper
 
 from cso.domain.chain import IndustryChain
 from cso.domain.enterprise import Enterprise
@@ -34,6 +27,7 @@ from cso.domain.enums import (
 from cso.domain.officer import Officer
 from cso.domain.project import Project
 from cso.domain.values import make_credit_code
+from cso.eventstore.codec import make_transcoder
 
 TODAY = date(2024, 6, 1)
 DAY = timedelta(days=1)
@@ -107,36 +101,8 @@ LIFECYCLES: list[Callable[[], Aggregate]] = [
 ]
 
 
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
-
-
-class EnumAsName(Transcoding):
-    def __init__(self, enum_type: type[Enum]) -> None:
-        self.type = enum_type
-        self.name = enum_type.__name__
-
-    def encode(self, obj: Enum) -> str:
-        return obj.name
-
-    def decode(self, data: str) -> Enum:
-        return self.type[data]  # type: ignore[no-any-return,index]
-
-
 def mapper() -> Mapper[UUID]:
-    transcoder = JSONTranscoder()
-    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
-        transcoder.register(transcoding)
-    for enum_type in DOMAIN_ENUMS:
-        transcoder.register(EnumAsName(enum_type))
-    return Mapper(transcoder=transcoder)
+    return Mapper(transcoder=make_transcoder(DOMAIN_ENUMS))
 
 
 def leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
