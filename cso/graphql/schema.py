@@ -21,6 +21,7 @@ from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.officers import OfficerMutations
 from cso.graphql.mutations.projects import ProjectMutations
 from cso.graphql.mutations.requests import RequestMutations
+from cso.graphql.mutations.working_calendars import WorkingCalendarMutations
 from cso.graphql.permissions import MutationPermissions
 from cso.graphql.queries.audit import AuditQueries
 from cso.graphql.queries.dashboard import DashboardQueries
@@ -28,6 +29,7 @@ from cso.graphql.queries.enterprises import EnterpriseQueries
 from cso.graphql.queries.officers import OfficerQueries
 from cso.graphql.queries.projects import ProjectQueries
 from cso.graphql.queries.viewer import ViewerQueries
+from cso.graphql.queries.working_calendars import WorkingCalendarQueries
 from cso.graphql.scalars import SCALAR_OVERRIDES
 from cso.graphql.subscriptions import Subscription
 from cso.metrics import OperationMetrics
@@ -45,12 +47,19 @@ class Query(
     ProjectQueries,
     DashboardQueries,
     AuditQueries,
+    WorkingCalendarQueries,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(OfficerMutations, EnterpriseMutations, ProjectMutations, RequestMutations):
+class Mutation(
+    OfficerMutations,
+    EnterpriseMutations,
+    ProjectMutations,
+    RequestMutations,
+    WorkingCalendarMutations,
+):
     pass
 
 
