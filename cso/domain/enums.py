@@ -139,6 +139,13 @@ class CalendarSource(Enum):
     WEEKENDS_ONLY = "WEEKENDS_ONLY"
 
 
+class RequestSource(Enum):
+    """Where a request was raised: on a project (by its CSO) or a posting (its secretary)."""
+
+    PROJECT = "PROJECT"
+    POSTING = "POSTING"
+
+
 # The codec registers one transcoding per entry: an enum missing here cannot
 # be stored.
 DOMAIN_ENUMS: tuple[type[Enum], ...] = (
@@ -155,4 +162,5 @@ DOMAIN_ENUMS: tuple[type[Enum], ...] = (
     UnitStatus,
     ApplicationStatus,
     CalendarSource,
+    RequestSource,
 )
