@@ -33,6 +33,7 @@ from cso.domain.project_errors import (
     UnknownServiceItem,
 )
 from cso.domain.project_reads import ProjectReads
+from cso.domain.project_records import resolved_on_time
 from cso.domain.values import (
     TEXT_MAX_LENGTH,
     optional_text,
@@ -319,10 +320,22 @@ class Project(ProjectReads, Aggregate):
         self._ensure_open()
         row = rq.find_request(self._requests, request_id)
         resolution = rq.check_resolution(row, resolution)
-        self._resolve_request(request_id=request_id, resolution=resolution, resolved_on=today)
+        self._resolve_request(
+            request_id=request_id,
+            resolution=resolution,
+            resolved_on=today,
+            on_time=resolved_on_time(row["due_on"], today),
+        )
 
     @event("RequestResolved")
-    def _resolve_request(self, request_id: UUID, resolution: str, resolved_on: date) -> None:
+    def _resolve_request(
+        self,
+        request_id: UUID,
+        resolution: str,
+        resolved_on: date,
+        # Recorded since the dashboard counts on-time answers; older events lack it.
+        on_time: bool | None = None,
+    ) -> None:
         rq.apply_resolution(rq.find_request(self._requests, request_id), resolution, resolved_on)
 
     def rate_request(self, request_id: UUID, satisfaction: int) -> None:

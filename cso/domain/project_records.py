@@ -96,6 +96,13 @@ class EnterpriseRequest:
         return is_overdue(self.overdue_from, today)
 
     @property
+    def on_time(self) -> bool | None:
+        """Resolved on or before the due date; None while unresolved."""
+        if self.resolved_on is None:
+            return None
+        return resolved_on_time(self.due_on, self.resolved_on)
+
+    @property
     def due_soon_from(self) -> date | None:
         """The first day the request is due soon; None once resolved."""
         return due_soon_from(self.status, self.due_on)
@@ -120,6 +127,12 @@ def overdue_from(status: RequestStatus, due_on: date) -> date | None:
 def is_overdue(overdue_from: date | None, today: date) -> bool:
     """Overdue: today is on or after the stored `overdue_from` date."""
     return overdue_from is not None and today >= overdue_from
+
+
+def resolved_on_time(due_on: date, resolved_on: date) -> bool:
+    """On time: resolved on or before the due date (the dashboard's on-time rate counts
+    these over all resolved requests; the read model stores the answer)."""
+    return resolved_on <= due_on
 
 
 # A department's screen flags a request in the last days before its due date.

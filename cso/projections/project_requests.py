@@ -48,7 +48,7 @@ WHERE id = $1 AND version < $2
 RESOLVE_REQUEST = """
 UPDATE rm_requests
 SET status = $4, resolution = $5, resolved_on = $6, overdue_from = $7, due_soon_from = $7,
-    version = $2, updated_at = $3
+    on_time = $8, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
@@ -116,6 +116,7 @@ async def request_resolved(
         event.resolution,
         event.resolved_on,
         None,  # resolved: never overdue nor due soon (overdue_from, due_soon_from of RESOLVED)
+        event.on_time,  # as the domain decided; None in events recorded before it did
     )
     await _recount(conn, recorded)
 

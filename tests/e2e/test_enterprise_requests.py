@@ -194,3 +194,22 @@ async def test_an_officer_of_a_referred_department_resolves_from_the_queue_and_o
     )
     [node] = after.data["enterpriseRequests"]["nodes"]
     assert (node["id"], node["dueSoon"], node["overdue"]) == (queue["soon"], False, False)
+
+
+async def test_the_dashboard_counts_a_departments_open_and_overdue_requests(
+    gql: OverHttp, queue: dict[str, Any]
+) -> None:
+    department = f"区数据局-{uuid.uuid4().hex[:6]}"
+    fields = {"projectId": queue["project"], "requestId": queue["overdue"]}
+    referred = await gql(REFER, {"input": {**fields, "departments": [department]}})
+    token = referred.data["referRequest"]["consistencyToken"]
+    reply = await gql(
+        """{ dashboard { onTimeResolutionRate averageSatisfaction
+                         requestsByDepartment { department open overdue } } }""",
+        role=Role.VIEWER,
+        headers={"X-Consistency-Token": token},
+    )
+    figures = reply.data["dashboard"]
+    assert {"department": department, "open": 1, "overdue": 1} in figures["requestsByDepartment"]
+    rate = figures["onTimeResolutionRate"]
+    assert rate is None or 0 <= rate <= 1

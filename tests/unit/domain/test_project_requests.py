@@ -290,3 +290,21 @@ def test_a_resolved_request_is_never_due_soon(project: Project, today: date) -> 
     request = project.request(request_id)
     assert request.due_soon_from is None
     assert not is_due_soon(request.due_soon_from, request.overdue_from, request.due_on)
+
+
+def test_a_request_resolved_on_its_due_date_is_on_time_and_the_day_after_is_not(
+    project: Project, today: date
+) -> None:
+    on_the_day, late = raise_permit(project, today), raise_permit(project, today)
+    due = project.request(on_the_day).due_on
+    project.collect_events()
+    project.resolve_request(on_the_day, "已办结", due)
+    project.resolve_request(late, "已办结", due + DAY)
+    first, second = project.collect_events()
+    assert (first.on_time, second.on_time) == (True, False)  # type: ignore[attr-defined]
+    assert project.request(on_the_day).on_time is True
+    assert project.request(late).on_time is False
+
+
+def test_an_unresolved_request_is_neither_on_time_nor_late(project: Project, today: date) -> None:
+    assert project.request(raise_permit(project, today)).on_time is None
