@@ -31,6 +31,7 @@ from cso.graphql.queries.projects import ProjectQueries
 from cso.graphql.queries.requests import RequestQueries
 from cso.graphql.queries.viewer import ViewerQueries
 from cso.graphql.queries.working_calendars import WorkingCalendarQueries
+from cso.graphql.request_subscriptions import RequestSubscriptions
 from cso.graphql.scalars import SCALAR_OVERRIDES
 from cso.graphql.subscriptions import Subscription
 from cso.metrics import OperationMetrics
@@ -62,6 +63,11 @@ class Mutation(
     RequestMutations,
     WorkingCalendarMutations,
 ):
+    pass
+
+
+@strawberry.type(name="Subscription")
+class Subscriptions(Subscription, RequestSubscriptions):
     pass
 
 
@@ -98,7 +104,7 @@ def build_schema() -> strawberry.Schema:
     return CsoSchema(
         query=Query,
         mutation=Mutation,
-        subscription=Subscription,
+        subscription=Subscriptions,
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             MutationPermissions,  # first: refuses before any input is validated or parsed
