@@ -80,7 +80,7 @@ class RequestCategory(Enum):
 
     @property
     def days_to_answer(self) -> int:
-        """Service-level days, counted as calendar days from the day raised."""
+        """Service-level working days, counted from the day after the day received."""
         return _DAYS_TO_ANSWER[self]
 
 
@@ -131,6 +131,21 @@ class ApplicationStatus(Enum):
     ENDED = "ENDED"
 
 
+class CalendarSource(Enum):
+    """Where a year's holidays and make-up days came from, most authoritative first."""
+
+    OFFICIAL = "OFFICIAL"
+    LIBRARY = "LIBRARY"
+    WEEKENDS_ONLY = "WEEKENDS_ONLY"
+
+
+class RequestSource(Enum):
+    """Where a request was raised: on a project (by its CSO) or a posting (its secretary)."""
+
+    PROJECT = "PROJECT"
+    POSTING = "POSTING"
+
+
 # The codec registers one transcoding per entry: an enum missing here cannot
 # be stored.
 DOMAIN_ENUMS: tuple[type[Enum], ...] = (
@@ -146,4 +161,6 @@ DOMAIN_ENUMS: tuple[type[Enum], ...] = (
     TalentTier,
     UnitStatus,
     ApplicationStatus,
+    CalendarSource,
+    RequestSource,
 )

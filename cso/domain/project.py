@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from cso.domain import project_requests as rq
 from cso.domain.enums import (
+    CalendarSource,
     Milestone,
     OfficerRole,
     ProjectOutcome,
@@ -32,6 +33,7 @@ from cso.domain.project_errors import (
     UnknownServiceItem,
 )
 from cso.domain.project_reads import ProjectReads
+from cso.domain.project_records import resolved_on_time
 from cso.domain.values import (
     TEXT_MAX_LENGTH,
     optional_text,
@@ -41,6 +43,7 @@ from cso.domain.values import (
     unique_texts,
     validate_investment,
 )
+from cso.domain.working_days import CalendarLookup, weekends_only
 
 
 class Project(ProjectReads, Aggregate):
@@ -251,17 +254,36 @@ class Project(ProjectReads, Aggregate):
 
     # -- requests ----------------------------------------------------------
 
-    def raise_request(self, category: RequestCategory, description: str, today: date) -> UUID:
+    def raise_request(
+        self,
+        category: RequestCategory,
+        description: str,
+        today: date,
+        received_on: date | None = None,
+        calendars: CalendarLookup = weekends_only,
+    ) -> UUID:
+        """Raise a request received on ``received_on`` (default today; never in the future,
+        nor before signing), due the category's working days later on ``calendars``.
+
+        The due date and the calendar it was counted on are recorded in the event: a replay
+        never counts again. Raises InvalidValue, DateInFuture, DateBeforeSigning.
+        """
         self._ensure_open()
         category = require_enum("category", category, RequestCategory)
         description = require_text("description", description, TEXT_MAX_LENGTH)
+        received_on = self._ensure_dated_fact(
+            "receivedOn", today if received_on is None else received_on, today
+        )
+        due = rq.due_on(category, received_on, calendars)
         request_id = uuid4()
         self._raise_request(
             request_id=request_id,
             category=category,
             description=description,
-            raised_on=today,
-            due_on=rq.due_on(category, today),
+            raised_on=received_on,
+            due_on=due.on,
+            calendar_source=due.calendar.source,
+            calendar_version=due.calendar.version,
         )
         return request_id
 
@@ -273,9 +295,14 @@ class Project(ProjectReads, Aggregate):
         description: str,
         raised_on: date,
         due_on: date,
+        # Events recorded before due dates counted working days have neither.
+        calendar_source: CalendarSource | None = None,
+        calendar_version: str | None = None,
     ) -> None:
         self._requests.append(
-            rq.new_request_row(request_id, category, description, raised_on, due_on)
+            rq.new_request_row(
+                request_id, category, description, raised_on, due_on, calendar_source
+            )
         )
 
     def refer_request(self, request_id: UUID, departments: list[str]) -> None:
@@ -293,10 +320,22 @@ class Project(ProjectReads, Aggregate):
         self._ensure_open()
         row = rq.find_request(self._requests, request_id)
         resolution = rq.check_resolution(row, resolution)
-        self._resolve_request(request_id=request_id, resolution=resolution, resolved_on=today)
+        self._resolve_request(
+            request_id=request_id,
+            resolution=resolution,
+            resolved_on=today,
+            on_time=resolved_on_time(row["due_on"], today),
+        )
 
     @event("RequestResolved")
-    def _resolve_request(self, request_id: UUID, resolution: str, resolved_on: date) -> None:
+    def _resolve_request(
+        self,
+        request_id: UUID,
+        resolution: str,
+        resolved_on: date,
+        # Recorded since the dashboard counts on-time answers; older events lack it.
+        on_time: bool | None = None,
+    ) -> None:
         rq.apply_resolution(rq.find_request(self._requests, request_id), resolution, resolved_on)
 
     def rate_request(self, request_id: UUID, satisfaction: int) -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 from uuid import UUID
 
 from cso.domain.enums import (
+    CalendarSource,
     Milestone,
     RequestCategory,
     RequestStatus,
@@ -42,6 +43,8 @@ class RequestRow(TypedDict):
     resolution: str | None
     resolved_on: date | None
     satisfaction: int | None
+    # Absent in snapshots taken before due dates were counted in working days.
+    calendar_source: NotRequired[CalendarSource | None]
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class EnterpriseRequest:
     resolution: str | None
     resolved_on: date | None
     satisfaction: int | None
+    calendar_source: CalendarSource | None = None
+    """The calendar the due date was counted on; None for requests raised while due dates
+    were counted in calendar days."""
 
     @property
     def joint(self) -> bool:
@@ -88,6 +94,18 @@ class EnterpriseRequest:
     def is_overdue(self, today: date) -> bool:
         """Not yet resolved, and today is after the due date."""
         return is_overdue(self.overdue_from, today)
+
+    @property
+    def on_time(self) -> bool | None:
+        """Resolved on or before the due date; None while unresolved."""
+        if self.resolved_on is None:
+            return None
+        return resolved_on_time(self.due_on, self.resolved_on)
+
+    @property
+    def due_soon_from(self) -> date | None:
+        """The first day the request is due soon; None once resolved."""
+        return due_soon_from(self.status, self.due_on)
 
 
 def is_joint(departments: Sequence[str]) -> bool:
@@ -111,6 +129,35 @@ def is_overdue(overdue_from: date | None, today: date) -> bool:
     return overdue_from is not None and today >= overdue_from
 
 
+def resolved_on_time(due_on: date, resolved_on: date) -> bool:
+    """On time: resolved on or before the due date (the dashboard's on-time rate counts
+    these over all resolved requests; the read model stores the answer)."""
+    return resolved_on <= due_on
+
+
+# A department's screen flags a request in the last days before its due date.
+DUE_SOON_DAYS = 3
+
+
+def due_soon_from(status: RequestStatus, due_on: date) -> date | None:
+    """The first day the request is due soon: DUE_SOON_DAYS calendar days before the due
+    date, while unresolved; None once resolved. Due soon lasts until it is overdue.
+
+    Stored by the read model beside `overdue_from`, so "due soon" is two comparisons with
+    today (`cso.projections.request_queries.DUE_SOON`).
+    """
+    if status is RequestStatus.RESOLVED:
+        return None
+    return due_on - timedelta(days=DUE_SOON_DAYS - 1)
+
+
+def is_due_soon(due_soon_from: date | None, overdue_from: date | None, today: date) -> bool:
+    """Due soon: on or after `due_soon_from`, and not yet overdue."""
+    return (
+        due_soon_from is not None and today >= due_soon_from and not is_overdue(overdue_from, today)
+    )
+
+
 def milestone_view(row: MilestoneRow) -> ReachedMilestone:
     return ReachedMilestone(milestone=row["milestone"], on=row["on"])
 
@@ -131,4 +178,5 @@ def request_view(row: RequestRow) -> EnterpriseRequest:
         resolution=row["resolution"],
         resolved_on=row["resolved_on"],
         satisfaction=row["satisfaction"],
+        calendar_source=row.get("calendar_source"),
     )

@@ -6,13 +6,14 @@ live here so that project.py stays about the project as a whole.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from uuid import UUID
 
-from cso.domain.enums import RequestCategory, RequestStatus
+from cso.domain.enums import CalendarSource, RequestCategory, RequestStatus
 from cso.domain.errors import InvalidValue, RuleViolation
 from cso.domain.project_records import RequestRow
 from cso.domain.values import TEXT_MAX_LENGTH, require_text, unique_texts
+from cso.domain.working_days import CalendarLookup, WorkingDayCount, add_working_days
 
 SATISFACTION_RANGE = range(1, 6)
 
@@ -36,9 +37,11 @@ class RequestAlreadyRated(RuleViolation):
     """A request is rated once."""
 
 
-def due_on(category: RequestCategory, raised_on: date) -> date:
-    """Calendar days from the day the request was raised."""
-    return raised_on + timedelta(days=category.days_to_answer)
+def due_on(
+    category: RequestCategory, received_on: date, calendars: CalendarLookup
+) -> WorkingDayCount:
+    """The category's working days after the day received, on the given calendars."""
+    return add_working_days(received_on, category.days_to_answer, calendars)
 
 
 def new_request_row(
@@ -47,6 +50,7 @@ def new_request_row(
     description: str,
     raised_on: date,
     due: date,
+    calendar_source: CalendarSource | None,
 ) -> RequestRow:
     return {
         "id": request_id,
@@ -59,6 +63,7 @@ def new_request_row(
         "resolution": None,
         "resolved_on": None,
         "satisfaction": None,
+        "calendar_source": calendar_source,
     }
 
 

@@ -21,13 +21,17 @@ from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.officers import OfficerMutations
 from cso.graphql.mutations.projects import ProjectMutations
 from cso.graphql.mutations.requests import RequestMutations
+from cso.graphql.mutations.working_calendars import WorkingCalendarMutations
 from cso.graphql.permissions import MutationPermissions
 from cso.graphql.queries.audit import AuditQueries
 from cso.graphql.queries.dashboard import DashboardQueries
 from cso.graphql.queries.enterprises import EnterpriseQueries
 from cso.graphql.queries.officers import OfficerQueries
 from cso.graphql.queries.projects import ProjectQueries
+from cso.graphql.queries.requests import RequestQueries
 from cso.graphql.queries.viewer import ViewerQueries
+from cso.graphql.queries.working_calendars import WorkingCalendarQueries
+from cso.graphql.request_subscriptions import RequestSubscriptions
 from cso.graphql.scalars import SCALAR_OVERRIDES
 from cso.graphql.subscriptions import Subscription
 from cso.metrics import OperationMetrics
@@ -45,12 +49,25 @@ class Query(
     ProjectQueries,
     DashboardQueries,
     AuditQueries,
+    WorkingCalendarQueries,
+    RequestQueries,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(OfficerMutations, EnterpriseMutations, ProjectMutations, RequestMutations):
+class Mutation(
+    OfficerMutations,
+    EnterpriseMutations,
+    ProjectMutations,
+    RequestMutations,
+    WorkingCalendarMutations,
+):
+    pass
+
+
+@strawberry.type(name="Subscription")
+class Subscriptions(Subscription, RequestSubscriptions):
     pass
 
 
@@ -87,7 +104,7 @@ def build_schema() -> strawberry.Schema:
     return CsoSchema(
         query=Query,
         mutation=Mutation,
-        subscription=Subscription,
+        subscription=Subscriptions,
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             MutationPermissions,  # first: refuses before any input is validated or parsed

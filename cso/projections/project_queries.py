@@ -94,7 +94,7 @@ CROSS JOIN LATERAL (
 
 REQUESTS_OF = """
 SELECT project_id, id, category, description, status, departments, joint, raised_on, due_on,
-  overdue_from, resolution, resolved_on, satisfaction
+  overdue_from, due_soon_from, resolution, resolved_on, satisfaction, calendar_source, source
 FROM rm_requests WHERE project_id = ANY($1::uuid[]) ORDER BY project_id, seq
 """
 

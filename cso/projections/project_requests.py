@@ -15,7 +15,7 @@ import asyncpg
 
 from cso.domain.enums import RequestStatus
 from cso.domain.project import Project
-from cso.domain.project_records import is_joint, overdue_from
+from cso.domain.project_records import due_soon_from, is_joint, overdue_from
 from cso.eventstore import RecordedEvent
 from cso.projections.base import Projection
 
@@ -33,8 +33,9 @@ def overdue(column: str, today: str) -> str:
 
 INSERT_REQUEST = """
 INSERT INTO rm_requests (id, project_id, seq, category, description, status, raised_on, due_on,
-                         overdue_from, version, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $3, $10, $10)
+                         overdue_from, version, created_at, updated_at, calendar_source,
+                         calendar_version, due_soon_from)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $3, $10, $10, $11, $12, $13)
 ON CONFLICT (id) DO NOTHING
 """
 
@@ -46,8 +47,8 @@ WHERE id = $1 AND version < $2
 
 RESOLVE_REQUEST = """
 UPDATE rm_requests
-SET status = $4, resolution = $5, resolved_on = $6, overdue_from = $7, version = $2,
-    updated_at = $3
+SET status = $4, resolution = $5, resolved_on = $6, overdue_from = $7, due_soon_from = $7,
+    on_time = $8, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
@@ -81,6 +82,10 @@ async def request_raised(
         event.due_on,
         overdue_from(RequestStatus.OPEN, event.due_on),
         recorded.recorded_at,
+        # Requests raised before due dates counted working days carry no calendar.
+        None if event.calendar_source is None else event.calendar_source.value,
+        event.calendar_version,
+        due_soon_from(RequestStatus.OPEN, event.due_on),
     )
     await _recount(conn, recorded)
 
@@ -110,7 +115,8 @@ async def request_resolved(
         RequestStatus.RESOLVED.value,
         event.resolution,
         event.resolved_on,
-        None,  # a resolved request is never overdue (overdue_from of RESOLVED)
+        None,  # resolved: never overdue nor due soon (overdue_from, due_soon_from of RESOLVED)
+        event.on_time,  # as the domain decided; None in events recorded before it did
     )
     await _recount(conn, recorded)
 

@@ -139,9 +139,14 @@ def _referral(rng: random.Random, story: Story, text: RequestText) -> tuple[str,
 def _pending_since(
     rng: random.Random, category: RequestCategory, pending: Pending, start: date, today: date
 ) -> date:
-    """Overdue: raised longer ago than the category allows; fresh: still within it."""
+    """Overdue: raised longer ago than the category allows; fresh: still within it.
+
+    The allowance is in working days: fewer calendar days than it hold fewer working days,
+    and twice as many plus a week hold more, even across a long holiday.
+    """
     days = category.days_to_answer
-    ago = days + rng.randint(*OVERDUE_BY_DAYS) if pending.overdue else rng.randint(0, days - 1)
+    overdue_ago = 2 * days + 7 + rng.randint(*OVERDUE_BY_DAYS)
+    ago = overdue_ago if pending.overdue else rng.randint(0, days - 1)
     return max(today - timedelta(days=ago), start)
 
 

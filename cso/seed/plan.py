@@ -34,6 +34,7 @@ from cso.seed.setup_actions import (
 from cso.seed.staffing import Departure, plan_staffing
 from cso.seed.steps import Step
 from cso.seed.story import Story
+from cso.seed.working_calendar import calendar_steps
 
 SETUP_LEAD_DAYS = 30  # officers, chains and enterprises are in place before the first signing
 PENDING_MIX = (
@@ -65,6 +66,7 @@ def make_plan(rng_seed: int, today: date) -> list[Step]:
         )
     # After the project steps, so that on the same day they run after them (a stable sort).
     history += _supervision(rng, today, departure)
+    history += calendar_steps(today)
     setup_on = min(s.timeline.signed_on for s in stories) - timedelta(days=SETUP_LEAD_DAYS)
     steps = [*_setup(rng, setup_on), *sorted(history, key=lambda step: step.on)]
     if any(step.on > today for step in steps):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from cso.domain.enums import RequestCategory
@@ -10,6 +11,7 @@ from cso.domain.project import Project
 from cso.services.application import Application, Changed, Command, UnitOfWork
 from cso.services.policy import require_request_handler
 from cso.services.projects import project_of_cso as _project_of_cso
+from cso.services.working_calendars import calendars_from
 
 
 async def raise_request(
@@ -19,10 +21,16 @@ async def raise_request(
     project_id: UUID,
     category: RequestCategory,
     description: str,
+    received_on: date | None = None,
 ) -> Changed:
+    """Raise a request on the project (its CSO, supervisors), due the category's working
+    days after ``received_on`` (default today) on the district's working calendar."""
+
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         project = await _project_of_cso(uow, project_id)
-        request_id = project.raise_request(category, description, uow.today)
+        first_day = uow.today if received_on is None else received_on
+        calendars = await calendars_from(uow.repository, first_day.year)
+        request_id = project.raise_request(category, description, uow.today, received_on, calendars)
         return {"project": project.id, "request": request_id}
 
     return await app.execute(cmd, attempt)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
+from cso.domain.working_days import add_working_days
+from cso.services.holiday_library import default_calendar
 from cso.services.identity import Role
 from tests.e2e.conftest import Api
 from tests.integration.graphql import support
@@ -43,8 +45,8 @@ async def test_a_request_goes_from_raised_to_referred_resolved_and_rated(gql: Ov
     request = raised["project"]["requests"][0]
     assert request["id"] == request_id
     assert (request["category"], request["status"], request["overdue"]) == ("LAND", "OPEN", False)
-    due = date.fromisoformat(request["raisedOn"]) + timedelta(days=10)
-    assert request["dueOn"] == due.isoformat()
+    due = add_working_days(date.fromisoformat(request["raisedOn"]), 10, default_calendar)
+    assert request["dueOn"] == due.on.isoformat()
 
     referred = await as_cso(
         REFER, {"requestId": request_id, "departments": ["区规自局", "区发改局"]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 from strawberry.types import Info
 
@@ -19,6 +21,9 @@ class RaiseRequestInput(MutationInput):
     project_id: strawberry.ID
     category: RequestCategory
     description: str
+    received_on: date | None = strawberry.field(
+        default=None, description="The day the enterprise called; today when omitted."
+    )
 
 
 @strawberry.input(description="To one department, or to several for joint handling (会办).")
@@ -49,7 +54,9 @@ class RaiseRequestPayload(ProjectPayload):
 
 @strawberry.type
 class RequestMutations:
-    @fields.mutation("The due date follows from the category.")
+    @fields.mutation(
+        "Due the category's working days after the day received, on the district's calendar."
+    )
     async def raise_request(
         self, info: Info[Context, None], input: RaiseRequestInput
     ) -> RaiseRequestPayload:
@@ -59,6 +66,7 @@ class RequestMutations:
             project_id=parse_id(input.project_id, "projectId"),
             category=input.category,
             description=input.description,
+            received_on=input.received_on,
         )
         return RaiseRequestPayload(
             consistency_token=consistency_token(info, changed),

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import strawberry
+from datetime import date
 
+import strawberry
+from strawberry.types import Info
+
+from cso.graphql import fields
+from cso.graphql.context import Context
 from cso.graphql.enums import ProjectStage
+from cso.graphql.loaders import loader
 from cso.projections.dashboard import DashboardFigures
+from cso.projections.request_figures import RequestFigures, request_figures
 
 
 @strawberry.type
@@ -33,6 +40,38 @@ class Dashboard:
     work_coverage_rate: float | None = strawberry.field(
         description="Share with a party organisation or a posted first secretary."
     )
+
+    @fields.field("Resolved on or before the due date, over resolved; null: none resolved.")
+    async def on_time_resolution_rate(self, info: Info[Context, None]) -> float | None:
+        return (await self._requests(info)).on_time_resolution_rate
+
+    @fields.field("The rated requests' mean satisfaction (1–5); null: none rated.")
+    async def average_satisfaction(self, info: Info[Context, None]) -> float | None:
+        return (await self._requests(info)).average_satisfaction
+
+    @fields.field("Each department with requests referred to it: open, and overdue today.")
+    async def requests_by_department(self, info: Info[Context, None]) -> list[DepartmentRequests]:
+        figures = await self._requests(info)
+        return [
+            DepartmentRequests(department=d.department, open=d.open, overdue=d.overdue)
+            for d in figures.requests_by_department
+        ]
+
+    async def _requests(self, info: Info[Context, None]) -> RequestFigures:
+        today = info.context.runtime.today()
+        return await loader(info.context, request_figures_on).load(today)
+
+
+@strawberry.type(description="A department's requests (有呼必应).")
+class DepartmentRequests:
+    department: str
+    open: int = strawberry.field(description="Referred to it and not resolved.")
+    overdue: int = strawberry.field(description="Of those, past their due date today.")
+
+
+async def request_figures_on(context: Context, days: list[date]) -> list[RequestFigures]:
+    """The request figures asked for in one response, read once (one day: today)."""
+    return [await request_figures(context.db, day) for day in days]
 
 
 def dashboard_of(figures: DashboardFigures) -> Dashboard:

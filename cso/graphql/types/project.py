@@ -174,7 +174,7 @@ def project_row(project: aggregate.Project) -> dict[str, Any]:
 def project_from_aggregate(project: aggregate.Project) -> Project:
     """A replayed (or not yet projected) project, through the one mapper."""
     return project_from_row(
-        project_row(project), held_requests=[request_row(r) for r in project.requests]
+        project_row(project), held_requests=[request_row(r, project.id) for r in project.requests]
     )
 
 

@@ -26,13 +26,17 @@ from cso.graphql.enums import (
     ServiceKind,
 )
 from cso.graphql.keyset import Row
+from cso.graphql.loaders import batch_by_id, loader
 from cso.graphql.scalars import to_id
 from cso.projections import project_queries as read_model
+from cso.projections import request_queries
 
 if TYPE_CHECKING:
     from cso.graphql.types.officer import Officer
+    from cso.graphql.types.project import Project
 
 OfficerRef = Annotated["Officer", strawberry.lazy("cso.graphql.types.officer")]
+ProjectRef = Annotated["Project", strawberry.lazy("cso.graphql.types.project")]
 
 
 @strawberry.type
@@ -88,7 +92,9 @@ class EnterpriseRequest:
     status: RequestStatus
     departments: list[str]
     raised_on: date
-    due_on: date
+    due_on: date = strawberry.field(
+        description="The category's working days after the day received (the calendar's)."
+    )
     resolution: str | None
     resolved_on: date | None
     satisfaction: int | None
@@ -96,6 +102,29 @@ class EnterpriseRequest:
         description="Handled jointly (会办): referred to several departments."
     )
     overdue_from: strawberry.Private[date | None]
+    calendar_source: domain.CalendarSource | None = strawberry.field(
+        description="The calendar the due date was counted on; null for requests raised "
+        "while due dates were counted in calendar days."
+    )
+
+    source: domain.RequestSource
+    project_id: strawberry.Private[UUID]
+    due_soon_from: strawberry.Private[date | None]
+
+    @fields.field("The project it was raised on.")
+    async def project(self, info: Info[Context, None]) -> ProjectRef | None:
+        from cso.graphql.types.project import projects_by_id
+
+        return await loader(info.context, projects_by_id).load(self.project_id)
+
+    @fields.field("Not resolved, due within the next days, and not yet overdue.")
+    def due_soon(self, info: Info[Context, None]) -> bool:
+        today = info.context.runtime.today()
+        return records.is_due_soon(self.due_soon_from, self.overdue_from, today)
+
+    @fields.field("The day the enterprise's request was received (the same as raisedOn).")
+    def received_on(self) -> date:
+        return self.raised_on
 
     @fields.field("Not resolved, and today is after the due date.")
     def overdue(self, info: Info[Context, None]) -> bool:
@@ -146,13 +175,24 @@ def request_of(row: Row) -> EnterpriseRequest:
         satisfaction=row["satisfaction"],
         joint=row["joint"],
         overdue_from=row["overdue_from"],
+        calendar_source=(
+            None
+            if row["calendar_source"] is None
+            else domain.CalendarSource[row["calendar_source"]]
+        ),
+        source=domain.RequestSource[row["source"]],
+        project_id=row["project_id"],
+        due_soon_from=row["due_soon_from"],
     )
 
 
-def request_row(view: records.EnterpriseRequest) -> dict[str, Any]:
-    """A request of an aggregate in the read model's row shape, decided by the domain."""
+def request_row(view: records.EnterpriseRequest, project_id: UUID) -> dict[str, Any]:
+    """A request of a project aggregate in the read model's row shape, decided by the domain."""
     return {
         "id": view.id,
+        "project_id": project_id,
+        "source": domain.RequestSource.PROJECT.name,
+        "due_soon_from": view.due_soon_from,
         "category": view.category.value,
         "description": view.description,
         "status": view.status.value,
@@ -164,6 +204,7 @@ def request_row(view: records.EnterpriseRequest) -> dict[str, Any]:
         "satisfaction": view.satisfaction,
         "joint": view.joint,
         "overdue_from": view.overdue_from,
+        "calendar_source": None if view.calendar_source is None else view.calendar_source.value,
     }
 
 
@@ -187,3 +228,11 @@ async def plans_at(context: Context, keys: list[read_model.At]) -> list[list[Ser
 async def requests_of(context: Context, ids: list[UUID]) -> list[list[EnterpriseRequest]]:
     found = await read_model.requests_of(context.db, ids)
     return [[request_of(row) for row in rows] for rows in found]
+
+
+enterprise_requests_by_id = batch_by_id(request_queries.requests_by_ids, request_of)
+
+
+async def load_enterprise_request(context: Context, request_id: UUID) -> EnterpriseRequest | None:
+    """One request through the request's batch by id (None when the read model lacks it)."""
+    return await loader(context, enterprise_requests_by_id).load(request_id)

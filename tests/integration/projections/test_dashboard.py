@@ -104,7 +104,7 @@ async def test_the_dashboard_figures_on_a_known_data_set(isolated: Isolated) -> 
         (Milestone.CONSTRUCTION_STARTED, date(2024, 3, 1)),
     ]:
         sixty.reach_milestone(milestone, on, TODAY)
-    sixty.raise_request(RequestCategory.PERMIT, "施工许可", date(2024, 6, 1))  # due 6-6
+    sixty.raise_request(RequestCategory.PERMIT, "施工许可", date(2024, 6, 1))  # due 6-7
     land = sixty.raise_request(RequestCategory.LAND, "用地指标", date(2024, 6, 1))
     sixty.resolve_request(land, "已落实", date(2024, 6, 5))
     # 20 days, and completed since.
@@ -116,11 +116,11 @@ async def test_the_dashboard_figures_on_a_known_data_set(isolated: Isolated) -> 
         (Milestone.COMPLETED, date(2024, 5, 1)),
     ]:
         twenty.reach_milestone(milestone, on, TODAY)
-    # Signed only, with a referred request due today: open, not yet overdue.
+    # Signed only, with a referred request due 6-12 (working days): open, not yet overdue.
     signed = new_project(bare, signed_on=date(2024, 1, 1), today=TODAY)
     policy = signed.raise_request(RequestCategory.POLICY, "政策兑现", date(2024, 6, 5))
     signed.refer_request(policy, ["区科技局"])
-    # Cancelled with a request left open (due 6-11).
+    # Cancelled with a request left open (due 6-14, ten working days from Saturday 6-1).
     cancelled = new_project(bare, signed_on=date(2024, 1, 1), today=TODAY)
     cancelled.raise_request(RequestCategory.OTHER, "厂房租赁", date(2024, 6, 1))
     cancelled.close(ProjectOutcome.CANCELLED)
@@ -136,8 +136,8 @@ async def test_the_dashboard_figures_on_a_known_data_set(isolated: Isolated) -> 
         organisation_coverage_rate=1 / 3,
         work_coverage_rate=2 / 3,
     )
-    two_days_later = await dashboard(isolated.pool, date(2024, 6, 12))
-    assert two_days_later.overdue_requests == 3
+    assert (await dashboard(isolated.pool, date(2024, 6, 14))).overdue_requests == 2
+    assert (await dashboard(isolated.pool, date(2024, 6, 15))).overdue_requests == 3
     assert await chain_coverage(isolated.pool, [chain.id, empty_chain.id]) == {
         chain.id: Coverage(2, 1, 2, 0.5, 1.0),
         empty_chain.id: Coverage(0, 0, 0, None, None),

@@ -19,12 +19,13 @@ async def test_requests_keep_the_projects_open_count_and_overdue_date_in_step(
     permit = project.raise_request(RequestCategory.PERMIT, "施工许可加急", date(2024, 6, 3))
     land = project.raise_request(RequestCategory.LAND, "红线调整", date(2024, 6, 1))
     await world.save(project)
-    assert tuple(await world.row(SELECT_PROJECT, project.id)) == (2, date(2024, 6, 9), 3)
+    # Working days, weekends only (no calendar given): PERMIT due Mon 10, LAND Fri 14 June.
+    assert tuple(await world.row(SELECT_PROJECT, project.id)) == (2, date(2024, 6, 11), 3)
 
     project.refer_request(permit, ["区住建局", "区规划和自然资源局"])
     project.resolve_request(permit, "已联合办理，许可证已核发", date(2024, 6, 6))
     await world.save(project)
-    assert tuple(await world.row(SELECT_PROJECT, project.id)) == (1, date(2024, 6, 12), 5)
+    assert tuple(await world.row(SELECT_PROJECT, project.id)) == (1, date(2024, 6, 15), 5)
 
     project.rate_request(permit, 5)
     project.resolve_request(land, "红线已调整", date(2024, 6, 12))
@@ -39,7 +40,9 @@ async def test_requests_keep_the_projects_open_count_and_overdue_date_in_step(
     assert first["description"] == "施工许可加急"
     assert first["status"] == "RESOLVED"
     assert first["departments"] == ["区住建局", "区规划和自然资源局"]
-    assert (first["raised_on"], first["due_on"]) == (date(2024, 6, 3), date(2024, 6, 8))
+    assert (first["raised_on"], first["due_on"]) == (date(2024, 6, 3), date(2024, 6, 10))
+    assert first["calendar_source"] == "WEEKENDS_ONLY"
+    assert first["calendar_version"] == "2024:WEEKENDS_ONLY:"
     assert (first["overdue_from"], first["joint"]) == (None, True)
     assert (first["resolution"], first["resolved_on"]) == (
         "已联合办理，许可证已核发",
@@ -68,5 +71,6 @@ async def test_a_referred_request_is_still_open_and_a_cancelled_project_keeps_it
     [only] = await world.pool.fetch(SELECT_REQUESTS, project.id)
     assert only["status"] == "REFERRED"
     assert (row["stage"], row["outcome"]) == ("CLOSED", "CANCELLED")
-    assert (row["open_requests"], row["overdue_from"]) == (1, date(2024, 6, 12))
-    assert (only["overdue_from"], only["joint"]) == (date(2024, 6, 12), False)
+    # Ten working days after Saturday 1 June (weekends only) is Friday 14 June.
+    assert (row["open_requests"], row["overdue_from"]) == (1, date(2024, 6, 15))
+    assert (only["overdue_from"], only["joint"]) == (date(2024, 6, 15), False)

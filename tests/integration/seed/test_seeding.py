@@ -9,6 +9,7 @@ import pytest
 from cso.domain.chain import IndustryChain
 from cso.domain.enterprise import Enterprise
 from cso.domain.enums import (
+    CalendarSource,
     Milestone,
     PartyOrganizationKind,
     ProjectOutcome,
@@ -22,6 +23,8 @@ from cso.domain.project import Project
 from cso.domain.values import validate_credit_code
 from cso.eventstore import EventStore
 from cso.seed import SEED_SUPERVISOR, DatabaseNotEmpty, database_is_empty, seed
+from cso.services.holiday_library import library_calendar
+from cso.services.working_calendars import year_calendar
 from tests.integration.seed.conftest import (
     TODAY,
     Seeded,
@@ -49,7 +52,13 @@ async def test_seeding_a_fresh_database_loads_the_demo_district(seeded: Seeded) 
             "SELECT stream_type, count(DISTINCT stream_id) FROM events GROUP BY stream_type"
         )
     )
-    assert streams == {"IndustryChain": 7, "Enterprise": 36, "Officer": 10, "Project": 40}
+    assert streams == {
+        "IndustryChain": 7,
+        "Enterprise": 36,
+        "Officer": 10,
+        "Project": 40,
+        "WorkingCalendar": 1,
+    }
 
 
 async def test_every_project_stage_is_present_in_the_replayed_projects(seeded: Seeded) -> None:
@@ -169,3 +178,19 @@ async def test_a_database_that_holds_events_is_not_seeded_again(seeded: Seeded) 
     with pytest.raises(DatabaseNotEmpty):
         await seed(application(seeded.pool), today=TODAY)
     assert await seeded.pool.fetchval("SELECT count(*) FROM events") == before
+
+
+async def test_the_supervisor_records_the_demo_years_official_calendar_which_later_requests_use(
+    seeded: Seeded,
+) -> None:
+    repository = application(seeded.pool).repository
+    calendar = await year_calendar(repository, TODAY.year)
+    assert calendar.source is CalendarSource.OFFICIAL
+    assert calendar.holidays == library_calendar(TODAY.year).holidays  # type: ignore[union-attr]
+    rows = await seeded.pool.fetch("SELECT raised_on, calendar_source FROM rm_requests")
+    this_year = {row["calendar_source"] for row in rows if row["raised_on"].year == TODAY.year}
+    assert this_year == {"OFFICIAL"}
+    # Earlier years count on the library's calendar (a count into this year says LIBRARY too,
+    # the weaker of the two it used).
+    earlier = {row["calendar_source"] for row in rows if row["raised_on"].year < TODAY.year}
+    assert earlier == {"LIBRARY"}

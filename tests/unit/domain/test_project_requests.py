@@ -5,15 +5,18 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from cso.domain.enums import RequestCategory, RequestStatus
+from cso.domain.enums import CalendarSource, RequestCategory, RequestStatus
 from cso.domain.errors import InvalidValue
 from cso.domain.project import Project
+from cso.domain.project_errors import DateBeforeSigning, DateInFuture
+from cso.domain.project_records import is_due_soon
 from cso.domain.project_requests import (
     RequestAlreadyRated,
     RequestAlreadyResolved,
     RequestNotResolved,
     UnknownRequest,
 )
+from cso.domain.working_days import year_calendar
 
 DAY = timedelta(days=1)
 
@@ -31,7 +34,9 @@ def test_a_raised_request_is_open_and_due_after_its_category_days(
     assert request.status is RequestStatus.OPEN
     assert request.description == "Need help"
     assert request.raised_on == today
-    assert request.due_on == today + category.days_to_answer * DAY
+    # No calendar given: weekends only. TODAY is a Saturday, so whole weeks follow.
+    assert request.due_on == today + (category.days_to_answer // 5 * 7 - 1) * DAY
+    assert request.calendar_source is CalendarSource.WEEKENDS_ONLY
     assert request.departments == ()
     assert project.open_requests == [request]
 
@@ -203,3 +208,103 @@ def test_a_resolved_request_has_no_overdue_date(project: Project, today: date) -
     assert request.overdue_from is None
     assert not request.is_overdue(today + timedelta(days=365))
     assert project.overdue_from is None
+
+
+def test_a_request_received_before_a_holiday_is_due_after_it_on_the_calendar_given(
+    project: Project,
+) -> None:
+    golden_week = [date(2026, 10, day) for day in range(1, 8)]
+    official = year_calendar(
+        2026, CalendarSource.OFFICIAL, "official r1", golden_week, [date(2026, 10, 10)]
+    )
+    request_id = project.raise_request(
+        RequestCategory.PERMIT,
+        "消防验收",
+        today=date(2026, 10, 20),
+        received_on=date(2026, 9, 30),
+        calendars=lambda _: official,
+    )
+    request = project.request(request_id)
+    assert (request.raised_on, request.due_on) == (date(2026, 9, 30), date(2026, 10, 13))
+    assert request.calendar_source is CalendarSource.OFFICIAL
+    event = project.collect_events()[-1]
+    assert (event.due_on, event.calendar_version) == (  # type: ignore[attr-defined]
+        date(2026, 10, 13),
+        "2026:OFFICIAL:official r1",
+    )
+
+
+def test_a_request_cannot_be_received_in_the_future(project: Project, today: date) -> None:
+    with pytest.raises(DateInFuture):
+        project.raise_request(RequestCategory.LAND, "用地", today=today, received_on=today + DAY)
+
+
+def test_a_request_cannot_be_received_before_the_project_was_signed(
+    project: Project, today: date, signed_on: date
+) -> None:
+    with pytest.raises(DateBeforeSigning):
+        project.raise_request(
+            RequestCategory.LAND, "用地", today=today, received_on=signed_on - DAY
+        )
+
+
+def test_a_request_raised_before_working_days_replays_with_its_recorded_due_date(
+    project: Project, today: date
+) -> None:
+    """An old RequestRaised event (no calendar fields) still applies, its due date as is."""
+    project.collect_events()
+    request_id = uuid4()
+    project._raise_request(  # the old event's shape: what the aggregate recorded then
+        request_id=request_id,
+        category=RequestCategory.LAND,
+        description="旧诉求",
+        raised_on=today,
+        due_on=today + 10 * DAY,
+    )
+    (old,) = project.collect_events()
+    del old.__dict__["calendar_source"], old.__dict__["calendar_version"]
+    copy = Project.__new__(Project)
+    copy.__dict__.update(project.__dict__)
+    copy._requests = []
+    old.apply(copy)
+    assert copy.request(request_id).due_on == today + 10 * DAY
+    assert copy.request(request_id).calendar_source is None
+
+
+def test_a_request_is_due_soon_in_its_last_three_days_until_it_is_overdue(
+    project: Project, today: date
+) -> None:
+    request = project.request(raise_permit(project, today))
+    due = request.due_on
+    soon_from, overdue_from = request.due_soon_from, request.overdue_from
+    assert soon_from == due - 2 * DAY
+    assert not is_due_soon(soon_from, overdue_from, due - 3 * DAY)
+    assert is_due_soon(soon_from, overdue_from, due - 2 * DAY)
+    assert is_due_soon(soon_from, overdue_from, due)
+    assert not is_due_soon(soon_from, overdue_from, due + DAY)  # overdue instead
+
+
+def test_a_resolved_request_is_never_due_soon(project: Project, today: date) -> None:
+    request_id = raise_permit(project, today)
+    project.resolve_request(request_id, "已办结", today)
+    request = project.request(request_id)
+    assert request.due_soon_from is None
+    assert not is_due_soon(request.due_soon_from, request.overdue_from, request.due_on)
+
+
+def test_a_request_resolved_on_its_due_date_is_on_time_and_the_day_after_is_not(
+    project: Project, today: date
+) -> None:
+    on_the_day, late = raise_permit(project, today), raise_permit(project, today)
+    due = project.request(on_the_day).due_on
+    project.collect_events()
+    project.resolve_request(on_the_day, "已办结", due)
+    project.resolve_request(late, "已办结", due + DAY)
+    first, second = project.collect_events()
+    assert (first.on_time, second.on_time) == (True, False)  # type: ignore[attr-defined]
+    assert project.request(on_the_day).on_time is True
+    assert project.request(late).on_time is False
+
+
+def test_an_unresolved_request_is_neither_on_time_nor_late(project: Project, today: date) -> None:
+    assert project.request(raise_permit(project, today)).on_time is None

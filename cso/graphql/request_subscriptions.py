@@ -1,0 +1,68 @@
+"""requestChanged: a department's queue, live."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncGenerator
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from cso.eventstore import Codec, RecordedEvent
+from cso.graphql import fields
+from cso.graphql.context import Context
+from cso.graphql.loaders import loader, renew_loaders
+from cso.graphql.queries.common import reader
+from cso.graphql.scalars import parse_optional_text
+from cso.graphql.subscriptions import After, log_start, read_models_include
+from cso.graphql.types.event import readable_type
+from cso.graphql.types.project_parts import EnterpriseRequest, enterprise_requests_by_id
+
+# The events that change a request, by their readable type; each names it as `request_id`.
+REQUEST_EVENTS = frozenset(
+    {
+        "Project.RequestRaised",
+        "Project.RequestReferred",
+        "Project.RequestResolved",
+        "Project.RequestRated",
+    }
+)
+
+
+def changed_requests(batch: list[RecordedEvent]) -> list[UUID]:
+    """The requests a batch of the log changed, each once, in the order last changed."""
+    changed: dict[UUID, None] = {}
+    for event in batch:
+        if readable_type(event.type) in REQUEST_EVENTS:
+            request_id = UUID(Codec.plain(event.data)["request_id"])
+            changed.pop(request_id, None)
+            changed[request_id] = None
+    return list(changed)
+
+
+@strawberry.type
+class RequestSubscriptions:
+    @fields.subscription(
+        "Each request after a change, once the read models include it; with `department`, "
+        "only those referred to it (its queue, live)."
+    )
+    async def request_changed(
+        self, info: Info[Context, None], department: str | None = None, after: After = None
+    ) -> AsyncGenerator[EnterpriseRequest, None]:
+        reader(info)
+        context = info.context
+        runtime = context.runtime
+        wanted = parse_optional_text(department, "department")
+        start = await log_start(runtime, after)
+        async with contextlib.aclosing(runtime.fanout.follow(start)) as batches:
+            async for batch in batches:
+                changed = changed_requests(batch)
+                if not changed:
+                    continue
+                await read_models_include(runtime, batch[-1])
+                renew_loaders(context)  # nothing cached before this change
+                found = await loader(context, enterprise_requests_by_id).load_many(changed)
+                for request in found:
+                    if request is not None and (wanted is None or wanted in request.departments):
+                        yield request

@@ -1,0 +1,80 @@
+"""The requests read model's lists: a department's queue, and requests by id.
+
+Reads rm_requests (owned by the projects projection, `project_requests.PART`) joined with
+its project's row for the enterprise, district and chain. "Overdue" and "due soon" compare
+the stored `overdue_from` and `due_soon_from` (decided in `cso.domain.project_records`)
+with today, through the expressions below and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
+from cso.projections.project_requests import overdue
+
+# Due soon today, as `cso.domain.project_records.is_due_soon` decides it.
+DUE_SOON = "({due_soon_from} IS NOT NULL AND {due_soon_from} <= {today} AND NOT {overdue})"
+
+
+def due_soon(due_soon_column: str, overdue_column: str, today: str) -> str:
+    """`DUE_SOON` over the stored columns and today's parameter."""
+    return DUE_SOON.format(
+        due_soon_from=due_soon_column, today=today, overdue=overdue(overdue_column, today)
+    )
+
+
+REQUEST_COLUMNS = """r.id, r.project_id, r.source, r.category, r.description, r.status,
+  r.departments, r.joint, r.raised_on, r.due_on, r.overdue_from, r.due_soon_from,
+  r.resolution, r.resolved_on, r.satisfaction, r.calendar_source, r.version, r.created_at,
+  r.updated_at"""
+
+REQUESTS_BY_ID = f"SELECT {REQUEST_COLUMNS} FROM rm_requests r WHERE r.id = ANY($1::uuid[])"
+
+# The queue's filters, $1..$12: department (one the request is referred to), status,
+# overdue, today, due soon, category, source, project, posting, enterprise, district,
+# chain. Requests raised on projects belong to no posting, so a posting matches none yet.
+REQUEST_FILTER = f"""($1::text IS NULL OR r.departments @> ARRAY[$1::text])
+  AND ($2::text IS NULL OR r.status = $2::text)
+  AND ($3::boolean IS NULL
+       OR ($3::boolean AND {overdue("r.overdue_from", "$4::date")})
+       OR (NOT $3::boolean AND NOT {overdue("r.overdue_from", "$4::date")}))
+  AND ($5::boolean IS NULL
+       OR ($5::boolean AND {due_soon("r.due_soon_from", "r.overdue_from", "$4::date")})
+       OR (NOT $5::boolean AND NOT {due_soon("r.due_soon_from", "r.overdue_from", "$4::date")}))
+  AND ($6::text IS NULL OR r.category = $6::text)
+  AND ($7::text IS NULL OR r.source = $7::text)
+  AND ($8::uuid IS NULL OR r.project_id = $8::uuid)
+  AND $9::uuid IS NULL
+  AND ($10::uuid IS NULL OR p.enterprise_id = $10::uuid)
+  AND ($11::text IS NULL OR p.district = $11::text)
+  AND ($12::uuid IS NULL OR p.chain_id = $12::uuid)"""
+
+REQUESTS = PreparedList(
+    ListQuery(
+        columns=REQUEST_COLUMNS,
+        source="rm_requests r JOIN rm_projects p ON p.id = r.project_id",
+        where=REQUEST_FILTER,
+        params=12,
+    ),
+    orderings(
+        "requests",
+        {
+            "DUE_ON": Column("r.due_on", "date"),
+            "RECEIVED_ON": Column("r.raised_on", "date"),
+            "CREATED_AT": Column("r.created_at", "timestamptz"),
+            "UPDATED_AT": Column("r.updated_at", "timestamptz"),
+        },
+        Column("r.id", "uuid"),
+    ),
+)
+
+
+async def requests_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    """The rows of the requests with these ids (any order; unknown ids are left out)."""
+    rows: list[asyncpg.Record] = await db.fetch(REQUESTS_BY_ID, list(ids))
+    return rows
