@@ -170,10 +170,10 @@ async def test_one_request_carries_its_project_and_calendar(
 async def test_an_officer_of_a_referred_department_resolves_from_the_queue_and_others_may_not(
     client: httpx.AsyncClient, api: Api, gql: OverHttp, queue: dict[str, Any]
 ) -> None:
+    officer_id = (await support.officer(gql))["officer"]["id"]  # registered and active
+
     async def as_department(dept: str, request_id: str) -> Any:
-        token = issue_token(
-            api.secret, sub=str(uuid.uuid4()), role=Role.OFFICER, name="科员", dept=dept
-        )
+        token = issue_token(api.secret, sub=officer_id, role=Role.OFFICER, name="科员", dept=dept)
         fields = {"requestId": request_id, "projectId": queue["project"], "resolution": "已办结"}
         response = await client.post(
             "/graphql",
