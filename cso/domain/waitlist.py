@@ -1,0 +1,128 @@
+"""The housing waitlist: approved, unallocated applications, by tier (A first), then by
+approval order.
+
+One aggregate for the whole district, appended with every approval and allocation: the
+position an allocation records, and the applications it passes over, are then decided on
+the same state every other allocation sees (a concurrent approval or allocation conflicts
+and re-runs), never on a read model that may lag behind the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from cso.domain.enums import TalentTier
+
+# The waitlist's stream id: one per district store.
+WAITLIST_ID = uuid5(UUID("6f1c2f0e-54a1-4d55-9b8e-3c0b8c1f7a10"), "housing-waitlist")
+_TIER_RANK = {tier: rank for rank, tier in enumerate(TalentTier)}
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where an application stands: its 1-based `position`, and the applications ahead of
+    it that also fit the unit in question (`passed_over`: dicts of id, tier,
+    waitlist_position, as the allocation event records them)."""
+
+    position: int
+    passed_over: list[dict[str, object]]
+
+
+def waitlist_key(tier: TalentTier, number: int) -> tuple[int, int]:
+    """The order of the waitlist: tier (A first), then the approval's number."""
+    return (_TIER_RANK[tier], number)
+
+
+class NotOnWaitlist(LookupError):
+    """A caller's mistake: the application is not waiting."""
+
+
+class Waitlist(Aggregate):
+    """Entries are the open ids with what the order and the fit need: tier, approval
+    number, household size. Nothing of an entry remains once it is allocated."""
+
+    @staticmethod
+    def create_id(*_: object, **__: object) -> UUID:
+        return WAITLIST_ID
+
+    @event("Opened")
+    def __init__(self) -> None:
+        self.approvals = 0
+        self._entries: list[dict[str, object]] = []
+
+    def enter(self, application_id: UUID, tier: TalentTier, household_size: int) -> int:
+        """Put an approved application on the list; returns its approval number."""
+        self._enter(
+            application_id=application_id,
+            tier=tier,
+            household_size=household_size,
+            number=self.approvals + 1,
+        )
+        return self.approvals
+
+    @event("Entered")
+    def _enter(
+        self, application_id: UUID, tier: TalentTier, household_size: int, number: int
+    ) -> None:
+        self.approvals = number
+        entry = {"id": application_id, "tier": tier, "household": household_size, "n": number}
+        self._entries.append(entry)
+        self._entries.sort(key=_entry_key)
+
+    def leave(self, application_id: UUID) -> None:
+        """Take an allocated application off the list."""
+        self._index(application_id)
+        self._leave(application_id=application_id)
+
+    @event("Left")
+    def _leave(self, application_id: UUID) -> None:
+        self._entries = [e for e in self._entries if e["id"] != application_id]
+
+    @property
+    def size(self) -> int:
+        """How many applications wait (no `__len__`: an empty aggregate must stay truthy)."""
+        return len(self._entries)
+
+    def ordered(self) -> list[UUID]:
+        """The waiting applications' ids, first first."""
+        return [_id(e) for e in self._entries]
+
+    def standing(self, application_id: UUID, fits: Callable[[int], bool]) -> Standing:
+        """The application's position, and those ahead of it whose household `fits`.
+        Raises NotOnWaitlist."""
+        index = self._index(application_id)
+        passed = [
+            {"id": _id(e), "tier": e["tier"], "waitlist_position": i + 1}
+            for i, e in enumerate(self._entries[:index])
+            if fits(_household(e))
+        ]
+        return Standing(position=index + 1, passed_over=passed)
+
+    def _index(self, application_id: UUID) -> int:
+        for i, entry in enumerate(self._entries):
+            if entry["id"] == application_id:
+                return i
+        raise NotOnWaitlist(f"application {application_id} is not on the waitlist")
+
+
+def _entry_key(entry: dict[str, object]) -> tuple[int, int]:
+    tier = entry["tier"]
+    number = entry["n"]
+    assert isinstance(tier, TalentTier) and isinstance(number, int)
+    return waitlist_key(tier, number)
+
+
+def _id(entry: dict[str, object]) -> UUID:
+    value = entry["id"]
+    assert isinstance(value, UUID)
+    return value
+
+
+def _household(entry: dict[str, object]) -> int:
+    value = entry["household"]
+    assert isinstance(value, int)
+    return value
