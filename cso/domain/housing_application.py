@@ -19,7 +19,7 @@ from cso.domain.values import (
     require_enum,
     require_text,
 )
-from cso.domain.waitlist import Waitlist
+from cso.domain.waitlist import Waitlist, waitlist_order
 
 MAX_HOUSEHOLD = 20
 _OPEN = (
@@ -92,6 +92,10 @@ class HousingApplication(Aggregate):
         self.waitlist_number: int | None = None
         self.unit_id: UUID | None = None
         self.allocated_on: date | None = None
+        # The allocation as recorded (bounded: set once, from the waitlist of that moment).
+        self.allocation_position: int | None = None
+        self.passed_over: list[dict[str, object]] = []
+        self.allocation_reason: str | None = None
         self.lease_end: date | None = None
         self.moved_in_on: date | None = None
         self.ended_on: date | None = None
@@ -165,10 +169,10 @@ class HousingApplication(Aggregate):
         self._ensure_status("approval", ApplicationStatus.SUBMITTED)
         self._ensure_caso("approval")
         number = waitlist.enter(self.id, self.tier, self.household_size)
-        self._approve(waitlist_number=number)
+        self._approve(waitlist_number=number, waitlist_order=waitlist_order(self.tier, number))
 
     @event("Approved")
-    def _approve(self, waitlist_number: int) -> None:
+    def _approve(self, waitlist_number: int, waitlist_order: int) -> None:
         self.status = ApplicationStatus.APPROVED
         self.waitlist_number = waitlist_number
 
@@ -249,6 +253,9 @@ class HousingApplication(Aggregate):
         self.unit_id = unit_id
         self.allocated_on = on
         self.lease_end = lease_end
+        self.allocation_position = waitlist_position
+        self.passed_over = list(passed_over)
+        self.allocation_reason = reason
 
     def move_in(self, unit: HousingUnit, on: date, today: date) -> None:
         """The unit becomes OCCUPIED in the same append."""

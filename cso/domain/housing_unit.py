@@ -29,9 +29,14 @@ class UnitDoesNotFit(RuleViolation):
     """A unit fits a household of n people when n ≤ 2 × rooms."""
 
 
+def capacity(rooms: int) -> int:
+    """The largest household a unit of `rooms` rooms fits (two people a room)."""
+    return 2 * rooms
+
+
 def fits(rooms: int, household_size: int) -> bool:
     """Whether a unit of `rooms` rooms fits a household of `household_size` people."""
-    return household_size <= 2 * rooms
+    return household_size <= capacity(rooms)
 
 
 def _amount(field: str, value: Decimal | int, *, positive: bool) -> Decimal:

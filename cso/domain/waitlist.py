@@ -19,6 +19,7 @@ from cso.domain.enums import TalentTier
 
 # The waitlist's stream id: one per district store.
 WAITLIST_ID = uuid5(UUID("6f1c2f0e-54a1-4d55-9b8e-3c0b8c1f7a10"), "housing-waitlist")
+_ORDER_SPAN = 10**12  # more approvals than the district will ever make
 _TIER_RANK = {tier: rank for rank, tier in enumerate(TalentTier)}
 
 
@@ -35,6 +36,11 @@ class Standing:
 def waitlist_key(tier: TalentTier, number: int) -> tuple[int, int]:
     """The order of the waitlist: tier (A first), then the approval's number."""
     return (_TIER_RANK[tier], number)
+
+
+def waitlist_order(tier: TalentTier, number: int) -> int:
+    """`waitlist_key` as one integer, for read models to store and compare."""
+    return _TIER_RANK[tier] * _ORDER_SPAN + number
 
 
 class NotOnWaitlist(LookupError):

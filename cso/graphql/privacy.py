@@ -8,7 +8,9 @@ from uuid import UUID
 from cso.services import policy
 from cso.services.identity import Principal
 
-PERSONAL_FIELDS = {"Officer": ("phone",)}
+# History is masked for everyone but supervisors and auditors (and an officer's own);
+# a CASO reads an applicant's data unmasked on the application itself.
+PERSONAL_FIELDS = {"Officer": ("phone",), "HousingApplication": ("phone", "id_number")}
 
 
 def mask_phone(phone: str) -> str:
@@ -16,6 +18,13 @@ def mask_phone(phone: str) -> str:
     if len(phone) >= 8:
         return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
     return "*" * max(len(phone) - 2, 0) + phone[-2:]
+
+
+def mask_id_number(id_number: str) -> str:
+    """Keep the first 4 and last 4 characters (`4401**********1234`)."""
+    if len(id_number) <= 8:
+        return "*" * len(id_number)
+    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 
 def may_read_personal_data(viewer: Principal, officer_id: UUID) -> bool:
@@ -29,6 +38,10 @@ def masked_event_data(viewer: Principal, stream_type: str, stream_id: UUID, data
     if not fields or not isinstance(data, dict) or may_read_personal_data(viewer, stream_id):
         return data
     return {
-        key: mask_phone(value) if key in fields and isinstance(value, str) else value
+        key: _mask(key, value) if key in fields and isinstance(value, str) else value
         for key, value in data.items()
     }
+
+
+def _mask(key: str, value: str) -> str:
+    return mask_id_number(value) if key == "id_number" else mask_phone(value)
