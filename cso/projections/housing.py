@@ -8,14 +8,16 @@ over earlier applications. A waitlist position is a count of the stored orders b
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import orjson
 
-from cso.domain.enums import ApplicationStatus, UnitStatus
+from cso.domain.enums import ApplicationStatus, TalentTier, UnitStatus
 from cso.domain.housing_application import HousingApplication
 from cso.domain.housing_unit import HousingUnit, capacity
 from cso.eventstore import RecordedEvent
@@ -88,6 +90,15 @@ APPLICATIONS = PreparedList(
 # Available units that fit a household of $1, cheapest first; $2 the page size.
 SUGGESTED_UNITS = f"""SELECT {UNIT_COLUMNS} FROM rm_housing_units u
 WHERE u.status = 'AVAILABLE' AND u.capacity >= $1 ORDER BY u.monthly_rent, u.id LIMIT $2"""
+
+# The dashboard's housing figures, one statement: units by status, waiting applications by tier.
+HOUSING_FIGURES = """
+SELECT
+  (SELECT count(*) FROM rm_housing_units) AS units,
+  (SELECT count(*) FROM rm_housing_units WHERE status = 'OCCUPIED') AS occupied,
+  (SELECT coalesce(array_agg(tier ORDER BY tier), '{}') FROM (
+     SELECT tier FROM rm_housing_applications WHERE waitlist_order IS NOT NULL) w) AS waiting
+"""
 
 INSERT_UNIT = """
 INSERT INTO rm_housing_units (id, building, unit_no, rooms, area_sqm, monthly_rent, capacity,
@@ -250,6 +261,23 @@ def _passed(entry: dict[str, Any]) -> dict[str, object]:
         "tier": entry["tier"].value,
         "waitlist_position": entry["waitlist_position"],
     }
+
+
+@dataclass(frozen=True, slots=True)
+class HousingFigures:
+    occupancy_rate: float | None  # OCCUPIED units ÷ units listed; None before any unit
+    waitlist_by_tier: list[tuple[TalentTier, int]]  # every tier, A first, zeros included
+
+
+async def housing_figures(db: Any) -> HousingFigures:
+    """The dashboard's housing figures."""
+    row = await db.fetchrow(HOUSING_FIGURES)
+    waiting = Counter(row["waiting"])
+    units, occupied = row["units"], row["occupied"]
+    return HousingFigures(
+        occupancy_rate=occupied / units if units else None,
+        waitlist_by_tier=[(tier, waiting.get(tier.value, 0)) for tier in TalentTier],
+    )
 
 
 async def units_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:

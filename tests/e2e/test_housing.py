@@ -348,3 +348,17 @@ async def test_units_filter_by_the_household_they_fit(gql: OverHttp) -> None:
     assert all(e["node"]["capacity"] >= 5 for e in reply.data["housingUnits"]["edges"])
     bad = await gql(UNITS, {"filter": {"fitsHousehold": 0}})
     assert bad.code == "INVALID_INPUT"
+
+
+async def test_the_dashboard_counts_the_waitlist_by_tier_and_the_occupancy(gql: OverHttp) -> None:
+    query = "{ dashboard { housingOccupancyRate waitlistByTier { tier count } } }"
+    before = (await gql(query)).data["dashboard"]
+    application_id, caso = await approved(gql, "A", household=1)
+    after = (await gql(query)).data["dashboard"]
+    tiers = [t["tier"] for t in after["waitlistByTier"]]
+    assert tiers == ["A", "B", "C", "D"]
+    counts = {t["tier"]: t["count"] for t in after["waitlistByTier"]}
+    earlier = {t["tier"]: t["count"] for t in before["waitlistByTier"]}
+    assert counts["A"] == earlier.get("A", 0) + 1
+    assert after["housingOccupancyRate"] is None or 0 <= after["housingOccupancyRate"] <= 1
+    assert application_id and caso

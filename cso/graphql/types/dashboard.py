@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from cso.domain.enums import TalentTier
 from cso.graphql.enums import ProjectStage
 from cso.projections.dashboard import DashboardFigures
 
@@ -11,6 +12,12 @@ from cso.projections.dashboard import DashboardFigures
 @strawberry.type
 class StageCount:
     stage: ProjectStage
+    count: int
+
+
+@strawberry.type
+class TierCount:
+    tier: TalentTier
     count: int
 
 
@@ -26,12 +33,17 @@ class Dashboard:
     median_days_signing_to_construction: float | None = strawberry.field(
         description="Null until a project has started construction."
     )
-    housing_occupancy_rate: float | None
+    housing_occupancy_rate: float | None = strawberry.field(
+        description="Share of listed units that are OCCUPIED; null before any unit is listed."
+    )
     organisation_coverage_rate: float | None = strawberry.field(
         description="Share of enterprises with a party organisation; null without enterprises."
     )
     work_coverage_rate: float | None = strawberry.field(
         description="Share with a party organisation or a posted first secretary."
+    )
+    waitlist_by_tier: list[TierCount] = strawberry.field(
+        default_factory=list, description="Applications waiting, every tier, A first."
     )
 
 
@@ -46,4 +58,5 @@ def dashboard_of(figures: DashboardFigures) -> Dashboard:
         housing_occupancy_rate=figures.housing_occupancy_rate,
         organisation_coverage_rate=figures.organisation_coverage_rate,
         work_coverage_rate=figures.work_coverage_rate,
+        waitlist_by_tier=[TierCount(tier=t, count=n) for t, n in figures.waitlist_by_tier],
     )

@@ -13,7 +13,12 @@ from cso.domain.housing_unit import HousingUnit
 from cso.domain.id_number import make_id_number
 from cso.domain.waitlist import WAITLIST_ID, Waitlist
 from cso.eventstore import StreamNotFound
-from cso.projections.housing import applications_by_ids, suggested_units, units_by_ids
+from cso.projections.housing import (
+    applications_by_ids,
+    housing_figures,
+    suggested_units,
+    units_by_ids,
+)
 from tests.integration.projections.factories import new_officer
 from tests.integration.projections.world import World
 
@@ -86,3 +91,22 @@ async def test_an_application_shows_its_waitlist_position_then_its_allocation(
     assert row["allocation_reason"] == "急需：先到先住"
     [unit_row] = await units_by_ids(world.pool, [unit.id])
     assert unit_row["status"] == "ALLOCATED" and unit_row["application_id"] == early_d.id
+
+
+async def test_the_housing_figures_count_every_tier_waiting_and_the_occupied_share(
+    world: World,
+) -> None:
+    before = await housing_figures(world.pool)
+    officer = new_officer("陈静", [OfficerRole.CASO])
+    case = application(TalentTier.C)
+    case.assign_caso(officer, previous=None)
+    wl = await waitlist(world)
+    case.approve(wl)
+    await world.save(officer, case, wl)
+    after = await housing_figures(world.pool)
+    assert [tier for tier, _ in after.waitlist_by_tier] == list(TalentTier)
+    assert (
+        dict(after.waitlist_by_tier)[TalentTier.C]
+        == dict(before.waitlist_by_tier)[TalentTier.C] + 1
+    )
+    assert after.occupancy_rate is None or 0 <= after.occupancy_rate <= 1
