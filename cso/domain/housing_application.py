@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
@@ -69,9 +70,16 @@ class HousingApplication(Aggregate):
     append as the application.
     """
 
+    @staticmethod
+    def create_id(applicant_id: UUID, **_: object) -> UUID:
+        """The application is the applicant's record: its id names their key, and is the
+        subject of every access to their data."""
+        return applicant_id
+
     @event("Submitted")
     def __init__(
         self,
+        applicant_id: UUID,
         applicant_name: str,
         id_number: str,
         phone: str,
@@ -80,6 +88,9 @@ class HousingApplication(Aggregate):
         household_size: int,
         submitted_on: date,
     ) -> None:
+        # The applicant's name, ID number and phone are sealed under the applicant's own key
+        # (DESIGN §6): the aggregate, its events and snapshots hold only ciphertext.
+        self.applicant_id = applicant_id
         self.applicant_name = applicant_name
         self.id_number = id_number
         self.phone = phone
@@ -100,10 +111,13 @@ class HousingApplication(Aggregate):
         self.moved_in_on: date | None = None
         self.ended_on: date | None = None
         self.renewals = 0
+        self.erased = False
 
     @classmethod
     def apply(
         cls,
+        applicant_id: UUID,
+        seal: Callable[[str], str],
         applicant_name: str,
         id_number: str,
         phone: str,
@@ -112,14 +126,22 @@ class HousingApplication(Aggregate):
         household_size: int,
         today: date,
     ) -> HousingApplication:
-        """Raises InvalidValue: a bad ID number (GB 11643), phone, tier or household size."""
+        """`seal` encrypts a value under the applicant's key (`applicant_id` names it); the
+        fields are checked in plain text, then sealed. Raises InvalidValue: a bad ID number
+        (GB 11643), phone, tier or household size."""
+        name = require_text("applicantName", applicant_name)
+        checked_id = validate_id_number(id_number, today)
+        checked_phone = normalise_phone(phone)
+        tier = require_enum("tier", tier, TalentTier)
+        household_size = validate_household(household_size)
         return cls(
-            applicant_name=require_text("applicantName", applicant_name),
-            id_number=validate_id_number(id_number, today),
-            phone=normalise_phone(phone),
+            applicant_id=applicant_id,
+            applicant_name=seal(name),
+            id_number=seal(checked_id),
+            phone=seal(checked_phone),
             employer_id=employer_id,
-            tier=require_enum("tier", tier, TalentTier),
-            household_size=validate_household(household_size),
+            tier=tier,
+            household_size=household_size,
             submitted_on=today,
         )
 
@@ -137,6 +159,15 @@ class HousingApplication(Aggregate):
     def _ensure_caso(self, doing: str) -> None:
         if self.caso_id is None:
             raise NoCasoAssigned(f"A CASO is assigned before {doing}.")
+
+    def erase_personal_data(self) -> None:
+        """Recorded when the applicant's key is destroyed; erasing again changes nothing."""
+        if not self.erased:
+            self._erase_personal_data(applicant_id=self.applicant_id)
+
+    @event("PersonalDataErased")
+    def _erase_personal_data(self, applicant_id: UUID) -> None:
+        self.erased = True
 
     # -- CASO ---------------------------------------------------------------
 

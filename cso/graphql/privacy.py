@@ -8,9 +8,9 @@ from uuid import UUID
 from cso.services import policy
 from cso.services.identity import Principal
 
-# History is masked for everyone but supervisors and auditors (and an officer's own);
-# a CASO reads an applicant's data unmasked on the application itself.
-PERSONAL_FIELDS = {"Officer": ("phone",), "HousingApplication": ("phone", "id_number")}
+# An applicant's fields are sealed in the events (cso.services.personal_data): a history
+# shows only their ciphertext, which needs no masking.
+PERSONAL_FIELDS = {"Officer": ("phone",)}
 
 
 def mask_phone(phone: str) -> str:
@@ -38,10 +38,6 @@ def masked_event_data(viewer: Principal, stream_type: str, stream_id: UUID, data
     if not fields or not isinstance(data, dict) or may_read_personal_data(viewer, stream_id):
         return data
     return {
-        key: _mask(key, value) if key in fields and isinstance(value, str) else value
+        key: mask_phone(value) if key in fields and isinstance(value, str) else value
         for key, value in data.items()
     }
-
-
-def _mask(key: str, value: str) -> str:
-    return mask_id_number(value) if key == "id_number" else mask_phone(value)

@@ -28,6 +28,7 @@ from cso.graphql.queries.dashboard import DashboardQueries
 from cso.graphql.queries.enterprises import EnterpriseQueries
 from cso.graphql.queries.housing import HousingQueries
 from cso.graphql.queries.officers import OfficerQueries
+from cso.graphql.queries.personal_data import PersonalDataQueries
 from cso.graphql.queries.projects import ProjectQueries
 from cso.graphql.queries.viewer import ViewerQueries
 from cso.graphql.scalars import SCALAR_OVERRIDES
@@ -48,6 +49,7 @@ class Query(
     DashboardQueries,
     AuditQueries,
     HousingQueries,
+    PersonalDataQueries,
 ):
     pass
 

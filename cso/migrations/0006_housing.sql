@@ -1,6 +1,30 @@
 -- Talent housing (issue 7): the read models of the "housing" projection. What the domain
 -- decides is stored: a unit's capacity (the largest household it fits), an application's
 -- place in the waitlist's order, and whether its allocation passed over earlier applications.
+-- Personal data (DESIGN §6): one AES-GCM key per person; events and read models hold only
+-- ciphertext sealed under it, and erasure deletes the key. The access log's read model.
+
+CREATE TABLE subject_keys (
+  subject_id uuid PRIMARY KEY,
+  key        bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE rm_personal_data_accesses (
+  position       bigint NOT NULL,   -- the access event's log position
+  at             timestamptz NOT NULL,
+  actor_id       text NOT NULL,
+  actor_role     text NOT NULL,
+  actor_name     text NOT NULL,
+  subject_id     uuid NOT NULL,
+  subject_type   text NOT NULL,
+  fields         text[] NOT NULL,
+  correlation_id text,
+  PRIMARY KEY (position, subject_id)
+);
+CREATE INDEX rm_personal_data_accesses_at ON rm_personal_data_accesses (at, position, subject_id);
+CREATE INDEX rm_personal_data_accesses_subject ON rm_personal_data_accesses (subject_id, at);
+CREATE INDEX rm_personal_data_accesses_actor ON rm_personal_data_accesses (actor_id, at);
 
 CREATE TABLE rm_housing_units (
   id             uuid PRIMARY KEY,
@@ -23,7 +47,8 @@ CREATE INDEX rm_housing_units_available ON rm_housing_units (monthly_rent, id)
 
 CREATE TABLE rm_housing_applications (
   id                     uuid PRIMARY KEY,
-  applicant_name         text    NOT NULL,
+  applicant_id           uuid    NOT NULL,  -- whose key seals the three fields below
+  applicant_name         text    NOT NULL,  -- sealed (ciphertext), as in the events
   id_number              text    NOT NULL,
   phone                  text    NOT NULL,
   employer_id            uuid    NOT NULL,
@@ -42,6 +67,7 @@ CREATE TABLE rm_housing_applications (
   lease_end              date,
   moved_in_on            date,
   ended_on               date,
+  erased                 boolean NOT NULL DEFAULT false,
   version                integer NOT NULL,
   created_at             timestamptz NOT NULL,
   updated_at             timestamptz NOT NULL

@@ -34,8 +34,9 @@ WAITLIST_POSITION = """CASE WHEN a.waitlist_order IS NULL THEN NULL ELSE 1 + (
   SELECT count(*) FROM rm_housing_applications w
   WHERE w.waitlist_order < a.waitlist_order) END"""
 
-APPLICATION_COLUMNS = f"""a.id, a.applicant_name, a.id_number, a.phone, a.employer_id, a.tier,
-  a.household_size, a.status, a.caso_id, a.unit_id, a.submitted_on, a.allocated_on,
+APPLICATION_COLUMNS = f"""a.id, a.applicant_id, a.erased, a.applicant_name, a.id_number,
+  a.phone, a.employer_id, a.tier, a.household_size, a.status, a.caso_id, a.unit_id,
+  a.submitted_on, a.allocated_on,
   a.allocation_position, a.passed_over, a.allocation_reason, a.allocated_out_of_order,
   a.lease_end, a.moved_in_on, a.ended_on, a.version, a.created_at, a.updated_at,
   {WAITLIST_POSITION} AS waitlist_position"""
@@ -114,8 +115,8 @@ WHERE id = $1 AND version < $2
 
 INSERT_APPLICATION = """
 INSERT INTO rm_housing_applications (id, applicant_name, id_number, phone, employer_id, tier,
-  household_size, status, submitted_on, version, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, 'SUBMITTED', $8, $9, $10, $10)
+  household_size, status, submitted_on, version, created_at, updated_at, applicant_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'SUBMITTED', $8, $9, $10, $10, $11)
 ON CONFLICT (id) DO NOTHING
 """
 
@@ -150,6 +151,11 @@ WHERE id = $1 AND version < $2
 
 MOVE_OUT = """
 UPDATE rm_housing_applications SET status = 'ENDED', ended_on = $4, version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
+ERASE = """
+UPDATE rm_housing_applications SET erased = true, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
@@ -207,6 +213,7 @@ async def submitted(conn: asyncpg.Connection[Any], event: Any, recorded: Recorde
         event.submitted_on,
         recorded.version,
         recorded.recorded_at,
+        event.applicant_id,
     )
 
 
@@ -253,6 +260,12 @@ async def moved_out(conn: asyncpg.Connection[Any], event: Any, recorded: Recorde
 @PROJECTION.on(HousingApplication, "LeaseRenewed")
 async def lease_renewed(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     await conn.execute(RENEW, *row_keys(recorded), event.lease_end)
+
+
+@PROJECTION.on(HousingApplication, "PersonalDataErased")
+async def erased(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """The sealed fields stay: without the key they are unreadable, and say so."""
+    await conn.execute(ERASE, *row_keys(recorded))
 
 
 def _passed(entry: dict[str, Any]) -> dict[str, object]:

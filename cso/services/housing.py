@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from cso.domain.enterprise import Enterprise
 from cso.domain.enums import TalentTier
@@ -14,6 +14,7 @@ from cso.domain.officer import Officer
 from cso.domain.waitlist import WAITLIST_ID, Waitlist
 from cso.services.application import Application, Changed, Command, UnitOfWork
 from cso.services.errors import NotFound
+from cso.services.personal_data import create_key, destroy_key, sealer
 from cso.services.policy import require_caso_of, require_officer_or_supervisor, require_supervisor
 
 UNIT_NUMBER = "housing_unit_number"
@@ -52,19 +53,51 @@ async def apply_for_housing(
     tier: TalentTier,
     household_size: int,
 ) -> Changed:
-    """Officers and supervisors submit applications for an employer enterprise."""
+    """Officers and supervisors submit applications for an employer enterprise. The
+    applicant gets a key of their own, which seals their name, ID number and phone."""
     require_officer_or_supervisor(cmd.principal)
+    applicant_id = uuid4()
+    # Made before the append: a key whose application was never appended seals nothing.
+    seal = sealer(await create_key(app.store.pool, applicant_id), applicant_id)
 
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         employer = await uow.get(employer_id, Enterprise)
         application = uow.add(
             HousingApplication.apply(
-                applicant_name, id_number, phone, employer.id, tier, household_size, uow.today
+                applicant_id,
+                seal,
+                applicant_name,
+                id_number,
+                phone,
+                employer.id,
+                tier,
+                household_size,
+                uow.today,
             )
         )
         return {"application": application.id}
 
     return await app.execute(cmd, attempt)
+
+
+async def erase_personal_data(app: Application, cmd: Command, *, application_id: UUID) -> Changed:
+    """Supervisors: destroys the applicant's key, so their name, ID number and phone read
+    ERASED everywhere, for good; the erasure is recorded on the application. Running it
+    again destroys nothing more and appends nothing."""
+    require_supervisor(cmd.principal)
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        application = await uow.get(application_id, HousingApplication, target=True)
+        application.erase_personal_data()
+        applicant_ids[application.id] = application.applicant_id
+        return {"application": application.id}
+
+    applicant_ids: dict[UUID, UUID] = {}
+    changed = await app.execute(cmd, attempt)
+    # After the append (a retry re-runs it): the key goes even if the event was there.
+    if application_id in applicant_ids:
+        await destroy_key(app.store.pool, applicant_ids[application_id])
+    return changed
 
 
 async def assign_caso(

@@ -91,6 +91,11 @@ class RenewLeaseInput(MutationInput):
     lease_end: date
 
 
+@strawberry.input(description="Supervisors: the applicant's data becomes unreadable, for good.")
+class ErasePersonalDataInput(MutationInput):
+    application_id: strawberry.ID
+
+
 @strawberry.type
 class HousingUnitPayload:
     consistency_token: str
@@ -270,5 +275,16 @@ class HousingMutations:
             command(info, input),
             application_id=parse_id(input.application_id, "applicationId"),
             lease_end=input.lease_end,
+        )
+        return _application(info, changed)
+
+    @fields.mutation("Supervisors: destroys the applicant's key; their fields read [erased].")
+    async def erase_personal_data(
+        self, info: Info[Context, None], input: ErasePersonalDataInput
+    ) -> HousingApplicationPayload:
+        changed = await housing.erase_personal_data(
+            application(info),
+            command(info, input),
+            application_id=parse_id(input.application_id, "applicationId"),
         )
         return _application(info, changed)

@@ -7,6 +7,7 @@ waitlist at the moment it is read); its allocation shows what the allocation rec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, loader
+from cso.graphql.personal_data import reveal
 from cso.graphql.privacy import mask_id_number, mask_phone
 from cso.graphql.scalars import to_id
 from cso.graphql.types.common import unprojected, view_aggregate
@@ -33,6 +35,8 @@ from cso.projections import housing as read_model
 from cso.services.policy import may_read_personal_data
 
 MAX_SUGGESTIONS = 100
+SUBJECT_TYPE = "HousingApplicant"
+Masker = Callable[[str], str]
 
 
 @strawberry.type
@@ -144,7 +148,6 @@ class HousingApplication:
     version: int
     created_at: datetime
     updated_at: datetime
-    applicant_name: str
     tier: TalentTier
     household_size: int
     status: ApplicationStatus
@@ -157,27 +160,45 @@ class HousingApplication:
     )
     allocated_out_of_order: bool
     allocation: Allocation | None
-    full_id_number: strawberry.Private[str]
-    full_phone: strawberry.Private[str]
+    personal_data_erased: bool = strawberry.field(
+        description='The applicant\'s key is destroyed: their data reads "[erased]".'
+    )
+    applicant_id: strawberry.Private[UUID]
+    sealed_name: strawberry.Private[str]
+    sealed_id_number: strawberry.Private[str]
+    sealed_phone: strawberry.Private[str]
     caso_id: strawberry.Private[UUID | None]
     employer_id: strawberry.Private[UUID]
     unit_id: strawberry.Private[UUID | None]
 
     def _unmasked(self, info: Info[Context, None]) -> bool:
         case_officers = () if self.caso_id is None else (self.caso_id,)
-        return may_read_personal_data(info.context.viewer, UUID(self.id), case_officers)
+        return may_read_personal_data(info.context.viewer, self.applicant_id, case_officers)
+
+    async def _reveal(
+        self, info: Info[Context, None], field: str, sealed: str, mask: Masker | None
+    ) -> str:
+        return await reveal(
+            info.context,
+            self.applicant_id,
+            SUBJECT_TYPE,
+            field,
+            sealed,
+            unmasked=self._unmasked(info),
+            mask=mask,
+        )
+
+    @fields.field("Personal data, shown to every reader (each read is recorded).")
+    async def applicant_name(self, info: Info[Context, None]) -> str:
+        return await self._reveal(info, "applicantName", self.sealed_name, None)
 
     @fields.field("Personal data: masked (4401**********1234) but for the CASO and supervisors.")
-    def id_number(self, info: Info[Context, None]) -> str:
-        if self._unmasked(info):
-            return self.full_id_number
-        return mask_id_number(self.full_id_number)
+    async def id_number(self, info: Info[Context, None]) -> str:
+        return await self._reveal(info, "idNumber", self.sealed_id_number, mask_id_number)
 
     @fields.field("Personal data: masked (138****5678) but for the CASO and supervisors.")
-    def phone(self, info: Info[Context, None]) -> str:
-        if self._unmasked(info):
-            return self.full_phone
-        return mask_phone(self.full_phone)
+    async def phone(self, info: Info[Context, None]) -> str:
+        return await self._reveal(info, "phone", self.sealed_phone, mask_phone)
 
     @strawberry.field
     async def employer(self, info: Info[Context, None]) -> Enterprise | None:
@@ -232,7 +253,6 @@ def application_from_row(row: Row) -> HousingApplication:
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
-        applicant_name=row["applicant_name"],
         tier=TalentTier[row["tier"]],
         household_size=row["household_size"],
         status=ApplicationStatus[row["status"]],
@@ -243,8 +263,11 @@ def application_from_row(row: Row) -> HousingApplication:
         waitlist_position=row["waitlist_position"],
         allocated_out_of_order=row["allocated_out_of_order"],
         allocation=allocation,
-        full_id_number=row["id_number"],
-        full_phone=row["phone"],
+        personal_data_erased=row["erased"],
+        applicant_id=row["applicant_id"],
+        sealed_name=row["applicant_name"],
+        sealed_id_number=row["id_number"],
+        sealed_phone=row["phone"],
         caso_id=row["caso_id"],
         employer_id=row["employer_id"],
         unit_id=row["unit_id"],
@@ -258,6 +281,8 @@ def application_row(application: application_domain.HousingApplication) -> dict[
         "version": application.version,
         "created_at": application.created_on,
         "updated_at": application.modified_on,
+        "applicant_id": application.applicant_id,
+        "erased": application.erased,
         "applicant_name": application.applicant_name,
         "id_number": application.id_number,
         "phone": application.phone,

@@ -19,6 +19,7 @@ from cso.projections.housing import (
     suggested_units,
     units_by_ids,
 )
+from cso.services.personal_data import new_key, sealer
 from tests.integration.projections.factories import new_officer
 from tests.integration.projections.world import World
 
@@ -33,7 +34,10 @@ async def waitlist(world: World) -> Waitlist:
 
 
 def application(tier: TalentTier, household: int = 2) -> HousingApplication:
+    applicant = uuid.uuid4()
     return HousingApplication.apply(
+        applicant,
+        sealer(new_key(), applicant),
         "赵敏",
         make_id_number("44010619880808123"),
         "13712345678",

@@ -35,8 +35,13 @@ def caso(roles: list[OfficerRole] | None = None) -> Officer:
 
 def application(tier: TalentTier = TalentTier.B, household: int = 3) -> HousingApplication:
     return HousingApplication.apply(
-        "王小明", ID_NUMBER, "13912345678", uuid4(), tier, household, TODAY
+        uuid4(), _plain, "王小明", ID_NUMBER, "13912345678", uuid4(), tier, household, TODAY
     )
+
+
+def _plain(value: str) -> str:
+    """The domain is handed a sealer; here it marks what it was given."""
+    return f"sealed({value})"
 
 
 def unit(rooms: int = 2) -> HousingUnit:
@@ -69,6 +74,8 @@ def test_an_application_with_a_malformed_detail_is_refused_naming_the_field(
     field: str, changes: dict[str, object]
 ) -> None:
     details: dict[str, object] = {
+        "applicant_id": uuid4(),
+        "seal": _plain,
         "applicant_name": "王小明",
         "id_number": ID_NUMBER,
         "phone": "13912345678",
@@ -80,6 +87,18 @@ def test_an_application_with_a_malformed_detail_is_refused_naming_the_field(
     with pytest.raises(InvalidValue) as refused:
         HousingApplication.apply(**{**details, **changes})  # type: ignore[arg-type]
     assert refused.value.field == field
+
+
+def test_the_applicants_fields_are_checked_in_plain_text_and_kept_sealed() -> None:
+    case = application()
+    assert case.applicant_name == "sealed(王小明)"
+    assert case.id_number == f"sealed({ID_NUMBER})" and case.phone == "sealed(13912345678)"
+    case.erase_personal_data()
+    case.erase_personal_data()
+    assert case.erased and [type(e).__name__ for e in case.collect_events()] == [
+        "Submitted",
+        "PersonalDataErased",
+    ]
 
 
 def test_the_caso_holds_the_case_on_their_stream_until_it_ends() -> None:
