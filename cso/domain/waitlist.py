@@ -9,8 +9,10 @@ and re-runs), never on a read model that may lag behind the log.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -20,6 +22,7 @@ from cso.domain.enums import TalentTier
 # The waitlist's stream id: one per district store.
 WAITLIST_ID = uuid5(UUID("6f1c2f0e-54a1-4d55-9b8e-3c0b8c1f7a10"), "housing-waitlist")
 _ORDER_SPAN = 10**12  # more approvals than the district will ever make
+_TIERS = list(TalentTier)
 _TIER_RANK = {tier: rank for rank, tier in enumerate(TalentTier)}
 
 
@@ -58,7 +61,9 @@ class Waitlist(Aggregate):
     @event("Opened")
     def __init__(self) -> None:
         self.approvals = 0
-        self._entries: list[dict[str, object]] = []
+        # [id hex, tier rank, approval number, household size], in the waitlist's order:
+        # plain values, because the repository copies the aggregate on every load and save.
+        self._entries: list[list[Any]] = []
 
     def enter(self, application_id: UUID, tier: TalentTier, household_size: int) -> int:
         """Put an approved application on the list; returns its approval number."""
@@ -75,9 +80,8 @@ class Waitlist(Aggregate):
         self, application_id: UUID, tier: TalentTier, household_size: int, number: int
     ) -> None:
         self.approvals = number
-        entry = {"id": application_id, "tier": tier, "household": household_size, "n": number}
-        self._entries.append(entry)
-        self._entries.sort(key=_entry_key)
+        entry = [application_id.hex, _TIER_RANK[tier], number, household_size]
+        insort(self._entries, entry, key=_entry_key)
 
     def leave(self, application_id: UUID) -> None:
         """Take an allocated application off the list."""
@@ -86,7 +90,7 @@ class Waitlist(Aggregate):
 
     @event("Left")
     def _leave(self, application_id: UUID) -> None:
-        self._entries = [e for e in self._entries if e["id"] != application_id]
+        del self._entries[self._index(application_id)]
 
     @property
     def size(self) -> int:
@@ -95,40 +99,26 @@ class Waitlist(Aggregate):
 
     def ordered(self) -> list[UUID]:
         """The waiting applications' ids, first first."""
-        return [_id(e) for e in self._entries]
+        return [UUID(e[0]) for e in self._entries]
 
     def standing(self, application_id: UUID, fits: Callable[[int], bool]) -> Standing:
         """The application's position, and those ahead of it whose household `fits`.
         Raises NotOnWaitlist."""
         index = self._index(application_id)
-        passed = [
-            {"id": _id(e), "tier": e["tier"], "waitlist_position": i + 1}
+        passed: list[dict[str, object]] = [
+            {"id": UUID(e[0]), "tier": _TIERS[e[1]], "waitlist_position": i + 1}
             for i, e in enumerate(self._entries[:index])
-            if fits(_household(e))
+            if fits(e[3])
         ]
         return Standing(position=index + 1, passed_over=passed)
 
     def _index(self, application_id: UUID) -> int:
+        wanted = application_id.hex
         for i, entry in enumerate(self._entries):
-            if entry["id"] == application_id:
+            if entry[0] == wanted:
                 return i
         raise NotOnWaitlist(f"application {application_id} is not on the waitlist")
 
 
-def _entry_key(entry: dict[str, object]) -> tuple[int, int]:
-    tier = entry["tier"]
-    number = entry["n"]
-    assert isinstance(tier, TalentTier) and isinstance(number, int)
-    return waitlist_key(tier, number)
-
-
-def _id(entry: dict[str, object]) -> UUID:
-    value = entry["id"]
-    assert isinstance(value, UUID)
-    return value
-
-
-def _household(entry: dict[str, object]) -> int:
-    value = entry["household"]
-    assert isinstance(value, int)
-    return value
+def _entry_key(entry: list[Any]) -> tuple[int, int]:
+    return (entry[1], entry[2])
