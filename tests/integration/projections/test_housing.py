@@ -81,6 +81,9 @@ async def test_an_application_shows_its_waitlist_position_then_its_allocation(
     assert rows[late_a.id]["waitlist_position"] < rows[early_d.id]["waitlist_position"]
     assert rows[late_a.id]["waitlist_position"] == wl.ordered().index(late_a.id) + 1
     assert rows[early_d.id]["caso_id"] == officer.id
+    # The CASO's row follows the cases taken on their stream (its version, at least).
+    officer_row = await world.row("SELECT version FROM rm_officers WHERE id = $1", officer.id)
+    assert officer_row["version"] == officer.version
 
     unit = HousingUnit.list_unit(f"B{uuid.uuid4().hex[:6]}", "1", 1, Decimal(40), Decimal(900))
     early_d.allocate(unit, wl, date(2029, 1, 1), TODAY, "急需：先到先住")
