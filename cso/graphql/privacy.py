@@ -8,6 +8,8 @@ from uuid import UUID
 from cso.services import policy
 from cso.services.identity import Principal
 
+# An applicant's fields are sealed in the events (cso.services.personal_data): a history
+# shows only their ciphertext, which needs no masking.
 PERSONAL_FIELDS = {"Officer": ("phone",)}
 
 
@@ -16,6 +18,13 @@ def mask_phone(phone: str) -> str:
     if len(phone) >= 8:
         return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
     return "*" * max(len(phone) - 2, 0) + phone[-2:]
+
+
+def mask_id_number(id_number: str) -> str:
+    """Keep the first 4 and last 4 characters (`4401**********1234`)."""
+    if len(id_number) <= 8:
+        return "*" * len(id_number)
+    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 
 def may_read_personal_data(viewer: Principal, officer_id: UUID) -> bool:

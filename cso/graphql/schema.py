@@ -18,6 +18,7 @@ from cso.graphql.consistency import ReadYourWrites
 from cso.graphql.errors import assign_code
 from cso.graphql.input_fields import input_field_of
 from cso.graphql.mutations.enterprises import EnterpriseMutations
+from cso.graphql.mutations.housing import HousingMutations
 from cso.graphql.mutations.officers import OfficerMutations
 from cso.graphql.mutations.projects import ProjectMutations
 from cso.graphql.mutations.requests import RequestMutations
@@ -26,7 +27,9 @@ from cso.graphql.permissions import MutationPermissions
 from cso.graphql.queries.audit import AuditQueries
 from cso.graphql.queries.dashboard import DashboardQueries
 from cso.graphql.queries.enterprises import EnterpriseQueries
+from cso.graphql.queries.housing import HousingQueries
 from cso.graphql.queries.officers import OfficerQueries
+from cso.graphql.queries.personal_data import PersonalDataQueries
 from cso.graphql.queries.projects import ProjectQueries
 from cso.graphql.queries.requests import RequestQueries
 from cso.graphql.queries.viewer import ViewerQueries
@@ -51,6 +54,8 @@ class Query(
     AuditQueries,
     WorkingCalendarQueries,
     RequestQueries,
+    HousingQueries,
+    PersonalDataQueries,
 ):
     pass
 
@@ -62,6 +67,7 @@ class Mutation(
     ProjectMutations,
     RequestMutations,
     WorkingCalendarMutations,
+    HousingMutations,
 ):
     pass
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cso.projections import chains, enterprises, officers, projects
+from cso.projections import chains, enterprises, housing, officers, personal_data, projects
 from cso.projections.base import Projection
 
 ALL_PROJECTIONS: list[Projection] = [
@@ -10,6 +10,8 @@ ALL_PROJECTIONS: list[Projection] = [
     chains.PROJECTION,
     enterprises.PROJECTION,
     projects.PROJECTION,
+    housing.PROJECTION,
+    personal_data.PROJECTION,
 ]
 
 __all__ = ["ALL_PROJECTIONS", "Projection"]

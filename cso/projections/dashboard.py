@@ -7,14 +7,15 @@ Each function answers with one statement, so its figures come from one snapshot.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from cso.domain.enums import ProjectStage, RequestStatus
+from cso.domain.enums import ProjectStage, RequestStatus, TalentTier
 from cso.projections.enterprises import COVERAGE
 from cso.projections.enterprises import chain_coverage as chain_coverage_rows
+from cso.projections.housing import housing_figures
 from cso.projections.project_requests import overdue
 
 # Stages and request figures as the domain decided and the projections stored them; the
@@ -47,9 +48,12 @@ class DashboardFigures:
     open_requests: int  # not resolved
     overdue_requests: int  # not resolved, and today is after the due date
     median_days_signing_to_construction: float | None  # None: no project has started yet
-    housing_occupancy_rate: float | None  # None until the housing read models exist
+    housing_occupancy_rate: float | None  # None before any unit is listed
     organisation_coverage_rate: float | None  # None: no enterprises
     work_coverage_rate: float | None
+    # Every tier, A first, zeros included. Left out of equality so the stage and request
+    # figures compare as before; tests of the housing figures compare it by itself.
+    waitlist_by_tier: list[tuple[TalentTier, int]] = field(default_factory=list, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +90,16 @@ async def dashboard(db: Any, today: date) -> DashboardFigures:
     assert row is not None  # an aggregate query always answers with one row
     enterprises = coverage(row["total"], row["organisation"], row["work"])
     median = row["median_days"]
+    housing = await housing_figures(db)
     return DashboardFigures(
         projects_by_stage=stage_counts(dict(zip(row["stages"], row["stage_counts"], strict=True))),
         open_requests=row["open_requests"],
         overdue_requests=row["overdue_requests"],
         median_days_signing_to_construction=None if median is None else float(median),
-        housing_occupancy_rate=None,
+        housing_occupancy_rate=housing.occupancy_rate,
         organisation_coverage_rate=enterprises.organisation_rate,
         work_coverage_rate=enterprises.work_rate,
+        waitlist_by_tier=housing.waitlist_by_tier,
     )
 
 

@@ -96,7 +96,7 @@ async def posting_ended(conn: asyncpg.Connection[Any], event: Any, recorded: Rec
     await conn.execute(SET_POSTING, *row_keys(recorded), None)
 
 
-@PROJECTION.on(Officer, "AssignedAsCso", "CsoCaseReleased")
+@PROJECTION.on(Officer, "AssignedAsCso", "CsoCaseReleased", "CaseTaken", "CaseReleased")
 async def assigned_as_cso(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:

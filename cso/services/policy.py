@@ -17,6 +17,7 @@ from cso.services.errors import Forbidden, NotFound
 from cso.services.identity import Principal, Role
 
 if TYPE_CHECKING:
+    from cso.domain.housing_application import HousingApplication
     from cso.domain.project import Project
     from cso.services.application import UnitOfWork
 
@@ -154,6 +155,13 @@ async def require_case_officer(
 async def require_cso_of(uow: UnitOfWork, project: Project) -> None:
     """The project's current CSO, while they can serve as CSO, or a supervisor."""
     await require_case_officer(uow, project.cso_id, OfficerRole.CSO, "projects whose CSO they are")
+
+
+async def require_caso_of(uow: UnitOfWork, application: HousingApplication) -> None:
+    """The application's CASO, while they can serve as CASO, or a supervisor."""
+    await require_case_officer(
+        uow, application.caso_id, OfficerRole.CASO, "housing applications whose CASO they are"
+    )
 
 
 def works_in_a_department_of(principal: Principal, departments: Collection[str]) -> bool:

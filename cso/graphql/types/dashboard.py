@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 from strawberry.types import Info
 
+from cso.domain.enums import TalentTier
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import ProjectStage
@@ -22,6 +23,12 @@ class StageCount:
 
 
 @strawberry.type
+class TierCount:
+    tier: TalentTier
+    count: int
+
+
+@strawberry.type
 class Dashboard:
     projects_by_stage: list[StageCount] = strawberry.field(
         description="Every stage in order, zeros included."
@@ -33,12 +40,17 @@ class Dashboard:
     median_days_signing_to_construction: float | None = strawberry.field(
         description="Null until a project has started construction."
     )
-    housing_occupancy_rate: float | None
+    housing_occupancy_rate: float | None = strawberry.field(
+        description="Share of listed units that are OCCUPIED; null before any unit is listed."
+    )
     organisation_coverage_rate: float | None = strawberry.field(
         description="Share of enterprises with a party organisation; null without enterprises."
     )
     work_coverage_rate: float | None = strawberry.field(
         description="Share with a party organisation or a posted first secretary."
+    )
+    waitlist_by_tier: list[TierCount] = strawberry.field(
+        default_factory=list, description="Applications waiting, every tier, A first."
     )
 
     @fields.field("Resolved on or before the due date, over resolved; null: none resolved.")
@@ -85,4 +97,5 @@ def dashboard_of(figures: DashboardFigures) -> Dashboard:
         housing_occupancy_rate=figures.housing_occupancy_rate,
         organisation_coverage_rate=figures.organisation_coverage_rate,
         work_coverage_rate=figures.work_coverage_rate,
+        waitlist_by_tier=[TierCount(tier=t, count=n) for t, n in figures.waitlist_by_tier],
     )

@@ -1,0 +1,59 @@
+"""Personal data in responses: opened with the subject's key, masked for those the policy
+does not let read it, and every unmasked read recorded in the log before it is answered.
+
+A resolver awaits `reveal`: the request's accesses made in the same tick are recorded in
+one append (a DataLoader batch), and a value is returned only once that append committed —
+a read that cannot be recorded fails instead of answering unmasked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from uuid import UUID
+
+from cso.domain.personal_data import PersonalDataAccess
+from cso.eventstore import Metadata
+from cso.graphql.context import Context
+from cso.graphql.loaders import loader
+from cso.services.personal_data import ERASED, keys_of, unseal
+
+Access = tuple[UUID, str, str]  # subject id, subject type, field (its GraphQL name)
+
+
+async def _keys(context: Context, subject_ids: list[UUID]) -> Sequence[bytes | None]:
+    found = await keys_of(context.db, subject_ids)
+    return [found.get(subject_id) for subject_id in subject_ids]
+
+
+async def _record(context: Context, accesses: list[Access]) -> Sequence[None]:
+    grouped: dict[tuple[UUID, str], set[str]] = {}
+    for subject_id, subject_type, field in accesses:
+        # Ids read from the database are asyncpg's own UUID class, which the codec refuses.
+        grouped.setdefault((UUID(str(subject_id)), subject_type), set()).add(field)
+    viewer = context.viewer
+    metadata = Metadata(actor=viewer.actor, correlation_id=context.correlation_id)
+    await context.runtime.repository.save(PersonalDataAccess.record(grouped), metadata=metadata)
+    return [None] * len(accesses)
+
+
+async def reveal(
+    context: Context,
+    subject_id: UUID,
+    subject_type: str,
+    field: str,
+    sealed: str,
+    *,
+    unmasked: bool,
+    mask: Callable[[str], str] | None,
+) -> str:
+    """The field's value for this reader: opened, then masked (`mask`) unless `unmasked`;
+    ERASED once the subject's key is destroyed. When the answer shows the value as it is,
+    the access is recorded first. Raises whatever the append raises."""
+    key = await loader(context, _keys).load(subject_id)
+    if key is None:
+        return ERASED
+    plain = unseal(key, subject_id, sealed)
+    if not unmasked and mask is not None:
+        return mask(plain)
+    await loader(context, _record).load((subject_id, subject_type, field))
+    return plain

@@ -1,0 +1,223 @@
+"""Talent housing: units, applications, the CASO, the waitlist, allocation and tenancy."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from cso.domain.enterprise import Enterprise
+from cso.domain.enums import TalentTier
+from cso.domain.housing_application import ApplicationNotInStatus, HousingApplication
+from cso.domain.housing_unit import HousingUnit
+from cso.domain.officer import Officer
+from cso.domain.waitlist import WAITLIST_ID, Waitlist
+from cso.services.application import Application, Changed, Command, UnitOfWork
+from cso.services.errors import NotFound
+from cso.services.personal_data import create_key, destroy_key, sealer
+from cso.services.policy import require_caso_of, require_officer_or_supervisor, require_supervisor
+
+UNIT_NUMBER = "housing_unit_number"
+
+
+async def list_housing_unit(
+    app: Application,
+    cmd: Command,
+    *,
+    building: str,
+    unit_no: str,
+    rooms: int,
+    area_sqm: Decimal,
+    monthly_rent: Decimal,
+) -> Changed:
+    """Supervisors list units; a unit number already listed in the building is
+    RULE_VIOLATED (the store's reservation, in the same transaction)."""
+    require_supervisor(cmd.principal)
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        unit = uow.add(HousingUnit.list_unit(building, unit_no, rooms, area_sqm, monthly_rent))
+        uow.reserve(UNIT_NUMBER, unit.number_key, unit)
+        return {"unit": unit.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def apply_for_housing(
+    app: Application,
+    cmd: Command,
+    *,
+    applicant_name: str,
+    id_number: str,
+    phone: str,
+    employer_id: UUID,
+    tier: TalentTier,
+    household_size: int,
+) -> Changed:
+    """Officers and supervisors submit applications for an employer enterprise. The
+    applicant gets a key of their own, which seals their name, ID number and phone."""
+    require_officer_or_supervisor(cmd.principal)
+    applicant_id = uuid4()
+    # Made before the append: a key whose application was never appended seals nothing.
+    seal = sealer(await create_key(app.store.pool, applicant_id), applicant_id)
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        employer = await uow.get(employer_id, Enterprise)
+        application = uow.add(
+            HousingApplication.apply(
+                applicant_id,
+                seal,
+                applicant_name,
+                id_number,
+                phone,
+                employer.id,
+                tier,
+                household_size,
+                uow.today,
+            )
+        )
+        return {"application": application.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def erase_personal_data(app: Application, cmd: Command, *, application_id: UUID) -> Changed:
+    """Supervisors: destroys the applicant's key, so their name, ID number and phone read
+    ERASED everywhere, for good; the erasure is recorded on the application. Running it
+    again destroys nothing more and appends nothing."""
+    require_supervisor(cmd.principal)
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        application = await uow.get(application_id, HousingApplication, target=True)
+        application.erase_personal_data()
+        applicant_ids[application.id] = application.applicant_id
+        return {"application": application.id}
+
+    applicant_ids: dict[UUID, UUID] = {}
+    changed = await app.execute(cmd, attempt)
+    # After the append (a retry re-runs it): the key goes even if the event was there.
+    if application_id in applicant_ids:
+        await destroy_key(app.store.pool, applicant_ids[application_id])
+    return changed
+
+
+async def assign_caso(
+    app: Application, cmd: Command, *, application_id: UUID, officer_id: UUID
+) -> Changed:
+    """Supervisors assign (or replace) the CASO; the officer's stream takes the case."""
+    require_supervisor(cmd.principal)
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        application = await uow.get(application_id, HousingApplication, target=True)
+        officer = await uow.get(officer_id, Officer)
+        application.assign_caso(officer, previous=await current_caso(uow, application))
+        return {"application": application.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def approve_housing_application(
+    app: Application, cmd: Command, *, application_id: UUID
+) -> Changed:
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        application = await application_of_caso(uow, application_id)
+        application.approve(await waitlist(uow))
+        return {"application": application.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def reject_housing_application(
+    app: Application, cmd: Command, *, application_id: UUID
+) -> Changed:
+    """The command's reason is the rejection's (RULE_VIOLATED without one)."""
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        application = await application_of_caso(uow, application_id)
+        application.reject(cmd.reason, await current_caso(uow, application))
+        return {"application": application.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def allocate_housing_unit(
+    app: Application, cmd: Command, *, application_id: UUID, unit_id: UUID, lease_end: date
+) -> Changed:
+    """Changes the application, the unit and the waitlist in one append; the command's
+    reason explains an allocation past earlier fitting applications."""
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        application = await application_of_caso(uow, application_id)
+        unit = await uow.get(unit_id, HousingUnit)
+        application.allocate(unit, await waitlist(uow), lease_end, uow.today, cmd.reason)
+        return {"application": application.id, "unit": unit.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def record_move_in(
+    app: Application, cmd: Command, *, application_id: UUID, on: date
+) -> Changed:
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        application = await application_of_caso(uow, application_id)
+        unit = await allocated_unit(uow, application)
+        application.move_in(unit, on, uow.today)
+        return {"application": application.id, "unit": unit.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def record_move_out(
+    app: Application, cmd: Command, *, application_id: UUID, on: date
+) -> Changed:
+    """Frees the unit and ends the case (the CASO lets go of it) in one append."""
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        application = await application_of_caso(uow, application_id)
+        unit = await allocated_unit(uow, application)
+        application.move_out(unit, on, uow.today, await current_caso(uow, application))
+        return {"application": application.id, "unit": unit.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def renew_lease(
+    app: Application, cmd: Command, *, application_id: UUID, lease_end: date
+) -> Changed:
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        application = await application_of_caso(uow, application_id)
+        application.renew_lease(lease_end)
+        return {"application": application.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def application_of_caso(uow: UnitOfWork, application_id: UUID) -> HousingApplication:
+    """The application `expectedVersion` refers to, once the caller may act on it."""
+    application = await uow.get(application_id, HousingApplication, target=True)
+    await require_caso_of(uow, application)
+    return application
+
+
+async def current_caso(uow: UnitOfWork, application: HousingApplication) -> Officer | None:
+    """The application's CASO, loaded to release the case when it changes hands or ends."""
+    caso_id = application.caso_id
+    return None if caso_id is None else await uow.get(caso_id, Officer)
+
+
+async def allocated_unit(uow: UnitOfWork, application: HousingApplication) -> HousingUnit:
+    """The unit the application holds; RULE_VIOLATED when it holds none."""
+    unit_id = application.unit_id
+    if unit_id is None:
+        raise ApplicationNotInStatus(
+            f"The application is {application.status.value}; it holds no unit."
+        )
+    return await uow.get(unit_id, HousingUnit)
+
+
+async def waitlist(uow: UnitOfWork) -> Waitlist:
+    """The district's waitlist, opened in this append if nothing has opened it yet (two
+    processes opening it at once conflict, and the loser re-runs on the opened one)."""
+    try:
+        return await uow.get(WAITLIST_ID, Waitlist)
+    except NotFound:
+        return uow.add(Waitlist())
