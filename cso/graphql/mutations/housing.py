@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -15,13 +14,7 @@ from cso.domain.housing_application import HousingApplication as ApplicationAggr
 from cso.domain.housing_unit import HousingUnit as UnitAggregate
 from cso.graphql import fields
 from cso.graphql.context import Context
-from cso.graphql.mutations.common import (
-    MutationInput,
-    application,
-    command,
-    consistency_token,
-    written,
-)
+from cso.graphql.mutations.common import ChangedPayload, MutationInput, run, written
 from cso.graphql.scalars import parse_id
 from cso.graphql.types.housing import (
     HousingApplication,
@@ -32,7 +25,6 @@ from cso.graphql.types.housing import (
     units_by_id,
 )
 from cso.services import housing
-from cso.services.application import Changed
 
 
 @strawberry.input
@@ -96,34 +88,32 @@ class ErasePersonalDataInput(MutationInput):
     application_id: strawberry.ID
 
 
-@strawberry.type
-class HousingUnitPayload:
-    consistency_token: str
-    unit_id: strawberry.Private[UUID]
+async def _unit(info: Info[Context, None], payload: ChangedPayload) -> HousingUnit:
+    return await written(
+        info,
+        payload.consistency_token,
+        payload.changed["unit"],
+        units_by_id,
+        UnitAggregate,
+        unit_from_aggregate,
+    )
 
+
+@strawberry.type
+class HousingUnitPayload(ChangedPayload):
     @fields.field("The unit after the change; read only when asked for.")
     async def unit(self, info: Info[Context, None]) -> HousingUnit:
-        return await written(
-            info,
-            self.consistency_token,
-            self.unit_id,
-            units_by_id,
-            UnitAggregate,
-            unit_from_aggregate,
-        )
+        return await _unit(info, self)
 
 
 @strawberry.type
-class HousingApplicationPayload:
-    consistency_token: str
-    application_id: strawberry.Private[UUID]
-
+class HousingApplicationPayload(ChangedPayload):
     @fields.field("The application after the change; read only when asked for.")
     async def application(self, info: Info[Context, None]) -> HousingApplication:
         return await written(
             info,
             self.consistency_token,
-            self.application_id,
+            self.changed["application"],
             applications_by_id,
             ApplicationAggregate,
             application_from_aggregate,
@@ -132,32 +122,9 @@ class HousingApplicationPayload:
 
 @strawberry.type
 class HousingTenancyPayload(HousingApplicationPayload):
-    unit_id: strawberry.Private[UUID]
-
     @fields.field("The unit after the change; read only when asked for.")
     async def unit(self, info: Info[Context, None]) -> HousingUnit:
-        return await written(
-            info,
-            self.consistency_token,
-            self.unit_id,
-            units_by_id,
-            UnitAggregate,
-            unit_from_aggregate,
-        )
-
-
-def _application(info: Info[Context, None], changed: Changed) -> HousingApplicationPayload:
-    return HousingApplicationPayload(
-        consistency_token=consistency_token(info, changed), application_id=changed["application"]
-    )
-
-
-def _tenancy(info: Info[Context, None], changed: Changed) -> HousingTenancyPayload:
-    return HousingTenancyPayload(
-        consistency_token=consistency_token(info, changed),
-        application_id=changed["application"],
-        unit_id=changed["unit"],
-    )
+        return await _unit(info, self)
 
 
 @strawberry.type
@@ -166,26 +133,26 @@ class HousingMutations:
     async def list_housing_unit(
         self, info: Info[Context, None], input: ListHousingUnitInput
     ) -> HousingUnitPayload:
-        changed = await housing.list_housing_unit(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            housing.list_housing_unit,
             building=input.building,
             unit_no=input.unit_no,
             rooms=input.rooms,
             area_sqm=input.area_sqm,
             monthly_rent=input.monthly_rent,
         )
-        return HousingUnitPayload(
-            consistency_token=consistency_token(info, changed), unit_id=changed["unit"]
-        )
+        return HousingUnitPayload.of(info, changed)
 
     @fields.mutation("Officers and supervisors.")
     async def apply_for_housing(
         self, info: Info[Context, None], input: ApplyForHousingInput
     ) -> HousingApplicationPayload:
-        changed = await housing.apply_for_housing(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            housing.apply_for_housing,
             applicant_name=input.applicant_name,
             id_number=input.id_number,
             phone=input.phone,
@@ -193,98 +160,106 @@ class HousingMutations:
             tier=input.tier,
             household_size=input.household_size,
         )
-        return _application(info, changed)
+        return HousingApplicationPayload.of(info, changed)
 
     @fields.mutation("Supervisors.")
     async def assign_caso(
         self, info: Info[Context, None], input: AssignCasoInput
     ) -> HousingApplicationPayload:
-        changed = await housing.assign_caso(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            housing.assign_caso,
             application_id=parse_id(input.application_id, "applicationId"),
             officer_id=parse_id(input.officer_id, "officerId"),
         )
-        return _application(info, changed)
+        return HousingApplicationPayload.of(info, changed)
 
     @fields.mutation("The application's CASO, or a supervisor; puts it on the waitlist.")
     async def approve_housing_application(
         self, info: Info[Context, None], input: ApproveHousingApplicationInput
     ) -> HousingApplicationPayload:
-        changed = await housing.approve_housing_application(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            housing.approve_housing_application,
             application_id=parse_id(input.application_id, "applicationId"),
         )
-        return _application(info, changed)
+        return HousingApplicationPayload.of(info, changed)
 
     @fields.mutation("The application's CASO, or a supervisor; reason required.")
     async def reject_housing_application(
         self, info: Info[Context, None], input: RejectHousingApplicationInput
     ) -> HousingApplicationPayload:
-        changed = await housing.reject_housing_application(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            housing.reject_housing_application,
             application_id=parse_id(input.application_id, "applicationId"),
         )
-        return _application(info, changed)
+        return HousingApplicationPayload.of(info, changed)
 
     @fields.mutation("The application's CASO, or a supervisor; unit and application at once.")
     async def allocate_housing_unit(
         self, info: Info[Context, None], input: AllocateHousingUnitInput
     ) -> HousingTenancyPayload:
-        changed = await housing.allocate_housing_unit(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            housing.allocate_housing_unit,
             application_id=parse_id(input.application_id, "applicationId"),
             unit_id=parse_id(input.unit_id, "unitId"),
             lease_end=input.lease_end,
         )
-        return _tenancy(info, changed)
+        return HousingTenancyPayload.of(info, changed)
 
     @fields.mutation("The application's CASO, or a supervisor.")
     async def record_move_in(
         self, info: Info[Context, None], input: RecordMoveInput
     ) -> HousingTenancyPayload:
-        changed = await housing.record_move_in(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            housing.record_move_in,
             application_id=parse_id(input.application_id, "applicationId"),
             on=input.on,
         )
-        return _tenancy(info, changed)
+        return HousingTenancyPayload.of(info, changed)
 
     @fields.mutation("The application's CASO, or a supervisor; frees the unit, ends the case.")
     async def record_move_out(
         self, info: Info[Context, None], input: RecordMoveInput
     ) -> HousingTenancyPayload:
-        changed = await housing.record_move_out(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            housing.record_move_out,
             application_id=parse_id(input.application_id, "applicationId"),
             on=input.on,
         )
-        return _tenancy(info, changed)
+        return HousingTenancyPayload.of(info, changed)
 
     @fields.mutation("The application's CASO, or a supervisor.")
     async def renew_lease(
         self, info: Info[Context, None], input: RenewLeaseInput
     ) -> HousingApplicationPayload:
-        changed = await housing.renew_lease(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            housing.renew_lease,
             application_id=parse_id(input.application_id, "applicationId"),
             lease_end=input.lease_end,
         )
-        return _application(info, changed)
+        return HousingApplicationPayload.of(info, changed)
 
     @fields.mutation("Supervisors: destroys the applicant's key; their fields read [erased].")
     async def erase_personal_data(
         self, info: Info[Context, None], input: ErasePersonalDataInput
     ) -> HousingApplicationPayload:
-        changed = await housing.erase_personal_data(
-            application(info),
-            command(info, input),
+        changed = await run(
+            info,
+            input,
+            housing.erase_personal_data,
             application_id=parse_id(input.application_id, "applicationId"),
         )
-        return _application(info, changed)
+        return HousingApplicationPayload.of(info, changed)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from enum import Enum
+from typing import TypeVar
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
 
 from cso.domain.enums import ApplicationStatus, TalentTier, UnitStatus
 from cso.graphql import fields
-from cso.graphql.connections import Connection, connection
+from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.enums import SortDirection
-from cso.graphql.loaders import loader
+from cso.graphql.loaders import Batch, loader
 from cso.graphql.queries.common import ordering_name, reader
 from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
 from cso.graphql.types.housing import (
@@ -28,6 +31,8 @@ from cso.graphql.types.housing import (
 )
 from cso.projections.housing import APPLICATIONS, UNITS
 from cso.services.errors import InvalidInput
+
+V = TypeVar("V")
 
 
 @strawberry.input
@@ -74,9 +79,23 @@ class HousingApplicationOrder:
     direction: SortDirection = SortDirection.ASC
 
 
-def _version(version: int | None) -> None:
+async def _now_or_replayed(
+    info: Info[Context, None],
+    id: strawberry.ID,
+    batch: Batch[UUID, V | None],
+    replayed: Callable[..., Awaitable[V | None]],
+    as_of: datetime | None,
+    version: int | None,
+) -> V | None:
+    """The object from its read model, or replayed from its events to `version` and/or
+    `as_of`; INVALID_INPUT for a version below 1."""
+    reader(info)
+    key = parse_id(id, "id")
+    if as_of is None and version is None:
+        return await loader(info.context, batch).load(key)
     if version is not None and version < 1:
         raise InvalidInput(f"version counts from 1, not {version}", "version")
+    return await replayed(info.context, key, version=version, as_of=as_of)
 
 
 @strawberry.type
@@ -89,12 +108,7 @@ class HousingQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> HousingUnit | None:
-        reader(info)
-        unit_id = parse_id(id, "id")
-        if as_of is None and version is None:
-            return await loader(info.context, units_by_id).load(unit_id)
-        _version(version)
-        return await unit_at(info.context, unit_id, version=version, as_of=as_of)
+        return await _now_or_replayed(info, id, units_by_id, unit_at, as_of, version)
 
     @strawberry.field
     async def housing_units(
@@ -116,13 +130,9 @@ class HousingQueries:
         ]
         order = order_by or HousingUnitOrder()
         name = ordering_name(order.field.value, order.direction)
-        pool = info.context.db
-        page, rows = await UNITS.fetch(pool, params, name, first, after)
-
-        async def count() -> int:
-            return await UNITS.count(pool, params)
-
-        return connection(page, rows, UNITS.orderings[name], unit_from_row, count)
+        return await list_connection(
+            info.context.db, UNITS, params, name, first, after, unit_from_row
+        )
 
     @fields.field("The application now; with asOf and/or version, replayed to that point.")
     async def housing_application(
@@ -132,12 +142,7 @@ class HousingQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> HousingApplication | None:
-        reader(info)
-        application_id = parse_id(id, "id")
-        if as_of is None and version is None:
-            return await loader(info.context, applications_by_id).load(application_id)
-        _version(version)
-        return await application_at(info.context, application_id, version=version, as_of=as_of)
+        return await _now_or_replayed(info, id, applications_by_id, application_at, as_of, version)
 
     @strawberry.field
     async def housing_applications(
@@ -159,10 +164,6 @@ class HousingQueries:
         ]
         order = order_by or HousingApplicationOrder()
         name = ordering_name(order.field.value, order.direction)
-        pool = info.context.db
-        page, rows = await APPLICATIONS.fetch(pool, params, name, first, after)
-
-        async def count() -> int:
-            return await APPLICATIONS.count(pool, params)
-
-        return connection(page, rows, APPLICATIONS.orderings[name], application_from_row, count)
+        return await list_connection(
+            info.context.db, APPLICATIONS, params, name, first, after, application_from_row
+        )

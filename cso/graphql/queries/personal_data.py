@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from cso.graphql import fields
-from cso.graphql.connections import Connection, connection
+from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.keyset import Row
 from cso.graphql.queries.audit import auditor
@@ -67,10 +67,6 @@ class PersonalDataQueries:
             f.from_,
             f.to,
         ]
-        pool = info.context.db
-        page, rows = await ACCESSES.fetch(pool, params, ORDER, first, after)
-
-        async def count() -> int:
-            return await ACCESSES.count(pool, params)
-
-        return connection(page, rows, ACCESSES.orderings[ORDER], access_from_row, count)
+        return await list_connection(
+            info.context.db, ACCESSES, params, ORDER, first, after, access_from_row
+        )

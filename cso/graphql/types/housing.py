@@ -23,11 +23,10 @@ from cso.domain.housing_unit import capacity
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.keyset import Row
-from cso.graphql.loaders import batch_by_id, loader
+from cso.graphql.loaders import batch_by_id, load_by_id
 from cso.graphql.personal_data import reveal
 from cso.graphql.privacy import mask_id_number, mask_phone
-from cso.graphql.scalars import to_id
-from cso.graphql.types.common import unprojected, view_aggregate
+from cso.graphql.types.common import stamp_of, stamp_row, unprojected, view_aggregate
 from cso.graphql.types.enterprise import Enterprise, load_enterprise
 from cso.graphql.types.event import Event, history
 from cso.graphql.types.officer import Officer, load_officer
@@ -56,9 +55,7 @@ class HousingUnit:
 
     @strawberry.field
     async def application(self, info: Info[Context, None]) -> HousingApplication | None:
-        if self.application_id is None:
-            return None
-        return await loader(info.context, applications_by_id).load(self.application_id)
+        return await load_by_id(info.context, applications_by_id, self.application_id)
 
     @strawberry.field
     async def history(self, info: Info[Context, None]) -> list[Event]:
@@ -68,10 +65,7 @@ class HousingUnit:
 def unit_from_row(row: Row) -> HousingUnit:
     """The type's one mapper: from a read-model row (UNIT_COLUMNS) or `unit_row`."""
     return HousingUnit(
-        id=to_id(row["id"]),
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        **stamp_of(row),
         building=row["building"],
         unit_no=row["unit_no"],
         rooms=row["rooms"],
@@ -86,10 +80,7 @@ def unit_from_row(row: Row) -> HousingUnit:
 def unit_row(unit: unit_domain.HousingUnit) -> dict[str, Any]:
     """An aggregate in the read model's row shape, for the one mapper."""
     return {
-        "id": unit.id,
-        "version": unit.version,
-        "created_at": unit.created_on,
-        "updated_at": unit.modified_on,
+        **stamp_row(unit),
         "building": unit.building,
         "unit_no": unit.unit_no,
         "rooms": unit.rooms,
@@ -139,7 +130,7 @@ class Allocation:
 
     @strawberry.field
     async def unit(self, info: Info[Context, None]) -> HousingUnit | None:
-        return await loader(info.context, units_by_id).load(self.unit_id)
+        return await load_by_id(info.context, units_by_id, self.unit_id)
 
 
 @strawberry.type
@@ -210,9 +201,7 @@ class HousingApplication:
 
     @strawberry.field
     async def unit(self, info: Info[Context, None]) -> HousingUnit | None:
-        if self.unit_id is None:
-            return None
-        return await loader(info.context, units_by_id).load(self.unit_id)
+        return await load_by_id(info.context, units_by_id, self.unit_id)
 
     @fields.field("Available units that fit the household, cheapest first.")
     async def suggested_units(
@@ -249,10 +238,7 @@ def application_from_row(row: Row) -> HousingApplication:
             reason=row["allocation_reason"],
         )
     return HousingApplication(
-        id=to_id(row["id"]),
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        **stamp_of(row),
         tier=TalentTier[row["tier"]],
         household_size=row["household_size"],
         status=ApplicationStatus[row["status"]],
@@ -277,10 +263,7 @@ def application_from_row(row: Row) -> HousingApplication:
 def application_row(application: application_domain.HousingApplication) -> dict[str, Any]:
     """An aggregate in the read model's row shape, for the one mapper."""
     return {
-        "id": application.id,
-        "version": application.version,
-        "created_at": application.created_on,
-        "updated_at": application.modified_on,
+        **stamp_row(application),
         "applicant_id": application.applicant_id,
         "erased": application.erased,
         "applicant_name": application.applicant_name,
