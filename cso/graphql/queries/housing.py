@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from typing import TypeVar
 from uuid import UUID
 
 import strawberry
+from eventsourcing.domain import Aggregate
 from strawberry.types import Info
 
 from cso.domain.enums import ApplicationStatus, TalentTier, UnitStatus
+from cso.domain.housing_application import HousingApplication as ApplicationAggregate
+from cso.domain.housing_unit import HousingUnit as UnitAggregate
 from cso.graphql import fields
 from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
@@ -19,19 +22,21 @@ from cso.graphql.enums import SortDirection
 from cso.graphql.loaders import Batch, loader
 from cso.graphql.queries.common import ordering_name, reader
 from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
+from cso.graphql.types.common import view_aggregate
 from cso.graphql.types.housing import (
     HousingApplication,
     HousingUnit,
-    application_at,
+    application_from_aggregate,
     application_from_row,
     applications_by_id,
-    unit_at,
+    unit_from_aggregate,
     unit_from_row,
     units_by_id,
 )
 from cso.projections.housing import APPLICATIONS, UNITS
 from cso.services.errors import InvalidInput
 
+A = TypeVar("A", bound=Aggregate)
 V = TypeVar("V")
 
 
@@ -83,7 +88,8 @@ async def _now_or_replayed(
     info: Info[Context, None],
     id: strawberry.ID,
     batch: Batch[UUID, V | None],
-    replayed: Callable[..., Awaitable[V | None]],
+    kind: type[A],
+    view: Callable[[A], V],
     as_of: datetime | None,
     version: int | None,
 ) -> V | None:
@@ -95,7 +101,7 @@ async def _now_or_replayed(
         return await loader(info.context, batch).load(key)
     if version is not None and version < 1:
         raise InvalidInput(f"version counts from 1, not {version}", "version")
-    return await replayed(info.context, key, version=version, as_of=as_of)
+    return await view_aggregate(info.context, key, kind, view, version=version, as_of=as_of)
 
 
 @strawberry.type
@@ -108,7 +114,9 @@ class HousingQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> HousingUnit | None:
-        return await _now_or_replayed(info, id, units_by_id, unit_at, as_of, version)
+        return await _now_or_replayed(
+            info, id, units_by_id, UnitAggregate, unit_from_aggregate, as_of, version
+        )
 
     @strawberry.field
     async def housing_units(
@@ -142,7 +150,15 @@ class HousingQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> HousingApplication | None:
-        return await _now_or_replayed(info, id, applications_by_id, application_at, as_of, version)
+        return await _now_or_replayed(
+            info,
+            id,
+            applications_by_id,
+            ApplicationAggregate,
+            application_from_aggregate,
+            as_of,
+            version,
+        )
 
     @strawberry.field
     async def housing_applications(

@@ -26,7 +26,7 @@ from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, load_by_id
 from cso.graphql.personal_data import reveal
 from cso.graphql.privacy import mask_id_number, mask_phone
-from cso.graphql.types.common import stamp_of, stamp_row, unprojected, view_aggregate
+from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.enterprise import Enterprise, load_enterprise
 from cso.graphql.types.event import Event, history
 from cso.graphql.types.officer import Officer, load_officer
@@ -101,14 +101,6 @@ units_by_id = batch_by_id(
     unit_from_row,
     unprojected(unit_domain.HousingUnit, unit_from_aggregate),
 )
-
-
-async def unit_at(
-    context: Context, unit_id: UUID, *, version: int | None, as_of: datetime | None
-) -> HousingUnit | None:
-    return await view_aggregate(
-        context, unit_id, unit_domain.HousingUnit, unit_from_aggregate, version=version, as_of=as_of
-    )
 
 
 @strawberry.type
@@ -302,16 +294,3 @@ applications_by_id = batch_by_id(
     application_from_row,
     unprojected(application_domain.HousingApplication, application_from_aggregate),
 )
-
-
-async def application_at(
-    context: Context, application_id: UUID, *, version: int | None, as_of: datetime | None
-) -> HousingApplication | None:
-    return await view_aggregate(
-        context,
-        application_id,
-        application_domain.HousingApplication,
-        application_from_aggregate,
-        version=version,
-        as_of=as_of,
-    )
