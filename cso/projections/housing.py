@@ -9,7 +9,7 @@ over earlier applications. A waitlist position is a count of the stored orders b
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -217,19 +217,26 @@ async def submitted(conn: asyncpg.Connection[Any], event: Any, recorded: Recorde
     )
 
 
-@PROJECTION.on(HousingApplication, "CasoAssigned")
-async def caso_assigned(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await conn.execute(SET_CASO, *row_keys(recorded), event.officer_id)
+# Events that change an application's row by one statement, with the values it takes
+# after the row keys.
+_APPLICATION_UPDATES: dict[str, tuple[str, Callable[[Any], tuple[object, ...]]]] = {
+    "CasoAssigned": (SET_CASO, lambda event: (event.officer_id,)),
+    "Approved": (APPROVE, lambda event: (event.waitlist_order,)),
+    "Rejected": (SET_STATUS, lambda event: (ApplicationStatus.REJECTED.value,)),
+    "MovedIn": (MOVE_IN, lambda event: (event.on,)),
+    "MovedOut": (MOVE_OUT, lambda event: (event.on,)),
+    "LeaseRenewed": (RENEW, lambda event: (event.lease_end,)),
+    # The sealed fields stay: without the key they are unreadable, and say so.
+    "PersonalDataErased": (ERASE, lambda event: ()),
+}
 
 
-@PROJECTION.on(HousingApplication, "Approved")
-async def approved(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await conn.execute(APPROVE, *row_keys(recorded), event.waitlist_order)
-
-
-@PROJECTION.on(HousingApplication, "Rejected")
-async def rejected(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await conn.execute(SET_STATUS, *row_keys(recorded), ApplicationStatus.REJECTED.value)
+@PROJECTION.on(HousingApplication, *_APPLICATION_UPDATES)
+async def application_updated(
+    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
+) -> None:
+    statement, values = _APPLICATION_UPDATES[type(event).__name__]
+    await conn.execute(statement, *row_keys(recorded), *values(event))
 
 
 @PROJECTION.on(HousingApplication, "UnitAllocated")
@@ -245,27 +252,6 @@ async def allocated(conn: asyncpg.Connection[Any], event: Any, recorded: Recorde
         event.reason,
         bool(event.passed_over),
     )
-
-
-@PROJECTION.on(HousingApplication, "MovedIn")
-async def moved_in(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await conn.execute(MOVE_IN, *row_keys(recorded), event.on)
-
-
-@PROJECTION.on(HousingApplication, "MovedOut")
-async def moved_out(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await conn.execute(MOVE_OUT, *row_keys(recorded), event.on)
-
-
-@PROJECTION.on(HousingApplication, "LeaseRenewed")
-async def lease_renewed(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await conn.execute(RENEW, *row_keys(recorded), event.lease_end)
-
-
-@PROJECTION.on(HousingApplication, "PersonalDataErased")
-async def erased(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    """The sealed fields stay: without the key they are unreadable, and say so."""
-    await conn.execute(ERASE, *row_keys(recorded))
 
 
 def _passed(entry: dict[str, Any]) -> dict[str, object]:
