@@ -10,13 +10,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
 from cso.domain.id_number import make_id_number
 from cso.services.identity import Role
 from tests.e2e.conftest import Api
 from tests.integration.graphql import support
-from tests.integration.graphql.support import Body, OverHttp
+from tests.integration.graphql.support import Body, OverHttp, Reply
 
 LEASE_END = "2099-12-31"
 ID_NUMBER = make_id_number("44010519900307123")
@@ -54,11 +53,6 @@ APPLICATIONS = """query($filter: HousingApplicationFilter) {
   housingApplications(first: 100, filter: $filter) { totalCount edges { node { id } } } }"""
 UNITS = """query($filter: HousingUnitFilter) {
   housingUnits(first: 100, filter: $filter) { totalCount edges { node { id capacity } } } }"""
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient, api: Api) -> OverHttp:
-    return OverHttp(client, api.secret)
 
 
 async def unit(gql: OverHttp, rooms: int = 2, rent: str = "2300.00") -> str:
@@ -280,33 +274,24 @@ async def test_two_api_processes_racing_for_one_unit_allocate_it_once(
     unit_id = await unit(gql)
     async with httpx.AsyncClient(base_url=second_api.url, timeout=30) as other_client:
         other = OverHttp(other_client, second_api.secret)
+
+        async def allocate(send: OverHttp, application_id: str, caso: str) -> Reply:
+            return await send(
+                ALLOCATE,
+                {
+                    "input": {
+                        "applicationId": application_id,
+                        "unitId": unit_id,
+                        "leaseEnd": LEASE_END,
+                        "reason": "竞争",
+                    }
+                },
+                role=Role.OFFICER,
+                sub=caso,
+            )
+
         replies = await asyncio.gather(
-            gql(
-                ALLOCATE,
-                {
-                    "input": {
-                        "applicationId": first_id,
-                        "unitId": unit_id,
-                        "leaseEnd": LEASE_END,
-                        "reason": "竞争",
-                    }
-                },
-                role=Role.OFFICER,
-                sub=first_caso,
-            ),
-            other(
-                ALLOCATE,
-                {
-                    "input": {
-                        "applicationId": second_id,
-                        "unitId": unit_id,
-                        "leaseEnd": LEASE_END,
-                        "reason": "竞争",
-                    }
-                },
-                role=Role.OFFICER,
-                sub=second_caso,
-            ),
+            allocate(gql, first_id, first_caso), allocate(other, second_id, second_caso)
         )
     codes = sorted(
         str(r.body.get("errors", [{}])[0].get("extensions", {}).get("code")) for r in replies

@@ -18,16 +18,16 @@ from cso.domain.id_number import make_id_number
 from cso.domain.officer import Officer, RoleInUse
 from cso.domain.waitlist import WAITLIST_ID, Waitlist
 from cso.eventstore import Codec
-from cso.services import enterprises, housing, officers
+from cso.services import housing, officers
 from cso.services.application import Application
 from cso.services.errors import Forbidden, RuleViolated
 from tests.integration.services.conftest import (
     TODAY,
     another_process,
     command,
+    new_enterprise,
     new_officer,
     officer_principal,
-    unique_credit_code,
 )
 
 LEASE_END = TODAY + timedelta(days=3 * 365)
@@ -50,15 +50,8 @@ async def new_application(
     app: Application, tier: TalentTier = TalentTier.B, household: int = 2
 ) -> tuple[uuid.UUID, uuid.UUID]:
     """A submitted application with a CASO: (application id, CASO's officer id)."""
-    employer = await enterprises.register_enterprise(
-        app,
-        command(),
-        name="广州琶洲数字科技有限公司",
-        credit_code=unique_credit_code(),
-        district="海珠区",
-        park="琶洲人工智能与数字经济试验区",
-        sme=True,
-        chain_id=None,
+    employer_id = await new_enterprise(
+        app, name="广州琶洲数字科技有限公司", district="海珠区", park="琶洲人工智能与数字经济试验区"
     )
     changed = await housing.apply_for_housing(
         app,
@@ -66,7 +59,7 @@ async def new_application(
         applicant_name="张三",
         id_number=make_id_number("44010519900307123"),
         phone="13912345678",
-        employer_id=employer["enterprise"],
+        employer_id=employer_id,
         tier=tier,
         household_size=household,
     )
@@ -102,15 +95,8 @@ async def test_a_unit_number_taken_in_its_building_is_refused(app: Application) 
 
 
 async def test_a_bad_id_number_is_refused_before_anything_is_stored(app: Application) -> None:
-    employer = await enterprises.register_enterprise(
-        app,
-        command(),
-        name="广州琶洲测试有限公司",
-        credit_code=unique_credit_code(),
-        district="海珠区",
-        park=None,
-        sme=True,
-        chain_id=None,
+    employer_id = await new_enterprise(
+        app, name="广州琶洲测试有限公司", district="海珠区", park=None
     )
     before = await app.store.pool.fetchval("SELECT count(*) FROM events")
     with pytest.raises(InvalidValue) as refused:
@@ -120,7 +106,7 @@ async def test_a_bad_id_number_is_refused_before_anything_is_stored(app: Applica
             applicant_name="李四",
             id_number="440105199003071230",
             phone="13912345678",
-            employer_id=employer["enterprise"],
+            employer_id=employer_id,
             tier=TalentTier.A,
             household_size=1,
         )
