@@ -19,7 +19,7 @@ from cso.domain.officer import Officer, RoleInUse
 from cso.domain.waitlist import WAITLIST_ID, Waitlist
 from cso.eventstore import Codec
 from cso.services import housing, officers
-from cso.services.application import Application
+from cso.services.application import Application, Changed
 from cso.services.errors import Forbidden, RuleViolated
 from tests.integration.services.conftest import (
     TODAY,
@@ -78,6 +78,18 @@ async def approved_application(
         app, command(officer_principal(caso_id)), application_id=application_id
     )
     return application_id, caso_id
+
+
+async def allocate_as_caso(
+    app: Application, application_id: uuid.UUID, caso_id: uuid.UUID, unit_id: uuid.UUID
+) -> Changed:
+    return await housing.allocate_housing_unit(
+        app,
+        command(officer_principal(caso_id), reason="竞争测试"),
+        application_id=application_id,
+        unit_id=unit_id,
+        lease_end=LEASE_END,
+    )
 
 
 async def test_a_unit_number_taken_in_its_building_is_refused(app: Application) -> None:
@@ -219,21 +231,10 @@ async def test_two_allocations_racing_for_one_unit_let_exactly_one_win(
         first_id, first_caso = await approved_application(app, TalentTier.C)
         second_id, second_caso = await approved_application(app, TalentTier.C)
         unit_id = await new_unit(app)
+
         outcomes = await asyncio.gather(
-            housing.allocate_housing_unit(
-                app,
-                command(officer_principal(first_caso), reason="竞争测试"),
-                application_id=first_id,
-                unit_id=unit_id,
-                lease_end=LEASE_END,
-            ),
-            housing.allocate_housing_unit(
-                other,
-                command(officer_principal(second_caso), reason="竞争测试"),
-                application_id=second_id,
-                unit_id=unit_id,
-                lease_end=LEASE_END,
-            ),
+            allocate_as_caso(app, first_id, first_caso, unit_id),
+            allocate_as_caso(other, second_id, second_caso, unit_id),
             return_exceptions=True,
         )
         failures = [o for o in outcomes if isinstance(o, Exception)]
