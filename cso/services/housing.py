@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -118,12 +119,10 @@ async def assign_caso(
 async def approve_housing_application(
     app: Application, cmd: Command, *, application_id: UUID
 ) -> Changed:
-    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
-        application = await application_of_caso(uow, application_id)
+    async def approve(uow: UnitOfWork, application: HousingApplication) -> None:
         application.approve(await waitlist(uow))
-        return {"application": application.id}
 
-    return await app.execute(cmd, attempt)
+    return await _as_caso(app, cmd, application_id, approve)
 
 
 async def reject_housing_application(
@@ -131,12 +130,10 @@ async def reject_housing_application(
 ) -> Changed:
     """The command's reason is the rejection's (RULE_VIOLATED without one)."""
 
-    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
-        application = await application_of_caso(uow, application_id)
+    async def reject(uow: UnitOfWork, application: HousingApplication) -> None:
         application.reject(cmd.reason, await current_caso(uow, application))
-        return {"application": application.id}
 
-    return await app.execute(cmd, attempt)
+    return await _as_caso(app, cmd, application_id, reject)
 
 
 async def allocate_housing_unit(
@@ -145,25 +142,23 @@ async def allocate_housing_unit(
     """Changes the application, the unit and the waitlist in one append; the command's
     reason explains an allocation past earlier fitting applications."""
 
-    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
-        application = await application_of_caso(uow, application_id)
+    async def allocate(uow: UnitOfWork, application: HousingApplication) -> HousingUnit:
         unit = await uow.get(unit_id, HousingUnit)
         application.allocate(unit, await waitlist(uow), lease_end, uow.today, cmd.reason)
-        return {"application": application.id, "unit": unit.id}
+        return unit
 
-    return await app.execute(cmd, attempt)
+    return await _as_caso(app, cmd, application_id, allocate)
 
 
 async def record_move_in(
     app: Application, cmd: Command, *, application_id: UUID, on: date
 ) -> Changed:
-    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
-        application = await application_of_caso(uow, application_id)
+    async def move_in(uow: UnitOfWork, application: HousingApplication) -> HousingUnit:
         unit = await allocated_unit(uow, application)
         application.move_in(unit, on, uow.today)
-        return {"application": application.id, "unit": unit.id}
+        return unit
 
-    return await app.execute(cmd, attempt)
+    return await _as_caso(app, cmd, application_id, move_in)
 
 
 async def record_move_out(
@@ -171,22 +166,38 @@ async def record_move_out(
 ) -> Changed:
     """Frees the unit and ends the case (the CASO lets go of it) in one append."""
 
-    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
-        application = await application_of_caso(uow, application_id)
+    async def move_out(uow: UnitOfWork, application: HousingApplication) -> HousingUnit:
         unit = await allocated_unit(uow, application)
         application.move_out(unit, on, uow.today, await current_caso(uow, application))
-        return {"application": application.id, "unit": unit.id}
+        return unit
 
-    return await app.execute(cmd, attempt)
+    return await _as_caso(app, cmd, application_id, move_out)
 
 
 async def renew_lease(
     app: Application, cmd: Command, *, application_id: UUID, lease_end: date
 ) -> Changed:
+    async def renew(uow: UnitOfWork, application: HousingApplication) -> None:
+        application.renew_lease(lease_end)
+
+    return await _as_caso(app, cmd, application_id, renew)
+
+
+async def _as_caso(
+    app: Application,
+    cmd: Command,
+    application_id: UUID,
+    act: Callable[[UnitOfWork, HousingApplication], Awaitable[HousingUnit | None]],
+) -> Changed:
+    """Runs `act` on the application once the caller may act on it as its CASO (or a
+    supervisor), in one append; the changed ids are the application's, and the unit's
+    when `act` answers the unit it changed."""
+
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         application = await application_of_caso(uow, application_id)
-        application.renew_lease(lease_end)
-        return {"application": application.id}
+        unit = await act(uow, application)
+        changed = {"application": application.id}
+        return changed if unit is None else changed | {"unit": unit.id}
 
     return await app.execute(cmd, attempt)
 
