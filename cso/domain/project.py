@@ -316,6 +316,20 @@ class Project(ProjectReads, Aggregate):
     def _refer_request(self, request_id: UUID, departments: list[str]) -> None:
         rq.apply_referral(rq.find_request(self._requests, request_id), departments)
 
+    def return_request(self, request_id: UUID, department: str, reason: str | None) -> None:
+        """A department it is referred to returns it (退回) with a reason: OPEN again.
+
+        Raises InvalidValue, RequestAlreadyResolved, NotReferredToDepartment, ProjectClosed.
+        """
+        self._ensure_open()
+        row = rq.find_request(self._requests, request_id)
+        department, reason = rq.check_return(row, department, reason)
+        self._return_request(request_id=request_id, department=department, reason=reason)
+
+    @event("RequestReturned")
+    def _return_request(self, request_id: UUID, department: str, reason: str) -> None:
+        rq.apply_return(rq.find_request(self._requests, request_id), department, reason)
+
     def resolve_request(self, request_id: UUID, resolution: str, today: date) -> None:
         self._ensure_open()
         row = rq.find_request(self._requests, request_id)

@@ -32,6 +32,11 @@ class PlanItemRow(TypedDict):
     completed: bool
 
 
+class ReturnRow(TypedDict):
+    department: str
+    reason: str
+
+
 class RequestRow(TypedDict):
     id: UUID
     category: RequestCategory
@@ -45,6 +50,8 @@ class RequestRow(TypedDict):
     satisfaction: int | None
     # Absent in snapshots taken before due dates were counted in working days.
     calendar_source: NotRequired[CalendarSource | None]
+    # Absent in snapshots taken before requests could be returned.
+    returns: NotRequired[list[ReturnRow]]
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,10 @@ class RequestAlreadyRated(RuleViolation):
     """A request is rated once."""
 
 
+class NotReferredToDepartment(RuleViolation):
+    """Only a department the request is referred to may return it."""
+
+
 def due_on(
     category: RequestCategory, received_on: date, calendars: CalendarLookup
 ) -> WorkingDayCount:
@@ -117,3 +121,25 @@ def apply_resolution(row: RequestRow, resolution: str, resolved_on: date) -> Non
     row["status"] = RequestStatus.RESOLVED
     row["resolution"] = resolution
     row["resolved_on"] = resolved_on
+
+
+def check_return(row: RequestRow, department: str, reason: str | None) -> tuple[str, str]:
+    """A referred, unresolved request goes back (退回) from one of its departments, with a
+    reason. Returns (department, reason); raises InvalidValue, RequestAlreadyResolved,
+    NotReferredToDepartment."""
+    department = require_text("department", department, TEXT_MAX_LENGTH)
+    reason = require_text("reason", reason or "", TEXT_MAX_LENGTH)
+    _ensure_unresolved(row)
+    if row["status"] is not RequestStatus.REFERRED or department not in row["departments"]:
+        raise NotReferredToDepartment(
+            f"Request {row['id']} is not referred to {department}; only a department it is "
+            "referred to may return it."
+        )
+    return department, reason
+
+
+def apply_return(row: RequestRow, department: str, reason: str) -> None:
+    """OPEN again, referred nowhere; the return is kept (the read model keeps its time)."""
+    row["status"] = RequestStatus.OPEN
+    row["departments"] = []
+    row.setdefault("returns", []).append({"department": department, "reason": reason})

@@ -45,6 +45,15 @@ UPDATE rm_requests SET status = $4, departments = $5, joint = $6, version = $2, 
 WHERE id = $1 AND version < $2
 """
 
+# $4 department, $5 reason: OPEN again, referred nowhere; the return kept with its time.
+RETURN_REQUEST = """
+UPDATE rm_requests
+SET status = $6, departments = '{}', joint = false, version = $2, updated_at = $3,
+    returns = returns || jsonb_build_array(
+      jsonb_build_object('department', $4::text, 'reason', $5::text, 'at', $3::timestamptz))
+WHERE id = $1 AND version < $2
+"""
+
 RESOLVE_REQUEST = """
 UPDATE rm_requests
 SET status = $4, resolution = $5, resolved_on = $6, overdue_from = $7, due_soon_from = $7,
@@ -101,6 +110,20 @@ async def request_referred(
         RequestStatus.REFERRED.value,
         departments,
         is_joint(departments),
+    )
+    await _recount(conn, recorded)
+
+
+@PART.on(Project, "RequestReturned")
+async def request_returned(
+    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
+) -> None:
+    await conn.execute(
+        RETURN_REQUEST,
+        *_request_keys(event, recorded),
+        event.department,
+        event.reason,
+        RequestStatus.OPEN.value,
     )
     await _recount(conn, recorded)
 

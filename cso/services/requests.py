@@ -9,7 +9,12 @@ from cso.domain.enums import RequestCategory
 from cso.domain.errors import DomainError
 from cso.domain.project import Project
 from cso.services.application import Application, Changed, Command, UnitOfWork
-from cso.services.policy import require_request_handler
+from cso.services.errors import Forbidden
+from cso.services.policy import (
+    require_active_officer,
+    require_request_handler,
+    works_in_a_department_of,
+)
 from cso.services.projects import project_of_cso as _project_of_cso
 from cso.services.working_calendars import calendars_from
 
@@ -55,6 +60,25 @@ async def resolve_request(
         project = await uow.get(project_id, Project, target=True)
         await require_request_handler(uow, project, _departments(project, request_id))
         project.resolve_request(request_id, resolution, uow.today)
+        return {"project": project.id, "request": request_id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def return_request(
+    app: Application, cmd: Command, *, project_id: UUID, request_id: UUID
+) -> Changed:
+    """An active registered officer of a department the request is referred to returns it
+    (退回) with the command's reason: OPEN again, the return kept. Raises Forbidden,
+    NotFound, InvalidValue (no reason), RuleViolation."""
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        project = await uow.get(project_id, Project, target=True)
+        principal = uow.command.principal
+        if not works_in_a_department_of(principal, _departments(project, request_id)):
+            raise Forbidden("only an officer of a department it is referred to returns it")
+        await require_active_officer(uow, principal)
+        project.return_request(request_id, principal.dept or "", uow.command.reason)
         return {"project": project.id, "request": request_id}
 
     return await app.execute(cmd, attempt)

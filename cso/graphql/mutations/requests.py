@@ -1,19 +1,35 @@
-"""raiseRequest, referRequest, resolveRequest, rateRequest (the project's CSO, supervisors)."""
+"""raiseRequest, referRequest, resolveRequest, rateRequest (the project's CSO, supervisors);
+returnRequest (a referred department's officer)."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
 
 from cso.graphql import fields
+from cso.graphql.consistency import WAIT_SECONDS
 from cso.graphql.context import Context
 from cso.graphql.enums import RequestCategory
-from cso.graphql.mutations.common import MutationInput, application, command, consistency_token
+from cso.graphql.loaders import loader
+from cso.graphql.mutations.common import (
+    MutationInput,
+    application,
+    command,
+    consistency_token,
+)
 from cso.graphql.mutations.projects import ProjectPayload, project_payload
 from cso.graphql.scalars import parse_id, to_id
+from cso.graphql.types.project_parts import (
+    EnterpriseRequest,
+    enterprise_requests_by_id,
+    load_enterprise_request,
+)
 from cso.services import requests
+from cso.services.errors import NotFound
 
 
 @strawberry.input
@@ -47,9 +63,29 @@ class RateRequestInput(MutationInput):
     satisfaction: int = strawberry.field(description="1 (worst) to 5 (best).")
 
 
+@strawberry.input(description="Back from a department it is referred to (退回); reason required.")
+class ReturnRequestInput(MutationInput):
+    request_id: strawberry.ID
+
+
 @strawberry.type
 class RaiseRequestPayload(ProjectPayload):
     request_id: strawberry.ID
+
+
+@strawberry.type
+class ReturnRequestPayload:
+    consistency_token: str
+    request_id: strawberry.Private[UUID]
+
+    @fields.field("The request after the change, once the read models include it.")
+    async def request(self, info: Info[Context, None]) -> EnterpriseRequest | None:
+        context = info.context
+        await context.runtime.projections.wait_for(self.consistency_token, WAIT_SECONDS)
+        # An earlier read in this operation may have cached the request before the change.
+        with contextlib.suppress(KeyError):
+            loader(context, enterprise_requests_by_id).clear(self.request_id)
+        return await load_enterprise_request(context, self.request_id)
 
 
 @strawberry.type
@@ -112,3 +148,21 @@ class RequestMutations:
             satisfaction=input.satisfaction,
         )
         return project_payload(info, changed)
+
+    @fields.mutation("An officer of a department it is referred to; OPEN again.")
+    async def return_request(
+        self, info: Info[Context, None], input: ReturnRequestInput
+    ) -> ReturnRequestPayload:
+        request_id = parse_id(input.request_id, "requestId")
+        found = await load_enterprise_request(info.context, request_id)
+        if found is None:
+            raise NotFound(f"no request {request_id}")
+        changed = await requests.return_request(
+            application(info),
+            command(info, input),
+            project_id=found.project_id,
+            request_id=request_id,
+        )
+        return ReturnRequestPayload(
+            consistency_token=consistency_token(info, changed), request_id=changed["request"]
+        )

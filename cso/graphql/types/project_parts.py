@@ -7,7 +7,8 @@ project's requests are its aggregate's, first put in the read model's row shape.
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -84,6 +85,13 @@ class ServiceRecord:
         return await load_officer(info.context, self.officer_id)
 
 
+@strawberry.type(description="A department sent the request back (退回), with its reason.")
+class RequestReturn:
+    department: str
+    reason: str
+    at: datetime
+
+
 @strawberry.type(description="A request (诉求) the enterprise raised.")
 class EnterpriseRequest:
     id: strawberry.ID
@@ -108,6 +116,9 @@ class EnterpriseRequest:
     )
 
     source: domain.RequestSource
+    returns: list[RequestReturn] = strawberry.field(
+        description="Each return by a department it was referred to, oldest first."
+    )
     project_id: strawberry.Private[UUID]
     due_soon_from: strawberry.Private[date | None]
 
@@ -181,9 +192,22 @@ def request_of(row: Row) -> EnterpriseRequest:
             else domain.CalendarSource[row["calendar_source"]]
         ),
         source=domain.RequestSource[row["source"]],
+        returns=returns_of(row.get("returns")),
         project_id=row["project_id"],
         due_soon_from=row["due_soon_from"],
     )
+
+
+def returns_of(document: str | None) -> list[RequestReturn]:
+    """rm_requests.returns (JSON text); none where the row has no such column (a replay)."""
+    return [
+        RequestReturn(
+            department=item["department"],
+            reason=item["reason"],
+            at=datetime.fromisoformat(item["at"]),
+        )
+        for item in json.loads(document or "[]")
+    ]
 
 
 def request_row(view: records.EnterpriseRequest, project_id: UUID) -> dict[str, Any]:
