@@ -330,6 +330,47 @@ class Project(ProjectReads, Aggregate):
     def _return_request(self, request_id: UUID, department: str, reason: str) -> None:
         rq.apply_return(rq.find_request(self._requests, request_id), department, reason)
 
+    def extend_request_deadline(
+        self,
+        request_id: UUID,
+        working_days: int,
+        reason: str | None,
+        by: UUID | None,
+        calendars: CalendarLookup = weekends_only,
+    ) -> date:
+        """Move an unresolved request's due date ``working_days`` (1–30) working days later,
+        counted on ``calendars``; ``by`` is the supervisor's officer id, when they have one.
+        The new date and its calendar are recorded. Returns the new due date; raises
+        InvalidValue, RequestAlreadyResolved, ProjectClosed."""
+        self._ensure_open()
+        row = rq.find_request(self._requests, request_id)
+        working_days, reason = rq.check_extension(row, working_days, reason)
+        due = rq.extended_due_on(row, working_days, calendars)
+        self._extend_request_deadline(
+            request_id=request_id,
+            working_days=working_days,
+            reason=reason,
+            by=by,
+            due_on=due.on,
+            calendar_source=due.calendar.source,
+            calendar_version=due.calendar.version,
+        )
+        return due.on
+
+    @event("RequestDeadlineExtended")
+    def _extend_request_deadline(
+        self,
+        request_id: UUID,
+        working_days: int,
+        reason: str,
+        by: UUID | None,
+        due_on: date,
+        calendar_source: CalendarSource,
+        calendar_version: str,
+    ) -> None:
+        row = rq.find_request(self._requests, request_id)
+        rq.apply_extension(row, working_days, reason, by, due_on)
+
     def resolve_request(self, request_id: UUID, resolution: str, today: date) -> None:
         self._ensure_open()
         row = rq.find_request(self._requests, request_id)

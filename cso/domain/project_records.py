@@ -37,6 +37,12 @@ class ReturnRow(TypedDict):
     reason: str
 
 
+class ExtensionRow(TypedDict):
+    working_days: int
+    reason: str
+    by: UUID | None
+
+
 class RequestRow(TypedDict):
     id: UUID
     category: RequestCategory
@@ -52,6 +58,8 @@ class RequestRow(TypedDict):
     calendar_source: NotRequired[CalendarSource | None]
     # Absent in snapshots taken before requests could be returned.
     returns: NotRequired[list[ReturnRow]]
+    # Absent in snapshots taken before deadlines could be extended.
+    extensions: NotRequired[list[ExtensionRow]]
 
 
 @dataclass(frozen=True)

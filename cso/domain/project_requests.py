@@ -16,6 +16,9 @@ from cso.domain.values import TEXT_MAX_LENGTH, require_text, unique_texts
 from cso.domain.working_days import CalendarLookup, WorkingDayCount, add_working_days
 
 SATISFACTION_RANGE = range(1, 6)
+# An extension is a grace of days, not a new deadline; and the calendars a count reads stay
+# within the year it starts in and the next.
+EXTENSION_RANGE = range(1, 31)
 
 
 class UnknownRequest(InvalidValue):
@@ -143,3 +146,34 @@ def apply_return(row: RequestRow, department: str, reason: str) -> None:
     row["status"] = RequestStatus.OPEN
     row["departments"] = []
     row.setdefault("returns", []).append({"department": department, "reason": reason})
+
+
+def check_extension(row: RequestRow, working_days: int, reason: str | None) -> tuple[int, str]:
+    """An unresolved request's due date moves by 1–30 working days, with a reason.
+    Returns (working_days, reason); raises InvalidValue, RequestAlreadyResolved."""
+    if isinstance(working_days, bool) or not isinstance(working_days, int):
+        raise InvalidValue("workingDays", "Working days are a whole number from 1 to 30.")
+    if working_days not in EXTENSION_RANGE:
+        raise InvalidValue("workingDays", f"Working days are from 1 to 30, not {working_days}.")
+    reason = require_text("reason", reason or "", TEXT_MAX_LENGTH)
+    if row["status"] is RequestStatus.RESOLVED:
+        raise RequestAlreadyResolved(
+            f"Request {row['id']} is already resolved; its deadline cannot be extended."
+        )
+    return working_days, reason
+
+
+def extended_due_on(
+    row: RequestRow, working_days: int, calendars: CalendarLookup
+) -> WorkingDayCount:
+    """The due date ``working_days`` working days after the current one."""
+    return add_working_days(row["due_on"], working_days, calendars)
+
+
+def apply_extension(
+    row: RequestRow, working_days: int, reason: str, by: UUID | None, due: date
+) -> None:
+    row["due_on"] = due
+    row.setdefault("extensions", []).append(
+        {"working_days": working_days, "reason": reason, "by": by}
+    )

@@ -54,6 +54,16 @@ SET status = $6, departments = '{}', joint = false, version = $2, updated_at = $
 WHERE id = $1 AND version < $2
 """
 
+# $4 due_on, $5 overdue_from, $6 due_soon_from (as the domain decides them), $7 working
+# days, $8 reason, $9 by: the new due date, the extension kept with its time.
+EXTEND_REQUEST = """
+UPDATE rm_requests
+SET due_on = $4, overdue_from = $5, due_soon_from = $6, version = $2, updated_at = $3,
+    extensions = extensions || jsonb_build_array(jsonb_build_object(
+      'workingDays', $7::int, 'reason', $8::text, 'by', $9::uuid, 'at', $3::timestamptz))
+WHERE id = $1 AND version < $2
+"""
+
 RESOLVE_REQUEST = """
 UPDATE rm_requests
 SET status = $4, resolution = $5, resolved_on = $6, overdue_from = $7, due_soon_from = $7,
@@ -124,6 +134,24 @@ async def request_returned(
         event.department,
         event.reason,
         RequestStatus.OPEN.value,
+    )
+    await _recount(conn, recorded)
+
+
+@PART.on(Project, "RequestDeadlineExtended")
+async def request_deadline_extended(
+    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
+) -> None:
+    # Only an unresolved request is extended (the domain's rule), so OPEN stands for it.
+    await conn.execute(
+        EXTEND_REQUEST,
+        *_request_keys(event, recorded),
+        event.due_on,
+        overdue_from(RequestStatus.OPEN, event.due_on),
+        due_soon_from(RequestStatus.OPEN, event.due_on),
+        event.working_days,
+        event.reason,
+        event.by,
     )
     await _recount(conn, recorded)
 

@@ -13,6 +13,7 @@ from cso.services.errors import Forbidden
 from cso.services.policy import (
     require_active_officer,
     require_request_handler,
+    require_supervisor,
     works_in_a_department_of,
 )
 from cso.services.projects import project_of_cso as _project_of_cso
@@ -79,6 +80,25 @@ async def return_request(
             raise Forbidden("only an officer of a department it is referred to returns it")
         await require_active_officer(uow, principal)
         project.return_request(request_id, principal.dept or "", uow.command.reason)
+        return {"project": project.id, "request": request_id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def extend_request_deadline(
+    app: Application, cmd: Command, *, project_id: UUID, request_id: UUID, working_days: int
+) -> Changed:
+    """A supervisor moves the due date ``working_days`` working days later on the district's
+    calendar, with the command's reason. Raises Forbidden, NotFound, InvalidValue,
+    RuleViolation."""
+    require_supervisor(cmd.principal)
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        project = await uow.get(project_id, Project, target=True)
+        due_on = project.request(request_id).due_on
+        calendars = await calendars_from(uow.repository, due_on.year)
+        by = uow.command.principal.officer_id
+        project.extend_request_deadline(request_id, working_days, uow.command.reason, by, calendars)
         return {"project": project.id, "request": request_id}
 
     return await app.execute(cmd, attempt)

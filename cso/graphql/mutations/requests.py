@@ -68,6 +68,12 @@ class ReturnRequestInput(MutationInput):
     request_id: strawberry.ID
 
 
+@strawberry.input(description="Move the due date by working days; supervisors, reason required.")
+class ExtendRequestDeadlineInput(MutationInput):
+    request_id: strawberry.ID
+    working_days: int = strawberry.field(description="1 to 30, on the district's calendar.")
+
+
 @strawberry.type
 class RaiseRequestPayload(ProjectPayload):
     request_id: strawberry.ID
@@ -86,6 +92,30 @@ class ReturnRequestPayload:
         with contextlib.suppress(KeyError):
             loader(context, enterprise_requests_by_id).clear(self.request_id)
         return await load_enterprise_request(context, self.request_id)
+
+
+@strawberry.type
+class ExtendRequestDeadlinePayload(ReturnRequestPayload):
+    """The same shape as returnRequest's: the request after the change."""
+
+
+async def project_of_request(info: Info[Context, None], request_id: UUID) -> UUID:
+    """The project a request was raised on, from the requests read model. Raises NotFound.
+
+    A request raised a moment ago may not be there yet: a miss waits (at most WAIT_SECONDS)
+    for the read models to reach the log's head, then looks once more.
+    """
+    context = info.context
+    found = await load_enterprise_request(context, request_id)
+    if found is None:
+        head = await context.runtime.store.head()
+        if await context.runtime.projections.wait_for(head.token(), WAIT_SECONDS):
+            with contextlib.suppress(KeyError):
+                loader(context, enterprise_requests_by_id).clear(request_id)
+            found = await load_enterprise_request(context, request_id)
+    if found is None:
+        raise NotFound(f"no request {request_id}")
+    return found.project_id
 
 
 @strawberry.type
@@ -154,15 +184,28 @@ class RequestMutations:
         self, info: Info[Context, None], input: ReturnRequestInput
     ) -> ReturnRequestPayload:
         request_id = parse_id(input.request_id, "requestId")
-        found = await load_enterprise_request(info.context, request_id)
-        if found is None:
-            raise NotFound(f"no request {request_id}")
         changed = await requests.return_request(
             application(info),
             command(info, input),
-            project_id=found.project_id,
+            project_id=await project_of_request(info, request_id),
             request_id=request_id,
         )
         return ReturnRequestPayload(
+            consistency_token=consistency_token(info, changed), request_id=changed["request"]
+        )
+
+    @fields.mutation("Supervisors; the new due date and its calendar are recorded.")
+    async def extend_request_deadline(
+        self, info: Info[Context, None], input: ExtendRequestDeadlineInput
+    ) -> ExtendRequestDeadlinePayload:
+        request_id = parse_id(input.request_id, "requestId")
+        changed = await requests.extend_request_deadline(
+            application(info),
+            command(info, input),
+            project_id=await project_of_request(info, request_id),
+            request_id=request_id,
+            working_days=input.working_days,
+        )
+        return ExtendRequestDeadlinePayload(
             consistency_token=consistency_token(info, changed), request_id=changed["request"]
         )

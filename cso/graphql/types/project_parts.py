@@ -92,6 +92,20 @@ class RequestReturn:
     at: datetime
 
 
+@strawberry.type(description="A supervisor moved the due date, by working days, with a reason.")
+class RequestExtension:
+    working_days: int
+    reason: str
+    at: datetime
+    by_id: strawberry.Private[UUID | None]
+
+    @fields.field("The supervisor who extended it, when they are a registered officer.")
+    async def by(self, info: Info[Context, None]) -> OfficerRef | None:
+        from cso.graphql.types.officer import load_officer
+
+        return None if self.by_id is None else await load_officer(info.context, self.by_id)
+
+
 @strawberry.type(description="A request (诉求) the enterprise raised.")
 class EnterpriseRequest:
     id: strawberry.ID
@@ -118,6 +132,9 @@ class EnterpriseRequest:
     source: domain.RequestSource
     returns: list[RequestReturn] = strawberry.field(
         description="Each return by a department it was referred to, oldest first."
+    )
+    extensions: list[RequestExtension] = strawberry.field(
+        description="Each extension of the due date, oldest first."
     )
     project_id: strawberry.Private[UUID]
     due_soon_from: strawberry.Private[date | None]
@@ -193,6 +210,7 @@ def request_of(row: Row) -> EnterpriseRequest:
         ),
         source=domain.RequestSource[row["source"]],
         returns=returns_of(row.get("returns")),
+        extensions=extensions_of(row.get("extensions")),
         project_id=row["project_id"],
         due_soon_from=row["due_soon_from"],
     )
@@ -205,6 +223,19 @@ def returns_of(document: str | None) -> list[RequestReturn]:
             department=item["department"],
             reason=item["reason"],
             at=datetime.fromisoformat(item["at"]),
+        )
+        for item in json.loads(document or "[]")
+    ]
+
+
+def extensions_of(document: str | None) -> list[RequestExtension]:
+    """rm_requests.extensions (JSON text); none where the row has no such column (a replay)."""
+    return [
+        RequestExtension(
+            working_days=item["workingDays"],
+            reason=item["reason"],
+            at=datetime.fromisoformat(item["at"]),
+            by_id=None if item["by"] is None else UUID(item["by"]),
         )
         for item in json.loads(document or "[]")
     ]
