@@ -393,11 +393,40 @@ class Project(ProjectReads, Aggregate):
     ) -> None:
         rq.apply_resolution(rq.find_request(self._requests, request_id), resolution, resolved_on)
 
-    def rate_request(self, request_id: UUID, satisfaction: int) -> None:
+    def rate_request(
+        self,
+        request_id: UUID,
+        satisfaction: int,
+        today: date,
+        calendars: CalendarLookup = weekends_only,
+    ) -> None:
+        """Rate a resolved request 1–5. A rating of 1 or 2 reopens it (a redo): OPEN again,
+        due the category's working days after ``today`` on ``calendars``, recorded in a
+        RequestRedone event. Raises InvalidValue, RequestNotResolved, RequestAlreadyRated."""
         self._ensure_open()
         row = rq.find_request(self._requests, request_id)
         satisfaction = rq.check_rating(row, satisfaction)
         self._rate_request(request_id=request_id, satisfaction=satisfaction)
+        if rq.is_redo(satisfaction):
+            due = rq.due_on(row["category"], today, calendars)
+            self._redo_request(
+                request_id=request_id,
+                reopened_on=today,
+                due_on=due.on,
+                calendar_source=due.calendar.source,
+                calendar_version=due.calendar.version,
+            )
+
+    @event("RequestRedone")
+    def _redo_request(
+        self,
+        request_id: UUID,
+        reopened_on: date,
+        due_on: date,
+        calendar_source: CalendarSource,
+        calendar_version: str,
+    ) -> None:
+        rq.apply_redo(rq.find_request(self._requests, request_id), due_on)
 
     @event("RequestRated")
     def _rate_request(self, request_id: UUID, satisfaction: int) -> None:

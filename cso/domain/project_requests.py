@@ -16,6 +16,8 @@ from cso.domain.values import TEXT_MAX_LENGTH, require_text, unique_texts
 from cso.domain.working_days import CalendarLookup, WorkingDayCount, add_working_days
 
 SATISFACTION_RANGE = range(1, 6)
+# An enterprise this unsatisfied gets its request handled again (a redo).
+REDO_AT_MOST = 2
 # An extension is a grace of days, not a new deadline; and the calendars a count reads stay
 # within the year it starts in and the next.
 EXTENSION_RANGE = range(1, 31)
@@ -121,6 +123,8 @@ def apply_referral(row: RequestRow, departments: list[str]) -> None:
 
 
 def apply_resolution(row: RequestRow, resolution: str, resolved_on: date) -> None:
+    # A new answer is rated anew (after a redo, the last rating was of the last answer).
+    row["satisfaction"] = None
     row["status"] = RequestStatus.RESOLVED
     row["resolution"] = resolution
     row["resolved_on"] = resolved_on
@@ -177,3 +181,19 @@ def apply_extension(
     row.setdefault("extensions", []).append(
         {"working_days": working_days, "reason": reason, "by": by}
     )
+
+
+def is_redo(satisfaction: int) -> bool:
+    """A rating of 1 or 2 reopens the request."""
+    return satisfaction <= REDO_AT_MOST
+
+
+def apply_redo(row: RequestRow, due: date) -> None:
+    """OPEN again, referred nowhere, unresolved, due anew; the rating stays until the
+    next answer (the case officer refers it again)."""
+    row["status"] = RequestStatus.OPEN
+    row["departments"] = []
+    row["resolution"] = None
+    row["resolved_on"] = None
+    row["due_on"] = due
+    row["redo_count"] = row.get("redo_count", 0) + 1

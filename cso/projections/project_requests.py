@@ -64,15 +64,27 @@ SET due_on = $4, overdue_from = $5, due_soon_from = $6, version = $2, updated_at
 WHERE id = $1 AND version < $2
 """
 
+# A new answer is rated anew: the last rating (of a redone answer) is cleared.
 RESOLVE_REQUEST = """
 UPDATE rm_requests
-SET status = $4, resolution = $5, resolved_on = $6, overdue_from = $7, due_soon_from = $7,
-    on_time = $8, version = $2, updated_at = $3
+SET satisfaction = NULL, status = $4, resolution = $5, resolved_on = $6, overdue_from = $7,
+    due_soon_from = $7, on_time = $8, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
 RATE_REQUEST = """
-UPDATE rm_requests SET satisfaction = $4, version = $2, updated_at = $3
+UPDATE rm_requests SET satisfaction = $4, rated = true, version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
+# $4 OPEN, $5 due_on, $6 overdue_from, $7 due_soon_from: a redo, due anew; the rating
+# stays until the next answer. Its version is the RequestRated event's plus one, so it is
+# applied after it.
+REDO_REQUEST = """
+UPDATE rm_requests
+SET status = $4, departments = '{}', joint = false, resolution = NULL, resolved_on = NULL,
+    on_time = NULL, due_on = $5, overdue_from = $6, due_soon_from = $7,
+    redo_count = redo_count + 1, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
@@ -175,6 +187,21 @@ async def request_resolved(
 @PART.on(Project, "RequestRated")
 async def request_rated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     await conn.execute(RATE_REQUEST, *_request_keys(event, recorded), event.satisfaction)
+    await _recount(conn, recorded)
+
+
+@PART.on(Project, "RequestRedone")
+async def request_redone(
+    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
+) -> None:
+    await conn.execute(
+        REDO_REQUEST,
+        *_request_keys(event, recorded),
+        RequestStatus.OPEN.value,
+        event.due_on,
+        overdue_from(RequestStatus.OPEN, event.due_on),
+        due_soon_from(RequestStatus.OPEN, event.due_on),
+    )
     await _recount(conn, recorded)
 
 

@@ -109,7 +109,9 @@ async def rate_request(
 ) -> Changed:
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         project = await _project_of_cso(uow, project_id)
-        project.rate_request(request_id, satisfaction)
+        # A rating of 1 or 2 reopens it, due anew from today on the district's calendar.
+        calendars = await calendars_from(uow.repository, uow.today.year)
+        project.rate_request(request_id, satisfaction, uow.today, calendars)
         return {"project": project.id, "request": request_id}
 
     return await app.execute(cmd, attempt)

@@ -133,6 +133,9 @@ class EnterpriseRequest:
     returns: list[RequestReturn] = strawberry.field(
         description="Each return by a department it was referred to, oldest first."
     )
+    redo_count: int = strawberry.field(
+        description="How many times a rating of 1 or 2 reopened it (a redo)."
+    )
     extensions: list[RequestExtension] = strawberry.field(
         description="Each extension of the due date, oldest first."
     )
@@ -210,6 +213,7 @@ def request_of(row: Row) -> EnterpriseRequest:
         ),
         source=domain.RequestSource[row["source"]],
         returns=returns_of(row.get("returns")),
+        redo_count=row.get("redo_count") or 0,
         extensions=extensions_of(row.get("extensions")),
         project_id=row["project_id"],
         due_soon_from=row["due_soon_from"],
@@ -260,6 +264,7 @@ def request_row(view: records.EnterpriseRequest, project_id: UUID) -> dict[str, 
         "joint": view.joint,
         "overdue_from": view.overdue_from,
         "calendar_source": None if view.calendar_source is None else view.calendar_source.value,
+        "redo_count": view.redo_count,
     }
 
 
