@@ -44,21 +44,27 @@ class RaiseRequestInput(MutationInput):
 
 @strawberry.input(description="To one department, or to several for joint handling (会办).")
 class ReferRequestInput(MutationInput):
-    project_id: strawberry.ID
+    project_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Optional: the request id names it; when given, it must match."
+    )
     request_id: strawberry.ID
     departments: list[str]
 
 
 @strawberry.input
 class ResolveRequestInput(MutationInput):
-    project_id: strawberry.ID
+    project_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Optional: the request id names it; when given, it must match."
+    )
     request_id: strawberry.ID
     resolution: str
 
 
 @strawberry.input
 class RateRequestInput(MutationInput):
-    project_id: strawberry.ID
+    project_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Optional: the request id names it; when given, it must match."
+    )
     request_id: strawberry.ID
     satisfaction: int = strawberry.field(description="1 (worst) to 5 (best).")
 
@@ -118,6 +124,18 @@ async def project_of_request(info: Info[Context, None], request_id: UUID) -> UUI
     return found.project_id
 
 
+async def request_keys(
+    info: Info[Context, None], project_id: strawberry.ID | None, request_id: strawberry.ID
+) -> dict[str, UUID]:
+    """`project_id` and `request_id` for a use case. A given projectId is used as is (the
+    project must hold the request: INVALID_INPUT otherwise); an omitted one is the request's,
+    from the read model (NOT_FOUND when there is no such request)."""
+    parsed = parse_id(request_id, "requestId")
+    if project_id is not None:
+        return {"project_id": parse_id(project_id, "projectId"), "request_id": parsed}
+    return {"project_id": await project_of_request(info, parsed), "request_id": parsed}
+
+
 @strawberry.type
 class RequestMutations:
     @fields.mutation(
@@ -147,8 +165,7 @@ class RequestMutations:
         changed = await requests.refer_request(
             application(info),
             command(info, input),
-            project_id=parse_id(input.project_id, "projectId"),
-            request_id=parse_id(input.request_id, "requestId"),
+            **await request_keys(info, input.project_id, input.request_id),
             departments=input.departments,
         )
         return project_payload(info, changed)
@@ -160,8 +177,7 @@ class RequestMutations:
         changed = await requests.resolve_request(
             application(info),
             command(info, input),
-            project_id=parse_id(input.project_id, "projectId"),
-            request_id=parse_id(input.request_id, "requestId"),
+            **await request_keys(info, input.project_id, input.request_id),
             resolution=input.resolution,
         )
         return project_payload(info, changed)
@@ -173,8 +189,7 @@ class RequestMutations:
         changed = await requests.rate_request(
             application(info),
             command(info, input),
-            project_id=parse_id(input.project_id, "projectId"),
-            request_id=parse_id(input.request_id, "requestId"),
+            **await request_keys(info, input.project_id, input.request_id),
             satisfaction=input.satisfaction,
         )
         return project_payload(info, changed)
