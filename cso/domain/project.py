@@ -316,6 +316,61 @@ class Project(ProjectReads, Aggregate):
     def _refer_request(self, request_id: UUID, departments: list[str]) -> None:
         rq.apply_referral(rq.find_request(self._requests, request_id), departments)
 
+    def return_request(self, request_id: UUID, department: str, reason: str | None) -> None:
+        """A department it is referred to returns it (退回) with a reason: OPEN again.
+
+        Raises InvalidValue, RequestAlreadyResolved, NotReferredToDepartment, ProjectClosed.
+        """
+        self._ensure_open()
+        row = rq.find_request(self._requests, request_id)
+        department, reason = rq.check_return(row, department, reason)
+        self._return_request(request_id=request_id, department=department, reason=reason)
+
+    @event("RequestReturned")
+    def _return_request(self, request_id: UUID, department: str, reason: str) -> None:
+        rq.apply_return(rq.find_request(self._requests, request_id), department, reason)
+
+    def extend_request_deadline(
+        self,
+        request_id: UUID,
+        working_days: int,
+        reason: str | None,
+        by: UUID | None,
+        calendars: CalendarLookup = weekends_only,
+    ) -> date:
+        """Move an unresolved request's due date ``working_days`` (1–30) working days later,
+        counted on ``calendars``; ``by`` is the supervisor's officer id, when they have one.
+        The new date and its calendar are recorded. Returns the new due date; raises
+        InvalidValue, RequestAlreadyResolved, ProjectClosed."""
+        self._ensure_open()
+        row = rq.find_request(self._requests, request_id)
+        working_days, reason = rq.check_extension(row, working_days, reason)
+        due = rq.extended_due_on(row, working_days, calendars)
+        self._extend_request_deadline(
+            request_id=request_id,
+            working_days=working_days,
+            reason=reason,
+            by=by,
+            due_on=due.on,
+            calendar_source=due.calendar.source,
+            calendar_version=due.calendar.version,
+        )
+        return due.on
+
+    @event("RequestDeadlineExtended")
+    def _extend_request_deadline(
+        self,
+        request_id: UUID,
+        working_days: int,
+        reason: str,
+        by: UUID | None,
+        due_on: date,
+        calendar_source: CalendarSource,
+        calendar_version: str,
+    ) -> None:
+        row = rq.find_request(self._requests, request_id)
+        rq.apply_extension(row, working_days, reason, by, due_on)
+
     def resolve_request(self, request_id: UUID, resolution: str, today: date) -> None:
         self._ensure_open()
         row = rq.find_request(self._requests, request_id)
@@ -338,11 +393,40 @@ class Project(ProjectReads, Aggregate):
     ) -> None:
         rq.apply_resolution(rq.find_request(self._requests, request_id), resolution, resolved_on)
 
-    def rate_request(self, request_id: UUID, satisfaction: int) -> None:
+    def rate_request(
+        self,
+        request_id: UUID,
+        satisfaction: int,
+        today: date,
+        calendars: CalendarLookup = weekends_only,
+    ) -> None:
+        """Rate a resolved request 1–5. A rating of 1 or 2 reopens it (a redo): OPEN again,
+        due the category's working days after ``today`` on ``calendars``, recorded in a
+        RequestRedone event. Raises InvalidValue, RequestNotResolved, RequestAlreadyRated."""
         self._ensure_open()
         row = rq.find_request(self._requests, request_id)
         satisfaction = rq.check_rating(row, satisfaction)
         self._rate_request(request_id=request_id, satisfaction=satisfaction)
+        if rq.is_redo(satisfaction):
+            due = rq.due_on(row["category"], today, calendars)
+            self._redo_request(
+                request_id=request_id,
+                reopened_on=today,
+                due_on=due.on,
+                calendar_source=due.calendar.source,
+                calendar_version=due.calendar.version,
+            )
+
+    @event("RequestRedone")
+    def _redo_request(
+        self,
+        request_id: UUID,
+        reopened_on: date,
+        due_on: date,
+        calendar_source: CalendarSource,
+        calendar_version: str,
+    ) -> None:
+        rq.apply_redo(rq.find_request(self._requests, request_id), due_on)
 
     @event("RequestRated")
     def _rate_request(self, request_id: UUID, satisfaction: int) -> None:

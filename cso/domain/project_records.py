@@ -32,6 +32,17 @@ class PlanItemRow(TypedDict):
     completed: bool
 
 
+class ReturnRow(TypedDict):
+    department: str
+    reason: str
+
+
+class ExtensionRow(TypedDict):
+    working_days: int
+    reason: str
+    by: UUID | None
+
+
 class RequestRow(TypedDict):
     id: UUID
     category: RequestCategory
@@ -45,6 +56,12 @@ class RequestRow(TypedDict):
     satisfaction: int | None
     # Absent in snapshots taken before due dates were counted in working days.
     calendar_source: NotRequired[CalendarSource | None]
+    # Absent in snapshots taken before requests could be returned.
+    returns: NotRequired[list[ReturnRow]]
+    # Absent in snapshots taken before deadlines could be extended.
+    extensions: NotRequired[list[ExtensionRow]]
+    # Absent in snapshots taken before a low rating reopened a request.
+    redo_count: NotRequired[int]
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,8 @@ class EnterpriseRequest:
     calendar_source: CalendarSource | None = None
     """The calendar the due date was counted on; None for requests raised while due dates
     were counted in calendar days."""
+    redo_count: int = 0
+    """How many times a rating of 1 or 2 reopened it."""
 
     @property
     def joint(self) -> bool:
@@ -179,4 +198,5 @@ def request_view(row: RequestRow) -> EnterpriseRequest:
         resolved_on=row["resolved_on"],
         satisfaction=row["satisfaction"],
         calendar_source=row.get("calendar_source"),
+        redo_count=row.get("redo_count", 0),
     )

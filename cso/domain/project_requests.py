@@ -16,6 +16,11 @@ from cso.domain.values import TEXT_MAX_LENGTH, require_text, unique_texts
 from cso.domain.working_days import CalendarLookup, WorkingDayCount, add_working_days
 
 SATISFACTION_RANGE = range(1, 6)
+# An enterprise this unsatisfied gets its request handled again (a redo).
+REDO_AT_MOST = 2
+# An extension is a grace of days, not a new deadline; and the calendars a count reads stay
+# within the year it starts in and the next.
+EXTENSION_RANGE = range(1, 31)
 
 
 class UnknownRequest(InvalidValue):
@@ -35,6 +40,10 @@ class RequestNotResolved(RuleViolation):
 
 class RequestAlreadyRated(RuleViolation):
     """A request is rated once."""
+
+
+class NotReferredToDepartment(RuleViolation):
+    """Only a department the request is referred to may return it."""
 
 
 def due_on(
@@ -114,6 +123,77 @@ def apply_referral(row: RequestRow, departments: list[str]) -> None:
 
 
 def apply_resolution(row: RequestRow, resolution: str, resolved_on: date) -> None:
+    # A new answer is rated anew (after a redo, the last rating was of the last answer).
+    row["satisfaction"] = None
     row["status"] = RequestStatus.RESOLVED
     row["resolution"] = resolution
     row["resolved_on"] = resolved_on
+
+
+def check_return(row: RequestRow, department: str, reason: str | None) -> tuple[str, str]:
+    """A referred, unresolved request goes back (退回) from one of its departments, with a
+    reason. Returns (department, reason); raises InvalidValue, RequestAlreadyResolved,
+    NotReferredToDepartment."""
+    department = require_text("department", department, TEXT_MAX_LENGTH)
+    reason = require_text("reason", reason or "", TEXT_MAX_LENGTH)
+    _ensure_unresolved(row)
+    if row["status"] is not RequestStatus.REFERRED or department not in row["departments"]:
+        raise NotReferredToDepartment(
+            f"Request {row['id']} is not referred to {department}; only a department it is "
+            "referred to may return it."
+        )
+    return department, reason
+
+
+def apply_return(row: RequestRow, department: str, reason: str) -> None:
+    """OPEN again, referred nowhere; the return is kept (the read model keeps its time)."""
+    row["status"] = RequestStatus.OPEN
+    row["departments"] = []
+    row.setdefault("returns", []).append({"department": department, "reason": reason})
+
+
+def check_extension(row: RequestRow, working_days: int, reason: str | None) -> tuple[int, str]:
+    """An unresolved request's due date moves by 1–30 working days, with a reason.
+    Returns (working_days, reason); raises InvalidValue, RequestAlreadyResolved."""
+    if isinstance(working_days, bool) or not isinstance(working_days, int):
+        raise InvalidValue("workingDays", "Working days are a whole number from 1 to 30.")
+    if working_days not in EXTENSION_RANGE:
+        raise InvalidValue("workingDays", f"Working days are from 1 to 30, not {working_days}.")
+    reason = require_text("reason", reason or "", TEXT_MAX_LENGTH)
+    if row["status"] is RequestStatus.RESOLVED:
+        raise RequestAlreadyResolved(
+            f"Request {row['id']} is already resolved; its deadline cannot be extended."
+        )
+    return working_days, reason
+
+
+def extended_due_on(
+    row: RequestRow, working_days: int, calendars: CalendarLookup
+) -> WorkingDayCount:
+    """The due date ``working_days`` working days after the current one."""
+    return add_working_days(row["due_on"], working_days, calendars)
+
+
+def apply_extension(
+    row: RequestRow, working_days: int, reason: str, by: UUID | None, due: date
+) -> None:
+    row["due_on"] = due
+    row.setdefault("extensions", []).append(
+        {"working_days": working_days, "reason": reason, "by": by}
+    )
+
+
+def is_redo(satisfaction: int) -> bool:
+    """A rating of 1 or 2 reopens the request."""
+    return satisfaction <= REDO_AT_MOST
+
+
+def apply_redo(row: RequestRow, due: date) -> None:
+    """OPEN again, referred nowhere, unresolved, due anew; the rating stays until the
+    next answer (the case officer refers it again)."""
+    row["status"] = RequestStatus.OPEN
+    row["departments"] = []
+    row["resolution"] = None
+    row["resolved_on"] = None
+    row["due_on"] = due
+    row["redo_count"] = row.get("redo_count", 0) + 1

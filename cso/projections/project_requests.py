@@ -45,15 +45,46 @@ UPDATE rm_requests SET status = $4, departments = $5, joint = $6, version = $2, 
 WHERE id = $1 AND version < $2
 """
 
+# $4 department, $5 reason: OPEN again, referred nowhere; the return kept with its time.
+RETURN_REQUEST = """
+UPDATE rm_requests
+SET status = $6, departments = '{}', joint = false, version = $2, updated_at = $3,
+    returns = returns || jsonb_build_array(
+      jsonb_build_object('department', $4::text, 'reason', $5::text, 'at', $3::timestamptz))
+WHERE id = $1 AND version < $2
+"""
+
+# $4 due_on, $5 overdue_from, $6 due_soon_from (as the domain decides them), $7 working
+# days, $8 reason, $9 by: the new due date, the extension kept with its time.
+EXTEND_REQUEST = """
+UPDATE rm_requests
+SET due_on = $4, overdue_from = $5, due_soon_from = $6, version = $2, updated_at = $3,
+    extensions = extensions || jsonb_build_array(jsonb_build_object(
+      'workingDays', $7::int, 'reason', $8::text, 'by', $9::uuid, 'at', $3::timestamptz))
+WHERE id = $1 AND version < $2
+"""
+
+# A new answer is rated anew: the last rating (of a redone answer) is cleared.
 RESOLVE_REQUEST = """
 UPDATE rm_requests
-SET status = $4, resolution = $5, resolved_on = $6, overdue_from = $7, due_soon_from = $7,
-    on_time = $8, version = $2, updated_at = $3
+SET satisfaction = NULL, status = $4, resolution = $5, resolved_on = $6, overdue_from = $7,
+    due_soon_from = $7, on_time = $8, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
 RATE_REQUEST = """
-UPDATE rm_requests SET satisfaction = $4, version = $2, updated_at = $3
+UPDATE rm_requests SET satisfaction = $4, rated = true, version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
+# $4 OPEN, $5 due_on, $6 overdue_from, $7 due_soon_from: a redo, due anew; the rating
+# stays until the next answer. Its version is the RequestRated event's plus one, so it is
+# applied after it.
+REDO_REQUEST = """
+UPDATE rm_requests
+SET status = $4, departments = '{}', joint = false, resolution = NULL, resolved_on = NULL,
+    on_time = NULL, due_on = $5, overdue_from = $6, due_soon_from = $7,
+    redo_count = redo_count + 1, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
@@ -105,6 +136,38 @@ async def request_referred(
     await _recount(conn, recorded)
 
 
+@PART.on(Project, "RequestReturned")
+async def request_returned(
+    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
+) -> None:
+    await conn.execute(
+        RETURN_REQUEST,
+        *_request_keys(event, recorded),
+        event.department,
+        event.reason,
+        RequestStatus.OPEN.value,
+    )
+    await _recount(conn, recorded)
+
+
+@PART.on(Project, "RequestDeadlineExtended")
+async def request_deadline_extended(
+    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
+) -> None:
+    # Only an unresolved request is extended (the domain's rule), so OPEN stands for it.
+    await conn.execute(
+        EXTEND_REQUEST,
+        *_request_keys(event, recorded),
+        event.due_on,
+        overdue_from(RequestStatus.OPEN, event.due_on),
+        due_soon_from(RequestStatus.OPEN, event.due_on),
+        event.working_days,
+        event.reason,
+        event.by,
+    )
+    await _recount(conn, recorded)
+
+
 @PART.on(Project, "RequestResolved")
 async def request_resolved(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
@@ -124,6 +187,21 @@ async def request_resolved(
 @PART.on(Project, "RequestRated")
 async def request_rated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     await conn.execute(RATE_REQUEST, *_request_keys(event, recorded), event.satisfaction)
+    await _recount(conn, recorded)
+
+
+@PART.on(Project, "RequestRedone")
+async def request_redone(
+    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
+) -> None:
+    await conn.execute(
+        REDO_REQUEST,
+        *_request_keys(event, recorded),
+        RequestStatus.OPEN.value,
+        event.due_on,
+        overdue_from(RequestStatus.OPEN, event.due_on),
+        due_soon_from(RequestStatus.OPEN, event.due_on),
+    )
     await _recount(conn, recorded)
 
 

@@ -13,12 +13,15 @@ from typing import Any
 from cso.domain.enums import RequestStatus
 from cso.projections.project_requests import overdue
 
-# $1 RESOLVED.
+# $1 RESOLVED. A redone request counts its last rating, and is resolved again only once
+# answered anew; `rated` and `redo_count` are never reset.
 REQUEST_FIGURES = """
-SELECT count(*) FILTER (WHERE on_time) AS on_time,
-       count(*) FILTER (WHERE on_time IS NOT NULL) AS resolved,
-       avg(satisfaction)::float8 AS average_satisfaction
-FROM rm_requests WHERE status = $1
+SELECT count(*) FILTER (WHERE status = $1 AND on_time) AS on_time,
+       count(*) FILTER (WHERE status = $1 AND on_time IS NOT NULL) AS resolved,
+       avg(satisfaction)::float8 AS average_satisfaction,
+       count(*) FILTER (WHERE redo_count > 0) AS redone,
+       count(*) FILTER (WHERE rated) AS rated
+FROM rm_requests
 """
 
 # The departments an unresolved request is referred to, each with its open and overdue
@@ -45,6 +48,7 @@ class DepartmentLoad:
 class RequestFigures:
     on_time_resolution_rate: float | None  # on time over resolved; None: nothing resolved
     average_satisfaction: float | None  # over rated requests, 1–5; None: none rated
+    redo_rate: float | None  # redone at least once over rated at least once; None: none rated
     requests_by_department: list[DepartmentLoad]  # by department name
 
 
@@ -58,6 +62,7 @@ async def request_figures(db: Any, today: date) -> RequestFigures:
     return RequestFigures(
         on_time_resolution_rate=row["on_time"] / row["resolved"] if row["resolved"] else None,
         average_satisfaction=row["average_satisfaction"],
+        redo_rate=row["redone"] / row["rated"] if row["rated"] else None,
         requests_by_department=[
             DepartmentLoad(r["department"], r["open"], r["overdue"]) for r in departments
         ],

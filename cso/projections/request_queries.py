@@ -31,7 +31,8 @@ def due_soon(due_soon_column: str, overdue_column: str, today: str) -> str:
 REQUEST_COLUMNS = """r.id, r.project_id, r.source, r.category, r.description, r.status,
   r.departments, r.joint, r.raised_on, r.due_on, r.overdue_from, r.due_soon_from,
   r.resolution, r.resolved_on, r.satisfaction, r.calendar_source, r.version, r.created_at,
-  r.updated_at"""
+  r.updated_at, r.returns::text AS returns,
+  r.extensions::text AS extensions, r.redo_count"""
 
 REQUESTS_BY_ID = f"SELECT {REQUEST_COLUMNS} FROM rm_requests r WHERE r.id = ANY($1::uuid[])"
 

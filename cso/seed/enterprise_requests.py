@@ -11,6 +11,7 @@ import random
 from datetime import date, timedelta
 
 from cso.domain.enums import RequestCategory
+from cso.domain.project_requests import is_redo
 from cso.seed.calendar import between
 from cso.seed.phrases import fits
 from cso.seed.project_actions import RaiseRequest, RateRequest, ReferRequest, ResolveRequest
@@ -122,6 +123,10 @@ def _answered(
         values, weights = zip(*SATISFACTION_WEIGHTS, strict=True)
         satisfaction = rng.choices(values, weights)[0]
         steps.append(story.by_cso(rated_on, RateRequest(p, number, satisfaction)))
+        if is_redo(satisfaction):
+            # The rating reopened it: the CSO answers it again before the story ends.
+            redone_on = min(rated_on + timedelta(days=rng.randint(1, days)), story.end)
+            steps.append(story.by_cso(redone_on, ResolveRequest(p, number, text.resolution)))
     return steps
 
 

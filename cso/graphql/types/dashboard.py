@@ -61,6 +61,13 @@ class Dashboard:
     async def average_satisfaction(self, info: Info[Context, None]) -> float | None:
         return (await self._requests(info)).average_satisfaction
 
+    @fields.field(
+        "Requests redone (reopened by a rating of 1 or 2) at least once, over requests rated "
+        "at least once; null: none rated."
+    )
+    async def redo_rate(self, info: Info[Context, None]) -> float | None:
+        return (await self._requests(info)).redo_rate
+
     @fields.field("Each department with requests referred to it: open, and overdue today.")
     async def requests_by_department(self, info: Info[Context, None]) -> list[DepartmentRequests]:
         figures = await self._requests(info)

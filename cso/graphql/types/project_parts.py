@@ -7,7 +7,8 @@ project's requests are its aggregate's, first put in the read model's row shape.
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -84,6 +85,27 @@ class ServiceRecord:
         return await load_officer(info.context, self.officer_id)
 
 
+@strawberry.type(description="A department sent the request back (退回), with its reason.")
+class RequestReturn:
+    department: str
+    reason: str
+    at: datetime
+
+
+@strawberry.type(description="A supervisor moved the due date, by working days, with a reason.")
+class RequestExtension:
+    working_days: int
+    reason: str
+    at: datetime
+    by_id: strawberry.Private[UUID | None]
+
+    @fields.field("The supervisor who extended it, when they are a registered officer.")
+    async def by(self, info: Info[Context, None]) -> OfficerRef | None:
+        from cso.graphql.types.officer import load_officer
+
+        return None if self.by_id is None else await load_officer(info.context, self.by_id)
+
+
 @strawberry.type(description="A request (诉求) the enterprise raised.")
 class EnterpriseRequest:
     id: strawberry.ID
@@ -108,6 +130,15 @@ class EnterpriseRequest:
     )
 
     source: domain.RequestSource
+    returns: list[RequestReturn] = strawberry.field(
+        description="Each return by a department it was referred to, oldest first."
+    )
+    redo_count: int = strawberry.field(
+        description="How many times a rating of 1 or 2 reopened it (a redo)."
+    )
+    extensions: list[RequestExtension] = strawberry.field(
+        description="Each extension of the due date, oldest first."
+    )
     project_id: strawberry.Private[UUID]
     due_soon_from: strawberry.Private[date | None]
 
@@ -181,9 +212,37 @@ def request_of(row: Row) -> EnterpriseRequest:
             else domain.CalendarSource[row["calendar_source"]]
         ),
         source=domain.RequestSource[row["source"]],
+        returns=returns_of(row.get("returns")),
+        redo_count=row.get("redo_count") or 0,
+        extensions=extensions_of(row.get("extensions")),
         project_id=row["project_id"],
         due_soon_from=row["due_soon_from"],
     )
+
+
+def returns_of(document: str | None) -> list[RequestReturn]:
+    """rm_requests.returns (JSON text); none where the row has no such column (a replay)."""
+    return [
+        RequestReturn(
+            department=item["department"],
+            reason=item["reason"],
+            at=datetime.fromisoformat(item["at"]),
+        )
+        for item in json.loads(document or "[]")
+    ]
+
+
+def extensions_of(document: str | None) -> list[RequestExtension]:
+    """rm_requests.extensions (JSON text); none where the row has no such column (a replay)."""
+    return [
+        RequestExtension(
+            working_days=item["workingDays"],
+            reason=item["reason"],
+            at=datetime.fromisoformat(item["at"]),
+            by_id=None if item["by"] is None else UUID(item["by"]),
+        )
+        for item in json.loads(document or "[]")
+    ]
 
 
 def request_row(view: records.EnterpriseRequest, project_id: UUID) -> dict[str, Any]:
@@ -205,6 +264,7 @@ def request_row(view: records.EnterpriseRequest, project_id: UUID) -> dict[str, 
         "joint": view.joint,
         "overdue_from": view.overdue_from,
         "calendar_source": None if view.calendar_source is None else view.calendar_source.value,
+        "redo_count": view.redo_count,
     }
 
 

@@ -27,7 +27,7 @@ async def test_requests_keep_the_projects_open_count_and_overdue_date_in_step(
     await world.save(project)
     assert tuple(await world.row(SELECT_PROJECT, project.id)) == (1, date(2024, 6, 15), 5)
 
-    project.rate_request(permit, 5)
+    project.rate_request(permit, 5, date(2024, 6, 7))
     project.resolve_request(land, "红线已调整", date(2024, 6, 12))
     await world.save(project)
     assert tuple(await world.row(SELECT_PROJECT, project.id)) == (0, None, 7)

@@ -74,10 +74,10 @@ async def test_the_request_figures_on_a_known_data_set(isolated: Isolated) -> No
 
     on_time = raised(RequestCategory.PERMIT, monday, [HOUSING, FIRE])
     project.resolve_request(on_time, "已办结", date(2024, 6, 7))
-    project.rate_request(on_time, 5)
+    project.rate_request(on_time, 5, date(2024, 6, 7))
     late = raised(RequestCategory.PERMIT, monday, [HOUSING])
     project.resolve_request(late, "已办结", date(2024, 6, 12))  # due 6-10
-    project.rate_request(late, 2)
+    project.rate_request(late, 2, date(2024, 6, 13))  # a redo: OPEN again, due 6-20
     on_the_day = raised(RequestCategory.LAND, monday, [FIRE])
     project.resolve_request(on_the_day, "已办结", date(2024, 6, 17))  # due 6-17
     raised(RequestCategory.POLICY, date(2024, 6, 17), [HOUSING, PLANNING])  # due 6-24
@@ -86,8 +86,9 @@ async def test_the_request_figures_on_a_known_data_set(isolated: Isolated) -> No
     await isolated.save_and_project(enterprise, project)
 
     figures = await request_figures(isolated.pool, date(2024, 6, 20))
-    assert figures.on_time_resolution_rate == 2 / 3
-    assert figures.average_satisfaction == 3.5
+    assert figures.on_time_resolution_rate == 2 / 2  # the late answer is being redone
+    assert figures.average_satisfaction == 3.5  # the redone request's 2 counts
+    assert figures.redo_rate == 1 / 2  # redone at least once, over rated at least once
     assert {d.department: d for d in figures.requests_by_department} == {
         HOUSING: DepartmentLoad(HOUSING, open=2, overdue=1),
         PLANNING: DepartmentLoad(PLANNING, open=1, overdue=0),

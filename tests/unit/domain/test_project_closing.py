@@ -76,7 +76,7 @@ def test_nothing_is_recorded_on_a_closed_project(
         lambda: project.raise_request(RequestCategory.OTHER, "More", today=today),
         lambda: project.refer_request(request_id, ["Fire Brigade"]),
         lambda: project.resolve_request(request_id, "Again", today=today),
-        lambda: project.rate_request(request_id, 5),
+        lambda: project.rate_request(request_id, 5, today),
         lambda: project.close(ProjectOutcome.CANCELLED, cso=cso),
     ]
     for command in commands:

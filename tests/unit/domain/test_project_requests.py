@@ -125,7 +125,7 @@ def test_a_resolved_request_is_rated_from_one_to_five(
 ) -> None:
     request_id = raise_permit(project, today)
     project.resolve_request(request_id, "Permit issued", today=today)
-    project.rate_request(request_id, satisfaction)
+    project.rate_request(request_id, satisfaction, today)
     assert project.request(request_id).satisfaction == satisfaction
 
 
@@ -136,22 +136,22 @@ def test_a_rating_outside_one_to_five_is_refused(
     request_id = raise_permit(project, today)
     project.resolve_request(request_id, "Permit issued", today=today)
     with pytest.raises(InvalidValue) as refused:
-        project.rate_request(request_id, satisfaction)  # type: ignore[arg-type]
+        project.rate_request(request_id, satisfaction, today)  # type: ignore[arg-type]
     assert refused.value.field == "satisfaction"
 
 
 def test_an_unresolved_request_cannot_be_rated(project: Project, today: date) -> None:
     request_id = raise_permit(project, today)
     with pytest.raises(RequestNotResolved, match="not resolved yet"):
-        project.rate_request(request_id, 5)
+        project.rate_request(request_id, 5, today)
 
 
 def test_a_request_is_rated_only_once(project: Project, today: date) -> None:
     request_id = raise_permit(project, today)
     project.resolve_request(request_id, "Permit issued", today=today)
-    project.rate_request(request_id, 4)
+    project.rate_request(request_id, 4, today)
     with pytest.raises(RequestAlreadyRated):
-        project.rate_request(request_id, 5)
+        project.rate_request(request_id, 5, today)
 
 
 def test_an_unknown_request_is_refused_naming_the_request_id(project: Project, today: date) -> None:
@@ -159,7 +159,7 @@ def test_an_unknown_request_is_refused_naming_the_request_id(project: Project, t
     for command in (
         lambda: project.refer_request(unknown, ["Fire Brigade"]),
         lambda: project.resolve_request(unknown, "Done", today=today),
-        lambda: project.rate_request(unknown, 5),
+        lambda: project.rate_request(unknown, 5, today),
         lambda: project.request(unknown),
     ):
         with pytest.raises(UnknownRequest) as refused:

@@ -85,7 +85,7 @@ def lived_project() -> Project:
     permit = project.raise_request(RequestCategory.PERMIT, "Fire permit", today=TODAY)
     project.refer_request(permit, ["Fire Brigade", "Housing Bureau"])
     project.resolve_request(permit, "Issued", today=TODAY + DAY)
-    project.rate_request(permit, 5)
+    project.rate_request(permit, 5, TODAY)
     land = project.raise_request(RequestCategory.LAND, "Land price", today=TODAY)
     project.resolve_request(land, "Explained", today=TODAY)
     project.close(ProjectOutcome.OPERATING, cso=second)
