@@ -9,13 +9,17 @@ checkpoints works either way.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 import pytest
+from eventsourcing.domain import Aggregate
 
+from cso.database import connect, create_pool
 from cso.domain.enums import DOMAIN_ENUMS
-from cso.eventstore import Codec, EventStore, Listener, Repository
+from cso.eventstore import Codec, EventStore, Listener, Metadata, Repository
+from cso.migrations import migrate
 from cso.projections import ALL_PROJECTIONS
 from cso.projections.base import Projection
 from cso.projections.runner import ProjectionRunner
@@ -88,3 +92,37 @@ def make_runner(
         )
 
     return make
+
+
+@dataclass
+class Isolated:
+    """A migrated database of a test's own, whose read models hold only what it saves."""
+
+    database_url: str
+    pool: asyncpg.Pool[Any]
+    repository: Repository
+
+    async def save_and_project(self, *aggregates: Aggregate) -> None:
+        """Append, then run every projection's catch-up past the append."""
+        result = await self.repository.save(*aggregates, metadata=Metadata())
+        for projection in ALL_PROJECTIONS:
+            runner = ProjectionRunner(
+                projection,
+                database_url=self.database_url,
+                store=self.repository.store,
+                codec=self.repository.codec,
+                listener=Listener(self.database_url, poll_interval=0.05),
+            )
+            assert await runner.catch_up_to(result.checkpoint) >= result.checkpoint
+
+
+@pytest.fixture
+async def isolated(empty_database: str) -> AsyncIterator[Isolated]:
+    conn = await connect(empty_database)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    pool = await create_pool(empty_database, min_size=1, max_size=4)
+    yield Isolated(empty_database, pool, Repository(EventStore(pool), Codec(DOMAIN_ENUMS)))
+    await pool.close()

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-import asyncpg
-import pytest
-from eventsourcing.domain import Aggregate
-
-from cso.database import connect, create_pool
 from cso.domain.enums import (
-    DOMAIN_ENUMS,
     Milestone,
     PartyOrganizationKind,
     ProjectOutcome,
     ProjectStage,
     RequestCategory,
 )
-from cso.eventstore import Codec, EventStore, Listener, Metadata, Repository
-from cso.migrations import migrate
-from cso.projections import ALL_PROJECTIONS
 from cso.projections.dashboard import (
     Coverage,
     DashboardFigures,
@@ -31,42 +19,10 @@ from cso.projections.dashboard import (
     chain_coverage,
     dashboard,
 )
-from cso.projections.runner import ProjectionRunner
+from tests.integration.projections.conftest import Isolated
 from tests.integration.projections.factories import new_chain, new_enterprise, new_project
 
 TODAY = date(2024, 6, 10)
-
-
-@dataclass
-class Isolated:
-    database_url: str
-    pool: asyncpg.Pool[Any]
-    repository: Repository
-
-    async def save_and_project(self, *aggregates: Aggregate) -> None:
-        """Append, then run every projection's catch-up past the append."""
-        result = await self.repository.save(*aggregates, metadata=Metadata())
-        for projection in ALL_PROJECTIONS:
-            runner = ProjectionRunner(
-                projection,
-                database_url=self.database_url,
-                store=self.repository.store,
-                codec=self.repository.codec,
-                listener=Listener(self.database_url, poll_interval=0.05),
-            )
-            assert await runner.catch_up_to(result.checkpoint) >= result.checkpoint
-
-
-@pytest.fixture
-async def isolated(empty_database: str) -> AsyncIterator[Isolated]:
-    conn = await connect(empty_database)
-    try:
-        await migrate(conn)
-    finally:
-        await conn.close()
-    pool = await create_pool(empty_database, min_size=1, max_size=4)
-    yield Isolated(empty_database, pool, Repository(EventStore(pool), Codec(DOMAIN_ENUMS)))
-    await pool.close()
 
 
 def stages(**counts: int) -> list[StageCount]:

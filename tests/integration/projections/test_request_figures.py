@@ -2,56 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import asyncpg
-import pytest
-from eventsourcing.domain import Aggregate
-
-from cso.database import connect, create_pool
-from cso.domain.enums import DOMAIN_ENUMS, RequestCategory
-from cso.eventstore import Codec, EventStore, Listener, Metadata, Repository
-from cso.migrations import migrate
-from cso.projections import ALL_PROJECTIONS
+from cso.domain.enums import RequestCategory
 from cso.projections.request_figures import DepartmentLoad, request_figures
-from cso.projections.runner import ProjectionRunner
+from tests.integration.projections.conftest import Isolated
 from tests.integration.projections.factories import new_enterprise, new_project
 
 HOUSING, FIRE, PLANNING = "区住建局", "区消防救援大队", "区规划和自然资源局"
-
-
-@dataclass
-class Isolated:
-    database_url: str
-    pool: asyncpg.Pool[Any]
-    repository: Repository
-
-    async def save_and_project(self, *aggregates: Aggregate) -> None:
-        result = await self.repository.save(*aggregates, metadata=Metadata())
-        for projection in ALL_PROJECTIONS:
-            runner = ProjectionRunner(
-                projection,
-                database_url=self.database_url,
-                store=self.repository.store,
-                codec=self.repository.codec,
-                listener=Listener(self.database_url, poll_interval=0.05),
-            )
-            assert await runner.catch_up_to(result.checkpoint) >= result.checkpoint
-
-
-@pytest.fixture
-async def isolated(empty_database: str) -> AsyncIterator[Isolated]:
-    conn = await connect(empty_database)
-    try:
-        await migrate(conn)
-    finally:
-        await conn.close()
-    pool = await create_pool(empty_database, min_size=1, max_size=4)
-    yield Isolated(empty_database, pool, Repository(EventStore(pool), Codec(DOMAIN_ENUMS)))
-    await pool.close()
 
 
 async def test_no_requests_means_no_rates_and_no_departments(isolated: Isolated) -> None:
