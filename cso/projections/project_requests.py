@@ -9,6 +9,7 @@ comparison `OVERDUE`, which every query that needs it uses.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -136,6 +137,12 @@ async def request_referred(
     await _recount(conn, recorded)
 
 
+def _open_deadlines(due_on: date) -> tuple[date | None, date | None]:
+    """(overdue_from, due_soon_from) of an unresolved request due on `due_on`, as the
+    domain decides them."""
+    return overdue_from(RequestStatus.OPEN, due_on), due_soon_from(RequestStatus.OPEN, due_on)
+
+
 @PART.on(Project, "RequestReturned")
 async def request_returned(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
@@ -159,8 +166,7 @@ async def request_deadline_extended(
         EXTEND_REQUEST,
         *_request_keys(event, recorded),
         event.due_on,
-        overdue_from(RequestStatus.OPEN, event.due_on),
-        due_soon_from(RequestStatus.OPEN, event.due_on),
+        *_open_deadlines(event.due_on),
         event.working_days,
         event.reason,
         event.by,
@@ -199,8 +205,7 @@ async def request_redone(
         *_request_keys(event, recorded),
         RequestStatus.OPEN.value,
         event.due_on,
-        overdue_from(RequestStatus.OPEN, event.due_on),
-        due_soon_from(RequestStatus.OPEN, event.due_on),
+        *_open_deadlines(event.due_on),
     )
     await _recount(conn, recorded)
 
