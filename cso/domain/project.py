@@ -9,12 +9,15 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 
 from cso.domain import project_requests as rq
+from cso.domain.enterprise_request import EnterpriseRequest
 from cso.domain.enums import (
     CalendarSource,
     Milestone,
     OfficerRole,
     ProjectOutcome,
     RequestCategory,
+    RequestSource,
+    RequestStatus,
     ServiceKind,
 )
 from cso.domain.officer import Officer
@@ -33,7 +36,6 @@ from cso.domain.project_errors import (
     UnknownServiceItem,
 )
 from cso.domain.project_reads import ProjectReads
-from cso.domain.project_records import resolved_on_time
 from cso.domain.values import (
     TEXT_MAX_LENGTH,
     optional_text,
@@ -69,7 +71,8 @@ class Project(ProjectReads, Aggregate):
         self._plan = []
         self.service_count = 0
         self.latest_service_on = None
-        self._requests = []
+        self._requests = []  # requests of older databases, until carried over
+        self._open_ids: list[UUID] = []
         self.outcome = None
         self.close_reason = None
 
@@ -253,6 +256,8 @@ class Project(ProjectReads, Aggregate):
             self.latest_service_on = occurred_on
 
     # -- requests ----------------------------------------------------------
+    # Requests are EnterpriseRequest aggregates; the project keeps the ids of its open
+    # ones, changed in the same append as the request, so closing sees every open request.
 
     def raise_request(
         self,
@@ -261,31 +266,63 @@ class Project(ProjectReads, Aggregate):
         today: date,
         received_on: date | None = None,
         calendars: CalendarLookup = weekends_only,
-    ) -> UUID:
-        """Raise a request received on ``received_on`` (default today; never in the future,
-        nor before signing), due the category's working days later on ``calendars``.
-
-        The due date and the calendar it was counted on are recorded in the event: a replay
-        never counts again. Raises InvalidValue, DateInFuture, DateBeforeSigning.
-        """
+    ) -> EnterpriseRequest:
+        """A new request on this project, received on ``received_on`` (default today; never
+        in the future, nor before signing), due the category's working days later on
+        ``calendars``; its id is kept here. Raises ProjectClosed, InvalidValue,
+        DateInFuture, DateBeforeSigning."""
         self._ensure_open()
-        category = require_enum("category", category, RequestCategory)
-        description = require_text("description", description, TEXT_MAX_LENGTH)
         received_on = self._ensure_dated_fact(
             "receivedOn", today if received_on is None else received_on, today
         )
-        due = rq.due_on(category, received_on, calendars)
-        request_id = uuid4()
-        self._raise_request(
-            request_id=request_id,
-            category=category,
-            description=description,
-            raised_on=received_on,
-            due_on=due.on,
-            calendar_source=due.calendar.source,
-            calendar_version=due.calendar.version,
+        return EnterpriseRequest.raise_on(
+            self, RequestSource.PROJECT, category, description, received_on, calendars
         )
-        return request_id
+
+    def ensure_takes_requests(self) -> None:
+        """A closed project's requests are settled as they are. Raises ProjectClosed."""
+        self._ensure_open()
+
+    def open_request(self, request_id: UUID) -> None:
+        """Keep the id of a new request, or of one a low rating reopened (a redo). A closed
+        project takes neither: closing needed every request resolved, and a redo would
+        reopen work on a case that is over. Raises ProjectClosed."""
+        self._ensure_open()
+        if request_id not in self.open_request_ids:
+            self._open_request(request_id=request_id)
+
+    @event("RequestOpened")
+    def _open_request(self, request_id: UUID) -> None:
+        self._open_ids = [*self.__dict__.get("_open_ids", []), request_id]
+
+    def settle_request(self, request_id: UUID) -> None:
+        """Forget the id of a resolved request. Raises ProjectClosed (as resolving on a
+        closed project always has)."""
+        self._ensure_open()
+        self._settle_request(request_id=request_id)
+
+    @event("RequestSettled")
+    def _settle_request(self, request_id: UUID) -> None:
+        self._open_ids = [i for i in self.__dict__.get("_open_ids", []) if i != request_id]
+
+    def carry_over_request(self, request_id: UUID) -> EnterpriseRequest:
+        """Move a request of an older database, kept in this project's state, into its own
+        EnterpriseRequest stream with the same id (appended together). Raises UnknownRequest."""
+        legacy = rq.find_request(self._requests, request_id)
+        request = EnterpriseRequest.carry_over(request_id, self, dict(legacy))
+        self._carry_over_request(request_id=request_id)
+        return request
+
+    @event("RequestCarriedOver")
+    def _carry_over_request(self, request_id: UUID) -> None:
+        row = rq.find_request(self._requests, request_id)
+        self._requests = [r for r in self._requests if r["id"] != request_id]
+        if row["status"] is not RequestStatus.RESOLVED:
+            self._open_ids = [*self.__dict__.get("_open_ids", []), request_id]
+
+    # -- requests of older databases ------------------------------------------
+    # Events recorded while requests lived inside their project. No command records them
+    # any more; they replay into `_requests` until `cso carry-over-requests` moves each.
 
     @event("RequestRaised")
     def _raise_request(
@@ -295,7 +332,6 @@ class Project(ProjectReads, Aggregate):
         description: str,
         raised_on: date,
         due_on: date,
-        # Events recorded before due dates counted working days have neither.
         calendar_source: CalendarSource | None = None,
         calendar_version: str | None = None,
     ) -> None:
@@ -305,57 +341,13 @@ class Project(ProjectReads, Aggregate):
             )
         )
 
-    def refer_request(self, request_id: UUID, departments: list[str]) -> None:
-        """Refer (转办) to one department, or to several for joint handling (会办)."""
-        self._ensure_open()
-        row = rq.find_request(self._requests, request_id)
-        departments = rq.check_referral(row, departments)
-        self._refer_request(request_id=request_id, departments=departments)
-
     @event("RequestReferred")
     def _refer_request(self, request_id: UUID, departments: list[str]) -> None:
         rq.apply_referral(rq.find_request(self._requests, request_id), departments)
 
-    def return_request(self, request_id: UUID, department: str, reason: str | None) -> None:
-        """A department it is referred to returns it (退回) with a reason: OPEN again.
-
-        Raises InvalidValue, RequestAlreadyResolved, NotReferredToDepartment, ProjectClosed.
-        """
-        self._ensure_open()
-        row = rq.find_request(self._requests, request_id)
-        department, reason = rq.check_return(row, department, reason)
-        self._return_request(request_id=request_id, department=department, reason=reason)
-
     @event("RequestReturned")
     def _return_request(self, request_id: UUID, department: str, reason: str) -> None:
         rq.apply_return(rq.find_request(self._requests, request_id), department, reason)
-
-    def extend_request_deadline(
-        self,
-        request_id: UUID,
-        working_days: int,
-        reason: str | None,
-        by: UUID | None,
-        calendars: CalendarLookup = weekends_only,
-    ) -> date:
-        """Move an unresolved request's due date ``working_days`` (1–30) working days later,
-        counted on ``calendars``; ``by`` is the supervisor's officer id, when they have one.
-        The new date and its calendar are recorded. Returns the new due date; raises
-        InvalidValue, RequestAlreadyResolved, ProjectClosed."""
-        self._ensure_open()
-        row = rq.find_request(self._requests, request_id)
-        working_days, reason = rq.check_extension(row, working_days, reason)
-        due = rq.extended_due_on(row, working_days, calendars)
-        self._extend_request_deadline(
-            request_id=request_id,
-            working_days=working_days,
-            reason=reason,
-            by=by,
-            due_on=due.on,
-            calendar_source=due.calendar.source,
-            calendar_version=due.calendar.version,
-        )
-        return due.on
 
     @event("RequestDeadlineExtended")
     def _extend_request_deadline(
@@ -368,54 +360,13 @@ class Project(ProjectReads, Aggregate):
         calendar_source: CalendarSource,
         calendar_version: str,
     ) -> None:
-        row = rq.find_request(self._requests, request_id)
-        rq.apply_extension(row, working_days, reason, by, due_on)
-
-    def resolve_request(self, request_id: UUID, resolution: str, today: date) -> None:
-        self._ensure_open()
-        row = rq.find_request(self._requests, request_id)
-        resolution = rq.check_resolution(row, resolution)
-        self._resolve_request(
-            request_id=request_id,
-            resolution=resolution,
-            resolved_on=today,
-            on_time=resolved_on_time(row["due_on"], today),
-        )
+        rq.find_request(self._requests, request_id)["due_on"] = due_on
 
     @event("RequestResolved")
     def _resolve_request(
-        self,
-        request_id: UUID,
-        resolution: str,
-        resolved_on: date,
-        # Recorded since the dashboard counts on-time answers; older events lack it.
-        on_time: bool | None = None,
+        self, request_id: UUID, resolution: str, resolved_on: date, on_time: bool | None = None
     ) -> None:
         rq.apply_resolution(rq.find_request(self._requests, request_id), resolution, resolved_on)
-
-    def rate_request(
-        self,
-        request_id: UUID,
-        satisfaction: int,
-        today: date,
-        calendars: CalendarLookup = weekends_only,
-    ) -> None:
-        """Rate a resolved request 1–5. A rating of 1 or 2 reopens it (a redo): OPEN again,
-        due the category's working days after ``today`` on ``calendars``, recorded in a
-        RequestRedone event. Raises InvalidValue, RequestNotResolved, RequestAlreadyRated."""
-        self._ensure_open()
-        row = rq.find_request(self._requests, request_id)
-        satisfaction = rq.check_rating(row, satisfaction)
-        self._rate_request(request_id=request_id, satisfaction=satisfaction)
-        if rq.is_redo(satisfaction):
-            due = rq.due_on(row["category"], today, calendars)
-            self._redo_request(
-                request_id=request_id,
-                reopened_on=today,
-                due_on=due.on,
-                calendar_source=due.calendar.source,
-                calendar_version=due.calendar.version,
-            )
 
     @event("RequestRedone")
     def _redo_request(
@@ -451,7 +402,7 @@ class Project(ProjectReads, Aggregate):
                 "A project closes as OPERATING only after reaching the OPERATING "
                 f"milestone; it is at {self.latest_milestone.value}."
             )
-        unresolved = len(self.open_requests)
+        unresolved = len(self.open_request_ids)
         if outcome is not ProjectOutcome.CANCELLED and unresolved:
             raise OpenRequestsRemain(
                 f"A project closes as {outcome.value} only when every request is "

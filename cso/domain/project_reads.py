@@ -3,7 +3,7 @@
 A mixin so that project.py holds only the commands and their events; the
 state it reads is declared here and assigned by ``Project.__init__``. The
 state is lean: counts, latest dates, the current CSO, the bounded milestones
-and plan, the requests — never the service timeline or past CSO terms, which
+and plan, the open requests' ids — never the service timeline or past CSO terms, which
 live as events and in the projects read model.
 """
 
@@ -16,7 +16,7 @@ from uuid import UUID
 from cso.domain import project_requests as rq
 from cso.domain.enums import Milestone, ProjectOutcome, ProjectStage, RequestStatus
 from cso.domain.project_records import (
-    EnterpriseRequest,
+    LegacyRequest,
     MilestoneRow,
     PlanItemRow,
     ReachedMilestone,
@@ -47,7 +47,7 @@ class ProjectReads:
     latest_service_on: date | None
     _milestones: list[MilestoneRow]
     _plan: list[PlanItemRow]
-    _requests: list[RequestRow]
+    _requests: list[RequestRow]  # of an older database, until carried over
 
     @property
     def signed_on(self) -> date:
@@ -78,22 +78,17 @@ class ProjectReads:
         return [plan_item_view(row) for row in self._plan]
 
     @property
-    def requests(self) -> list[EnterpriseRequest]:
+    def open_request_ids(self) -> list[UUID]:
+        """The requests raised on it and not resolved (OPEN or REFERRED): those of an older
+        database still in its state, then the EnterpriseRequests it keeps."""
+        legacy = [r["id"] for r in self._requests if r["status"] is not RequestStatus.RESOLVED]
+        # Snapshots taken before requests were aggregates have no `_open_ids`.
+        return [*legacy, *self.__dict__.get("_open_ids", [])]
+
+    @property
+    def legacy_requests(self) -> list[LegacyRequest]:
+        """Requests of an older database not yet carried over into their own streams."""
         return [request_view(row) for row in self._requests]
 
-    @property
-    def open_requests(self) -> list[EnterpriseRequest]:
-        """Requests not yet resolved (open or referred)."""
-        return [r for r in self.requests if r.status is not RequestStatus.RESOLVED]
-
-    def request(self, request_id: UUID) -> EnterpriseRequest:
+    def legacy_request(self, request_id: UUID) -> LegacyRequest:
         return request_view(rq.find_request(self._requests, request_id))
-
-    def overdue_requests(self, today: date) -> list[EnterpriseRequest]:
-        return [r for r in self.requests if r.is_overdue(today)]
-
-    @property
-    def overdue_from(self) -> date | None:
-        """The first day on which one of the project's requests is overdue (None: none can be)."""
-        days = [r.overdue_from for r in self.requests if r.overdue_from is not None]
-        return min(days, default=None)

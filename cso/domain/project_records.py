@@ -81,8 +81,8 @@ class ServicePlanItem:
 
 
 @dataclass(frozen=True)
-class EnterpriseRequest:
-    """A request (诉求) the enterprise raised."""
+class LegacyRequest:
+    """A request (诉求) of an older database, as its project replays it."""
 
     id: UUID
     category: RequestCategory
@@ -136,9 +136,9 @@ def overdue_from(status: RequestStatus, due_on: date) -> date | None:
     """The day after the due date while the request is unresolved; None once resolved.
 
     Read models store this date, so that "overdue" is one comparison with today
-    (`cso.projections.project_requests.OVERDUE`), decided here and nowhere else.
+    (`cso.projections.requests.OVERDUE`), decided here and nowhere else.
     """
-    if status is RequestStatus.RESOLVED:
+    if not is_open(status):
         return None
     return due_on + timedelta(days=1)
 
@@ -185,8 +185,8 @@ def plan_item_view(row: PlanItemRow) -> ServicePlanItem:
     return ServicePlanItem(item=row["item"], completed=row["completed"])
 
 
-def request_view(row: RequestRow) -> EnterpriseRequest:
-    return EnterpriseRequest(
+def request_view(row: RequestRow) -> LegacyRequest:
+    return LegacyRequest(
         id=row["id"],
         category=row["category"],
         description=row["description"],
@@ -200,3 +200,24 @@ def request_view(row: RequestRow) -> EnterpriseRequest:
         calendar_source=row.get("calendar_source"),
         redo_count=row.get("redo_count", 0),
     )
+
+
+def is_open(status: RequestStatus) -> bool:
+    """Not resolved (OPEN or REFERRED): its case keeps its id, and the read model counts it
+    among the open ones by this stored flag."""
+    return status is not RequestStatus.RESOLVED
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """What a request's status and due date decide of it, as the read model stores it."""
+
+    open: bool
+    overdue_from: date | None
+    due_soon_from: date | None
+
+
+def deadlines(status: RequestStatus, due_on: date) -> Deadlines:
+    """`is_open`, `overdue_from` and `due_soon_from` of a request with this status and due
+    date (the last two None once resolved)."""
+    return Deadlines(is_open(status), overdue_from(status, due_on), due_soon_from(status, due_on))

@@ -16,16 +16,20 @@ from cso.graphql.loaders import loader, renew_loaders
 from cso.graphql.queries.common import reader
 from cso.graphql.scalars import parse_optional_text
 from cso.graphql.subscriptions import After, log_start, read_models_include
+from cso.graphql.types.enterprise_request import EnterpriseRequest, enterprise_requests_by_id
 from cso.graphql.types.event import readable_type
-from cso.graphql.types.project_parts import EnterpriseRequest, enterprise_requests_by_id
 
-# The events that change a request, by their readable type; each names it as `request_id`.
-REQUEST_EVENTS = frozenset(
+# Events of an older database that change a request on its project's stream; each names
+# it as `request_id`. Every event of an EnterpriseRequest changes it (its stream is it).
+LEGACY_REQUEST_EVENTS = frozenset(
     {
         "Project.RequestRaised",
         "Project.RequestReferred",
+        "Project.RequestReturned",
+        "Project.RequestDeadlineExtended",
         "Project.RequestResolved",
         "Project.RequestRated",
+        "Project.RequestRedone",
     }
 )
 
@@ -34,10 +38,15 @@ def changed_requests(batch: list[RecordedEvent]) -> list[UUID]:
     """The requests a batch of the log changed, each once, in the order last changed."""
     changed: dict[UUID, None] = {}
     for event in batch:
-        if readable_type(event.type) in REQUEST_EVENTS:
+        kind = readable_type(event.type)
+        if kind.startswith("EnterpriseRequest."):
+            request_id = event.stream_id
+        elif kind in LEGACY_REQUEST_EVENTS:
             request_id = UUID(Codec.plain(event.data)["request_id"])
-            changed.pop(request_id, None)
-            changed[request_id] = None
+        else:
+            continue
+        changed.pop(request_id, None)
+        changed[request_id] = None
     return list(changed)
 
 

@@ -12,21 +12,21 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from cso.domain.enums import ProjectStage, RequestStatus, TalentTier
+from cso.domain.enums import ProjectStage, TalentTier
 from cso.projections.enterprises import COVERAGE
 from cso.projections.enterprises import chain_coverage as chain_coverage_rows
 from cso.projections.housing import housing_figures
-from cso.projections.project_requests import overdue
+from cso.projections.requests import overdue
 
 # Stages and request figures as the domain decided and the projections stored them; the
-# coverages are the enterprises read model's own count. $1 today, $2 RESOLVED.
+# coverages are the enterprises read model's own count. $1 today.
 DASHBOARD = f"""
 WITH stages AS (SELECT stage, count(*) AS n FROM rm_projects GROUP BY stage),
      enterprises AS ({COVERAGE})
 SELECT
   (SELECT coalesce(array_agg(stage ORDER BY stage), '{{}}') FROM stages) AS stages,
   (SELECT coalesce(array_agg(n ORDER BY stage), '{{}}') FROM stages) AS stage_counts,
-  (SELECT count(*) FROM rm_requests WHERE status <> $2) AS open_requests,
+  (SELECT count(*) FROM rm_requests WHERE open) AS open_requests,
   (SELECT count(*) FROM rm_requests r WHERE {overdue("r.overdue_from", "$1::date")})
     AS overdue_requests,
   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY construction_started_on - signed_on)
@@ -86,7 +86,7 @@ def stage_counts(counts: dict[str, int]) -> list[StageCount]:
 
 async def dashboard(db: Any, today: date) -> DashboardFigures:
     """The district's figures today (district time), from one statement."""
-    row = await db.fetchrow(DASHBOARD, today, RequestStatus.RESOLVED.value)
+    row = await db.fetchrow(DASHBOARD, today)
     assert row is not None  # an aggregate query always answers with one row
     enterprises = coverage(row["total"], row["organisation"], row["work"])
     median = row["median_days"]

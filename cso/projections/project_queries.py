@@ -17,7 +17,8 @@ from uuid import UUID
 import asyncpg
 
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
-from cso.projections.project_requests import overdue
+from cso.projections.request_queries import REQUEST_COLUMNS
+from cso.projections.requests import overdue
 
 # (project id, project version): whose list, as it was at which version.
 At = tuple[UUID, int]
@@ -92,10 +93,9 @@ CROSS JOIN LATERAL (
 ) p
 """
 
-REQUESTS_OF = """
-SELECT project_id, id, category, description, status, departments, joint, raised_on, due_on,
-  overdue_from, due_soon_from, resolution, resolved_on, satisfaction, calendar_source, source
-FROM rm_requests WHERE project_id = ANY($1::uuid[]) ORDER BY project_id, seq
+REQUESTS_OF = f"""
+SELECT {REQUEST_COLUMNS}
+FROM rm_requests r WHERE r.project_id = ANY($1::uuid[]) ORDER BY r.project_id, r.seq, r.id
 """
 
 # Pages of several projects' service timelines at once: for each requested page (n), the

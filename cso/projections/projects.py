@@ -19,7 +19,7 @@ from cso.domain.enums import Milestone
 from cso.domain.project import Project
 from cso.domain.project_reads import project_stage
 from cso.eventstore import RecordedEvent
-from cso.projections import project_requests, project_services
+from cso.projections import project_services, requests
 from cso.projections.base import Projection, row_keys
 
 PROJECTION = Projection(
@@ -27,7 +27,7 @@ PROJECTION = Projection(
     tables=("rm_project_enterprises", "rm_projects", "rm_project_milestones", "rm_cso_assignments"),
 )
 PROJECTION.include(project_services.PART)
-PROJECTION.include(project_requests.PART)
+PROJECTION.include(requests.PART)
 
 # The projection's own copy of each enterprise's district: reading rm_enterprises instead
 # would depend on how far the enterprises runner has got.

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from cso.domain.enums import RequestStatus
-from cso.projections.project_requests import overdue
+from cso.projections.requests import overdue
 
 # $1 RESOLVED. A redone request counts its last rating, and is resolved again only once
 # answered anew; `rated` and `redo_count` are never reset.
@@ -25,13 +25,12 @@ FROM rm_requests
 """
 
 # The departments an unresolved request is referred to, each with its open and overdue
-# counts; a request handled jointly (会办) counts for every department on it. $1 today,
-# $2 RESOLVED.
+# counts; a request handled jointly (会办) counts for every department on it. $1 today.
 REQUESTS_BY_DEPARTMENT = f"""
 SELECT d.department, count(*) AS open,
        count(*) FILTER (WHERE {overdue("r.overdue_from", "$1::date")}) AS overdue
 FROM rm_requests r CROSS JOIN LATERAL unnest(r.departments) AS d(department)
-WHERE r.status <> $2
+WHERE r.open
 GROUP BY d.department
 ORDER BY d.department
 """
@@ -58,7 +57,7 @@ async def request_figures(db: Any, today: date) -> RequestFigures:
     resolved = RequestStatus.RESOLVED.value
     row = await db.fetchrow(REQUEST_FIGURES, resolved)
     assert row is not None  # an aggregate query always answers with one row
-    departments = await db.fetch(REQUESTS_BY_DEPARTMENT, today, resolved)
+    departments = await db.fetch(REQUESTS_BY_DEPARTMENT, today)
     return RequestFigures(
         on_time_resolution_rate=row["on_time"] / row["resolved"] if row["resolved"] else None,
         average_satisfaction=row["average_satisfaction"],

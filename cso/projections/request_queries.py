@@ -1,7 +1,7 @@
 """The requests read model's lists: a department's queue, and requests by id.
 
-Reads rm_requests (owned by the projects projection, `project_requests.PART`) joined with
-its project's row for the enterprise, district and chain. "Overdue" and "due soon" compare
+Reads rm_requests (owned by the requests read model, `cso.projections.requests`), with its
+project's row, when it has one, for the district and the chain. "Overdue" and "due soon" compare
 the stored `overdue_from` and `due_soon_from` (decided in `cso.domain.project_records`)
 with today, through the expressions below and nowhere else.
 """
@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
-from cso.projections.project_requests import overdue
+from cso.projections.requests import overdue
 
 # Due soon today, as `cso.domain.project_records.is_due_soon` decides it.
 DUE_SOON = "({due_soon_from} IS NOT NULL AND {due_soon_from} <= {today} AND NOT {overdue})"
@@ -28,8 +28,9 @@ def due_soon(due_soon_column: str, overdue_column: str, today: str) -> str:
     )
 
 
-REQUEST_COLUMNS = """r.id, r.project_id, r.source, r.category, r.description, r.status,
-  r.departments, r.joint, r.raised_on, r.due_on, r.overdue_from, r.due_soon_from,
+REQUEST_COLUMNS = """r.id, r.project_id, r.posting_id, r.enterprise_id, r.source, r.category,
+  r.description, r.status, r.departments, r.joint, r.raised_on, r.due_on, r.overdue_from,
+  r.due_soon_from,
   r.resolution, r.resolved_on, r.satisfaction, r.calendar_source, r.version, r.created_at,
   r.updated_at, r.returns::text AS returns,
   r.extensions::text AS extensions, r.redo_count"""
@@ -38,7 +39,7 @@ REQUESTS_BY_ID = f"SELECT {REQUEST_COLUMNS} FROM rm_requests r WHERE r.id = ANY(
 
 # The queue's filters, $1..$12: department (one the request is referred to), status,
 # overdue, today, due soon, category, source, project, posting, enterprise, district,
-# chain. Requests raised on projects belong to no posting, so a posting matches none yet.
+# chain (district and chain: of the project a request was raised on).
 REQUEST_FILTER = f"""($1::text IS NULL OR r.departments @> ARRAY[$1::text])
   AND ($2::text IS NULL OR r.status = $2::text)
   AND ($3::boolean IS NULL
@@ -50,15 +51,15 @@ REQUEST_FILTER = f"""($1::text IS NULL OR r.departments @> ARRAY[$1::text])
   AND ($6::text IS NULL OR r.category = $6::text)
   AND ($7::text IS NULL OR r.source = $7::text)
   AND ($8::uuid IS NULL OR r.project_id = $8::uuid)
-  AND $9::uuid IS NULL
-  AND ($10::uuid IS NULL OR p.enterprise_id = $10::uuid)
+  AND ($9::uuid IS NULL OR r.posting_id = $9::uuid)
+  AND ($10::uuid IS NULL OR r.enterprise_id = $10::uuid)
   AND ($11::text IS NULL OR p.district = $11::text)
   AND ($12::uuid IS NULL OR p.chain_id = $12::uuid)"""
 
 REQUESTS = PreparedList(
     ListQuery(
         columns=REQUEST_COLUMNS,
-        source="rm_requests r JOIN rm_projects p ON p.id = r.project_id",
+        source="rm_requests r LEFT JOIN rm_projects p ON p.id = r.project_id",
         where=REQUEST_FILTER,
         params=12,
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from cso.domain.enterprise_request import EnterpriseRequest
 from cso.domain.enums import ProjectStage
 from cso.domain.project import Project
 from cso.seed.steps import Context
@@ -29,6 +30,9 @@ class SeedSummary:
 
 async def summarise(ctx: Context, supervisor: Principal, today: date) -> SeedSummary:
     projects = [await ctx.app.repository.get(pid, Project) for pid in ctx.projects.values()]
+    requests = [
+        await ctx.app.repository.get(rid, EnterpriseRequest) for rid in ctx.requests.values()
+    ]
     stages = {stage.value: 0 for stage in ProjectStage}
     for project in projects:
         stages[project.stage.value] += 1
@@ -38,9 +42,9 @@ async def summarise(ctx: Context, supervisor: Principal, today: date) -> SeedSum
         officers=len(ctx.officers),
         projects=len(projects),
         services=sum(p.service_count for p in projects),
-        requests=sum(len(p.requests) for p in projects),
-        overdue_requests=sum(len(p.overdue_requests(today)) for p in projects),
-        open_requests=sum(len(p.open_requests) for p in projects),
+        requests=len(requests),
+        overdue_requests=sum(r.is_overdue(today) for r in requests),
+        open_requests=sum(r.open for r in requests),
         reassignments=sum(max(0, p.cso_terms - 1) for p in projects),
         projects_by_stage=stages,
         supervisor_id=supervisor.id,

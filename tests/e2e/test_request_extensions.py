@@ -82,8 +82,8 @@ async def test_the_new_due_date_and_its_calendar_are_recorded_in_the_event(
 ) -> None:
     fields = {"requestId": overdue["request"], "workingDays": 2, "reason": "节假日顺延"}
     await gql(EXTEND, {"input": fields})
-    history = (await gql(HISTORY, {"id": overdue["project"]})).data["streamHistory"]
-    [event] = [e for e in history if e["type"].endswith("RequestDeadlineExtended")]
+    history = (await gql(HISTORY, {"id": overdue["request"]})).data["streamHistory"]
+    [event] = [e for e in history if e["type"] == "EnterpriseRequest.DeadlineExtended"]
     expected = add_working_days(overdue["dueOn"], 2, default_calendar)
     assert event["data"]["due_on"] == expected.on.isoformat()
     assert event["data"]["working_days"] == 2

@@ -72,8 +72,8 @@ async def test_a_rating_of_two_reopens_the_request_due_anew_from_that_day(
     assert date.fromisoformat(request["dueOn"]) == expected
     assert request["overdue"] is False
     assert request["satisfaction"] == 2  # the last rating, until it is answered anew
-    history = (await gql(HISTORY, {"id": answered["projectId"]})).data["streamHistory"]
-    [redone] = [e for e in history if e["type"].endswith("RequestRedone")]
+    history = (await gql(HISTORY, {"id": answered["requestId"]})).data["streamHistory"]
+    [redone] = [e for e in history if e["type"] == "EnterpriseRequest.Redone"]
     assert redone["data"]["due_on"] == expected.isoformat()
     assert redone["data"]["reopened_on"] == district_today().isoformat()
 

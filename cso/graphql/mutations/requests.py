@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -21,15 +22,16 @@ from cso.graphql.mutations.common import (
     command,
     consistency_token,
 )
-from cso.graphql.mutations.projects import ProjectPayload, project_payload
-from cso.graphql.scalars import parse_id, to_id
-from cso.graphql.types.project_parts import (
+from cso.graphql.mutations.projects import written_project
+from cso.graphql.scalars import parse_id, parse_optional_id, to_id
+from cso.graphql.types.enterprise_request import (
     EnterpriseRequest,
     enterprise_requests_by_id,
     load_enterprise_request,
 )
+from cso.graphql.types.project import Project
 from cso.services import requests
-from cso.services.errors import NotFound
+from cso.services.application import Changed
 
 
 @strawberry.input
@@ -81,14 +83,9 @@ class ExtendRequestDeadlineInput(MutationInput):
 
 
 @strawberry.type
-class RaiseRequestPayload(ProjectPayload):
-    request_id: strawberry.ID
-
-
-@strawberry.type
 class ReturnRequestPayload:
     consistency_token: str
-    request_id: strawberry.Private[UUID]
+    request_key: strawberry.Private[UUID]
 
     @fields.field("The request after the change, once the read models include it.")
     async def request(self, info: Info[Context, None]) -> EnterpriseRequest | None:
@@ -96,8 +93,8 @@ class ReturnRequestPayload:
         await context.runtime.projections.wait_for(self.consistency_token, WAIT_SECONDS)
         # An earlier read in this operation may have cached the request before the change.
         with contextlib.suppress(KeyError):
-            loader(context, enterprise_requests_by_id).clear(self.request_id)
-        return await load_enterprise_request(context, self.request_id)
+            loader(context, enterprise_requests_by_id).clear(self.request_key)
+        return await load_enterprise_request(context, self.request_key)
 
 
 @strawberry.type
@@ -105,35 +102,36 @@ class ExtendRequestDeadlinePayload(ReturnRequestPayload):
     """The same shape as returnRequest's: the request after the change."""
 
 
-async def project_of_request(info: Info[Context, None], request_id: UUID) -> UUID:
-    """The project a request was raised on, from the requests read model. Raises NotFound.
+@strawberry.type
+class RequestPayload(ReturnRequestPayload):
+    """The request and the project it was raised on, after the change."""
 
-    A request raised a moment ago may not be there yet: a miss waits (at most WAIT_SECONDS)
-    for the read models to reach the log's head, then looks once more.
-    """
-    context = info.context
-    found = await load_enterprise_request(context, request_id)
-    if found is None:
-        head = await context.runtime.store.head()
-        if await context.runtime.projections.wait_for(head.token(), WAIT_SECONDS):
-            with contextlib.suppress(KeyError):
-                loader(context, enterprise_requests_by_id).clear(request_id)
-            found = await load_enterprise_request(context, request_id)
-    if found is None:
-        raise NotFound(f"no request {request_id}")
-    return found.project_id
+    project_id: strawberry.Private[UUID]
+
+    @fields.field("The project after the change; read only when asked for.")
+    async def project(self, info: Info[Context, None]) -> Project:
+        return await written_project(info, self.consistency_token, self.project_id)
 
 
-async def request_keys(
-    info: Info[Context, None], project_id: strawberry.ID | None, request_id: strawberry.ID
-) -> dict[str, UUID]:
-    """`project_id` and `request_id` for a use case. A given projectId is used as is (the
-    project must hold the request: INVALID_INPUT otherwise); an omitted one is the request's,
-    from the read model (NOT_FOUND when there is no such request)."""
-    parsed = parse_id(request_id, "requestId")
-    if project_id is not None:
-        return {"project_id": parse_id(project_id, "projectId"), "request_id": parsed}
-    return {"project_id": await project_of_request(info, parsed), "request_id": parsed}
+@strawberry.type
+class RaiseRequestPayload(RequestPayload):
+    request_id: strawberry.ID
+
+
+def request_payload(info: Info[Context, None], changed: Changed) -> RequestPayload:
+    return RequestPayload(
+        consistency_token=consistency_token(info, changed),
+        request_key=changed["request"],
+        project_id=changed["project"],
+    )
+
+
+def request_keys(project_id: strawberry.ID | None, request_id: strawberry.ID) -> dict[str, Any]:
+    """`project_id` (optional: when given, the request's project) and `request_id`."""
+    return {
+        "project_id": parse_optional_id(project_id, "projectId"),
+        "request_id": parse_id(request_id, "requestId"),
+    }
 
 
 @strawberry.type
@@ -155,72 +153,69 @@ class RequestMutations:
         return RaiseRequestPayload(
             consistency_token=consistency_token(info, changed),
             project_id=changed["project"],
+            request_key=changed["request"],
             request_id=to_id(changed["request"]),
         )
 
-    @strawberry.mutation
+    @fields.mutation("The case officer; the first department leads, the others co-handle.")
     async def refer_request(
         self, info: Info[Context, None], input: ReferRequestInput
-    ) -> ProjectPayload:
+    ) -> RequestPayload:
         changed = await requests.refer_request(
             application(info),
             command(info, input),
-            **await request_keys(info, input.project_id, input.request_id),
+            **request_keys(input.project_id, input.request_id),
             departments=input.departments,
         )
-        return project_payload(info, changed)
+        return request_payload(info, changed)
 
-    @strawberry.mutation
+    @fields.mutation("The case officer, an officer of a department it is referred to.")
     async def resolve_request(
         self, info: Info[Context, None], input: ResolveRequestInput
-    ) -> ProjectPayload:
+    ) -> RequestPayload:
         changed = await requests.resolve_request(
             application(info),
             command(info, input),
-            **await request_keys(info, input.project_id, input.request_id),
+            **request_keys(input.project_id, input.request_id),
             resolution=input.resolution,
         )
-        return project_payload(info, changed)
+        return request_payload(info, changed)
 
-    @strawberry.mutation
+    @fields.mutation("The case officer; a rating of 1 or 2 reopens it (a redo).")
     async def rate_request(
         self, info: Info[Context, None], input: RateRequestInput
-    ) -> ProjectPayload:
+    ) -> RequestPayload:
         changed = await requests.rate_request(
             application(info),
             command(info, input),
-            **await request_keys(info, input.project_id, input.request_id),
+            **request_keys(input.project_id, input.request_id),
             satisfaction=input.satisfaction,
         )
-        return project_payload(info, changed)
+        return request_payload(info, changed)
 
     @fields.mutation("An officer of a department it is referred to; OPEN again.")
     async def return_request(
         self, info: Info[Context, None], input: ReturnRequestInput
     ) -> ReturnRequestPayload:
-        request_id = parse_id(input.request_id, "requestId")
         changed = await requests.return_request(
             application(info),
             command(info, input),
-            project_id=await project_of_request(info, request_id),
-            request_id=request_id,
+            request_id=parse_id(input.request_id, "requestId"),
         )
         return ReturnRequestPayload(
-            consistency_token=consistency_token(info, changed), request_id=changed["request"]
+            consistency_token=consistency_token(info, changed), request_key=changed["request"]
         )
 
     @fields.mutation("Supervisors; the new due date and its calendar are recorded.")
     async def extend_request_deadline(
         self, info: Info[Context, None], input: ExtendRequestDeadlineInput
     ) -> ExtendRequestDeadlinePayload:
-        request_id = parse_id(input.request_id, "requestId")
         changed = await requests.extend_request_deadline(
             application(info),
             command(info, input),
-            project_id=await project_of_request(info, request_id),
-            request_id=request_id,
+            request_id=parse_id(input.request_id, "requestId"),
             working_days=input.working_days,
         )
         return ExtendRequestDeadlinePayload(
-            consistency_token=consistency_token(info, changed), request_id=changed["request"]
+            consistency_token=consistency_token(info, changed), request_key=changed["request"]
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -15,8 +16,14 @@ from cso.graphql.context import Context
 from cso.graphql.enums import RequestCategory, RequestStatus, SortDirection
 from cso.graphql.queries.common import ordering_name, reader
 from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
-from cso.graphql.types.project_parts import EnterpriseRequest, load_enterprise_request, request_of
+from cso.graphql.types.enterprise_request import (
+    EnterpriseRequest,
+    load_enterprise_request,
+    request_at,
+    request_of,
+)
 from cso.projections.request_queries import REQUESTS
+from cso.services.errors import InvalidInput
 
 
 @strawberry.enum(description="What a request list is sorted by; ties go by id.")
@@ -52,12 +59,21 @@ class EnterpriseRequestOrder:
 
 @strawberry.type
 class RequestQueries:
-    @fields.field("One request, as the read model has it.")
+    @fields.field("The request now; with asOf and/or version, replayed to that point.")
     async def enterprise_request(
-        self, info: Info[Context, None], id: strawberry.ID
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        as_of: datetime | None = None,
+        version: int | None = None,
     ) -> EnterpriseRequest | None:
         reader(info)
-        return await load_enterprise_request(info.context, parse_id(id, "id"))
+        request_id = parse_id(id, "id")
+        if as_of is None and version is None:
+            return await load_enterprise_request(info.context, request_id)
+        if version is not None and version < 1:
+            raise InvalidInput(f"version counts from 1, not {version}", "version")
+        return await request_at(info.context, request_id, version=version, as_of=as_of)
 
     @fields.field("Requests from projects and postings; filter by department for its queue.")
     async def enterprise_requests(

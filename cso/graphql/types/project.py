@@ -3,11 +3,13 @@
 One mapper, `project_from_row`, for a read-model row and for an aggregate put in the same
 row shape (`project_row`: time travel, and what is not projected yet). Scalars come from
 the row; lists are read from the read model at the project's version, so a replayed project
-shows them as they were then. Only a replayed project's requests come from its aggregate.
+shows them as they were then. A replayed project's requests are each request replayed to
+the project's moment (and the requests of an older database its state still holds).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +20,7 @@ from strawberry.types import Info
 
 from cso.domain import enums as domain
 from cso.domain import project as aggregate
-from cso.domain.project_records import is_overdue
+from cso.domain.project_records import LegacyRequest, is_overdue
 from cso.graphql import fields
 from cso.graphql.connections import Connection
 from cso.graphql.context import Context
@@ -28,20 +30,22 @@ from cso.graphql.loaders import batch_by_id, loader
 from cso.graphql.types.chain import IndustryChain, load_chain
 from cso.graphql.types.common import stamp_of, stamp_row, unprojected, view_aggregate
 from cso.graphql.types.enterprise import Enterprise, load_enterprise
+from cso.graphql.types.enterprise_request import (
+    EnterpriseRequest,
+    request_at,
+    request_of,
+    requests_of,
+)
 from cso.graphql.types.event import Event, history
 from cso.graphql.types.officer import Officer, load_officer
 from cso.graphql.types.project_parts import (
     CsoAssignment,
-    EnterpriseRequest,
     ReachedMilestone,
     ServicePlanItem,
     ServiceRecord,
     assignments_at,
     milestones_at,
     plans_at,
-    request_of,
-    request_row,
-    requests_of,
 )
 from cso.graphql.types.project_services import projected_services
 from cso.projections import project_queries as read_model
@@ -72,8 +76,10 @@ class Project:
     cso_id: strawberry.Private[UUID | None]
     service_count: strawberry.Private[int]
     overdue_from: strawberry.Private[date | None]
-    # A replayed project's requests, in the read model's row shape; None: read the model.
-    held_requests: strawberry.Private[list[Row] | None]
+    # A replayed project's moment and the requests of an older database it held then, in
+    # the read model's row shape; None: a current project (read the model).
+    replayed_at: strawberry.Private[datetime | None]
+    held_requests: strawberry.Private[list[Row]]
 
     @strawberry.field
     async def enterprise(self, info: Info[Context, None]) -> Enterprise | None:
@@ -109,9 +115,16 @@ class Project:
 
     @strawberry.field
     async def requests(self, info: Info[Context, None]) -> list[EnterpriseRequest]:
-        if self.held_requests is not None:
-            return [request_of(row) for row in self.held_requests]
-        return await loader(info.context, requests_of).load(UUID(self.id))
+        current = await loader(info.context, requests_of).load(UUID(self.id))
+        if self.replayed_at is None:
+            return current
+        held = [request_of(row) for row in self.held_requests]
+        replayed = [
+            await request_at(info.context, UUID(r.id), version=None, as_of=self.replayed_at)
+            for r in current
+            if r.id not in {h.id for h in held}
+        ]
+        return held + [r for r in replayed if r is not None]
 
     @fields.field("One of its requests is not resolved and past its due date.")
     def has_overdue_requests(self, info: Info[Context, None]) -> bool:
@@ -126,7 +139,9 @@ class Project:
         return UUID(self.id), self.version
 
 
-def project_from_row(row: Row, held_requests: list[Row] | None = None) -> Project:
+def project_from_row(
+    row: Row, replayed_at: datetime | None = None, held_requests: Sequence[Row] = ()
+) -> Project:
     """The type's one mapper: from a read-model row (PROJECT_COLUMNS) or `project_row`."""
     return Project(
         **stamp_of(row),
@@ -145,7 +160,8 @@ def project_from_row(row: Row, held_requests: list[Row] | None = None) -> Projec
         cso_id=row["cso_id"],
         service_count=row["service_count"],
         overdue_from=row["overdue_from"],
-        held_requests=held_requests,
+        replayed_at=replayed_at,
+        held_requests=list(held_requests),
     )
 
 
@@ -166,16 +182,49 @@ def project_row(project: aggregate.Project) -> dict[str, Any]:
         "close_reason": project.close_reason,
         "service_count": project.service_count,
         "latest_service_on": project.latest_service_on,
-        "open_requests": len(project.open_requests),
-        "overdue_from": project.overdue_from,
+        "open_requests": len(project.open_request_ids),
+        # Of the requests its state holds (an older database's): a replay cannot know the
+        # due dates of its EnterpriseRequests without replaying each.
+        "overdue_from": min(
+            (r.overdue_from for r in project.legacy_requests if r.overdue_from), default=None
+        ),
     }
 
 
 def project_from_aggregate(project: aggregate.Project) -> Project:
     """A replayed (or not yet projected) project, through the one mapper."""
-    return project_from_row(
-        project_row(project), held_requests=[request_row(r, project.id) for r in project.requests]
-    )
+    row = project_row(project)
+    held = [legacy_request_row(r, row) for r in project.legacy_requests]
+    return project_from_row(row, replayed_at=project.modified_on, held_requests=held)
+
+
+def legacy_request_row(view: LegacyRequest, project: dict[str, Any]) -> dict[str, Any]:
+    """A request of an older database, as its project holds it, in the read model's row
+    shape (stamped with the project's version and times, which were its own)."""
+    return {
+        "id": view.id,
+        "version": project["version"],
+        "created_at": project["created_at"],
+        "updated_at": project["updated_at"],
+        "project_id": project["id"],
+        "posting_id": None,
+        "enterprise_id": project["enterprise_id"],
+        "source": domain.RequestSource.PROJECT.name,
+        "due_soon_from": view.due_soon_from,
+        "category": view.category.value,
+        "description": view.description,
+        "status": view.status.value,
+        "departments": list(view.departments),
+        "raised_on": view.raised_on,
+        "due_on": view.due_on,
+        "resolution": view.resolution,
+        "resolved_on": view.resolved_on,
+        "satisfaction": view.satisfaction,
+        "joint": view.joint,
+        "overdue_from": view.overdue_from,
+        "calendar_source": None if view.calendar_source is None else view.calendar_source.value,
+        "redo_count": view.redo_count,
+    }
 
 
 projects_by_id = batch_by_id(
