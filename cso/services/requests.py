@@ -187,9 +187,7 @@ async def request_and_case(
             f"project {project_id} has no request {request_id}", "requestId"
         ) from None
     if project_id is not None and request.project_id != project_id:
-        raise InvalidInput(
-            f"request {request_id} is not on project {project_id}", field="projectId"
-        )
+        raise InvalidInput(f"request {request_id} is not on project {project_id}", "requestId")
     if request.source is not RequestSource.PROJECT:
         raise NotFound(f"no project holds request {request_id}")
     return request, await uow.get(request.case_id, Project)

@@ -21,6 +21,7 @@ from cso.projections.dashboard import (
 )
 from tests.integration.projections.conftest import Isolated
 from tests.integration.projections.factories import new_chain, new_enterprise, new_project
+from tests.request_desk import RequestDesk
 
 TODAY = date(2024, 6, 10)
 
@@ -53,7 +54,7 @@ async def test_the_dashboard_figures_on_a_known_data_set(isolated: Isolated) -> 
     bare = new_enterprise(sme=False)
 
     # 60 days from signing to construction, with two requests: one resolved, one overdue.
-    sixty = new_project(organised, signed_on=date(2024, 1, 1), today=TODAY)
+    sixty = RequestDesk(new_project(organised, signed_on=date(2024, 1, 1), today=TODAY))
     for milestone, on in [
         (Milestone.SITE_SELECTED, date(2024, 1, 10)),
         (Milestone.LAND_DELIVERED, date(2024, 2, 1)),
@@ -73,15 +74,17 @@ async def test_the_dashboard_figures_on_a_known_data_set(isolated: Isolated) -> 
     ]:
         twenty.reach_milestone(milestone, on, TODAY)
     # Signed only, with a referred request due 6-12 (working days): open, not yet overdue.
-    signed = new_project(bare, signed_on=date(2024, 1, 1), today=TODAY)
+    signed = RequestDesk(new_project(bare, signed_on=date(2024, 1, 1), today=TODAY))
     policy = signed.raise_request(RequestCategory.POLICY, "政策兑现", date(2024, 6, 5))
     signed.refer_request(policy, ["区科技局"])
     # Cancelled with a request left open (due 6-14, ten working days from Saturday 6-1).
-    cancelled = new_project(bare, signed_on=date(2024, 1, 1), today=TODAY)
+    cancelled = RequestDesk(new_project(bare, signed_on=date(2024, 1, 1), today=TODAY))
     cancelled.raise_request(RequestCategory.OTHER, "厂房租赁", date(2024, 6, 1))
     cancelled.close(ProjectOutcome.CANCELLED)
     await isolated.save_and_project(chain, empty_chain, organised, posted, bare)
-    await isolated.save_and_project(sixty, twenty, signed, cancelled)
+    await isolated.save_and_project(
+        *sixty.all_aggregates(), twenty, *signed.all_aggregates(), *cancelled.all_aggregates()
+    )
 
     assert await dashboard(isolated.pool, TODAY) == DashboardFigures(
         projects_by_stage=stages(SIGNED=1, CONSTRUCTION_STARTED=1, COMPLETED=1, CLOSED=1),

@@ -9,6 +9,7 @@ from cso.domain.enums import RequestCategory
 from cso.projections.request_figures import DepartmentLoad, request_figures
 from tests.integration.projections.conftest import Isolated
 from tests.integration.projections.factories import new_enterprise, new_project
+from tests.request_desk import RequestDesk
 
 HOUSING, FIRE, PLANNING = "区住建局", "区消防救援大队", "区规划和自然资源局"
 
@@ -22,7 +23,7 @@ async def test_no_requests_means_no_rates_and_no_departments(isolated: Isolated)
 
 async def test_the_request_figures_on_a_known_data_set(isolated: Isolated) -> None:
     enterprise = new_enterprise()
-    project = new_project(enterprise)
+    project = RequestDesk(new_project(enterprise))
     monday = date(2024, 6, 3)  # weekends only (no calendar given): PERMIT due 6-10, LAND 6-17
 
     def raised(category: RequestCategory, on: date, departments: list[str]) -> Any:
@@ -42,7 +43,7 @@ async def test_the_request_figures_on_a_known_data_set(isolated: Isolated) -> No
     raised(RequestCategory.POLICY, date(2024, 6, 17), [HOUSING, PLANNING])  # due 6-24
     raised(RequestCategory.OTHER, monday, [HOUSING])  # due 6-17: overdue on 6-20
     raised(RequestCategory.PERMIT, date(2024, 6, 18), [])  # open, with no department
-    await isolated.save_and_project(enterprise, project)
+    await isolated.save_and_project(enterprise, *project.all_aggregates())
 
     figures = await request_figures(isolated.pool, date(2024, 6, 20))
     assert figures.on_time_resolution_rate == 2 / 2  # the late answer is being redone

@@ -9,17 +9,24 @@ from cso.domain.enums import Milestone, ProjectOutcome, ProjectStage, RequestCat
 from cso.domain.officer import Officer
 from cso.domain.project import Project
 from cso.domain.project_errors import NotYetOperating, OpenRequestsRemain, ProjectClosed
+from tests.request_desk import RequestDesk
 
 MakeOfficer = Callable[..., Officer]
 
 
-def operate(project: Project, today: date) -> None:
+@pytest.fixture
+def project(project: Project) -> RequestDesk:
+    """The conftest's project, with the requests it raises at hand."""
+    return RequestDesk(project)
+
+
+def operate(project: RequestDesk, today: date) -> None:
     for milestone in list(Milestone)[1:]:
         project.reach_milestone(milestone, on=today, today=today)
 
 
 def test_a_cancelled_project_is_closed_even_with_open_requests(
-    project: Project, today: date
+    project: RequestDesk, today: date
 ) -> None:
     project.raise_request(RequestCategory.LAND, "Land price", today=today)
     project.close(ProjectOutcome.CANCELLED, reason=" Investor withdrew ")
@@ -30,7 +37,7 @@ def test_a_cancelled_project_is_closed_even_with_open_requests(
 
 
 def test_a_project_closes_as_operating_only_after_reaching_operating(
-    project: Project, today: date
+    project: RequestDesk, today: date
 ) -> None:
     with pytest.raises(NotYetOperating, match="it is at SIGNED"):
         project.close(ProjectOutcome.OPERATING)
@@ -41,7 +48,7 @@ def test_a_project_closes_as_operating_only_after_reaching_operating(
 
 @pytest.mark.parametrize("outcome", [ProjectOutcome.OPERATING, ProjectOutcome.RELOCATED])
 def test_a_project_with_unresolved_requests_closes_only_as_cancelled(
-    project: Project, today: date, outcome: ProjectOutcome
+    project: RequestDesk, today: date, outcome: ProjectOutcome
 ) -> None:
     operate(project, today)
     request_id = project.raise_request(RequestCategory.TALENT, "Housing", today=today)
@@ -53,13 +60,13 @@ def test_a_project_with_unresolved_requests_closes_only_as_cancelled(
     assert project.outcome is outcome
 
 
-def test_a_relocated_project_need_not_have_reached_operating(project: Project) -> None:
+def test_a_relocated_project_need_not_have_reached_operating(project: RequestDesk) -> None:
     project.close(ProjectOutcome.RELOCATED)
     assert project.outcome is ProjectOutcome.RELOCATED
 
 
 def test_nothing_is_recorded_on_a_closed_project(
-    project: Project, cso: Officer, make_officer: MakeOfficer, today: date
+    project: RequestDesk, cso: Officer, make_officer: MakeOfficer, today: date
 ) -> None:
     project.assign_cso(cso, today=today)
     project.set_service_plan(["Procedure agency"])
@@ -75,8 +82,7 @@ def test_nothing_is_recorded_on_a_closed_project(
         lambda: project.record_service(ServiceKind.VISIT, "Visit", occurred_on=today, today=today),
         lambda: project.raise_request(RequestCategory.OTHER, "More", today=today),
         lambda: project.refer_request(request_id, ["Fire Brigade"]),
-        lambda: project.resolve_request(request_id, "Again", today=today),
-        lambda: project.rate_request(request_id, 5, today),
+        lambda: project.rate_request(request_id, 1, today),  # a redo would reopen it
         lambda: project.close(ProjectOutcome.CANCELLED, cso=cso),
     ]
     for command in commands:
@@ -85,14 +91,27 @@ def test_nothing_is_recorded_on_a_closed_project(
     assert project.version == version
 
 
-def test_closing_keeps_the_cso_history(served_project: Project, cso: Officer) -> None:
+def test_closing_keeps_the_cso_history(served_project: RequestDesk, cso: Officer) -> None:
     served_project.close(ProjectOutcome.CANCELLED, cso=cso)
     assert served_project.cso_id == cso.id
     assert cso.cso_project_ids == []
     assert served_project.cso_terms == 1
 
 
-def test_a_closed_project_still_reads_its_requests(project: Project, today: date) -> None:
+def test_a_closed_project_still_reads_its_requests(project: RequestDesk, today: date) -> None:
     request_id = project.raise_request(RequestCategory.POLICY, "Subsidy", today=today)
     project.close(ProjectOutcome.CANCELLED)
     assert project.request(request_id).status.value == "OPEN"
+
+
+def test_a_closed_projects_request_takes_a_good_rating_but_no_redo(
+    project: RequestDesk, today: date
+) -> None:
+    request_id = project.raise_request(RequestCategory.PERMIT, "Permit", today=today)
+    project.resolve_request(request_id, "Issued", today=today)
+    project.close(ProjectOutcome.RELOCATED)
+    with pytest.raises(ProjectClosed):
+        project.rate_request(request_id, 2, today)
+    project.rate_request(request_id, 4, today)
+    assert project.request(request_id).satisfaction == 4
+    assert project.open_request_ids == []

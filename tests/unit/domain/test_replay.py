@@ -15,6 +15,7 @@ from eventsourcing.persistence import Mapper
 
 from cso.domain.chain import IndustryChain
 from cso.domain.enterprise import Enterprise
+from cso.domain.enterprise_request import EnterpriseRequest
 from cso.domain.enums import (
     DOMAIN_ENUMS,
     Milestone,
@@ -27,6 +28,7 @@ from cso.domain.enums import (
 from cso.domain.officer import Officer
 from cso.domain.project import Project
 from cso.domain.values import make_credit_code
+from cso.domain.working_days import weekends_only
 from cso.eventstore.codec import make_transcoder
 
 TODAY = date(2024, 6, 1)
@@ -83,13 +85,46 @@ def lived_project() -> Project:
     for milestone in list(Milestone)[1:]:
         project.reach_milestone(milestone, on=TODAY, today=TODAY)
     permit = project.raise_request(RequestCategory.PERMIT, "Fire permit", today=TODAY)
-    project.refer_request(permit, ["Fire Brigade", "Housing Bureau"])
-    project.resolve_request(permit, "Issued", today=TODAY + DAY)
-    project.rate_request(permit, 5, TODAY)
-    land = project.raise_request(RequestCategory.LAND, "Land price", today=TODAY)
-    project.resolve_request(land, "Explained", today=TODAY)
+    permit.refer(["Fire Brigade", "Housing Bureau"])
+    permit.resolve("Issued", TODAY + DAY, project)
+    permit.rate(5, TODAY, project, weekends_only)
+    legacy = uuid4()  # a request of an older database, carried over
+    project._raise_request(
+        request_id=legacy,
+        category=RequestCategory.LAND,
+        description="Land price",
+        raised_on=TODAY,
+        due_on=TODAY + 10 * DAY,
+    )
+    project._refer_request(request_id=legacy, departments=["Land Bureau"])
+    project.carry_over_request(legacy).resolve("Explained", TODAY, project)
     project.close(ProjectOutcome.OPERATING, cso=second)
     return project
+
+
+def lived_request() -> EnterpriseRequest:
+    project = Project.register(uuid4(), "Sensor plant", Decimal("12500.5"), uuid4(), TODAY, TODAY)
+    request = project.raise_request(RequestCategory.PERMIT, "Fire permit", today=TODAY)
+    request.refer(["Fire Brigade", "Housing Bureau"])
+    request.return_from("Fire Brigade", "Not ours")
+    request.extend_deadline(3, "Survey", uuid4(), weekends_only)
+    request.resolve("Issued", TODAY + DAY, project)
+    request.rate(1, TODAY + DAY, project, weekends_only)
+    return request
+
+
+def carried_over_request() -> EnterpriseRequest:
+    project = Project.register(uuid4(), "Sensor plant", Decimal("12500.5"), uuid4(), TODAY, TODAY)
+    legacy = uuid4()
+    project._raise_request(
+        request_id=legacy,
+        category=RequestCategory.TALENT,
+        description="Flats",
+        raised_on=TODAY,
+        due_on=TODAY + 10 * DAY,
+    )
+    project._resolve_request(request_id=legacy, resolution="Allocated", resolved_on=TODAY)
+    return project.carry_over_request(legacy)
 
 
 LIFECYCLES: list[Callable[[], Aggregate]] = [
@@ -98,6 +133,8 @@ LIFECYCLES: list[Callable[[], Aggregate]] = [
     lived_chain,
     lived_enterprise,
     lived_project,
+    lived_request,
+    carried_over_request,
 ]
 
 
