@@ -182,7 +182,9 @@ async def request_and_case(
     except NotFound:
         if project_id is None:
             raise
-        # Named with its project, an unknown request is a bad input, as it always was.
+        # Named with its project, an unknown request is a bad input, as it always was, to
+        # those who may act on the project only.
+        await require_cso_of(uow, await uow.get(project_id, Project))
         raise InvalidInput(
             f"project {project_id} has no request {request_id}", "requestId"
         ) from None

@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 
 from cso.domain.enterprise import Enterprise
+from cso.domain.enterprise_request import EnterpriseRequest
 from cso.domain.enums import DOMAIN_ENUMS
 from cso.domain.project import Project
 from cso.eventstore import Codec, EventStore, Listener
@@ -53,13 +54,15 @@ async def test_the_dashboard_counts_stages_and_requests_as_the_domain_decides(
     projected: asyncpg.Pool[Any],
 ) -> None:
     projects = await replay_all(projected, Project)
+    requests = await replay_all(projected, EnterpriseRequest)
     for today in (TODAY, TODAY - timedelta(days=30), TODAY + timedelta(days=30)):
         figures = await dashboard(projected, today)
         assert {s.stage: s.count for s in figures.projects_by_stage if s.count} == Counter(
             p.stage for p in projects
         )
-        assert figures.open_requests == sum(len(p.open_requests) for p in projects)
-        assert figures.overdue_requests == sum(len(p.overdue_requests(today)) for p in projects)
+        assert figures.open_requests == sum(len(p.open_request_ids) for p in projects)
+        assert figures.open_requests == sum(r.open for r in requests)
+        assert figures.overdue_requests == sum(r.is_overdue(today) for r in requests)
     assert (await dashboard(projected, TODAY)).overdue_requests >= 1
 
 
@@ -67,11 +70,12 @@ async def test_the_overdue_filter_lists_the_projects_the_domain_finds_overdue(
     projected: asyncpg.Pool[Any],
 ) -> None:
     projects = await replay_all(projected, Project)
+    requests = await replay_all(projected, EnterpriseRequest)
     for today in (TODAY, TODAY + timedelta(days=30)):
         params = [None] * 5
         late = await projected.fetch(OVERDUE_PROJECTS, *params, True, today, None)
         on_time = await projected.fetch(OVERDUE_PROJECTS, *params, False, today, None)
-        expected = {p.id for p in projects if p.overdue_requests(today)}
+        expected = {r.project_id for r in requests if r.is_overdue(today)}
         assert {row["id"] for row in late} == expected
         assert {row["id"] for row in on_time} == {p.id for p in projects} - expected
 
@@ -80,13 +84,17 @@ async def test_each_projects_row_holds_the_domains_stage_and_figures(
     projected: asyncpg.Pool[Any],
 ) -> None:
     projects = {p.id: p for p in await replay_all(projected, Project)}
+    requests = await replay_all(projected, EnterpriseRequest)
     rows = await projected.fetch("SELECT * FROM rm_projects")
     assert {row["id"] for row in rows} == set(projects)
     for row in rows:
         project = projects[row["id"]]
         assert row["stage"] == project.stage.value
-        assert row["overdue_from"] == project.overdue_from
-        assert row["open_requests"] == len(project.open_requests)
+        own = [r for r in requests if r.project_id == project.id]
+        assert row["overdue_from"] == min(
+            (r.overdue_from for r in own if r.overdue_from), default=None
+        )
+        assert row["open_requests"] == len(project.open_request_ids) == sum(r.open for r in own)
         assert (row["cso_id"], row["cso_since"], row["cso_terms"]) == (
             project.cso_id,
             project.cso_since,

@@ -8,6 +8,7 @@ import pytest
 
 from cso.domain.chain import IndustryChain
 from cso.domain.enterprise import Enterprise
+from cso.domain.enterprise_request import EnterpriseRequest
 from cso.domain.enums import (
     CalendarSource,
     Milestone,
@@ -57,6 +58,7 @@ async def test_seeding_a_fresh_database_loads_the_demo_district(seeded: Seeded) 
         "Enterprise": 36,
         "Officer": 10,
         "Project": 40,
+        "EnterpriseRequest": summary.requests,
         "WorkingCalendar": 1,
     }
 
@@ -77,10 +79,11 @@ async def test_every_credit_code_is_valid_and_unique(seeded: Seeded) -> None:
 
 async def test_at_least_one_request_is_overdue_today(seeded: Seeded) -> None:
     projects = await replay_all(seeded.pool, Project)
-    overdue = [r for p in projects for r in p.overdue_requests(TODAY)]
+    requests = await replay_all(seeded.pool, EnterpriseRequest)
+    overdue = [r for r in requests if r.is_overdue(TODAY)]
     assert len(overdue) == seeded.summary.overdue_requests >= 1
     assert all(r.status is not RequestStatus.RESOLVED and r.due_on < TODAY for r in overdue)
-    assert not [r for p in projects if p.closed for r in p.open_requests]
+    assert not [i for p in projects if p.closed for i in p.open_request_ids]
 
 
 async def test_every_stream_verifies(seeded: Seeded) -> None:
@@ -135,7 +138,7 @@ async def test_the_demo_covers_every_kind_of_service_request_and_assignment(
     projects = await replay_all(seeded.pool, Project)
     services = await decoded_events(seeded.pool, "ServiceRecorded")
     assert len(services) == sum(p.service_count for p in projects)
-    requests = [r for p in projects for r in p.requests]
+    requests = await replay_all(seeded.pool, EnterpriseRequest)
     assert {s.kind for s in services} == set(ServiceKind)
     assert {r.category for r in requests} == set(RequestCategory)
     assert {r.status for r in requests} == set(RequestStatus)

@@ -6,12 +6,11 @@ import uuid
 
 import pytest
 
+from cso.domain.enterprise_request import EnterpriseRequest
 from cso.domain.enums import RequestCategory
-from cso.domain.project import Project
-from cso.domain.project_requests import UnknownRequest
 from cso.services import officers, requests
 from cso.services.application import Application
-from cso.services.errors import Forbidden
+from cso.services.errors import Forbidden, InvalidInput
 from cso.services.identity import Principal, Role
 from tests.integration.services.conftest import command, new_officer, project_with_cso
 
@@ -52,7 +51,7 @@ async def test_an_officer_of_a_referred_department_resolves_the_request(app: App
         request_id=request_id,
         resolution="已协调完成用地报批",
     )
-    assert (await app.repository.get(project_id, Project)).request(request_id).resolution
+    assert (await app.repository.get(request_id, EnterpriseRequest)).resolution
 
 
 @pytest.mark.parametrize(
@@ -81,7 +80,7 @@ async def test_an_unknown_request_is_forbidden_to_outsiders_and_unknown_to_the_c
             request_id=uuid.uuid4(),
             resolution="x",
         )
-    with pytest.raises(UnknownRequest):
+    with pytest.raises(InvalidInput):
         await requests.resolve_request(
             app, command(), project_id=project_id, request_id=uuid.uuid4(), resolution="x"
         )
