@@ -89,6 +89,20 @@ def seed() -> None:
     typer.echo(summary or "the store already has events; demo data goes only into an empty one")
 
 
+@app.command("carry-over-requests")
+def carry_over_requests() -> None:
+    """Move an older database's requests, kept inside their projects, into their own
+    EnterpriseRequest streams (same ids). Safe to run again: it moves only what is left."""
+
+    async def run() -> int:
+        from cso.services.request_carry_over import carry_over_requests as carry_over
+
+        async with _runtime() as runtime:
+            return await carry_over(runtime.application)
+
+    typer.echo(f"{asyncio.run(run())} requests carried over into their own streams")
+
+
 @app.command()
 def projections(
     watch: Annotated[bool, typer.Option(help="Run the projections in this process.")] = False,
