@@ -14,8 +14,21 @@ from cso.domain.enterprise_request import is_redo
 from cso.domain.enums import RequestCategory
 from cso.seed.calendar import between
 from cso.seed.phrases import fits
-from cso.seed.project_actions import RaiseRequest, RateRequest, ReferRequest, ResolveRequest
-from cso.seed.request_texts import REQUESTS, SATISFACTION_WEIGHTS, RequestText
+from cso.seed.project_actions import (
+    ExtendRequest,
+    RaiseRequest,
+    RateRequest,
+    ReferRequest,
+    ResolveRequest,
+    ReturnRequest,
+)
+from cso.seed.request_texts import (
+    EXTENSION_REASONS,
+    REQUESTS,
+    RETURN_REASONS,
+    SATISFACTION_WEIGHTS,
+    RequestText,
+)
 from cso.seed.steps import Step
 from cso.seed.story import Story, pick_fresh
 
@@ -28,6 +41,9 @@ LATE_SHARE = 0.15
 LATE_BY_DAYS = 12
 RATED_SHARE = 0.8
 RATED_WITHIN_DAYS = 7
+RETURNED_SHARE = 0.2  # of the referred ones: a department sends it back first
+EXTENDED_SHARE = 0.5  # of the late ones: a supervisor gave more time (not always enough)
+EXTENSION_DAYS = (2, 5)
 OVERDUE_BY_DAYS = (2, 25)
 
 
@@ -110,13 +126,18 @@ def _answered(
     p = story.project
     steps = [story.by_cso(raised_on, RaiseRequest(p, number, category, text.description))]
     departments = _referral(rng, story, text)
-    if departments:
-        referred_on = raised_on + timedelta(days=rng.randint(0, 1))
-        steps.append(story.by_cso(referred_on, ReferRequest(p, number, departments)))
     days = category.days_to_answer
     late = rng.random() < LATE_SHARE
     took = rng.randint(days + 1, days + LATE_BY_DAYS) if late else rng.randint(1, days)
     resolved_on = min(raised_on + timedelta(days=took), story.end)
+    if departments:
+        referred_on = raised_on + timedelta(days=rng.randint(0, 1))
+        steps.append(story.by_cso(referred_on, ReferRequest(p, number, departments)))
+        if referred_on < resolved_on and rng.random() < RETURNED_SHARE:
+            steps += _returned(rng, story, number, departments, referred_on)
+    if late and raised_on < resolved_on and rng.random() < EXTENDED_SHARE:
+        extension = ExtendRequest(p, number, rng.randint(*EXTENSION_DAYS))
+        steps.append(Step(raised_on, extension, None, rng.choice(EXTENSION_REASONS)))
     steps.append(story.by_cso(resolved_on, ResolveRequest(p, number, text.resolution)))
     rated_on = resolved_on + timedelta(days=rng.randint(1, RATED_WITHIN_DAYS))
     if rng.random() < RATED_SHARE and rated_on <= story.end:
@@ -128,6 +149,17 @@ def _answered(
             redone_on = min(rated_on + timedelta(days=rng.randint(1, days)), story.end)
             steps.append(story.by_cso(redone_on, ResolveRequest(p, number, text.resolution)))
     return steps
+
+
+def _returned(
+    rng: random.Random, story: Story, number: int, departments: tuple[str, ...], on: date
+) -> list[Step]:
+    """The lead department sends it back the day it is referred; the CSO refers it again,
+    to the others when it was handled jointly, else to the same department, clarified."""
+    p, lead = story.project, departments[0]
+    back = story.by_cso(on, ReturnRequest(p, number, lead), rng.choice(RETURN_REASONS))
+    again = departments[1:] or departments
+    return [back, story.by_cso(on, ReferRequest(p, number, again))]
 
 
 def _referral(rng: random.Random, story: Story, text: RequestText) -> tuple[str, ...]:

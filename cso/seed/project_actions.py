@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from cso.domain.enums import Milestone, ProjectOutcome, RequestCategory, ServiceKind
@@ -174,4 +174,39 @@ class RateRequest:
             project_id=ctx.projects[self.project],
             request_id=ctx.requests[self.project, self.request],
             satisfaction=self.satisfaction,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnRequest:
+    """A department it is referred to sends it back: the step's officer acts with that
+    department's `dept` claim (the demo's registered officers stand in for its staff)."""
+
+    project: int
+    request: int
+    department: str
+
+    async def apply(self, ctx: Context, cmd: Command) -> None:
+        principal = replace(cmd.principal, dept=self.department)
+        await requests.return_request(
+            ctx.app,
+            replace(cmd, principal=principal),
+            request_id=ctx.requests[self.project, self.request],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendRequest:
+    """A supervisor gives the departments more working days (the step carries the reason)."""
+
+    project: int
+    request: int
+    working_days: int
+
+    async def apply(self, ctx: Context, cmd: Command) -> None:
+        await requests.extend_request_deadline(
+            ctx.app,
+            cmd,
+            request_id=ctx.requests[self.project, self.request],
+            working_days=self.working_days,
         )

@@ -199,3 +199,15 @@ REQUESTS: dict[RequestCategory, tuple[RequestText, ...]] = {
 
 # Satisfaction 1-5 and how often enterprises give it.
 SATISFACTION_WEIGHTS = ((5, 50), (4, 30), (3, 12), (2, 6), (1, 2))
+
+# Why a department sends a request back (退回), and why a supervisor gives more time.
+RETURN_REASONS = (
+    "不属于本单位职责范围，请转有关部门",
+    "材料不全，请补充后重新转办",
+    "涉及多个部门，请明确牵头单位",
+)
+EXTENSION_REASONS = (
+    "需现场踏勘，办理时间顺延",
+    "涉及上级部门审批，申请延期",
+    "企业补正材料期间，期限顺延",
+)

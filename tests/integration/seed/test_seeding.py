@@ -132,6 +132,9 @@ async def test_project_work_is_recorded_by_the_assigned_cso_as_the_actor(seeded:
             assert UUID(actor["id"]) == UUID(row["data"]["officer_id"]["_data_"])
 
 
+REQUEST_EVENTS = "SELECT count(*) FROM events WHERE type LIKE '%:EnterpriseRequest.' || $1"
+
+
 async def test_the_demo_covers_every_kind_of_service_request_and_assignment(
     seeded: Seeded,
 ) -> None:
@@ -145,6 +148,10 @@ async def test_the_demo_covers_every_kind_of_service_request_and_assignment(
     assert any(r.satisfaction is not None for r in requests)
     assert any(r.joint for r in requests)
     assert any(len(r.departments) == 1 for r in requests)
+    assert len({d for r in requests for d in r.departments}) >= 5
+    assert any(r.redo_count for r in requests)
+    for kind in ("Returned", "DeadlineExtended", "Redone"):
+        assert await seeded.pool.fetchval(REQUEST_EVENTS, kind), kind
     assert any(p.cso_id is None for p in projects)
     assert all(p.service_plan for p in projects if p.cso_id is not None)
     assignments = await decoded_events(seeded.pool, "CsoAssigned")
