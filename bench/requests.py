@@ -8,7 +8,8 @@ projects, requests spread over 20 departments, a fifth of them joint, half resol
 queue page runs the statements the `enterpriseRequests` resolver runs (the page and its
 totalCount) on one pool connection, beside a floor (`SELECT 1`). raiseRequest runs the use
 case in process (authorise, load the project, read the year's calendars, count the working
-days, append) on 50 projects in turn. Figures are in milliseconds.
+days, append the new EnterpriseRequest with its project) on 50 projects in turn. Figures
+are in milliseconds.
 """
 
 from __future__ import annotations
@@ -51,12 +52,14 @@ FROM generate_series(1, 1000) AS n
 
 # Departments: the lead is n % 20; every fifth request is joint with the next department.
 FILL_REQUESTS = """
-WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM rm_projects),
+WITH p AS (SELECT id, enterprise_id, row_number() OVER (ORDER BY id) - 1 AS k
+           FROM rm_projects),
      r AS (SELECT n, (n % 1000) AS k, DATE '2026-01-01' + (n % 320) AS raised_on
            FROM generate_series(1, $1::integer) AS n)
 INSERT INTO rm_requests (id, project_id, seq, category, description, status, departments,
                          joint, raised_on, due_on, overdue_from, due_soon_from, resolved_on,
-                         on_time, version, created_at, updated_at, calendar_source, source)
+                         on_time, version, created_at, updated_at, calendar_source, source,
+                         enterprise_id, open, own_stream)
 SELECT gen_random_uuid(), p.id, r.n, 'PERMIT', 'request ' || r.n,
        CASE WHEN r.n % 2 = 0 THEN 'RESOLVED' ELSE 'REFERRED' END,
        CASE WHEN r.n % 5 = 0
@@ -67,7 +70,7 @@ SELECT gen_random_uuid(), p.id, r.n, 'PERMIT', 'request ' || r.n,
        CASE WHEN r.n % 2 = 0 THEN NULL ELSE r.raised_on + 5 END,
        CASE WHEN r.n % 2 = 0 THEN r.raised_on + 3 END,
        CASE WHEN r.n % 2 = 0 THEN true END,
-       r.n, now(), now(), 'LIBRARY', 'PROJECT'
+       r.n, now(), now(), 'LIBRARY', 'PROJECT', p.enterprise_id, r.n % 2 <> 0, true
 FROM r JOIN p USING (k)
 """
 
