@@ -14,7 +14,7 @@ from cso.domain.enums import CalendarSource, RequestCategory, RequestStatus
 from cso.domain.errors import InvalidValue
 from cso.domain.project import Project
 from cso.domain.project_errors import DateBeforeSigning, DateInFuture
-from cso.domain.project_records import is_due_soon
+from cso.domain.project_records import Deadlines, deadlines, is_due_soon
 from cso.domain.working_days import year_calendar
 from tests.request_desk import RequestDesk
 
@@ -305,3 +305,15 @@ def test_an_unresolved_request_is_neither_on_time_nor_late(
     project: RequestDesk, today: date
 ) -> None:
     assert project.request(raise_permit(project, today)).on_time is None
+
+
+@pytest.mark.parametrize("status", list(RequestStatus))
+def test_what_the_read_model_stores_of_a_request_is_decided_by_its_status_and_due_date(
+    status: RequestStatus,
+) -> None:
+    due = date(2024, 6, 10)
+    decided = deadlines(status, due)
+    if status is RequestStatus.RESOLVED:
+        assert decided == Deadlines(open=False, overdue_from=None, due_soon_from=None)
+    else:
+        assert decided == Deadlines(open=True, overdue_from=due + DAY, due_soon_from=due - 2 * DAY)
