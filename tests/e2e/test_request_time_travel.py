@@ -19,7 +19,7 @@ AT = """query($id: ID!, $version: Int, $asOf: DateTime) {
     returns { department reason } extensions { workingDays reason }
     project { id } enterprise { id } history { version type } } }"""
 PROJECT_REQUESTS = """query($id: ID!, $version: Int) {
-  project(id: $id, version: $version) { requests { id status version } } }"""
+  project(id: $id, version: $version) { hasOverdueRequests requests { id status version } } }"""
 
 
 @pytest.fixture
@@ -95,6 +95,12 @@ async def test_a_replayed_project_lists_its_requests_as_they_were(
 ) -> None:
     reply = await gql(PROJECT_REQUESTS, {"id": lived["project"], "version": 1})
     assert reply.data["project"]["requests"] == []  # registered, nothing raised yet
+    assert reply.data["project"]["hasOverdueRequests"] is False
+    # Its latest version was written when the request was raised: the request as it was then.
+    latest = await gql(PROJECT_REQUESTS, {"id": lived["project"], "version": 99})
+    assert latest.data["project"]["requests"] == [
+        {"id": lived["request"], "status": "OPEN", "version": 1}
+    ]
     current = await gql(
         PROJECT_REQUESTS, {"id": lived["project"]}, headers={"X-Consistency-Token": lived["token"]}
     )

@@ -115,24 +115,33 @@ class Project:
 
     @strawberry.field
     async def requests(self, info: Info[Context, None]) -> list[EnterpriseRequest]:
-        current = await loader(info.context, requests_of).load(UUID(self.id))
-        if self.replayed_at is None:
-            return current
-        held = [request_of(row) for row in self.held_requests]
-        replayed = [
-            await request_at(info.context, UUID(r.id), version=None, as_of=self.replayed_at)
-            for r in current
-            if r.id not in {h.id for h in held}
-        ]
-        return held + [r for r in replayed if r is not None]
+        return await self._requests(info.context)
 
     @fields.field("One of its requests is not resolved and past its due date.")
-    def has_overdue_requests(self, info: Info[Context, None]) -> bool:
-        return is_overdue(self.overdue_from, info.context.runtime.today())
+    async def has_overdue_requests(self, info: Info[Context, None]) -> bool:
+        today = info.context.runtime.today()
+        if self.replayed_at is None:
+            return is_overdue(self.overdue_from, today)
+        # A replayed project's requests, each replayed to its moment, decide it.
+        return any(is_overdue(r.overdue_from, today) for r in await self._requests(info.context))
 
     @strawberry.field
     async def history(self, info: Info[Context, None]) -> list[Event]:
         return await history(info, self.id, self.version)
+
+    async def _requests(self, context: Context) -> list[EnterpriseRequest]:
+        """As the read model has them; a replayed project's, each replayed to its moment
+        (and the requests of an older database it then held)."""
+        current = await loader(context, requests_of).load(UUID(self.id))
+        if self.replayed_at is None:
+            return current
+        held = [request_of(row) for row in self.held_requests]
+        replayed = [
+            await request_at(context, UUID(r.id), version=None, as_of=self.replayed_at)
+            for r in current
+            if r.id not in {h.id for h in held}
+        ]
+        return held + [r for r in replayed if r is not None]
 
     @property
     def _at(self) -> read_model.At:
@@ -183,8 +192,8 @@ def project_row(project: aggregate.Project) -> dict[str, Any]:
         "service_count": project.service_count,
         "latest_service_on": project.latest_service_on,
         "open_requests": len(project.open_request_ids),
-        # Of the requests its state holds (an older database's): a replay cannot know the
-        # due dates of its EnterpriseRequests without replaying each.
+        # Of the requests its state holds (an older database's); `has_overdue_requests` of a
+        # replayed project reads its replayed requests instead.
         "overdue_from": min(
             (r.overdue_from for r in project.legacy_requests if r.overdue_from), default=None
         ),
