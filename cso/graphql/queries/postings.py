@@ -25,6 +25,7 @@ from cso.graphql.types.posting import (
     postings_by_id,
 )
 from cso.projections.postings import POSTINGS
+from cso.services.errors import NotFound
 
 
 @strawberry.input
@@ -60,9 +61,12 @@ class PostingQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> SecretaryPosting | None:
-        return await _now_or_replayed(
+        found = await _now_or_replayed(
             info, id, postings_by_id, PostingAggregate, posting_from_aggregate, as_of, version
         )
+        if found is not None and version is not None and found.version < version:
+            raise NotFound(f"posting {id} has no version {version}; its latest is {found.version}")
+        return found
 
     @fields.field("First-secretary postings, filtered by chain, enterprise, officer, term.")
     async def secretary_postings(
