@@ -154,3 +154,12 @@ async def test_ending_a_posting_takes_work_coverage_back_on_chain_and_dashboard(
     assert (
         after.data["dashboard"]["workCoverageRate"] < before.data["dashboard"]["workCoverageRate"]
     )
+
+
+async def test_a_posting_as_of_a_moment_before_it_existed_is_null(gql: OverHttp) -> None:
+    posting = await ps.posting(gql)
+    reply = await gql(
+        """query($id: ID!, $at: DateTime) { secretaryPosting(id: $id, asOf: $at) { id } }""",
+        {"id": posting["id"], "at": "2020-01-01T00:00:00+08:00"},
+    )
+    assert reply.data["secretaryPosting"] is None
