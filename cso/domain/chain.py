@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from cso.domain.errors import RuleViolation
 from cso.domain.values import require_text
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """The two coverages (两个覆盖) among a set of enterprises (a chain's, the district's):
+    how many there are, how many are organisation- and work-covered, and the rates (0 to 1;
+    None when there are no enterprises)."""
+
+    enterprises: int
+    organisation_covered: int
+    work_covered: int
+    organisation_rate: float | None
+    work_rate: float | None
+
+
+def coverage(enterprises: int, organisation_covered: int, work_covered: int) -> Coverage:
+    """The coverages of `enterprises` enterprises of which so many are covered (each
+    enterprise's flags are its own decision: `enterprise.organisation_coverage`,
+    `enterprise.work_coverage`)."""
+    return Coverage(
+        enterprises=enterprises,
+        organisation_covered=organisation_covered,
+        work_covered=work_covered,
+        organisation_rate=_rate(organisation_covered, enterprises),
+        work_rate=_rate(work_covered, enterprises),
+    )
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 class AlreadyChainMaster(RuleViolation):

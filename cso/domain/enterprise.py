@@ -43,6 +43,9 @@ class PostingNotActive(RuleViolation):
 
 
 class Enterprise(Aggregate):
+    """Name, credit code, district, park, SME flag, chain; the party organisation and the
+    active first-secretary posting, which decide the two coverages (两个覆盖)."""
+
     @event("Registered")
     def __init__(
         self,
@@ -103,7 +106,9 @@ class Enterprise(Aggregate):
             )
         if (kind, member_count) == (self.party_organization, self.party_member_count):
             return
+        before = self.coverage
         self._record_party_organization(kind=kind, member_count=member_count)
+        self._decide_coverage(before)
 
     @event("PartyOrganizationRecorded")
     def _record_party_organization(self, kind: PartyOrganizationKind, member_count: int) -> None:
@@ -123,7 +128,25 @@ class Enterprise(Aggregate):
             has_active_secretary = self.active_posting_id is not None
         return work_coverage(self.organisation_covered, has_active_secretary)
 
+    @property
+    def coverage(self) -> tuple[bool, bool]:
+        """(organisation covered, work covered) as the enterprise stands."""
+        return self.organisation_covered, self.work_covered()
+
+    def _decide_coverage(self, before: tuple[bool, bool]) -> None:
+        """Record the two coverages when a change of organisation or posting changed them:
+        the read models store what this event says, and decide nothing themselves."""
+        organisation, work = self.coverage
+        if (organisation, work) != before:
+            self._cover(organisation_covered=organisation, work_covered=work)
+
+    @event("CoverageChanged")
+    def _cover(self, organisation_covered: bool, work_covered: bool) -> None:
+        """The state already holds what decides coverage; the event tells the read models."""
+
     def begin_posting(self, posting_id: UUID) -> None:
+        """Called by `SecretaryPosting.post`, in the same append. Raises PostingRequiresSme,
+        SecretaryAlreadyPosted."""
         if not self.sme:
             raise PostingRequiresSme(
                 f"{self.name} is not a small or medium enterprise; "
@@ -133,16 +156,21 @@ class Enterprise(Aggregate):
             raise SecretaryAlreadyPosted(
                 f"{self.name} already has an active first secretary; an enterprise has at most one."
             )
+        before = self.coverage
         self._begin_posting(posting_id=posting_id)
+        self._decide_coverage(before)
 
     @event("FirstSecretaryPosted")
     def _begin_posting(self, posting_id: UUID) -> None:
         self.active_posting_id = posting_id
 
     def end_posting(self, posting_id: UUID) -> None:
+        """Called by `SecretaryPosting.end`, in the same append. Raises PostingNotActive."""
         if self.active_posting_id != posting_id:
             raise PostingNotActive(f"Posting {posting_id} is not {self.name}'s active posting.")
+        before = self.coverage
         self._end_posting(posting_id=posting_id)
+        self._decide_coverage(before)
 
     @event("FirstSecretaryPostingEnded")
     def _end_posting(self, posting_id: UUID) -> None:

@@ -20,6 +20,7 @@ from cso.graphql.input_fields import input_field_of
 from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.housing import HousingMutations
 from cso.graphql.mutations.officers import OfficerMutations
+from cso.graphql.mutations.postings import PostingMutations
 from cso.graphql.mutations.projects import ProjectMutations
 from cso.graphql.mutations.requests import RequestMutations
 from cso.graphql.mutations.working_calendars import WorkingCalendarMutations
@@ -30,6 +31,7 @@ from cso.graphql.queries.enterprises import EnterpriseQueries
 from cso.graphql.queries.housing import HousingQueries
 from cso.graphql.queries.officers import OfficerQueries
 from cso.graphql.queries.personal_data import PersonalDataQueries
+from cso.graphql.queries.postings import PostingQueries
 from cso.graphql.queries.projects import ProjectQueries
 from cso.graphql.queries.requests import RequestQueries
 from cso.graphql.queries.viewer import ViewerQueries
@@ -56,6 +58,7 @@ class Query(
     RequestQueries,
     HousingQueries,
     PersonalDataQueries,
+    PostingQueries,
 ):
     pass
 
@@ -68,6 +71,7 @@ class Mutation(
     RequestMutations,
     WorkingCalendarMutations,
     HousingMutations,
+    PostingMutations,
 ):
     pass
 

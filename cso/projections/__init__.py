@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from cso.projections import chains, enterprises, housing, officers, personal_data, projects
+from cso.projections import (
+    chains,
+    enterprises,
+    housing,
+    officers,
+    personal_data,
+    postings,
+    projects,
+)
 from cso.projections.base import Projection
 
 ALL_PROJECTIONS: list[Projection] = [
@@ -12,6 +20,7 @@ ALL_PROJECTIONS: list[Projection] = [
     projects.PROJECTION,
     housing.PROJECTION,
     personal_data.PROJECTION,
+    postings.PROJECTION,
 ]
 
 __all__ = ["ALL_PROJECTIONS", "Projection"]

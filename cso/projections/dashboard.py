@@ -1,5 +1,6 @@
 """The dashboard's figures and the chains' two coverages (两个覆盖): a read-side query module
-over the read models (it is no projection and owns no table).
+over the read models (it is no projection and owns no table). The coverage counts are of
+the flags the enterprises' events decided; the rates are the domain's (`chain.coverage`).
 
 Each function answers with one statement, so its figures come from one snapshot.
 """
@@ -12,6 +13,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from cso.domain.chain import Coverage, coverage
 from cso.domain.enums import ProjectStage, TalentTier
 from cso.projections.enterprises import COVERAGE
 from cso.projections.enterprises import chain_coverage as chain_coverage_rows
@@ -54,29 +56,6 @@ class DashboardFigures:
     # Every tier, A first, zeros included. Left out of equality so the stage and request
     # figures compare as before; tests of the housing figures compare it by itself.
     waitlist_by_tier: list[tuple[TalentTier, int]] = field(default_factory=list, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    enterprises: int
-    organisation_covered: int
-    work_covered: int
-    organisation_rate: float | None  # None when the chain has no enterprises
-    work_rate: float | None
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def coverage(enterprises: int, organisation_covered: int, work_covered: int) -> Coverage:
-    return Coverage(
-        enterprises=enterprises,
-        organisation_covered=organisation_covered,
-        work_covered=work_covered,
-        organisation_rate=_rate(organisation_covered, enterprises),
-        work_rate=_rate(work_covered, enterprises),
-    )
 
 
 def stage_counts(counts: dict[str, int]) -> list[StageCount]:

@@ -16,7 +16,7 @@ from cso.projections.base import Projection, row_keys
 PROJECTION = Projection("officers", tables=("rm_officers",))
 
 OFFICER_COLUMNS = """o.id, o.name, o.department, o.roles, o.party_member, o.phone, o.active,
-  o.version, o.created_at, o.updated_at"""
+  o.active_posting_id, o.version, o.created_at, o.updated_at"""
 
 OFFICERS_BY_ID = f"SELECT {OFFICER_COLUMNS} FROM rm_officers o WHERE o.id = ANY($1::uuid[])"
 

@@ -21,6 +21,7 @@ class Context:
     enterprises: dict[int, UUID] = field(default_factory=dict)
     projects: dict[int, UUID] = field(default_factory=dict)
     requests: dict[tuple[int, int], UUID] = field(default_factory=dict)
+    postings: dict[int, UUID] = field(default_factory=dict)
 
     def officer_id(self, officer: int) -> UUID:
         return UUID(self.officers[officer].id)

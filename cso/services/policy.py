@@ -19,6 +19,7 @@ from cso.services.identity import Principal, Role
 if TYPE_CHECKING:
     from cso.domain.housing_application import HousingApplication
     from cso.domain.project import Project
+    from cso.domain.secretary_posting import SecretaryPosting
     from cso.services.application import UnitOfWork
 
 
@@ -161,6 +162,13 @@ async def require_caso_of(uow: UnitOfWork, application: HousingApplication) -> N
     """The application's CASO, while they can serve as CASO, or a supervisor."""
     await require_case_officer(
         uow, application.caso_id, OfficerRole.CASO, "housing applications whose CASO they are"
+    )
+
+
+async def require_secretary_of(uow: UnitOfWork, posting: SecretaryPosting) -> None:
+    """The posted officer, while they can serve as first secretary, or a supervisor."""
+    await require_case_officer(
+        uow, posting.officer_id, OfficerRole.FIRST_SECRETARY, "postings they are posted to"
     )
 
 

@@ -135,7 +135,7 @@ async def test_a_supervisor_records_a_party_organisation(gql: OverHttp) -> None:
         "partyMemberCount": 5,
         "organisationCovered": True,
         "workCovered": True,
-        "version": 2,
+        "version": 3,  # the organisation, then the coverage it changed (CoverageChanged)
     }
 
 

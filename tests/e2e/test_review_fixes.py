@@ -262,7 +262,7 @@ async def test_recording_the_same_party_organisation_again_succeeds_without_a_ne
     first = (await gql(RECORD_PARTY, {"input": facts})).data["recordPartyOrganization"]
     again = (await gql(RECORD_PARTY, {"input": facts})).data["recordPartyOrganization"]
     assert (
-        again["enterprise"] == first["enterprise"] == {"version": 2, "partyOrganization": "BRANCH"}
+        again["enterprise"] == first["enterprise"] == {"version": 3, "partyOrganization": "BRANCH"}
     )
 
 

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from cso.domain import chain as domain
+from cso.domain.chain import Coverage
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.keyset import Row
@@ -19,7 +20,7 @@ from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.enterprise import Enterprise, enterprises_by_id
 from cso.graphql.types.event import Event, history
 from cso.projections import chains as read_model
-from cso.projections.dashboard import Coverage, chain_coverage
+from cso.projections.dashboard import chain_coverage
 
 
 @strawberry.type(description="The two coverages (两个覆盖) among a chain's enterprises.")

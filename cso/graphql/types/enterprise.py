@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from cso.domain import enterprise as domain
 from cso.domain.enums import PartyOrganizationKind as DomainKind
+from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import PartyOrganizationKind
 from cso.graphql.keyset import Row
@@ -21,8 +22,10 @@ from cso.projections import enterprises as read_model
 
 if TYPE_CHECKING:
     from cso.graphql.types.chain import IndustryChain
+    from cso.graphql.types.posting import SecretaryPosting
 
 ChainRef = Annotated["IndustryChain", strawberry.lazy("cso.graphql.types.chain")]
+PostingRef = Annotated["SecretaryPosting", strawberry.lazy("cso.graphql.types.posting")]
 
 
 @strawberry.type
@@ -48,6 +51,13 @@ class Enterprise:
         description="Work coverage: a party organisation or a posted first secretary."
     )
     chain_id: strawberry.Private[UUID | None]
+    active_posting_id: strawberry.Private[UUID | None]
+
+    @fields.field("The active first-secretary posting, if any.")
+    async def first_secretary(self, info: Info[Context, None]) -> PostingRef | None:
+        from cso.graphql.types.posting import load_posting
+
+        return await load_posting(info.context, self.active_posting_id)
 
     @strawberry.field
     async def chain(self, info: Info[Context, None]) -> ChainRef | None:
@@ -77,6 +87,7 @@ def enterprise_from_row(row: Row) -> Enterprise:
         organisation_covered=row["organisation_covered"],
         work_covered=row["work_covered"],
         chain_id=row["chain_id"],
+        active_posting_id=row["active_posting_id"],
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -21,6 +21,11 @@ from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.event import Event, history
 from cso.projections import officers as read_model
 
+if TYPE_CHECKING:
+    from cso.graphql.types.posting import SecretaryPosting
+
+PostingRef = Annotated["SecretaryPosting", strawberry.lazy("cso.graphql.types.posting")]
+
 
 @strawberry.type
 class Officer:
@@ -34,12 +39,19 @@ class Officer:
     party_member: bool
     active: bool
     full_phone: strawberry.Private[str]
+    active_posting_id: strawberry.Private[UUID | None]
 
     @fields.field("Personal data: masked (138****5678) for viewers and for other officers.")
     def phone(self, info: Info[Context, None]) -> str:
         if may_read_personal_data(info.context.viewer, UUID(self.id)):
             return self.full_phone
         return mask_phone(self.full_phone)
+
+    @fields.field("The officer's active first-secretary posting, if any.")
+    async def active_posting(self, info: Info[Context, None]) -> PostingRef | None:
+        from cso.graphql.types.posting import load_posting
+
+        return await load_posting(info.context, self.active_posting_id)
 
     @strawberry.field
     async def history(self, info: Info[Context, None]) -> list[Event]:
@@ -56,6 +68,7 @@ def officer_from_row(row: Row) -> Officer:
         party_member=row["party_member"],
         active=row["active"],
         full_phone=row["phone"],
+        active_posting_id=row["active_posting_id"],
     )
 
 
@@ -69,6 +82,7 @@ def officer_row(officer: domain.Officer) -> dict[str, Any]:
         "party_member": officer.party_member,
         "active": officer.active,
         "phone": officer.phone,
+        "active_posting_id": officer.active_posting_id,
     }
 
 

@@ -49,6 +49,26 @@ async def test_an_enterprise_follows_its_party_organisation_and_first_secretary(
     row = await world.row(SELECT_ENTERPRISE, enterprise.id)
     events = await world.events(enterprise.id)
     assert row["active_posting_id"] is None
-    assert row["version"] == 4
+    assert row["version"] == 5  # registered, organisation, coverage, posted, ended
     assert row["created_at"] == events[0].recorded_at
     assert row["updated_at"] == events[-1].recorded_at
+
+
+async def test_an_enterprise_stores_the_coverages_its_events_decided(world: World) -> None:
+    enterprise = new_enterprise()
+    posting_id = uuid.uuid4()
+    enterprise.begin_posting(posting_id)
+    await world.save(enterprise)
+    posted = await world.row(SELECT_ENTERPRISE, enterprise.id)
+    assert (posted["organisation_covered"], posted["work_covered"]) == (False, True)
+
+    enterprise.record_party_organization(PartyOrganizationKind.BRANCH, 3)
+    enterprise.end_posting(posting_id)
+    await world.save(enterprise)
+    organised = await world.row(SELECT_ENTERPRISE, enterprise.id)
+    assert (organised["organisation_covered"], organised["work_covered"]) == (True, True)
+
+    enterprise.record_party_organization(PartyOrganizationKind.NONE, 0)
+    await world.save(enterprise)
+    bare = await world.row(SELECT_ENTERPRISE, enterprise.id)
+    assert (bare["organisation_covered"], bare["work_covered"]) == (False, False)

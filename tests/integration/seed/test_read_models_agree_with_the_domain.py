@@ -126,3 +126,19 @@ async def test_coverage_per_chain_and_district_wide_is_the_domains(
         assert found.enterprises == len(on_chain)
         assert found.organisation_covered == sum(e.organisation_covered for e in on_chain)
         assert found.work_covered == sum(e.work_covered() for e in on_chain)
+
+
+async def test_the_demo_postings_leave_some_chains_fully_work_covered_and_others_not(
+    projected: asyncpg.Pool[Any],
+) -> None:
+    chains = {row["name"]: row["id"] for row in await projected.fetch("SELECT * FROM rm_chains")}
+    per_chain = await chain_coverage(projected, chains.values())
+    full = {name for name, chain_id in chains.items() if per_chain[chain_id].work_rate == 1}
+    assert full == {"人工智能", "半导体与集成电路"}
+    assert all(figures.organisation_rate != 1 for figures in per_chain.values())
+    postings = await projected.fetch(
+        "SELECT active, visit_count, guidance_count, extension_count FROM rm_postings"
+    )
+    assert sorted(p["active"] for p in postings) == [False] + [True] * 7
+    assert all(p["visit_count"] >= 2 and p["guidance_count"] >= 1 for p in postings)
+    assert sum(p["extension_count"] for p in postings) == 1

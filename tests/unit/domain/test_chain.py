@@ -4,7 +4,7 @@ from uuid import uuid4
 
 import pytest
 
-from cso.domain.chain import AlreadyChainMaster, IndustryChain
+from cso.domain.chain import AlreadyChainMaster, IndustryChain, coverage
 from cso.domain.errors import InvalidValue
 
 
@@ -57,3 +57,13 @@ def test_an_enterprise_is_designated_chain_master_only_once() -> None:
     with pytest.raises(AlreadyChainMaster, match="already a chain master"):
         chain.designate_master(enterprise_id)
     assert chain.master_ids == [enterprise_id]
+
+
+def test_a_chain_of_four_with_one_branch_and_two_postings_is_covered_1_in_4_and_3_in_4() -> None:
+    figures = coverage(enterprises=4, organisation_covered=1, work_covered=3)
+    assert (figures.organisation_rate, figures.work_rate) == (0.25, 0.75)
+
+
+def test_a_chain_without_enterprises_has_no_coverage_rates() -> None:
+    figures = coverage(enterprises=0, organisation_covered=0, work_covered=0)
+    assert (figures.organisation_rate, figures.work_rate) == (None, None)

@@ -151,3 +151,30 @@ def test_only_the_active_posting_of_an_enterprise_can_end() -> None:
     enterprise.begin_posting(uuid4())
     with pytest.raises(PostingNotActive):
         enterprise.end_posting(uuid4())
+
+
+def test_a_party_organisation_records_the_coverages_it_changes_and_only_then() -> None:
+    enterprise = register()
+    enterprise.record_party_organization(PartyOrganizationKind.BRANCH, 3)
+    enterprise.record_party_organization(PartyOrganizationKind.GENERAL_BRANCH, 60)
+    events = enterprise.collect_events()[1:]
+    assert [type(e).__name__ for e in events] == [
+        "PartyOrganizationRecorded",
+        "CoverageChanged",
+        "PartyOrganizationRecorded",
+    ]
+    assert (events[1].organisation_covered, events[1].work_covered) == (True, True)
+
+
+def test_a_first_secretary_keeps_work_coverage_when_the_organisation_goes() -> None:
+    enterprise = register()
+    enterprise.begin_posting(uuid4())
+    enterprise.record_party_organization(PartyOrganizationKind.BRANCH, 3)
+    enterprise.record_party_organization(PartyOrganizationKind.NONE, 0)
+    assert not enterprise.organisation_covered and enterprise.work_covered()
+    coverage = [e for e in enterprise.collect_events() if type(e).__name__ == "CoverageChanged"]
+    assert [(e.organisation_covered, e.work_covered) for e in coverage] == [
+        (False, True),
+        (True, True),
+        (False, True),
+    ]

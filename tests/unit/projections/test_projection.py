@@ -44,7 +44,15 @@ def test_two_handlers_for_one_event_are_refused_also_across_included_parts() -> 
 
 def test_every_projection_has_its_own_name_and_handles_only_domain_events() -> None:
     names = [projection.name for projection in ALL_PROJECTIONS]
-    assert names == ["officers", "chains", "enterprises", "projects", "housing", "personal_data"]
+    assert names == [
+        "officers",
+        "chains",
+        "enterprises",
+        "projects",
+        "housing",
+        "personal_data",
+        "postings",
+    ]
     for projection in ALL_PROJECTIONS:
         for topic in projection.handlers:
             assert get_topic(resolve_topic(topic)) == topic

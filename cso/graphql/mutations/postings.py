@@ -1,0 +1,144 @@
+"""First secretaries: postFirstSecretary, recordSecretaryVisit, recordPartyBuildingGuidance,
+extendSecretaryTerm, endSecretaryPosting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry.types import Info
+
+from cso.domain.secretary_posting import SecretaryPosting as PostingAggregate
+from cso.graphql import fields
+from cso.graphql.context import Context
+from cso.graphql.mutations.common import ChangedPayload, MutationInput, run, written
+from cso.graphql.scalars import parse_id, to_id
+from cso.graphql.types.posting import SecretaryPosting, posting_from_aggregate, postings_by_id
+from cso.services import postings
+
+
+@strawberry.input
+class PostFirstSecretaryInput(MutationInput):
+    enterprise_id: strawberry.ID
+    officer_id: strawberry.ID
+    sending_unit: str
+    term_start: date
+    term_end: date
+
+
+@strawberry.input(description="A visit to the enterprise on a past day of the term.")
+class RecordSecretaryVisitInput(MutationInput):
+    posting_id: strawberry.ID
+    on: date
+    summary: str
+
+
+@strawberry.input(description="Party-building guidance given on a past day of the term.")
+class RecordPartyBuildingGuidanceInput(RecordSecretaryVisitInput):
+    pass
+
+
+@strawberry.input(description="The reason, when given, is kept with the extension.")
+class ExtendSecretaryTermInput(MutationInput):
+    posting_id: strawberry.ID
+    term_end: date
+
+
+@strawberry.input
+class EndSecretaryPostingInput(MutationInput):
+    posting_id: strawberry.ID
+    on: date
+
+
+@strawberry.type
+class SecretaryPostingPayload(ChangedPayload):
+    @fields.field("The posting after the change; read only when asked for.")
+    async def posting(self, info: Info[Context, None]) -> SecretaryPosting:
+        return await written(
+            info,
+            self.consistency_token,
+            self.changed["posting"],
+            postings_by_id,
+            PostingAggregate,
+            posting_from_aggregate,
+        )
+
+
+@strawberry.type
+class PostingRecordPayload(SecretaryPostingPayload):
+    @fields.field("The id of the visit or guidance record.")
+    def record_id(self) -> strawberry.ID:
+        return to_id(self.changed["record"])
+
+
+@strawberry.type
+class PostingMutations:
+    @fields.mutation("Supervisors. One active posting per enterprise (an SME) and per officer.")
+    async def post_first_secretary(
+        self, info: Info[Context, None], input: PostFirstSecretaryInput
+    ) -> SecretaryPostingPayload:
+        changed = await run(
+            info,
+            input,
+            postings.post_first_secretary,
+            enterprise_id=parse_id(input.enterprise_id, "enterpriseId"),
+            officer_id=parse_id(input.officer_id, "officerId"),
+            sending_unit=input.sending_unit,
+            term_start=input.term_start,
+            term_end=input.term_end,
+        )
+        return SecretaryPostingPayload.of(info, changed)
+
+    @fields.mutation("The posted officer, or a supervisor.")
+    async def record_secretary_visit(
+        self, info: Info[Context, None], input: RecordSecretaryVisitInput
+    ) -> PostingRecordPayload:
+        changed = await run(
+            info,
+            input,
+            postings.record_secretary_visit,
+            posting_id=parse_id(input.posting_id, "postingId"),
+            on=input.on,
+            summary=input.summary,
+        )
+        return PostingRecordPayload.of(info, changed)
+
+    @fields.mutation("The posted officer, or a supervisor.")
+    async def record_party_building_guidance(
+        self, info: Info[Context, None], input: RecordPartyBuildingGuidanceInput
+    ) -> PostingRecordPayload:
+        changed = await run(
+            info,
+            input,
+            postings.record_party_building_guidance,
+            posting_id=parse_id(input.posting_id, "postingId"),
+            on=input.on,
+            summary=input.summary,
+        )
+        return PostingRecordPayload.of(info, changed)
+
+    @fields.mutation("Supervisors: the term ends later.")
+    async def extend_secretary_term(
+        self, info: Info[Context, None], input: ExtendSecretaryTermInput
+    ) -> SecretaryPostingPayload:
+        changed = await run(
+            info,
+            input,
+            postings.extend_secretary_term,
+            posting_id=parse_id(input.posting_id, "postingId"),
+            term_end=input.term_end,
+        )
+        return SecretaryPostingPayload.of(info, changed)
+
+    @fields.mutation("Supervisors: the officer and the enterprise are free again.")
+    async def end_secretary_posting(
+        self, info: Info[Context, None], input: EndSecretaryPostingInput
+    ) -> SecretaryPostingPayload:
+        changed = await run(
+            info,
+            input,
+            postings.end_secretary_posting,
+            posting_id=parse_id(input.posting_id, "postingId"),
+            on=input.on,
+        )
+        return SecretaryPostingPayload.of(info, changed)

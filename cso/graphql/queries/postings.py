@@ -1,0 +1,93 @@
+"""secretaryPosting (now, or replayed) and secretaryPostings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from cso.domain.secretary_posting import SecretaryPosting as PostingAggregate
+from cso.graphql import fields
+from cso.graphql.connections import Connection, list_connection
+from cso.graphql.context import Context
+from cso.graphql.enums import SortDirection
+from cso.graphql.queries.common import ordering_name, reader
+
+# The one "now, or replayed to asOf/version" reading of an object, shared with housing.
+from cso.graphql.queries.housing import _now_or_replayed
+from cso.graphql.scalars import parse_optional_id
+from cso.graphql.types.posting import (
+    SecretaryPosting,
+    posting_from_aggregate,
+    posting_from_row,
+    postings_by_id,
+)
+from cso.projections.postings import POSTINGS
+from cso.services.errors import NotFound
+
+
+@strawberry.input
+class SecretaryPostingFilter:
+    active: bool | None = None
+    chain_id: strawberry.ID | None = None
+    enterprise_id: strawberry.ID | None = None
+    officer_id: strawberry.ID | None = None
+    term_ends_before: date | None = strawberry.field(
+        default=None, description="Postings whose term ends before this day."
+    )
+
+
+@strawberry.enum(description="What a posting list is sorted by; ties go by id.")
+class SecretaryPostingOrderField(Enum):
+    CREATED_AT = "CREATED_AT"
+    TERM_END = "TERM_END"
+
+
+@strawberry.input(description="Sort by a field, then by id.")
+class SecretaryPostingOrder:
+    field: SecretaryPostingOrderField = SecretaryPostingOrderField.CREATED_AT
+    direction: SortDirection = SortDirection.ASC
+
+
+@strawberry.type
+class PostingQueries:
+    @fields.field("The posting now; with asOf and/or version, replayed to that point.")
+    async def secretary_posting(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        as_of: datetime | None = None,
+        version: int | None = None,
+    ) -> SecretaryPosting | None:
+        found = await _now_or_replayed(
+            info, id, postings_by_id, PostingAggregate, posting_from_aggregate, as_of, version
+        )
+        if found is not None and version is not None and found.version < version:
+            raise NotFound(f"posting {id} has no version {version}; its latest is {found.version}")
+        return found
+
+    @fields.field("First-secretary postings, filtered by chain, enterprise, officer, term.")
+    async def secretary_postings(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        filter: SecretaryPostingFilter | None = None,
+        order_by: SecretaryPostingOrder | None = None,
+    ) -> Connection[SecretaryPosting]:
+        reader(info)
+        f = filter or SecretaryPostingFilter()
+        params = [
+            f.active,
+            parse_optional_id(f.chain_id, "chainId"),
+            parse_optional_id(f.enterprise_id, "enterpriseId"),
+            parse_optional_id(f.officer_id, "officerId"),
+            f.term_ends_before,
+        ]
+        order = order_by or SecretaryPostingOrder()
+        name = ordering_name(order.field.value, order.direction)
+        return await list_connection(
+            info.context.db, POSTINGS, params, name, first, after, posting_from_row
+        )

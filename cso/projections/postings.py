@@ -1,0 +1,185 @@
+"""Read model of first-secretary postings: rm_postings, rm_posting_records (visits and
+party-building guidance) and rm_posting_extensions, their handlers and their queries (by
+ids, the list with its filters, a posting's records and extensions as of a version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from cso.domain.secretary_posting import SecretaryPosting
+from cso.eventstore import RecordedEvent
+from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
+from cso.projections.base import Projection, row_keys
+
+PROJECTION = Projection(
+    "postings", tables=("rm_postings", "rm_posting_records", "rm_posting_extensions")
+)
+
+VISIT = "VISIT"
+GUIDANCE = "GUIDANCE"
+
+POSTING_COLUMNS = """p.id, p.officer_id, p.enterprise_id, p.chain_id, p.sending_unit,
+  p.term_start, p.term_end, p.active, p.ended_on, p.visit_count, p.latest_visit_on,
+  p.guidance_count, p.latest_guidance_on, p.extension_count, p.version, p.created_at,
+  p.updated_at"""
+
+POSTINGS_BY_ID = f"SELECT {POSTING_COLUMNS} FROM rm_postings p WHERE p.id = ANY($1::uuid[])"
+
+# The list's filters, $1..$5: active, chain, enterprise, officer, term ends before.
+POSTING_FILTER = """($1::boolean IS NULL OR p.active = $1::boolean)
+  AND ($2::uuid IS NULL OR p.chain_id = $2::uuid)
+  AND ($3::uuid IS NULL OR p.enterprise_id = $3::uuid)
+  AND ($4::uuid IS NULL OR p.officer_id = $4::uuid)
+  AND ($5::date IS NULL OR p.term_end < $5::date)"""
+
+POSTINGS = PreparedList(
+    ListQuery(columns=POSTING_COLUMNS, source="rm_postings p", where=POSTING_FILTER, params=5),
+    orderings(
+        "secretaryPostings",
+        {
+            "CREATED_AT": Column("p.created_at", "timestamptz"),
+            "TERM_END": Column("p.term_end", "date"),
+        },
+        Column("p.id", "uuid"),
+    ),
+)
+
+RECORD_COLUMNS = "r.id, r.kind, r.occurred_on, r.summary, r.recorded_at"
+
+# A posting's records of one kind ($2) as of a posting version ($3), newest first.
+RECORDS = PreparedList(
+    ListQuery(
+        columns=RECORD_COLUMNS,
+        source="rm_posting_records r",
+        where="r.posting_id = $1::uuid AND r.kind = $2::text AND r.version <= $3::integer",
+        params=3,
+    ),
+    orderings(
+        "postingRecords",
+        {"OCCURRED_ON": Column("r.occurred_on", "date")},
+        Column("r.position", "bigint"),
+    ),
+)
+NEWEST_FIRST = "OCCURRED_ON:DESC"
+
+EXTENSIONS = """
+SELECT previous_end, term_end, reason, by_id, recorded_at FROM rm_posting_extensions
+WHERE posting_id = $1 AND version <= $2 ORDER BY version
+"""
+
+INSERT_POSTING = """
+INSERT INTO rm_postings (id, officer_id, enterprise_id, chain_id, sending_unit, term_start,
+  term_end, version, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+ON CONFLICT (id) DO NOTHING
+"""
+
+# One statement a record: the row, and the posting's count and latest date by increment
+# (each event is applied once: the version guard and the checkpoint see to it).
+RECORD_VISIT = """
+WITH record AS (
+  INSERT INTO rm_posting_records
+    (id, posting_id, version, kind, occurred_on, summary, recorded_at, position)
+  VALUES ($4, $1, $2, 'VISIT', $5, $6, $3, $7)
+  ON CONFLICT (id) DO NOTHING
+)
+UPDATE rm_postings
+SET visit_count = visit_count + 1, latest_visit_on = greatest(latest_visit_on, $5),
+    version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
+RECORD_GUIDANCE = """
+WITH record AS (
+  INSERT INTO rm_posting_records
+    (id, posting_id, version, kind, occurred_on, summary, recorded_at, position)
+  VALUES ($4, $1, $2, 'GUIDANCE', $5, $6, $3, $7)
+  ON CONFLICT (id) DO NOTHING
+)
+UPDATE rm_postings
+SET guidance_count = guidance_count + 1, latest_guidance_on = greatest(latest_guidance_on, $5),
+    version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
+EXTEND_TERM = """
+WITH extension AS (
+  INSERT INTO rm_posting_extensions
+    (posting_id, version, previous_end, term_end, reason, by_id, recorded_at)
+  VALUES ($1, $2, $4, $5, $6, $7, $3)
+  ON CONFLICT (posting_id, version) DO NOTHING
+)
+UPDATE rm_postings
+SET term_end = $5, extension_count = extension_count + 1, version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
+END_POSTING = """
+UPDATE rm_postings SET active = false, ended_on = $4, version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
+
+@PROJECTION.on(SecretaryPosting, "Posted")
+async def posted(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    await conn.execute(
+        INSERT_POSTING,
+        recorded.stream_id,
+        event.officer_id,
+        event.enterprise_id,
+        event.chain_id,
+        event.sending_unit,
+        event.term_start,
+        event.term_end,
+        recorded.version,
+        recorded.recorded_at,
+    )
+
+
+_RECORDS = {"VisitRecorded": RECORD_VISIT, "GuidanceRecorded": RECORD_GUIDANCE}
+
+
+@PROJECTION.on(SecretaryPosting, *_RECORDS)
+async def record(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    await conn.execute(
+        _RECORDS[type(event).__name__],
+        *row_keys(recorded),
+        event.record_id,
+        event.on,
+        event.summary,
+        recorded.position,
+    )
+
+
+@PROJECTION.on(SecretaryPosting, "TermExtended")
+async def term_extended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    await conn.execute(
+        EXTEND_TERM,
+        *row_keys(recorded),
+        event.previous_end,
+        event.term_end,
+        event.reason,
+        event.by,
+    )
+
+
+@PROJECTION.on(SecretaryPosting, "Ended")
+async def ended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    await conn.execute(END_POSTING, *row_keys(recorded), event.on)
+
+
+async def postings_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:
+    """The rows (POSTING_COLUMNS) of those of `ids` the read model holds, in no order."""
+    rows: list[asyncpg.Record] = await db.fetch(POSTINGS_BY_ID, list(ids))
+    return rows
+
+
+async def extensions_of(db: Any, posting_id: UUID, version: int) -> list[asyncpg.Record]:
+    """The posting's term extensions made up to `version`, oldest first."""
+    rows: list[asyncpg.Record] = await db.fetch(EXTENSIONS, posting_id, version)
+    return rows
