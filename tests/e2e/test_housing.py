@@ -361,9 +361,8 @@ async def test_a_replayed_application_gives_its_waitlist_position_at_that_point(
     before_the_a = datetime.now(ZoneInfo("UTC")).isoformat()
     await approved(gql, "A", household=1)  # goes ahead of the tier D one
     then = await gql(at, {"id": late_id, "asOf": before_the_a})
-    assert then.data["housingApplication"]["waitlistPosition"] == (
-        when_approved["waitlistPosition"]
-    )
+    position_then = then.data["housingApplication"]["waitlistPosition"]
+    assert position_then == when_approved["waitlistPosition"]
     now = await gql(at, {"id": late_id, "asOf": datetime.now(ZoneInfo("UTC")).isoformat()})
     position_now = now.data["housingApplication"]["waitlistPosition"]
     assert position_now == when_approved["waitlistPosition"] + 1

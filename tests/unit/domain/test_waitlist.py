@@ -29,7 +29,7 @@ def test_the_waitlist_orders_by_tier_then_approval_and_gives_positions() -> None
 
 
 def test_standing_lists_only_the_fitting_applications_ahead_with_their_positions() -> None:
-    waitlist, (c1, a1, b1, a2) = filled(
+    waitlist, (c1, a1, _too_big, a2) = filled(
         [(TalentTier.C, 1), (TalentTier.A, 2), (TalentTier.B, 5), (TalentTier.A, 4)]
     )
     standing = waitlist.standing(c1, lambda household: household <= 4)
