@@ -20,6 +20,7 @@ from cso.graphql.input_fields import input_field_of
 from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.housing import HousingMutations
 from cso.graphql.mutations.officers import OfficerMutations
+from cso.graphql.mutations.personal_data import PersonalDataMutations
 from cso.graphql.mutations.projects import ProjectMutations
 from cso.graphql.mutations.requests import RequestMutations
 from cso.graphql.mutations.working_calendars import WorkingCalendarMutations
@@ -68,6 +69,7 @@ class Mutation(
     RequestMutations,
     WorkingCalendarMutations,
     HousingMutations,
+    PersonalDataMutations,
 ):
     pass
 

@@ -18,9 +18,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import Aggregate
 
+from cso.domain.personal_data import ERASED
 from cso.services.application import UnitOfWork
 
-ERASED = "[erased]"
+__all__ = ["ERASED", "destroy_key", "keys_of", "new_key", "seal", "sealer", "store_key", "unseal"]
+
 PREFIX = "pd1:"
 NONCE_BYTES = 12
 
