@@ -22,6 +22,7 @@ from cso.seed.data import (
     STAGE_MIX,
 )
 from cso.seed.enterprise_requests import Pending
+from cso.seed.housing import housing_steps
 from cso.seed.setup_actions import (
     ChangeOfficerRoles,
     DeactivateOfficer,
@@ -67,6 +68,7 @@ def make_plan(rng_seed: int, today: date) -> list[Step]:
     # After the project steps, so that on the same day they run after them (a stable sort).
     history += _supervision(rng, today, departure)
     history += calendar_steps(today)
+    history += housing_steps(rng_seed, today)
     setup_on = min(s.timeline.signed_on for s in stories) - timedelta(days=SETUP_LEAD_DAYS)
     steps = [*_setup(rng, setup_on), *sorted(history, key=lambda step: step.on)]
     if any(step.on > today for step in steps):

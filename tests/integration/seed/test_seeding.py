@@ -58,6 +58,9 @@ async def test_seeding_a_fresh_database_loads_the_demo_district(seeded: Seeded) 
         "Officer": 10,
         "Project": 40,
         "WorkingCalendar": 1,
+        "HousingUnit": 300,
+        "HousingApplication": 36,
+        "Waitlist": 1,
     }
 
 
