@@ -6,8 +6,10 @@ drops) a database of its own. It loads the units and applications through the us
 (each application submitted, given a CASO and approved onto the waitlist), then prints:
 
 - p50/p95 of `allocate_housing_unit` (the use case: application, unit and waitlist in one
-  append, the waitlist's passed-over check included) while the waitlist is long;
-- p50/p95 of a 20-row page of the waitlist from the read model, with positions and count;
+  append, the waitlist's passed-over check included) of the waitlist's head while the
+  list is long, once the projections (running in this process) have caught up;
+- p50/p95 of a 20-row page of the waitlist from the read model, with positions and count,
+  as the load left the table and after VACUUM ANALYZE (what autovacuum does in time);
 - 16 clients, each an Application of its own (as separate processes: own locks and cache),
   racing for 100 units: allocations that succeeded, and double allocations (must be 0).
 """
