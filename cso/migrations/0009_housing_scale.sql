@@ -32,10 +32,9 @@ WHEN (NEW.scope IN ('personal_data_key', 'personal_data_erasure'))
 EXECUTE FUNCTION personal_data_key_change();
 
 -- The waitlist at the seeds' scale (20,000 waiting). A page in the waitlist's order reads
--- the index instead of sorting every application, and each row's position counts the
--- waiting ones before it on the partial index rm_housing_applications_waitlist, which
--- stays cheap once the table's pages are all-visible: an application's row is rewritten
--- on each of its steps, so vacuum runs on a twentieth of the rows changed, not a fifth.
+-- the index instead of sorting every application (each row's position counts on the
+-- partial index rm_housing_applications_waitlist). An application's row is rewritten on
+-- each of its steps, so vacuum runs on a twentieth of the rows changed, not a fifth.
 CREATE INDEX rm_housing_applications_waitlist_page
   ON rm_housing_applications ((coalesce(waitlist_order, 9223372036854775807)), id);
 ALTER TABLE rm_housing_applications
