@@ -11,6 +11,9 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
+# What a person's field reads once their key is destroyed.
+ERASED = "[erased]"
+
 
 class PersonalDataAccess(Aggregate):
     """One response's unmasked reads: `accesses` are dicts of subject_id, subject_type and

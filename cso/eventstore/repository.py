@@ -158,7 +158,9 @@ class Repository:
                     previous_hash=self._hashes.get((aggregate.id, expected)),
                 )
             )
-            if aggregate.version // self.snapshot_interval > expected // self.snapshot_interval:
+            # An aggregate class may ask for its own interval (a big state, snapshot rarely).
+            interval = getattr(type(aggregate), "snapshot_interval", self.snapshot_interval)
+            if aggregate.version // interval > expected // interval:
                 state = self.codec.encode_snapshot(aggregate)
                 snapshots.append(Snapshot(aggregate.id, state.type, state.data, state.recorded_at))
         result = await self.store.append(

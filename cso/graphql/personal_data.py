@@ -15,7 +15,7 @@ from cso.domain.personal_data import PersonalDataAccess
 from cso.eventstore import Metadata
 from cso.graphql.context import Context
 from cso.graphql.loaders import loader
-from cso.services.personal_data import ERASED, keys_of, unseal
+from cso.services.personal_data import ERASED, PREFIX, keys_of, unseal
 
 Access = tuple[UUID, str, str]  # subject id, subject type, field (its GraphQL name)
 
@@ -48,11 +48,19 @@ async def reveal(
 ) -> str:
     """The field's value for this reader: opened, then masked (`mask`) unless `unmasked`;
     ERASED once the subject's key is destroyed. When the answer shows the value as it is,
-    the access is recorded first. Raises whatever the append raises."""
-    key = await loader(context, _keys).load(subject_id)
-    if key is None:
+    the access is recorded first. Raises whatever the append raises.
+
+    Officers' phones registered before phones were sealed are read as they were stored
+    (legacy plain text, no `pd1:` prefix), under the same masking and access log."""
+    if sealed == ERASED:
         return ERASED
-    plain = unseal(key, subject_id, sealed)
+    if sealed.startswith(PREFIX):
+        key = await loader(context, _keys).load(subject_id)
+        if key is None:
+            return ERASED
+        plain = unseal(key, subject_id, sealed)
+    else:
+        plain = sealed
     if not unmasked and mask is not None:
         return mask(plain)
     await loader(context, _record).load((subject_id, subject_type, field))

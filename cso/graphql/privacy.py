@@ -7,9 +7,11 @@ from uuid import UUID
 
 from cso.services import policy
 from cso.services.identity import Principal
+from cso.services.personal_data import PREFIX
 
-# An applicant's fields are sealed in the events (cso.services.personal_data): a history
-# shows only their ciphertext, which needs no masking.
+# Personal fields are sealed in the events (cso.services.personal_data): a history shows
+# only their ciphertext, which needs no masking. Officers' phones registered before phones
+# were sealed are plain text in their events: those are masked.
 PERSONAL_FIELDS = {"Officer": ("phone",)}
 
 
@@ -38,6 +40,10 @@ def masked_event_data(viewer: Principal, stream_type: str, stream_id: UUID, data
     if not fields or not isinstance(data, dict) or may_read_personal_data(viewer, stream_id):
         return data
     return {
-        key: mask_phone(value) if key in fields and isinstance(value, str) else value
+        key: mask_phone(value) if key in fields and _legacy_plain(value) else value
         for key, value in data.items()
     }
+
+
+def _legacy_plain(value: object) -> bool:
+    return isinstance(value, str) and not value.startswith(PREFIX)

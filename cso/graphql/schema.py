@@ -20,6 +20,7 @@ from cso.graphql.input_fields import input_field_of
 from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.housing import HousingMutations
 from cso.graphql.mutations.officers import OfficerMutations
+from cso.graphql.mutations.personal_data import PersonalDataMutations
 from cso.graphql.mutations.postings import PostingMutations
 from cso.graphql.mutations.projects import ProjectMutations
 from cso.graphql.mutations.requests import RequestMutations
@@ -72,6 +73,7 @@ class Mutation(
     WorkingCalendarMutations,
     HousingMutations,
     PostingMutations,
+    PersonalDataMutations,
 ):
     pass
 

@@ -30,9 +30,12 @@ UNIT_COLUMNS = """u.id, u.building, u.unit_no, u.rooms, u.area_sqm, u.monthly_re
   u.status, u.application_id, u.version, u.created_at, u.updated_at"""
 
 # An application's place on the waitlist: 1 + the waiting applications ordered before it.
+# Orders are positive; stating the lower bound makes it a range, which the planner takes
+# for narrow and counts on the waitlist index, where `< order` alone (a third of the table,
+# it guesses) has it scan the whole table once per row until vacuum has run.
 WAITLIST_POSITION = """CASE WHEN a.waitlist_order IS NULL THEN NULL ELSE 1 + (
   SELECT count(*) FROM rm_housing_applications w
-  WHERE w.waitlist_order < a.waitlist_order) END"""
+  WHERE w.waitlist_order >= 0 AND w.waitlist_order < a.waitlist_order) END"""
 
 APPLICATION_COLUMNS = f"""a.id, a.applicant_id, a.erased, a.applicant_name, a.id_number,
   a.phone, a.employer_id, a.tier, a.household_size, a.status, a.caso_id, a.unit_id,

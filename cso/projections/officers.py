@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from cso.domain.officer import Officer
+from cso.domain.personal_data import ERASED
 from cso.eventstore import RecordedEvent
 from cso.graphql.keyset import ListQuery, PreparedList, name_orderings
 from cso.projections.base import Projection, row_keys
@@ -54,6 +55,12 @@ UPDATE rm_officers SET version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
+# Erasure: a phone registered before phones were sealed is plain text; it goes too.
+ERASE_PHONE = """
+UPDATE rm_officers SET phone = $4, version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
 SET_POSTING = """
 UPDATE rm_officers SET active_posting_id = $4, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
@@ -84,6 +91,11 @@ async def roles_changed(conn: asyncpg.Connection[Any], event: Any, recorded: Rec
 @PROJECTION.on(Officer, "Deactivated")
 async def deactivated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     await conn.execute(DEACTIVATE, *row_keys(recorded))
+
+
+@PROJECTION.on(Officer, "PersonalDataErased")
+async def erased(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    await conn.execute(ERASE_PHONE, *row_keys(recorded), ERASED)
 
 
 @PROJECTION.on(Officer, "PostedAsFirstSecretary")

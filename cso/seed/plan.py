@@ -22,6 +22,7 @@ from cso.seed.data import (
     STAGE_MIX,
 )
 from cso.seed.enterprise_requests import Pending
+from cso.seed.housing import housing_steps
 from cso.seed.postings import posting_setup_steps, posting_steps
 from cso.seed.setup_actions import (
     ChangeOfficerRoles,
@@ -69,6 +70,7 @@ def make_plan(rng_seed: int, today: date) -> list[Step]:
     history += _supervision(rng, today, departure)
     history += calendar_steps(today)
     history += posting_steps(rng_seed, today)
+    history += housing_steps(rng_seed, today)
     setup_on = min(s.timeline.signed_on for s in stories) - timedelta(days=SETUP_LEAD_DAYS)
     setup = [*_setup(rng, setup_on), *posting_setup_steps(rng_seed, setup_on)]
     steps = [*setup, *sorted(history, key=lambda step: step.on)]

@@ -22,6 +22,8 @@ class Context:
     projects: dict[int, UUID] = field(default_factory=dict)
     requests: dict[tuple[int, int], UUID] = field(default_factory=dict)
     postings: dict[int, UUID] = field(default_factory=dict)
+    units: list[UUID] = field(default_factory=list)  # housing units, in listing order
+    applications: dict[int, UUID] = field(default_factory=dict)  # housing, by applicant
 
     def officer_id(self, officer: int) -> UUID:
         return UUID(self.officers[officer].id)

@@ -15,7 +15,7 @@ from cso.domain.officer import Officer
 from cso.domain.waitlist import WAITLIST_ID, Waitlist
 from cso.services.application import Application, Changed, Command, UnitOfWork
 from cso.services.errors import NotFound
-from cso.services.personal_data import create_key, destroy_key, sealer
+from cso.services.personal_data import destroy_key, new_key, sealer, store_key
 from cso.services.policy import require_caso_of, require_officer_or_supervisor, require_supervisor
 
 UNIT_NUMBER = "housing_unit_number"
@@ -57,16 +57,14 @@ async def apply_for_housing(
     """Officers and supervisors submit applications for an employer enterprise. The
     applicant gets a key of their own, which seals their name, ID number and phone."""
     require_officer_or_supervisor(cmd.principal)
-    applicant_id = uuid4()
-    # Made before the append: a key whose application was never appended seals nothing.
-    seal = sealer(await create_key(app.store.pool, applicant_id), applicant_id)
+    applicant_id, key = uuid4(), new_key()
 
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         employer = await uow.get(employer_id, Enterprise)
         application = uow.add(
             HousingApplication.apply(
                 applicant_id,
-                seal,
+                sealer(key, applicant_id),
                 applicant_name,
                 id_number,
                 phone,
@@ -76,6 +74,7 @@ async def apply_for_housing(
                 uow.today,
             )
         )
+        store_key(uow, applicant_id, key, application)
         return {"application": application.id}
 
     return await app.execute(cmd, attempt)
@@ -83,22 +82,18 @@ async def apply_for_housing(
 
 async def erase_personal_data(app: Application, cmd: Command, *, application_id: UUID) -> Changed:
     """Supervisors: destroys the applicant's key, so their name, ID number and phone read
-    ERASED everywhere, for good; the erasure is recorded on the application. Running it
-    again destroys nothing more and appends nothing."""
+    ERASED everywhere, for good; the erasure is recorded on the application in the same
+    transaction. Running it again destroys nothing more and appends nothing."""
     require_supervisor(cmd.principal)
 
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         application = await uow.get(application_id, HousingApplication, target=True)
         application.erase_personal_data()
-        applicant_ids[application.id] = application.applicant_id
+        if application.pending_events:
+            destroy_key(uow, application.applicant_id, application)
         return {"application": application.id}
 
-    applicant_ids: dict[UUID, UUID] = {}
-    changed = await app.execute(cmd, attempt)
-    # After the append (a retry re-runs it): the key goes even if the event was there.
-    if application_id in applicant_ids:
-        await destroy_key(app.store.pool, applicant_ids[application_id])
-    return changed
+    return await app.execute(cmd, attempt)
 
 
 async def assign_caso(

@@ -16,14 +16,21 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.domain import Aggregate
 
-ERASED = "[erased]"
+from cso.domain.personal_data import ERASED
+from cso.services.application import UnitOfWork
+
+__all__ = ["ERASED", "destroy_key", "keys_of", "new_key", "seal", "sealer", "store_key", "unseal"]
+
 PREFIX = "pd1:"
 NONCE_BYTES = 12
 
-INSERT_KEY = "INSERT INTO subject_keys (subject_id, key) VALUES ($1, $2)"
+# Reservation scopes that migration 0009's trigger turns into key rows and their deletion,
+# in the transaction of the command's events.
+KEY_SCOPE = "personal_data_key"
+ERASURE_SCOPE = "personal_data_erasure"
 KEYS_BY_SUBJECT = "SELECT subject_id, key FROM subject_keys WHERE subject_id = ANY($1::uuid[])"
-DELETE_KEY = "DELETE FROM subject_keys WHERE subject_id = $1"
 
 
 def new_key() -> bytes:
@@ -58,11 +65,10 @@ def sealer(key: bytes, subject_id: UUID) -> Callable[[str], str]:
     return lambda plaintext: seal(key, subject_id, plaintext)
 
 
-async def create_key(db: Any, subject_id: UUID) -> bytes:
-    """Make and store the subject's key; returns it."""
-    key = new_key()
-    await db.execute(INSERT_KEY, subject_id, key)
-    return key
+def store_key(uow: UnitOfWork, subject_id: UUID, key: bytes, owner: Aggregate) -> None:
+    """Store the subject's key with the command's events (owned by `owner`'s stream): a
+    command that fails, for whatever reason, leaves no key row behind."""
+    uow.reserve(KEY_SCOPE, f"{subject_id}:{key.hex()}", owner)
 
 
 async def keys_of(db: Any, subject_ids: Sequence[UUID]) -> Mapping[UUID, bytes]:
@@ -71,6 +77,8 @@ async def keys_of(db: Any, subject_ids: Sequence[UUID]) -> Mapping[UUID, bytes]:
     return {row["subject_id"]: bytes(row["key"]) for row in rows}
 
 
-async def destroy_key(db: Any, subject_id: UUID) -> None:
-    """Erasure: with the key gone, every sealed copy of the subject's data is unreadable."""
-    await db.execute(DELETE_KEY, subject_id)
+def destroy_key(uow: UnitOfWork, subject_id: UUID, owner: Aggregate) -> None:
+    """Erasure: the key goes in the transaction that appends the erasure's event, so the
+    record of an erasure and the key's destruction never part. With the key gone, every
+    sealed copy of the subject's data is unreadable."""
+    uow.reserve(ERASURE_SCOPE, str(subject_id), owner)

@@ -347,3 +347,40 @@ async def test_the_dashboard_counts_the_waitlist_by_tier_and_the_occupancy(gql: 
     assert counts["A"] == earlier.get("A", 0) + 1
     assert after["housingOccupancyRate"] is None or 0 <= after["housingOccupancyRate"] <= 1
     assert application_id and caso
+
+
+async def test_a_replayed_application_gives_its_waitlist_position_at_that_point(
+    gql: OverHttp,
+) -> None:
+    at = """query($id: ID!, $version: Int, $asOf: DateTime) {
+      housingApplication(id: $id, version: $version, asOf: $asOf) {
+        version status waitlistPosition allocation { waitlistPosition } } }"""
+    late_id, late_caso = await approved(gql, "D", household=1)
+    when_approved = (await gql(at, {"id": late_id, "version": 3})).data["housingApplication"]
+    assert when_approved["status"] == "APPROVED" and when_approved["waitlistPosition"] >= 1
+    before_the_a = datetime.now(ZoneInfo("UTC")).isoformat()
+    await approved(gql, "A", household=1)  # goes ahead of the tier D one
+    then = await gql(at, {"id": late_id, "asOf": before_the_a})
+    position_then = then.data["housingApplication"]["waitlistPosition"]
+    assert position_then == when_approved["waitlistPosition"]
+    now = await gql(at, {"id": late_id, "asOf": datetime.now(ZoneInfo("UTC")).isoformat()})
+    position_now = now.data["housingApplication"]["waitlistPosition"]
+    assert position_now == when_approved["waitlistPosition"] + 1
+    await gql(
+        ALLOCATE,
+        {
+            "input": {
+                "applicationId": late_id,
+                "unitId": await unit(gql, rooms=1),
+                "leaseEnd": LEASE_END,
+                "reason": "e2e：时间旅行",
+            }
+        },
+        role=Role.OFFICER,
+        sub=late_caso,
+    )
+    allocated = (await gql(at, {"id": late_id, "version": 4})).data["housingApplication"]
+    assert allocated["status"] == "ALLOCATED" and allocated["waitlistPosition"] is None
+    assert allocated["allocation"]["waitlistPosition"] == position_now
+    still = (await gql(at, {"id": late_id, "version": 3})).data["housingApplication"]
+    assert still["waitlistPosition"] == when_approved["waitlistPosition"]

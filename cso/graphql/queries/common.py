@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
+from uuid import UUID
+
 import strawberry
 from strawberry.types import Info
 
 from cso.graphql.context import Context
 from cso.graphql.enums import NameOrderField, SortDirection
+from cso.graphql.loaders import Batch, loader
+from cso.graphql.scalars import parse_id
 from cso.services import policy
+from cso.services.errors import InvalidInput
 from cso.services.identity import Principal
+
+V = TypeVar("V")
 
 
 @strawberry.input(description="Sort by a field, then by id.")
@@ -37,3 +47,23 @@ def search_pattern(search: str | None) -> str | None:
 def reader(info: Info[Context, None]) -> Principal:
     """Every read needs a token (UNAUTHENTICATED otherwise); the policy says which roles."""
     return policy.require_reader(info.context.viewer)
+
+
+async def now_or_replayed(
+    info: Info[Context, None],
+    id: strawberry.ID,
+    batch: Batch[UUID, V | None],
+    replay: Callable[[Context, UUID, int | None, datetime | None], Awaitable[V | None]],
+    as_of: datetime | None,
+    version: int | None,
+) -> V | None:
+    """The object `id` names: from its read model through `batch` now, or `replay`ed from its
+    events to `version` and/or `as_of` (None before it existed). Raises InvalidInput for a
+    bad id or a version below 1."""
+    reader(info)
+    key = parse_id(id, "id")
+    if as_of is None and version is None:
+        return await loader(info.context, batch).load(key)
+    if version is not None and version < 1:
+        raise InvalidInput(f"version counts from 1, not {version}", "version")
+    return await replay(info.context, key, version, as_of)

@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
-from typing import TypeVar
 from uuid import UUID
 
 import strawberry
-from eventsourcing.domain import Aggregate
 from strawberry.types import Info
 
 from cso.domain.enums import ApplicationStatus, TalentTier, UnitStatus
-from cso.domain.housing_application import HousingApplication as ApplicationAggregate
 from cso.domain.housing_unit import HousingUnit as UnitAggregate
 from cso.graphql import fields
 from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.enums import SortDirection
-from cso.graphql.loaders import Batch, loader
-from cso.graphql.queries.common import ordering_name, reader
-from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
+from cso.graphql.queries.common import now_or_replayed, ordering_name, reader
+from cso.graphql.scalars import parse_optional_id, parse_optional_text
 from cso.graphql.types.common import view_aggregate
 from cso.graphql.types.housing import (
     HousingApplication,
     HousingUnit,
-    application_from_aggregate,
+    application_at,
     application_from_row,
     applications_by_id,
     unit_from_aggregate,
@@ -35,9 +30,6 @@ from cso.graphql.types.housing import (
 )
 from cso.projections.housing import APPLICATIONS, UNITS
 from cso.services.errors import InvalidInput
-
-A = TypeVar("A", bound=Aggregate)
-V = TypeVar("V")
 
 
 @strawberry.input
@@ -84,24 +76,12 @@ class HousingApplicationOrder:
     direction: SortDirection = SortDirection.ASC
 
 
-async def _now_or_replayed(
-    info: Info[Context, None],
-    id: strawberry.ID,
-    batch: Batch[UUID, V | None],
-    kind: type[A],
-    view: Callable[[A], V],
-    as_of: datetime | None,
-    version: int | None,
-) -> V | None:
-    """The object from its read model, or replayed from its events to `version` and/or
-    `as_of`; INVALID_INPUT for a version below 1."""
-    reader(info)
-    key = parse_id(id, "id")
-    if as_of is None and version is None:
-        return await loader(info.context, batch).load(key)
-    if version is not None and version < 1:
-        raise InvalidInput(f"version counts from 1, not {version}", "version")
-    return await view_aggregate(info.context, key, kind, view, version=version, as_of=as_of)
+async def _unit_at(
+    context: Context, key: UUID, version: int | None, as_of: datetime | None
+) -> HousingUnit | None:
+    return await view_aggregate(
+        context, key, UnitAggregate, unit_from_aggregate, version=version, as_of=as_of
+    )
 
 
 @strawberry.type
@@ -114,9 +94,7 @@ class HousingQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> HousingUnit | None:
-        return await _now_or_replayed(
-            info, id, units_by_id, UnitAggregate, unit_from_aggregate, as_of, version
-        )
+        return await now_or_replayed(info, id, units_by_id, _unit_at, as_of, version)
 
     @strawberry.field
     async def housing_units(
@@ -142,7 +120,10 @@ class HousingQueries:
             info.context.db, UNITS, params, name, first, after, unit_from_row
         )
 
-    @fields.field("The application now; with asOf and/or version, replayed to that point.")
+    @fields.field(
+        "The application now; with asOf and/or version, replayed to that point, its "
+        "waitlistPosition then: at asOf, or (with version) when that version was recorded."
+    )
     async def housing_application(
         self,
         info: Info[Context, None],
@@ -150,12 +131,11 @@ class HousingQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> HousingApplication | None:
-        return await _now_or_replayed(
+        return await now_or_replayed(
             info,
             id,
             applications_by_id,
-            ApplicationAggregate,
-            application_from_aggregate,
+            application_at,
             as_of,
             version,
         )

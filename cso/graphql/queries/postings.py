@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -13,11 +14,9 @@ from cso.graphql import fields
 from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.enums import SortDirection
-from cso.graphql.queries.common import ordering_name, reader
-
-# The one "now, or replayed to asOf/version" reading of an object, shared with housing.
-from cso.graphql.queries.housing import _now_or_replayed
+from cso.graphql.queries.common import now_or_replayed, ordering_name, reader
 from cso.graphql.scalars import parse_optional_id
+from cso.graphql.types.common import view_aggregate
 from cso.graphql.types.posting import (
     SecretaryPosting,
     posting_from_aggregate,
@@ -51,6 +50,14 @@ class SecretaryPostingOrder:
     direction: SortDirection = SortDirection.ASC
 
 
+async def _posting_at(
+    context: Context, key: UUID, version: int | None, as_of: datetime | None
+) -> SecretaryPosting | None:
+    return await view_aggregate(
+        context, key, PostingAggregate, posting_from_aggregate, version=version, as_of=as_of
+    )
+
+
 @strawberry.type
 class PostingQueries:
     @fields.field("The posting now; with asOf and/or version, replayed to that point.")
@@ -61,9 +68,7 @@ class PostingQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> SecretaryPosting | None:
-        found = await _now_or_replayed(
-            info, id, postings_by_id, PostingAggregate, posting_from_aggregate, as_of, version
-        )
+        found = await now_or_replayed(info, id, postings_by_id, _posting_at, as_of, version)
         if found is not None and version is not None and found.version < version:
             raise NotFound(f"posting {id} has no version {version}; its latest is {found.version}")
         return found

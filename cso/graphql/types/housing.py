@@ -20,6 +20,8 @@ from cso.domain import housing_application as application_domain
 from cso.domain import housing_unit as unit_domain
 from cso.domain.enums import ApplicationStatus, TalentTier, UnitStatus
 from cso.domain.housing_unit import capacity
+from cso.domain.waitlist import WAITLIST_ID, Waitlist
+from cso.eventstore import StreamNotFound
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.keyset import Row
@@ -287,6 +289,28 @@ def application_from_aggregate(
     application: application_domain.HousingApplication,
 ) -> HousingApplication:
     return application_from_row(application_row(application))
+
+
+async def application_at(
+    context: Context, application_id: UUID, version: int | None, as_of: datetime | None
+) -> HousingApplication | None:
+    """The application replayed to `version` and/or `as_of` (None if it did not exist
+    then), with its waitlist position on the waitlist replayed to `as_of` when only that is
+    given, else to when the version was recorded (its updatedAt). Null when it was not
+    waiting then; an allocated one's position is its allocation's."""
+    repository = context.runtime.repository
+    try:
+        application = await repository.get(
+            application_id, application_domain.HousingApplication, version=version, as_of=as_of
+        )
+    except StreamNotFound:
+        return None
+    row = application_row(application)
+    if application.status is ApplicationStatus.APPROVED:
+        moment = as_of if version is None else application.modified_on
+        waitlist = await repository.get(WAITLIST_ID, Waitlist, as_of=moment)
+        row["waitlist_position"] = waitlist.position(application.id)
+    return application_from_row(row)
 
 
 applications_by_id = batch_by_id(

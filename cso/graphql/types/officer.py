@@ -16,6 +16,7 @@ from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
 from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, load_by_id
+from cso.graphql.personal_data import reveal
 from cso.graphql.privacy import mask_phone, may_read_personal_data
 from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.event import Event, history
@@ -41,11 +42,21 @@ class Officer:
     full_phone: strawberry.Private[str]
     active_posting_id: strawberry.Private[UUID | None]
 
-    @fields.field("Personal data: masked (138****5678) for viewers and for other officers.")
-    def phone(self, info: Info[Context, None]) -> str:
-        if may_read_personal_data(info.context.viewer, UUID(self.id)):
-            return self.full_phone
-        return mask_phone(self.full_phone)
+    @fields.field(
+        "Personal data: masked (138****5678) but for the officer, supervisors and auditors, "
+        "whose reads are logged first; [erased] after erasure."
+    )
+    async def phone(self, info: Info[Context, None]) -> str:
+        officer_id = UUID(self.id)
+        return await reveal(
+            info.context,
+            officer_id,
+            "Officer",
+            "phone",
+            self.full_phone,
+            unmasked=may_read_personal_data(info.context.viewer, officer_id),
+            mask=mask_phone,
+        )
 
     @fields.field("The officer's active first-secretary posting, if any.")
     async def active_posting(self, info: Info[Context, None]) -> PostingRef | None:

@@ -61,6 +61,9 @@ async def test_seeding_a_fresh_database_loads_the_demo_district(seeded: Seeded) 
         "EnterpriseRequest": summary.requests,
         "SecretaryPosting": 8,
         "WorkingCalendar": 1,
+        "HousingUnit": 300,
+        "HousingApplication": 36,
+        "Waitlist": 1,
     }
 
 

@@ -43,7 +43,12 @@ def test_a_viewer_reads_no_phone_even_with_the_officers_id() -> None:
     assert not may_read_personal_data(principal(Role.VIEWER, OFFICER_ID), OFFICER_ID)
 
 
-def test_an_officers_events_show_a_viewer_the_masked_phone() -> None:
+def test_a_sealed_phone_in_an_officers_events_is_shown_as_its_ciphertext() -> None:
+    data = {"name": "李明", "phone": "pd1:c2VhbGVkIHBob25lIG51bWJlcg=="}
+    assert masked_event_data(principal(Role.VIEWER), "Officer", OFFICER_ID, data) == data
+
+
+def test_an_officers_legacy_plain_phone_in_events_shows_a_viewer_the_masked_phone() -> None:
     data = {"name": "李明", "phone": "13812345678"}
     masked = masked_event_data(principal(Role.VIEWER), "Officer", OFFICER_ID, data)
     assert masked == {"name": "李明", "phone": "138****5678"}
