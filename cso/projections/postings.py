@@ -1,6 +1,8 @@
 """Read model of first-secretary postings: rm_postings, rm_posting_records (visits and
 party-building guidance) and rm_posting_extensions, their handlers and their queries (by
-ids, the list with its filters, a posting's records and extensions as of a version).
+ids, the list with its filters, a posting's records and extensions as of a version). The
+problems logged on a posting are rows of the requests read model (`request_queries`); a
+posting's row counts the open ones.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ GUIDANCE = "GUIDANCE"
 
 POSTING_COLUMNS = """p.id, p.officer_id, p.enterprise_id, p.chain_id, p.sending_unit,
   p.term_start, p.term_end, p.active, p.ended_on, p.visit_count, p.latest_visit_on,
-  p.guidance_count, p.latest_guidance_on, p.extension_count, p.version, p.created_at,
-  p.updated_at"""
+  p.guidance_count, p.latest_guidance_on, p.extension_count, p.open_problems, p.version,
+  p.created_at, p.updated_at"""
 
 POSTINGS_BY_ID = f"SELECT {POSTING_COLUMNS} FROM rm_postings p WHERE p.id = ANY($1::uuid[])"
 
@@ -119,6 +121,12 @@ SET term_end = $5, extension_count = extension_count + 1, version = $2, updated_
 WHERE id = $1 AND version < $2
 """
 
+# The posting kept ($4 = 1) or forgot ($4 = -1) the id of an open problem.
+COUNT_PROBLEM = """
+UPDATE rm_postings SET open_problems = open_problems + $4, version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
 END_POSTING = """
 UPDATE rm_postings SET active = false, ended_on = $4, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
@@ -166,6 +174,14 @@ async def term_extended(conn: asyncpg.Connection[Any], event: Any, recorded: Rec
         event.reason,
         event.by,
     )
+
+
+@PROJECTION.on(SecretaryPosting, "ProblemOpened", "ProblemSettled")
+async def problem_counted(
+    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
+) -> None:
+    step = 1 if type(event).__name__ == "ProblemOpened" else -1
+    await conn.execute(COUNT_PROBLEM, *row_keys(recorded), step)
 
 
 @PROJECTION.on(SecretaryPosting, "Ended")

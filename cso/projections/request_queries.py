@@ -37,6 +37,13 @@ REQUEST_COLUMNS = """r.id, r.project_id, r.posting_id, r.enterprise_id, r.source
 
 REQUESTS_BY_ID = f"SELECT {REQUEST_COLUMNS} FROM rm_requests r WHERE r.id = ANY($1::uuid[])"
 
+# The problems of several postings at once, each posting's in the order they were received.
+PROBLEMS_OF = f"""
+SELECT {REQUEST_COLUMNS}
+FROM rm_requests r WHERE r.posting_id = ANY($1::uuid[])
+ORDER BY r.posting_id, r.raised_on, r.created_at, r.id
+"""
+
 # The queue's filters, $1..$12: department (one the request is referred to), status,
 # overdue, today, due soon, category, source, project, posting, enterprise, district,
 # chain (district and chain: of the project a request was raised on).
@@ -74,6 +81,14 @@ REQUESTS = PreparedList(
         Column("r.id", "uuid"),
     ),
 )
+
+
+async def problems_of(db: Any, posting_ids: Sequence[UUID]) -> list[list[asyncpg.Record]]:
+    """Per posting, the rows of the problems logged on it (one statement for them all)."""
+    found: dict[UUID, list[asyncpg.Record]] = {key: [] for key in posting_ids}
+    for row in await db.fetch(PROBLEMS_OF, list(posting_ids)):
+        found[row["posting_id"]].append(row)
+    return [found[key] for key in posting_ids]
 
 
 async def requests_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:

@@ -22,6 +22,7 @@ class Context:
     projects: dict[int, UUID] = field(default_factory=dict)
     requests: dict[tuple[int, int], UUID] = field(default_factory=dict)
     postings: dict[int, UUID] = field(default_factory=dict)
+    problems: dict[int, UUID] = field(default_factory=dict)  # a posting's, by seed number
 
     def officer_id(self, officer: int) -> UUID:
         return UUID(self.officers[officer].id)

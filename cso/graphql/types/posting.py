@@ -18,11 +18,12 @@ from cso.graphql import fields
 from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.keyset import Row
-from cso.graphql.loaders import batch_by_id, load_by_id
+from cso.graphql.loaders import batch_by_id, load_by_id, loader
 from cso.graphql.scalars import to_id
 from cso.graphql.types.chain import IndustryChain, load_chain
 from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.enterprise import Enterprise, load_enterprise
+from cso.graphql.types.enterprise_request import EnterpriseRequest, problems_of
 from cso.graphql.types.event import Event, history
 from cso.graphql.types.officer import Officer, load_officer
 from cso.projections import postings as read_model
@@ -73,6 +74,7 @@ class SecretaryPosting:
     latest_visit_on: date | None
     guidance_count: int
     latest_guidance_on: date | None
+    open_problems: int = strawberry.field(description="Problems logged and not yet solved.")
     officer_id: strawberry.Private[UUID]
     enterprise_id: strawberry.Private[UUID]
     chain_id: strawberry.Private[UUID | None]
@@ -100,6 +102,13 @@ class SecretaryPosting:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[PostingRecord]:
         return await self._records(info, read_model.GUIDANCE, first, after)
+
+    @fields.field(
+        "The enterprise's problems (急难愁盼) logged on it, as they are now, oldest first: "
+        "the same EnterpriseRequest objects as enterpriseRequests."
+    )
+    async def problems(self, info: Info[Context, None]) -> list[EnterpriseRequest]:
+        return await loader(info.context, problems_of).load(UUID(self.id))
 
     @fields.field("Term extensions, oldest first (as of this version).")
     async def extensions(self, info: Info[Context, None]) -> list[TermExtension]:
@@ -147,6 +156,7 @@ def posting_from_row(row: Row) -> SecretaryPosting:
         latest_visit_on=row["latest_visit_on"],
         guidance_count=row["guidance_count"],
         latest_guidance_on=row["latest_guidance_on"],
+        open_problems=row["open_problems"],
         officer_id=row["officer_id"],
         enterprise_id=row["enterprise_id"],
         chain_id=row["chain_id"],
@@ -169,6 +179,7 @@ def posting_row(posting: domain.SecretaryPosting) -> dict[str, Any]:
         "latest_visit_on": posting.latest_visit_on,
         "guidance_count": posting.guidance_count,
         "latest_guidance_on": posting.latest_guidance_on,
+        "open_problems": len(posting.open_request_ids),
     }
 
 
