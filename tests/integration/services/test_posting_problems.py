@@ -99,7 +99,9 @@ async def test_the_secretary_is_the_case_officer_of_the_request_mutations(
     )
     assert referred.ids == {"posting": posting_id, "request": problem_id}
     department = Principal(id=str(officer_id), role=Role.OFFICER, name="科技局", dept="区科技局")
-    await requests.resolve_request(app, command(department), request_id=problem_id, resolution="已办")
+    await requests.resolve_request(
+        app, command(department), request_id=problem_id, resolution="已办"
+    )
     await requests.rate_request(app, command(secretary), request_id=problem_id, satisfaction=2)
     problem = await app.repository.get(problem_id, EnterpriseRequest)
     assert (problem.status, problem.redo_count) == (RequestStatus.OPEN, 1)
