@@ -8,6 +8,8 @@ posting's row counts the open ones.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +19,7 @@ from cso.domain.secretary_posting import SecretaryPosting
 from cso.eventstore import RecordedEvent
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.projections.base import Projection, row_keys
+from cso.projections.project_queries import grouped
 
 PROJECTION = Projection(
     "postings", tables=("rm_postings", "rm_posting_records", "rm_posting_extensions")
@@ -68,6 +71,39 @@ RECORDS = PreparedList(
     ),
 )
 NEWEST_FIRST = "OCCURRED_ON:DESC"
+
+# Pages of several postings' records at once (a list of postings showing their visits or
+# guidance): for each requested page (n), the rows of its kind up to its version and after
+# its cursor, newest first, one more than it shows; each a LIMITed walk of the records
+# index. Rows carry the sort key as k0 (occurred_on) and k1 (position), as RECORDS' do.
+RECORDS_PAGES = """
+SELECT k.n, r.occurred_on AS k0, r.position AS k1,
+       r.id, r.kind, r.occurred_on, r.summary, r.recorded_at
+FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::date[], $5::bigint[], $6::integer[])
+     WITH ORDINALITY AS k(posting_id, kind, up_to, after_on, after_position, page_rows, n)
+CROSS JOIN LATERAL (
+  SELECT r.id, r.kind, r.occurred_on, r.summary, r.recorded_at, r.position
+  FROM rm_posting_records r
+  WHERE r.posting_id = k.posting_id AND r.kind = k.kind AND r.version <= k.up_to
+    AND (r.occurred_on, r.position)
+      < (coalesce(k.after_on, 'infinity'::date), coalesce(k.after_position, 9223372036854775807))
+  ORDER BY r.occurred_on DESC, r.position DESC
+  LIMIT k.page_rows
+) r
+ORDER BY k.n, r.occurred_on DESC, r.position DESC
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsPage:
+    """One posting's page of records of one kind to fetch."""
+
+    posting_id: UUID
+    kind: str  # VISIT or GUIDANCE
+    up_to: int  # the posting version the page shows
+    fetch: int  # rows to fetch: the page size plus one
+    after: tuple[date, int] | None  # the sort key (occurred_on, position) to start after
+
 
 EXTENSIONS = """
 SELECT previous_end, term_end, reason, by_id, recorded_at FROM rm_posting_extensions
@@ -199,3 +235,17 @@ async def extensions_of(db: Any, posting_id: UUID, version: int) -> list[asyncpg
     """The posting's term extensions made up to `version`, oldest first."""
     rows: list[asyncpg.Record] = await db.fetch(EXTENSIONS, posting_id, version)
     return rows
+
+
+async def records_pages(db: Any, pages: Sequence[RecordsPage]) -> list[list[asyncpg.Record]]:
+    """Every requested page in one statement (RECORDS_PAGES), in the order asked."""
+    rows = await db.fetch(
+        RECORDS_PAGES,
+        [p.posting_id for p in pages],
+        [p.kind for p in pages],
+        [p.up_to for p in pages],
+        [None if p.after is None else p.after[0] for p in pages],
+        [None if p.after is None else p.after[1] for p in pages],
+        [p.fetch for p in pages],
+    )
+    return grouped(rows, len(pages))

@@ -7,7 +7,7 @@ posting reads its lists as of its version.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import strawberry
@@ -15,8 +15,9 @@ from strawberry.types import Info
 
 from cso.domain import secretary_posting as domain
 from cso.graphql import fields
-from cso.graphql.connections import Connection, list_connection
+from cso.graphql.connections import Connection, connection
 from cso.graphql.context import Context
+from cso.graphql.cursors import Page, page_size
 from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, load_by_id, loader
 from cso.graphql.scalars import to_id
@@ -131,16 +132,30 @@ class SecretaryPosting:
     async def _records(
         self, info: Info[Context, None], kind: str, first: int | None, after: str | None
     ) -> Connection[PostingRecord]:
-        params = [UUID(self.id), kind, self.version]
-        return await list_connection(
-            info.context.db,
-            read_model.RECORDS,
-            params,
-            read_model.NEWEST_FIRST,
-            first,
-            after,
-            record_from_row,
+        """A page of one kind of record as of this version; every posting of a list asks
+        through one DataLoader, so the page costs one statement for them all, and the count
+        is the posting's own (visitCount, guidanceCount)."""
+        page = Page(page_size(first), NEWEST.after(after))
+        start = (
+            None if page.after is None else (cast(date, page.after[0]), cast(int, page.after[1]))
         )
+        key = read_model.RecordsPage(UUID(self.id), kind, self.version, page.fetch, start)
+        rows = await loader(info.context, records_pages).load(key)
+        total = self.visit_count if kind == read_model.VISIT else self.guidance_count
+
+        async def count() -> int:
+            return total
+
+        return connection(page, rows, NEWEST, record_from_row, count)
+
+
+# The records' one ordering (cursors are RECORDS' own, newest first).
+NEWEST = read_model.RECORDS.orderings[read_model.NEWEST_FIRST]
+
+
+async def records_pages(context: Context, pages: list[read_model.RecordsPage]) -> list[list[Row]]:
+    """Every requested page of records in one statement."""
+    return [list(rows) for rows in await read_model.records_pages(context.db, pages)]
 
 
 def posting_from_row(row: Row) -> SecretaryPosting:
