@@ -46,7 +46,9 @@ ORDER BY r.posting_id, r.raised_on, r.created_at, r.id
 
 # The queue's filters, $1..$12: department (one the request is referred to), status,
 # overdue, today, due soon, category, source, project, posting, enterprise, district,
-# chain (district and chain: of the project a request was raised on).
+# chain (district and chain: of the project a request was raised on; for a problem logged
+# on a posting, its enterprise's district and the posting's chain — uncorrelated subqueries,
+# run only when the filter is given).
 REQUEST_FILTER = f"""($1::text IS NULL OR r.departments @> ARRAY[$1::text])
   AND ($2::text IS NULL OR r.status = $2::text)
   AND ($3::boolean IS NULL
@@ -60,8 +62,11 @@ REQUEST_FILTER = f"""($1::text IS NULL OR r.departments @> ARRAY[$1::text])
   AND ($8::uuid IS NULL OR r.project_id = $8::uuid)
   AND ($9::uuid IS NULL OR r.posting_id = $9::uuid)
   AND ($10::uuid IS NULL OR r.enterprise_id = $10::uuid)
-  AND ($11::text IS NULL OR p.district = $11::text)
-  AND ($12::uuid IS NULL OR p.chain_id = $12::uuid)"""
+  AND ($11::text IS NULL OR p.district = $11::text
+       OR (r.posting_id IS NOT NULL AND r.enterprise_id IN (
+           SELECT enterprise_id FROM rm_project_enterprises WHERE district = $11::text)))
+  AND ($12::uuid IS NULL OR p.chain_id = $12::uuid
+       OR r.posting_id IN (SELECT id FROM rm_postings WHERE chain_id = $12::uuid))"""
 
 REQUESTS = PreparedList(
     ListQuery(

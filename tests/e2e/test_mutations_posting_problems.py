@@ -230,3 +230,19 @@ async def test_a_departments_screen_sees_a_problem_referred_to_it(gql: OverHttp,
         await gql(REFER, refer, role=Role.OFFICER, sub=officer_id)
         seen = (await next_payload(ws))["data"]["requestChanged"]
     assert seen == {"id": logged["problemId"], "source": "POSTING", "departments": [department]}
+
+
+async def test_the_queue_filters_a_postings_problems_by_its_chain_and_district(
+    gql: OverHttp,
+) -> None:
+    chain_id = (await support.chain(gql))["chain"]["id"]
+    district = support.unique("黄埔区")
+    enterprise_id = await ps.sme(gql, chainId=chain_id, district=district)
+    posting = await ps.posting(gql, enterprise_id)
+    problem_id = (await log(gql, posting["id"], posting["officer"]["id"]))["problemId"]
+    for filter in ({"chainId": chain_id}, {"district": district}):
+        found = (await gql(QUEUE, {"filter": filter})).data["enterpriseRequests"]
+        assert [n["id"] for n in found["nodes"]] == [problem_id], filter
+    other_chain = (await support.chain(gql))["chain"]["id"]
+    elsewhere = await gql(QUEUE, {"filter": {"chainId": other_chain}})
+    assert elsewhere.data["enterpriseRequests"]["totalCount"] == 0
