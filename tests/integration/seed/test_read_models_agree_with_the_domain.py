@@ -147,3 +147,19 @@ async def test_the_demo_postings_leave_some_chains_fully_work_covered_and_others
     assert sorted(p["active"] for p in postings) == [False] + [True] * 7
     assert all(p["visit_count"] >= 2 and p["guidance_count"] >= 1 for p in postings)
     assert sum(p["extension_count"] for p in postings) == 1
+
+
+async def test_a_departments_queue_in_the_demo_holds_requests_of_both_sources(
+    projected: asyncpg.Pool[Any],
+) -> None:
+    rows = await projected.fetch(
+        """SELECT d.department, array_agg(DISTINCT r.source) AS sources
+           FROM rm_requests r CROSS JOIN LATERAL unnest(r.departments) AS d(department)
+           WHERE r.open GROUP BY d.department"""
+    )
+    assert any(set(row["sources"]) == {"PROJECT", "POSTING"} for row in rows)
+    problems = await projected.fetch(
+        "SELECT status, redo_count, satisfaction FROM rm_requests WHERE source = 'POSTING'"
+    )
+    assert any(p["redo_count"] == 1 and p["status"] == "REFERRED" for p in problems)
+    assert sum(p["status"] == "RESOLVED" for p in problems) >= 4
