@@ -36,6 +36,8 @@ RAISE = mutation("raiseRequest", "requestId consistencyToken")
 QUEUE = """query($filter: EnterpriseRequestFilter) {
   enterpriseRequests(first: 20, filter: $filter) { totalCount nodes { id source posting { id } } }
 }"""
+REPLAY = """query($id: ID!, $version: Int) { secretaryPosting(id: $id, version: $version) {
+  version openProblems problems { id status } } }"""
 DASHBOARD = "{ dashboard { requestsByDepartment { department open overdue } } }"
 
 
@@ -246,3 +248,22 @@ async def test_the_queue_filters_a_postings_problems_by_its_chain_and_district(
     other_chain = (await support.chain(gql))["chain"]["id"]
     elsewhere = await gql(QUEUE, {"filter": {"chainId": other_chain}})
     assert elsewhere.data["enterpriseRequests"]["totalCount"] == 0
+
+
+async def test_a_replayed_posting_shows_its_problems_as_they_were_then(gql: OverHttp) -> None:
+    posting_id, officer_id = await posting(gql)
+    before = (await gql(REPLAY, {"id": posting_id})).data["secretaryPosting"]["version"]
+    problem_id = (await log(gql, posting_id, officer_id))["problemId"]
+    solving = {"postingId": posting_id, "problemId": problem_id, "solution": "已答复"}
+    await gql(SOLVE, {"input": solving})
+
+    async def at(version: int) -> Body:
+        found: Body = (await gql(REPLAY, {"id": posting_id, "version": version})).data
+        return found["secretaryPosting"]
+
+    assert (await at(before))["problems"] == []
+    logged = await at(before + 1)
+    assert logged["openProblems"] == 1
+    assert logged["problems"] == [{"id": problem_id, "status": "OPEN"}]
+    solved = await at(before + 2)
+    assert solved["problems"] == [{"id": problem_id, "status": "RESOLVED"}]

@@ -20,8 +20,8 @@ from cso.graphql.queries.housing import _now_or_replayed
 from cso.graphql.scalars import parse_optional_id
 from cso.graphql.types.posting import (
     SecretaryPosting,
-    posting_from_aggregate,
     posting_from_row,
+    posting_replayed,
     postings_by_id,
 )
 from cso.projections.postings import POSTINGS
@@ -62,7 +62,7 @@ class PostingQueries:
         version: int | None = None,
     ) -> SecretaryPosting | None:
         found = await _now_or_replayed(
-            info, id, postings_by_id, PostingAggregate, posting_from_aggregate, as_of, version
+            info, id, postings_by_id, PostingAggregate, posting_replayed, as_of, version
         )
         if found is not None and version is not None and found.version < version:
             raise NotFound(f"posting {id} has no version {version}; its latest is {found.version}")

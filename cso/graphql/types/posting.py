@@ -24,7 +24,7 @@ from cso.graphql.scalars import to_id
 from cso.graphql.types.chain import IndustryChain, load_chain
 from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.enterprise import Enterprise, load_enterprise
-from cso.graphql.types.enterprise_request import EnterpriseRequest, problems_of
+from cso.graphql.types.enterprise_request import EnterpriseRequest, problems_of, request_at
 from cso.graphql.types.event import Event, history
 from cso.graphql.types.officer import Officer, load_officer
 from cso.projections import postings as read_model
@@ -79,6 +79,8 @@ class SecretaryPosting:
     officer_id: strawberry.Private[UUID]
     enterprise_id: strawberry.Private[UUID]
     chain_id: strawberry.Private[UUID | None]
+    # A replayed posting's moment; None: a current posting (read the model).
+    replayed_at: strawberry.Private[datetime | None] = None
 
     @fields.field("The first secretary.")
     async def officer(self, info: Info[Context, None]) -> Officer | None:
@@ -105,11 +107,19 @@ class SecretaryPosting:
         return await self._records(info, read_model.GUIDANCE, first, after)
 
     @fields.field(
-        "The enterprise's problems (急难愁盼) logged on it, as they are now, oldest first: "
-        "the same EnterpriseRequest objects as enterpriseRequests."
+        "The enterprise's problems (急难愁盼) logged on it, oldest first: the same "
+        "EnterpriseRequest objects as enterpriseRequests (a replayed posting's, each "
+        "replayed to its moment)."
     )
     async def problems(self, info: Info[Context, None]) -> list[EnterpriseRequest]:
-        return await loader(info.context, problems_of).load(UUID(self.id))
+        current = await loader(info.context, problems_of).load(UUID(self.id))
+        if self.replayed_at is None:
+            return current
+        replayed = [
+            await request_at(info.context, UUID(r.id), version=None, as_of=self.replayed_at)
+            for r in current
+        ]
+        return [r for r in replayed if r is not None]
 
     @fields.field("Term extensions, oldest first (as of this version).")
     async def extensions(self, info: Info[Context, None]) -> list[TermExtension]:
@@ -158,8 +168,9 @@ async def records_pages(context: Context, pages: list[read_model.RecordsPage]) -
     return [list(rows) for rows in await read_model.records_pages(context.db, pages)]
 
 
-def posting_from_row(row: Row) -> SecretaryPosting:
-    """The type's one mapper: from a read-model row (POSTING_COLUMNS) or `posting_row`."""
+def posting_from_row(row: Row, replayed_at: datetime | None = None) -> SecretaryPosting:
+    """The type's one mapper: from a read-model row (POSTING_COLUMNS) or `posting_row`;
+    `replayed_at` is a replayed posting's moment."""
     return SecretaryPosting(
         **stamp_of(row),
         sending_unit=row["sending_unit"],
@@ -175,6 +186,7 @@ def posting_from_row(row: Row) -> SecretaryPosting:
         officer_id=row["officer_id"],
         enterprise_id=row["enterprise_id"],
         chain_id=row["chain_id"],
+        replayed_at=replayed_at,
     )
 
 
@@ -200,6 +212,11 @@ def posting_row(posting: domain.SecretaryPosting) -> dict[str, Any]:
 
 def posting_from_aggregate(posting: domain.SecretaryPosting) -> SecretaryPosting:
     return posting_from_row(posting_row(posting))
+
+
+def posting_replayed(posting: domain.SecretaryPosting) -> SecretaryPosting:
+    """A posting replayed to a version or a moment: its problems are replayed to it too."""
+    return posting_from_row(posting_row(posting), replayed_at=posting.modified_on)
 
 
 postings_by_id = batch_by_id(
