@@ -130,3 +130,16 @@ def test_an_ended_posting_takes_no_referral_return_or_extension() -> None:
     posting.end(TODAY, TODAY, secretary, company)
     with pytest.raises(PostingEnded):
         posting.ensure_takes_requests()
+
+
+def test_the_request_changes_before_the_posting_records_it_so_replays_agree() -> None:
+    posting, _, _ = post()
+    problem = log(posting)
+    posting.collect_events(), problem.collect_events()
+    problem.resolve("已答复", TODAY, posting)
+    problem.rate(1, TODAY, posting, weekends_only)
+    resolved, rated, redone = problem.collect_events()
+    settled, reopened = posting.collect_events()
+    assert (type(settled).__name__, type(reopened).__name__) == ("ProblemSettled", "ProblemOpened")
+    assert resolved.timestamp <= settled.timestamp
+    assert rated.timestamp <= redone.timestamp <= reopened.timestamp
