@@ -1,5 +1,5 @@
 """Requests benchmark: a department's 20-row queue page with 100,000 requests in the read
-model, and the raiseRequest use case.
+model, and the raiseRequest and logEnterpriseProblem use cases.
 
 Run by hand: `python bench/requests.py [--requests N] [--samples N]`. It uses
 CSO_DATABASE_URL, else CSO_TEST_DATABASE_URL, else the embedded PostgreSQL, and creates (then
@@ -8,8 +8,8 @@ projects, requests spread over 20 departments, a fifth of them joint, half resol
 queue page runs the statements the `enterpriseRequests` resolver runs (the page and its
 totalCount) on one pool connection, beside a floor (`SELECT 1`). raiseRequest runs the use
 case in process (authorise, load the project, read the year's calendars, count the working
-days, append the new EnterpriseRequest with its project) on 50 projects in turn. Figures
-are in milliseconds.
+days, append the new EnterpriseRequest with its project) on 50 projects in turn;
+logEnterpriseProblem likewise on 50 postings. Figures are in milliseconds.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from typing import Any
 import asyncpg
 
 from cso.database import connect, create_pool, resolve_database_url, scratch_database
-from cso.domain.enums import DOMAIN_ENUMS, RequestCategory
+from cso.domain.enums import DOMAIN_ENUMS, OfficerRole, RequestCategory
 from cso.domain.values import make_credit_code
 from cso.eventstore import Codec, EventStore, Repository
 from cso.migrations import migrate
 from cso.projections.request_queries import REQUESTS
-from cso.services import enterprises, projects, requests
+from cso.services import enterprises, officers, postings, projects, requests
 from cso.services.application import Application, Command
 from cso.services.identity import Principal, Role
 from cso.settings import Settings
@@ -129,26 +129,28 @@ async def bench_queue(pool: asyncpg.Pool[Any], count: int, samples: int) -> None
             print(f"{label:42}", percentiles(await timed(run, samples, 50)))
 
 
-async def bench_raise(pool: asyncpg.Pool[Any], samples: int) -> None:
-    store = EventStore(pool)
-    app = Application(Repository(store, Codec(DOMAIN_ENUMS)), store, lambda: TODAY)
+async def new_enterprise(app: Application, n: int) -> uuid.UUID:
+    digits = f"{uuid.uuid4().int % 10**9:09d}"
+    enterprise = await enterprises.register_enterprise(
+        app,
+        command(),
+        name=f"企业 {n}",
+        credit_code=make_credit_code(f"91440101{digits}"),
+        district="黄埔区",
+        park=None,
+        sme=True,
+        chain_id=None,
+    )
+    return enterprise["enterprise"]
+
+
+async def bench_raise(app: Application, samples: int) -> None:
     project_ids = []
     for n in range(50):
-        digits = f"{uuid.uuid4().int % 10**9:09d}"
-        enterprise = await enterprises.register_enterprise(
-            app,
-            command(),
-            name=f"企业 {n}",
-            credit_code=make_credit_code(f"91440101{digits}"),
-            district="黄埔区",
-            park=None,
-            sme=True,
-            chain_id=None,
-        )
         project = await projects.register_project(
             app,
             command(),
-            enterprise_id=enterprise["enterprise"],
+            enterprise_id=await new_enterprise(app, n),
             name=f"项目 {n}",
             investment=Decimal("1000"),
             chain_id=None,
@@ -173,6 +175,46 @@ async def bench_raise(pool: asyncpg.Pool[Any], samples: int) -> None:
     )
 
 
+async def bench_log_problem(app: Application, samples: int) -> None:
+    posting_ids = []
+    for n in range(50):
+        officer = await officers.register_officer(
+            app,
+            command(),
+            name=f"书记 {n}",
+            department="区委组织部",
+            roles=[OfficerRole.FIRST_SECRETARY],
+            party_member=True,
+            phone="13800001234",
+        )
+        posting = await postings.post_first_secretary(
+            app,
+            command(),
+            enterprise_id=await new_enterprise(app, 100 + n),
+            officer_id=officer["officer"],
+            sending_unit="区委组织部",
+            term_start=date(2026, 1, 5),
+            term_end=date(2028, 1, 4),
+        )
+        posting_ids.append(posting["posting"])
+    turn = iter(range(10**9))
+
+    async def log_one() -> None:
+        await postings.log_enterprise_problem(
+            app,
+            command(),
+            posting_id=posting_ids[next(turn) % len(posting_ids)],
+            description="急需招聘测试工程师",
+            category=RequestCategory.TALENT,
+            received_on=date(2026, 9, 30),
+        )
+
+    print(
+        f"{'logEnterpriseProblem (use case, in proc.)':42}",
+        percentiles(await timed(log_one, samples, 30)),
+    )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100_000)
@@ -189,7 +231,10 @@ async def main() -> None:
         pool = await create_pool(url, min_size=1, max_size=4)
         try:
             await bench_queue(pool, args.requests, args.samples)
-            await bench_raise(pool, args.samples)
+            store = EventStore(pool)
+            app = Application(Repository(store, Codec(DOMAIN_ENUMS)), store, lambda: TODAY)
+            await bench_raise(app, args.samples)
+            await bench_log_problem(app, args.samples)
         finally:
             await pool.close()
 

@@ -65,6 +65,9 @@ class RequestCase(Protocol):
     @property
     def enterprise_id(self) -> UUID: ...
 
+    def ensure_takes_requests(self) -> None:
+        """Raises when the case is closed (its requests settled as they are)."""
+
     def open_request(self, request_id: UUID) -> None:
         """Keep the id of a new (or reopened) request; raises when the case is closed."""
 
@@ -313,13 +316,16 @@ class EnterpriseRequest(Aggregate):
         RequestAlreadyResolved, and what the case raises."""
         resolution = require_text("resolution", resolution, TEXT_MAX_LENGTH)
         self._ensure_unresolved("resolved again")
-        case.settle_request(self.id)
+        case.ensure_takes_requests()
         self._resolve(
             resolution=resolution,
             resolved_on=today,
             due_on=self.due_on,
             on_time=resolved_on_time(self.due_on, today),
         )
+        # After the request's own event (the case was checked first), so that the case
+        # replayed to the moment it forgot the id sees the request resolved.
+        case.settle_request(self.id)
 
     @event("Resolved")
     def _resolve(self, resolution: str, resolved_on: date, due_on: date, on_time: bool) -> None:
@@ -347,7 +353,7 @@ class EnterpriseRequest(Aggregate):
         if self.satisfaction is not None:
             raise RequestAlreadyRated(f"Request {self.id} has already been rated.")
         if is_redo(satisfaction):
-            case.open_request(self.id)
+            case.ensure_takes_requests()
         self._rate(satisfaction=satisfaction)
         if is_redo(satisfaction):
             due = due_on(self.category, today, calendars)
@@ -357,6 +363,8 @@ class EnterpriseRequest(Aggregate):
                 calendar_source=due.calendar.source,
                 calendar_version=due.calendar.version,
             )
+            # As in `resolve`: the case keeps the id after the request's events.
+            case.open_request(self.id)
 
     @event("Rated")
     def _rate(self, satisfaction: int) -> None:

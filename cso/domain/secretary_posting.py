@@ -4,7 +4,13 @@ A young cadre is posted for a term to guide the enterprise's party building and 
 urgent problems (急难愁盼). The posting, the enterprise and the officer change in one append
 when the posting starts and when it ends, so "at most one active posting per enterprise and
 per officer" holds under concurrency (each stream's version check). The enterprise's
-problems are enterprise requests raised on the posting; they are not kept here.
+problems (急难愁盼) are EnterpriseRequests raised on the posting (source POSTING); the posting
+keeps only the ids of the open ones, appended with the request, as a Project does.
+
+A posting does not end while problems are open (a project closes over open requests only
+when CANCELLED; a posting has no such outcome): once ended, nobody holds the case, so an
+open problem would have no first secretary to refer it, rate the answer or take a redo. A
+supervisor who must end a posting early resolves its open problems first (they may).
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 
 from cso.domain.enterprise import Enterprise
-from cso.domain.enums import OfficerRole
+from cso.domain.enterprise_request import EnterpriseRequest
+from cso.domain.enums import OfficerRole, RequestCategory, RequestSource
 from cso.domain.errors import RuleViolation
 from cso.domain.officer import Officer
 from cso.domain.values import TEXT_MAX_LENGTH, optional_text, require_date, require_text
+from cso.domain.working_days import CalendarLookup, weekends_only
 
 
 class PostingEnded(RuleViolation):
@@ -31,6 +39,10 @@ class TermNotAllowed(RuleViolation):
 
 class DateNotAllowed(RuleViolation):
     """A date in the future, before the term started, or after it ends."""
+
+
+class OpenProblemsRemain(RuleViolation):
+    """A posting ends only when every problem logged on it is solved."""
 
 
 class SecretaryPosting(Aggregate):
@@ -61,6 +73,7 @@ class SecretaryPosting(Aggregate):
         self.guidance_count = 0
         self.latest_guidance_on: date | None = None
         self.extension_count = 0
+        self._open_ids: list[UUID] = []
 
     @classmethod
     def post(
@@ -155,6 +168,67 @@ class SecretaryPosting(Aggregate):
         dates = [d for d in (self.latest_visit_on, self.latest_guidance_on) if d is not None]
         return max(dates) if dates else None
 
+    # -- problems (急难愁盼) ----------------------------------------------------------------
+    # Each is an EnterpriseRequest; the posting keeps the ids of the open ones, changed in
+    # the same append as the request, so ending sees every open problem.
+
+    def log_problem(
+        self,
+        category: RequestCategory,
+        description: str,
+        today: date,
+        received_on: date | None = None,
+        calendars: CalendarLookup = weekends_only,
+    ) -> EnterpriseRequest:
+        """A problem of the enterprise, received on ``received_on`` (default today; never in
+        the future, nor before the term started), due the category's working days later on
+        ``calendars`` exactly as a project's request; its id is kept here. Raises
+        PostingEnded, DateNotAllowed, InvalidValue."""
+        self._ensure_active("logged")
+        received_on = require_date("receivedOn", today if received_on is None else received_on)
+        if received_on > today:
+            raise DateNotAllowed(
+                f"The date {received_on} is in the future; a problem is logged once received."
+            )
+        if received_on < self.term_start:
+            raise DateNotAllowed(
+                f"The date {received_on} is before the term started ({self.term_start})."
+            )
+        return EnterpriseRequest.raise_on(
+            self, RequestSource.POSTING, category, description, received_on, calendars
+        )
+
+    @property
+    def open_request_ids(self) -> list[UUID]:
+        """The problems logged here and not solved (OPEN or REFERRED)."""
+        # Snapshots taken before postings kept problems have no `_open_ids`.
+        return list(self.__dict__.get("_open_ids", []))
+
+    def ensure_takes_requests(self) -> None:
+        """An ended posting's problems are settled as they are. Raises PostingEnded."""
+        self._ensure_active("changed")
+
+    def open_request(self, request_id: UUID) -> None:
+        """Keep the id of a new problem, or of one a low rating reopened (a redo). An ended
+        posting takes neither, as a closed project. Raises PostingEnded."""
+        self._ensure_active("logged or reopened")
+        if request_id not in self.open_request_ids:
+            self._open_request(request_id=request_id)
+
+    @event("ProblemOpened")
+    def _open_request(self, request_id: UUID) -> None:
+        self._open_ids = [*self.open_request_ids, request_id]
+
+    def settle_request(self, request_id: UUID) -> None:
+        """Forget the id of a solved problem. Raises PostingEnded (an ended posting has no
+        open problem to settle)."""
+        self._ensure_active("solved")
+        self._settle_request(request_id=request_id)
+
+    @event("ProblemSettled")
+    def _settle_request(self, request_id: UUID) -> None:
+        self._open_ids = [i for i in self.open_request_ids if i != request_id]
+
     # -- term --------------------------------------------------------------------------
 
     def extend_term(self, term_end: date, reason: str | None, by: UUID | None) -> None:
@@ -179,9 +253,14 @@ class SecretaryPosting(Aggregate):
     def end(self, on: date, today: date, officer: Officer, enterprise: Enterprise) -> None:
         """End the posting on `on` (not in the future, not before the term started nor before
         its latest record); the officer and the enterprise let go of it in the same append.
-        Raises PostingEnded, DateNotAllowed; ValueError when `officer` or `enterprise` is
-        not the posting's (a caller's mistake)."""
+        Raises PostingEnded, DateNotAllowed, OpenProblemsRemain; ValueError when `officer` or
+        `enterprise` is not the posting's (a caller's mistake)."""
         self._ensure_active("ended")
+        if self.open_request_ids:
+            raise OpenProblemsRemain(
+                "A posting ends only when every problem logged on it is solved; "
+                f"{len(self.open_request_ids)} still open."
+            )
         if officer.id != self.officer_id or enterprise.id != self.enterprise_id:
             raise ValueError(f"posting {self.id} is not that officer's or enterprise's")
         on = require_date("on", on)

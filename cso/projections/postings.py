@@ -1,11 +1,15 @@
 """Read model of first-secretary postings: rm_postings, rm_posting_records (visits and
 party-building guidance) and rm_posting_extensions, their handlers and their queries (by
-ids, the list with its filters, a posting's records and extensions as of a version).
+ids, the list with its filters, a posting's records and extensions as of a version). The
+problems logged on a posting are rows of the requests read model (`request_queries`); a
+posting's row counts the open ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +19,7 @@ from cso.domain.secretary_posting import SecretaryPosting
 from cso.eventstore import RecordedEvent
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.projections.base import Projection, row_keys
+from cso.projections.project_queries import grouped
 
 PROJECTION = Projection(
     "postings", tables=("rm_postings", "rm_posting_records", "rm_posting_extensions")
@@ -25,8 +30,8 @@ GUIDANCE = "GUIDANCE"
 
 POSTING_COLUMNS = """p.id, p.officer_id, p.enterprise_id, p.chain_id, p.sending_unit,
   p.term_start, p.term_end, p.active, p.ended_on, p.visit_count, p.latest_visit_on,
-  p.guidance_count, p.latest_guidance_on, p.extension_count, p.version, p.created_at,
-  p.updated_at"""
+  p.guidance_count, p.latest_guidance_on, p.extension_count, p.open_problems, p.version,
+  p.created_at, p.updated_at"""
 
 POSTINGS_BY_ID = f"SELECT {POSTING_COLUMNS} FROM rm_postings p WHERE p.id = ANY($1::uuid[])"
 
@@ -66,6 +71,39 @@ RECORDS = PreparedList(
     ),
 )
 NEWEST_FIRST = "OCCURRED_ON:DESC"
+
+# Pages of several postings' records at once (a list of postings showing their visits or
+# guidance): for each requested page (n), the rows of its kind up to its version and after
+# its cursor, newest first, one more than it shows; each a LIMITed walk of the records
+# index. Rows carry the sort key as k0 (occurred_on) and k1 (position), as RECORDS' do.
+RECORDS_PAGES = """
+SELECT k.n, r.occurred_on AS k0, r.position AS k1,
+       r.id, r.kind, r.occurred_on, r.summary, r.recorded_at
+FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::date[], $5::bigint[], $6::integer[])
+     WITH ORDINALITY AS k(posting_id, kind, up_to, after_on, after_position, page_rows, n)
+CROSS JOIN LATERAL (
+  SELECT r.id, r.kind, r.occurred_on, r.summary, r.recorded_at, r.position
+  FROM rm_posting_records r
+  WHERE r.posting_id = k.posting_id AND r.kind = k.kind AND r.version <= k.up_to
+    AND (r.occurred_on, r.position)
+      < (coalesce(k.after_on, 'infinity'::date), coalesce(k.after_position, 9223372036854775807))
+  ORDER BY r.occurred_on DESC, r.position DESC
+  LIMIT k.page_rows
+) r
+ORDER BY k.n, r.occurred_on DESC, r.position DESC
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsPage:
+    """One posting's page of records of one kind to fetch."""
+
+    posting_id: UUID
+    kind: str  # VISIT or GUIDANCE
+    up_to: int  # the posting version the page shows
+    fetch: int  # rows to fetch: the page size plus one
+    after: tuple[date, int] | None  # the sort key (occurred_on, position) to start after
+
 
 EXTENSIONS = """
 SELECT previous_end, term_end, reason, by_id, recorded_at FROM rm_posting_extensions
@@ -119,6 +157,12 @@ SET term_end = $5, extension_count = extension_count + 1, version = $2, updated_
 WHERE id = $1 AND version < $2
 """
 
+# The posting kept ($4 = 1) or forgot ($4 = -1) the id of an open problem.
+COUNT_PROBLEM = """
+UPDATE rm_postings SET open_problems = open_problems + $4, version = $2, updated_at = $3
+WHERE id = $1 AND version < $2
+"""
+
 END_POSTING = """
 UPDATE rm_postings SET active = false, ended_on = $4, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
@@ -168,6 +212,14 @@ async def term_extended(conn: asyncpg.Connection[Any], event: Any, recorded: Rec
     )
 
 
+@PROJECTION.on(SecretaryPosting, "ProblemOpened", "ProblemSettled")
+async def problem_counted(
+    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
+) -> None:
+    step = 1 if type(event).__name__ == "ProblemOpened" else -1
+    await conn.execute(COUNT_PROBLEM, *row_keys(recorded), step)
+
+
 @PROJECTION.on(SecretaryPosting, "Ended")
 async def ended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     await conn.execute(END_POSTING, *row_keys(recorded), event.on)
@@ -183,3 +235,17 @@ async def extensions_of(db: Any, posting_id: UUID, version: int) -> list[asyncpg
     """The posting's term extensions made up to `version`, oldest first."""
     rows: list[asyncpg.Record] = await db.fetch(EXTENSIONS, posting_id, version)
     return rows
+
+
+async def records_pages(db: Any, pages: Sequence[RecordsPage]) -> list[list[asyncpg.Record]]:
+    """Every requested page in one statement (RECORDS_PAGES), in the order asked."""
+    rows = await db.fetch(
+        RECORDS_PAGES,
+        [p.posting_id for p in pages],
+        [p.kind for p in pages],
+        [p.up_to for p in pages],
+        [None if p.after is None else p.after[0] for p in pages],
+        [None if p.after is None else p.after[1] for p in pages],
+        [p.fetch for p in pages],
+    )
+    return grouped(rows, len(pages))

@@ -129,7 +129,8 @@ class ServicesPage:
     after: tuple[date, int] | None  # the sort key (occurred_on, position) to start after
 
 
-def _grouped(rows: Sequence[asyncpg.Record], count: int) -> list[list[asyncpg.Record]]:
+def grouped(rows: Sequence[asyncpg.Record], count: int) -> list[list[asyncpg.Record]]:
+    """Rows numbered by page (`n`, from 1) as one list per page, for `count` pages."""
     found: dict[int, list[asyncpg.Record]] = defaultdict(list)
     for row in rows:
         found[row["n"]].append(row)
@@ -138,7 +139,7 @@ def _grouped(rows: Sequence[asyncpg.Record], count: int) -> list[list[asyncpg.Re
 
 async def _at(db: Any, query: str, keys: Sequence[At]) -> list[list[asyncpg.Record]]:
     rows = await db.fetch(query, [k[0] for k in keys], [k[1] for k in keys])
-    return _grouped(rows, len(keys))
+    return grouped(rows, len(keys))
 
 
 async def projects_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:
@@ -183,4 +184,4 @@ async def services_pages(db: Any, pages: Sequence[ServicesPage]) -> list[list[as
         [None if p.after is None else p.after[1] for p in pages],
         [p.fetch for p in pages],
     )
-    return _grouped(rows, len(pages))
+    return grouped(rows, len(pages))

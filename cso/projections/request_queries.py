@@ -37,9 +37,18 @@ REQUEST_COLUMNS = """r.id, r.project_id, r.posting_id, r.enterprise_id, r.source
 
 REQUESTS_BY_ID = f"SELECT {REQUEST_COLUMNS} FROM rm_requests r WHERE r.id = ANY($1::uuid[])"
 
+# The problems of several postings at once, each posting's in the order they were received.
+PROBLEMS_OF = f"""
+SELECT {REQUEST_COLUMNS}
+FROM rm_requests r WHERE r.posting_id = ANY($1::uuid[])
+ORDER BY r.posting_id, r.raised_on, r.created_at, r.id
+"""
+
 # The queue's filters, $1..$12: department (one the request is referred to), status,
 # overdue, today, due soon, category, source, project, posting, enterprise, district,
-# chain (district and chain: of the project a request was raised on).
+# chain (district and chain: of the project a request was raised on; for a problem logged
+# on a posting, its enterprise's district and the posting's chain — uncorrelated subqueries,
+# run only when the filter is given).
 REQUEST_FILTER = f"""($1::text IS NULL OR r.departments @> ARRAY[$1::text])
   AND ($2::text IS NULL OR r.status = $2::text)
   AND ($3::boolean IS NULL
@@ -53,8 +62,11 @@ REQUEST_FILTER = f"""($1::text IS NULL OR r.departments @> ARRAY[$1::text])
   AND ($8::uuid IS NULL OR r.project_id = $8::uuid)
   AND ($9::uuid IS NULL OR r.posting_id = $9::uuid)
   AND ($10::uuid IS NULL OR r.enterprise_id = $10::uuid)
-  AND ($11::text IS NULL OR p.district = $11::text)
-  AND ($12::uuid IS NULL OR p.chain_id = $12::uuid)"""
+  AND ($11::text IS NULL OR p.district = $11::text
+       OR (r.posting_id IS NOT NULL AND r.enterprise_id IN (
+           SELECT enterprise_id FROM rm_project_enterprises WHERE district = $11::text)))
+  AND ($12::uuid IS NULL OR p.chain_id = $12::uuid
+       OR r.posting_id IN (SELECT id FROM rm_postings WHERE chain_id = $12::uuid))"""
 
 REQUESTS = PreparedList(
     ListQuery(
@@ -74,6 +86,14 @@ REQUESTS = PreparedList(
         Column("r.id", "uuid"),
     ),
 )
+
+
+async def problems_of(db: Any, posting_ids: Sequence[UUID]) -> list[list[asyncpg.Record]]:
+    """Per posting, the rows of the problems logged on it (one statement for them all)."""
+    found: dict[UUID, list[asyncpg.Record]] = {key: [] for key in posting_ids}
+    for row in await db.fetch(PROBLEMS_OF, list(posting_ids)):
+        found[row["posting_id"]].append(row)
+    return [found[key] for key in posting_ids]
 
 
 async def requests_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:

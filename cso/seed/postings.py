@@ -1,6 +1,6 @@
 """The demo's first secretaries (第一书记): young cadres posted to SMEs in Huangpu's science city
-and the SME accelerator park, with their visits, party-building guidance, an extension and
-an ended posting.
+and the SME accelerator park, with their visits, party-building guidance, problems
+(`posting_problems`), an extension and an ended posting.
 
 The chains come out differently covered: 人工智能 and 半导体与集成电路 fully work-covered (every
 enterprise has a party organisation or a first secretary), the others not. The officers and
@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from cso.domain.enums import OfficerRole
 from cso.seed.codes import credit_codes
 from cso.seed.data import ENTERPRISES, HUANGPU, OFFICERS, EnterpriseRow, OfficerRow
+from cso.seed.posting_problems import problem_steps
 from cso.seed.setup_actions import RegisterEnterprise, RegisterOfficer
 from cso.seed.steps import Context, Step
 from cso.services import postings
@@ -195,4 +196,5 @@ def posting_steps(rng_seed: int, today: date) -> list[Step]:
             )
         if plan.ended_days_ago is not None:
             steps.append(Step(last, EndPosting(number, last), reason="任期内调整，回原单位任职"))
-    return steps
+    # After the postings' own steps, so that on the same day they run after them.
+    return steps + problem_steps([plan.officer for plan in PLANS], today)

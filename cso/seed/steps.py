@@ -24,6 +24,7 @@ class Context:
     postings: dict[int, UUID] = field(default_factory=dict)
     units: list[UUID] = field(default_factory=list)  # housing units, in listing order
     applications: dict[int, UUID] = field(default_factory=dict)  # housing, by applicant
+    problems: dict[int, UUID] = field(default_factory=dict)  # a posting's, by seed number
 
     def officer_id(self, officer: int) -> UUID:
         return UUID(self.officers[officer].id)

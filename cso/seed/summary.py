@@ -30,9 +30,9 @@ class SeedSummary:
 
 async def summarise(ctx: Context, supervisor: Principal, today: date) -> SeedSummary:
     projects = [await ctx.app.repository.get(pid, Project) for pid in ctx.projects.values()]
-    requests = [
-        await ctx.app.repository.get(rid, EnterpriseRequest) for rid in ctx.requests.values()
-    ]
+    # Requests raised on projects and problems logged on postings: enterprise requests all.
+    request_ids = [*ctx.requests.values(), *ctx.problems.values()]
+    requests = [await ctx.app.repository.get(rid, EnterpriseRequest) for rid in request_ids]
     stages = {stage.value: 0 for stage in ProjectStage}
     for project in projects:
         stages[project.stage.value] += 1

@@ -177,16 +177,28 @@ def works_in_a_department_of(principal: Principal, departments: Collection[str])
     return principal.role is Role.OFFICER and bool(principal.dept) and principal.dept in departments
 
 
+async def require_request_case_officer(uow: UnitOfWork, case: Project | SecretaryPosting) -> None:
+    """The case officer of a request, for either source: the CSO of the project it was
+    raised on, or the first secretary posted where it was logged; or a supervisor. Raises
+    Forbidden."""
+    from cso.domain.secretary_posting import SecretaryPosting
+
+    if isinstance(case, SecretaryPosting):
+        await require_secretary_of(uow, case)
+    else:
+        await require_cso_of(uow, case)
+
+
 async def require_request_handler(
-    uow: UnitOfWork, project: Project, departments: Collection[str]
+    uow: UnitOfWork, case: Project | SecretaryPosting, departments: Collection[str]
 ) -> None:
-    """The project's CSO, an active registered officer of a department the request is
-    referred to, or a supervisor. Raises Forbidden."""
+    """The request's case officer, an active registered officer of a department the
+    request is referred to, or a supervisor. Raises Forbidden."""
     principal = uow.command.principal
     if works_in_a_department_of(principal, departments):
         await require_active_officer(uow, principal)
         return
-    await require_cso_of(uow, project)
+    await require_request_case_officer(uow, case)
 
 
 async def require_active_officer(uow: UnitOfWork, principal: Principal) -> None:

@@ -1,8 +1,9 @@
 """Enterprise requests (诉求): raise, refer, return, extend, resolve, rate.
 
-Each use case loads the EnterpriseRequest and the case it was raised on (a project; a
-posting once postings are wired), authorises through `cso.services.policy`, and appends
-both when the case's open ids change (raising, resolving, a redo).
+Each use case loads the EnterpriseRequest and the case it was raised on (a project, or a
+posting for a first secretary's problem), authorises through `cso.services.policy` (whose
+`require_request_case_officer` says who the case officer is, for either source), and
+appends both when the case's open ids change (raising, resolving, a redo).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from uuid import UUID
 from cso.domain.enterprise_request import EnterpriseRequest
 from cso.domain.enums import RequestCategory, RequestSource
 from cso.domain.project import Project
+from cso.domain.secretary_posting import SecretaryPosting
 from cso.domain.working_days import CalendarLookup
 from cso.services.application import Application, Changed, Command, UnitOfWork
 from cso.services.errors import Forbidden, InvalidInput, NotFound
 from cso.services.policy import (
     require_active_officer,
     require_cso_of,
+    require_request_case_officer,
     require_request_handler,
     require_supervisor,
     works_in_a_department_of,
@@ -78,11 +81,11 @@ async def refer_request(
     """The case officer or a supervisor refers it: lead department first (会办 when more)."""
 
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
-        request, project = await request_and_case(uow, request_id, project_id)
-        await require_cso_of(uow, project)
-        project.ensure_takes_requests()
+        request, case = await request_and_case(uow, request_id, project_id)
+        await require_request_case_officer(uow, case)
+        case.ensure_takes_requests()
         request.refer(departments)
-        return {"project": project.id, "request": request.id}
+        return changed(request, case)
 
     return await app.execute(cmd, attempt)
 
@@ -98,10 +101,10 @@ async def resolve_request(
     """The case officer, an officer of a department it is referred to, or a supervisor."""
 
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
-        request, project = await request_and_case(uow, request_id, project_id)
-        await require_request_handler(uow, project, request.departments)
-        request.resolve(resolution, uow.today, project)
-        return {"project": project.id, "request": request.id}
+        request, case = await request_and_case(uow, request_id, project_id)
+        await require_request_handler(uow, case, request.departments)
+        request.resolve(resolution, uow.today, case)
+        return changed(request, case)
 
     return await app.execute(cmd, attempt)
 
@@ -114,14 +117,14 @@ async def return_request(
     NotFound, InvalidValue (no reason), RuleViolation."""
 
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
-        request, project = await request_and_case(uow, request_id, project_id)
+        request, case = await request_and_case(uow, request_id, project_id)
         principal = uow.command.principal
         if not works_in_a_department_of(principal, request.departments):
             raise Forbidden("only an officer of a department it is referred to returns it")
         await require_active_officer(uow, principal)
-        project.ensure_takes_requests()
+        case.ensure_takes_requests()
         request.return_from(principal.dept or "", uow.command.reason)
-        return {"project": project.id, "request": request.id}
+        return changed(request, case)
 
     return await app.execute(cmd, attempt)
 
@@ -140,12 +143,12 @@ async def extend_request_deadline(
     require_supervisor(cmd.principal)
 
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
-        request, project = await request_and_case(uow, request_id, project_id)
-        project.ensure_takes_requests()
+        request, case = await request_and_case(uow, request_id, project_id)
+        case.ensure_takes_requests()
         calendars = await calendars_from(uow.repository, request.due_on.year)
         by = uow.command.principal.officer_id
         request.extend_deadline(working_days, uow.command.reason, by, calendars)
-        return {"project": project.id, "request": request.id}
+        return changed(request, case)
 
     return await app.execute(cmd, attempt)
 
@@ -162,21 +165,28 @@ async def rate_request(
     (a redo), due anew from today on the district's calendar."""
 
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
-        request, project = await request_and_case(uow, request_id, project_id)
-        await require_cso_of(uow, project)
+        request, case = await request_and_case(uow, request_id, project_id)
+        await require_request_case_officer(uow, case)
         calendars = await calendars_from(uow.repository, uow.today.year)
-        request.rate(satisfaction, uow.today, project, calendars)
-        return {"project": project.id, "request": request.id}
+        request.rate(satisfaction, uow.today, case, calendars)
+        return changed(request, case)
 
     return await app.execute(cmd, attempt)
 
 
+def changed(request: EnterpriseRequest, case: Project | SecretaryPosting) -> dict[str, UUID]:
+    """The ids a request command changed: the request, and its case under "project" or
+    "posting" (its source)."""
+    kind = "posting" if request.source is RequestSource.POSTING else "project"
+    return {kind: case.id, "request": request.id}
+
+
 async def request_and_case(
     uow: UnitOfWork, request_id: UUID, project_id: UUID | None
-) -> tuple[EnterpriseRequest, Project]:
-    """The request (the command's target) and the project it was raised on; a given
-    ``project_id`` must be it. Raises NotFound, InvalidInput (a request not on the given
-    project, or unknown to it)."""
+) -> tuple[EnterpriseRequest, Project | SecretaryPosting]:
+    """The request (the command's target) and the case it was raised on (a project, or a
+    posting for a problem); a given ``project_id`` must be its project. Raises NotFound,
+    InvalidInput (a request not on the given project, or unknown to it)."""
     try:
         request = await uow.get(request_id, EnterpriseRequest, target=True)
     except NotFound:
@@ -190,6 +200,6 @@ async def request_and_case(
         ) from None
     if project_id is not None and request.project_id != project_id:
         raise InvalidInput(f"request {request_id} is not on project {project_id}", "requestId")
-    if request.source is not RequestSource.PROJECT:
-        raise NotFound(f"no project holds request {request_id}")
+    if request.source is RequestSource.POSTING:
+        return request, await uow.get(request.case_id, SecretaryPosting)
     return request, await uow.get(request.case_id, Project)

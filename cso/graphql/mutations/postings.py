@@ -1,5 +1,5 @@
 """First secretaries: postFirstSecretary, recordSecretaryVisit, recordPartyBuildingGuidance,
-extendSecretaryTerm, endSecretaryPosting."""
+logEnterpriseProblem, solveEnterpriseProblem, extendSecretaryTerm, endSecretaryPosting."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from strawberry.types import Info
 from cso.domain.secretary_posting import SecretaryPosting as PostingAggregate
 from cso.graphql import fields
 from cso.graphql.context import Context
+from cso.graphql.enums import RequestCategory
 from cso.graphql.mutations.common import ChangedPayload, MutationInput, run, written
 from cso.graphql.scalars import parse_id, to_id
+from cso.graphql.types.enterprise_request import EnterpriseRequest, load_written_request
 from cso.graphql.types.posting import SecretaryPosting, posting_from_aggregate, postings_by_id
 from cso.services import postings
 
@@ -36,6 +38,23 @@ class RecordSecretaryVisitInput(MutationInput):
 @strawberry.input(description="Party-building guidance given on a past day of the term.")
 class RecordPartyBuildingGuidanceInput(RecordSecretaryVisitInput):
     pass
+
+
+@strawberry.input(description="An enterprise's problem (急难愁盼), an enterprise request.")
+class LogEnterpriseProblemInput(MutationInput):
+    posting_id: strawberry.ID
+    description: str
+    category: RequestCategory = RequestCategory.OTHER
+    received_on: date | None = strawberry.field(
+        default=None, description="The day the enterprise raised it; today when omitted."
+    )
+
+
+@strawberry.input(description="Resolves the problem's request.")
+class SolveEnterpriseProblemInput(MutationInput):
+    posting_id: strawberry.ID
+    problem_id: strawberry.ID
+    solution: str
 
 
 @strawberry.input(description="The reason, when given, is kept with the extension.")
@@ -69,6 +88,19 @@ class PostingRecordPayload(SecretaryPostingPayload):
     @fields.field("The id of the visit or guidance record.")
     def record_id(self) -> strawberry.ID:
         return to_id(self.changed["record"])
+
+
+@strawberry.type
+class LogEnterpriseProblemPayload(SecretaryPostingPayload):
+    @fields.field("The problem's id: the id of its enterprise request.")
+    def problem_id(self) -> strawberry.ID:
+        return to_id(self.changed["request"])
+
+    @fields.field("The problem's enterprise request after the change.")
+    async def request(self, info: Info[Context, None]) -> EnterpriseRequest | None:
+        return await load_written_request(
+            info.context, self.consistency_token, self.changed["request"]
+        )
 
 
 @strawberry.type
@@ -116,6 +148,35 @@ class PostingMutations:
             summary=input.summary,
         )
         return PostingRecordPayload.of(info, changed)
+
+    @fields.mutation("The posted officer, or a supervisor; due in working days by category.")
+    async def log_enterprise_problem(
+        self, info: Info[Context, None], input: LogEnterpriseProblemInput
+    ) -> LogEnterpriseProblemPayload:
+        changed = await run(
+            info,
+            input,
+            postings.log_enterprise_problem,
+            posting_id=parse_id(input.posting_id, "postingId"),
+            description=input.description,
+            category=input.category,
+            received_on=input.received_on,
+        )
+        return LogEnterpriseProblemPayload.of(info, changed)
+
+    @fields.mutation("The posted officer, or a supervisor: the problem's request is resolved.")
+    async def solve_enterprise_problem(
+        self, info: Info[Context, None], input: SolveEnterpriseProblemInput
+    ) -> SecretaryPostingPayload:
+        changed = await run(
+            info,
+            input,
+            postings.solve_enterprise_problem,
+            posting_id=parse_id(input.posting_id, "postingId"),
+            problem_id=parse_id(input.problem_id, "problemId"),
+            solution=input.solution,
+        )
+        return SecretaryPostingPayload.of(info, changed)
 
     @fields.mutation("Supervisors: the term ends later.")
     async def extend_secretary_term(

@@ -3,7 +3,6 @@ returnRequest (a referred department's officer)."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -11,24 +10,21 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
+from cso.domain.secretary_posting import SecretaryPosting as PostingAggregate
 from cso.graphql import fields
-from cso.graphql.consistency import WAIT_SECONDS
 from cso.graphql.context import Context
 from cso.graphql.enums import RequestCategory
-from cso.graphql.loaders import loader
 from cso.graphql.mutations.common import (
     MutationInput,
     application,
     command,
     consistency_token,
+    written,
 )
 from cso.graphql.mutations.projects import written_project
 from cso.graphql.scalars import parse_id, parse_optional_id, to_id
-from cso.graphql.types.enterprise_request import (
-    EnterpriseRequest,
-    enterprise_requests_by_id,
-    load_enterprise_request,
-)
+from cso.graphql.types.enterprise_request import EnterpriseRequest, load_written_request
+from cso.graphql.types.posting import SecretaryPosting, posting_from_aggregate, postings_by_id
 from cso.graphql.types.project import Project
 from cso.services import requests
 from cso.services.application import Changed
@@ -89,12 +85,7 @@ class ReturnRequestPayload:
 
     @fields.field("The request after the change, once the read models include it.")
     async def request(self, info: Info[Context, None]) -> EnterpriseRequest | None:
-        context = info.context
-        await context.runtime.projections.wait_for(self.consistency_token, WAIT_SECONDS)
-        # An earlier read in this operation may have cached the request before the change.
-        with contextlib.suppress(KeyError):
-            loader(context, enterprise_requests_by_id).clear(self.request_key)
-        return await load_enterprise_request(context, self.request_key)
+        return await load_written_request(info.context, self.consistency_token, self.request_key)
 
 
 @strawberry.type
@@ -104,13 +95,29 @@ class ExtendRequestDeadlinePayload(ReturnRequestPayload):
 
 @strawberry.type
 class RequestPayload(ReturnRequestPayload):
-    """The request and the project it was raised on, after the change."""
+    """The request and the case it was raised on (a project or a posting), after the change."""
 
-    project_id: strawberry.Private[UUID]
+    project_id: strawberry.Private[UUID | None]
+    posting_id: strawberry.Private[UUID | None] = None
 
-    @fields.field("The project after the change; read only when asked for.")
-    async def project(self, info: Info[Context, None]) -> Project:
+    @fields.field("The project after the change; null for a problem logged on a posting.")
+    async def project(self, info: Info[Context, None]) -> Project | None:
+        if self.project_id is None:
+            return None
         return await written_project(info, self.consistency_token, self.project_id)
+
+    @fields.field("The posting after the change; null for a request raised on a project.")
+    async def posting(self, info: Info[Context, None]) -> SecretaryPosting | None:
+        if self.posting_id is None:
+            return None
+        return await written(
+            info,
+            self.consistency_token,
+            self.posting_id,
+            postings_by_id,
+            PostingAggregate,
+            posting_from_aggregate,
+        )
 
 
 @strawberry.type
@@ -122,7 +129,8 @@ def request_payload(info: Info[Context, None], changed: Changed) -> RequestPaylo
     return RequestPayload(
         consistency_token=consistency_token(info, changed),
         request_key=changed["request"],
-        project_id=changed["project"],
+        project_id=changed.ids.get("project"),
+        posting_id=changed.ids.get("posting"),
     )
 
 

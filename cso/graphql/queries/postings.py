@@ -19,8 +19,8 @@ from cso.graphql.scalars import parse_optional_id
 from cso.graphql.types.common import view_aggregate
 from cso.graphql.types.posting import (
     SecretaryPosting,
-    posting_from_aggregate,
     posting_from_row,
+    posting_replayed,
     postings_by_id,
 )
 from cso.projections.postings import POSTINGS
@@ -54,7 +54,7 @@ async def _posting_at(
     context: Context, key: UUID, version: int | None, as_of: datetime | None
 ) -> SecretaryPosting | None:
     return await view_aggregate(
-        context, key, PostingAggregate, posting_from_aggregate, version=version, as_of=as_of
+        context, key, PostingAggregate, posting_replayed, version=version, as_of=as_of
     )
 
 

@@ -8,6 +8,7 @@ to the version it reached, in the read model's shape.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,6 +21,7 @@ from cso.domain import enterprise_request as aggregate
 from cso.domain import enums as domain
 from cso.domain import project_records as records
 from cso.graphql import fields
+from cso.graphql.consistency import WAIT_SECONDS
 from cso.graphql.context import Context
 from cso.graphql.enums import RequestCategory, RequestStatus
 from cso.graphql.keyset import Row
@@ -32,11 +34,13 @@ from cso.services.errors import NotFound
 if TYPE_CHECKING:
     from cso.graphql.types.enterprise import Enterprise
     from cso.graphql.types.officer import Officer
+    from cso.graphql.types.posting import SecretaryPosting
     from cso.graphql.types.project import Project
 
 OfficerRef = Annotated["Officer", strawberry.lazy("cso.graphql.types.officer")]
 ProjectRef = Annotated["Project", strawberry.lazy("cso.graphql.types.project")]
 EnterpriseRef = Annotated["Enterprise", strawberry.lazy("cso.graphql.types.enterprise")]
+PostingRef = Annotated["SecretaryPosting", strawberry.lazy("cso.graphql.types.posting")]
 
 
 @strawberry.type(description="A department sent the request back (退回), with its reason.")
@@ -111,6 +115,12 @@ class EnterpriseRequest:
         if self.project_id is None:
             return None
         return await loader(info.context, projects_by_id).load(self.project_id)
+
+    @fields.field("The first secretary's posting it was logged on; null for a project's.")
+    async def posting(self, info: Info[Context, None]) -> PostingRef | None:
+        from cso.graphql.types.posting import load_posting
+
+        return await load_posting(info.context, self.posting_id)
 
     @fields.field("The enterprise that raised it.")
     async def enterprise(self, info: Info[Context, None]) -> EnterpriseRef | None:
@@ -279,9 +289,26 @@ async def requests_of(context: Context, ids: list[UUID]) -> list[list[Enterprise
     return [[request_of(row) for row in rows] for rows in found]
 
 
+async def problems_of(context: Context, ids: list[UUID]) -> list[list[EnterpriseRequest]]:
+    """Per posting, the problems logged on it as they are now, in the order received."""
+    found = await request_queries.problems_of(context.db, ids)
+    return [[request_of(row) for row in rows] for rows in found]
+
+
 enterprise_requests_by_id = batch_by_id(
     request_queries.requests_by_ids, request_of, _unprojected_view
 )
+
+
+async def load_written_request(
+    context: Context, token: str, request_id: UUID
+) -> EnterpriseRequest | None:
+    """A mutation's changed request, once the read models include ``token`` (at most
+    WAIT_SECONDS); a request read earlier in the operation is read anew."""
+    await context.runtime.projections.wait_for(token, WAIT_SECONDS)
+    with contextlib.suppress(KeyError):
+        loader(context, enterprise_requests_by_id).clear(request_id)
+    return await load_enterprise_request(context, request_id)
 
 
 async def load_enterprise_request(context: Context, request_id: UUID) -> EnterpriseRequest | None:

@@ -7,7 +7,7 @@ posting reads its lists as of its version.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import strawberry
@@ -15,14 +15,16 @@ from strawberry.types import Info
 
 from cso.domain import secretary_posting as domain
 from cso.graphql import fields
-from cso.graphql.connections import Connection, list_connection
+from cso.graphql.connections import Connection, connection
 from cso.graphql.context import Context
+from cso.graphql.cursors import Page, page_size
 from cso.graphql.keyset import Row
-from cso.graphql.loaders import batch_by_id, load_by_id
+from cso.graphql.loaders import batch_by_id, load_by_id, loader
 from cso.graphql.scalars import to_id
 from cso.graphql.types.chain import IndustryChain, load_chain
 from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.enterprise import Enterprise, load_enterprise
+from cso.graphql.types.enterprise_request import EnterpriseRequest, problems_of, request_at
 from cso.graphql.types.event import Event, history
 from cso.graphql.types.officer import Officer, load_officer
 from cso.projections import postings as read_model
@@ -73,9 +75,12 @@ class SecretaryPosting:
     latest_visit_on: date | None
     guidance_count: int
     latest_guidance_on: date | None
+    open_problems: int = strawberry.field(description="Problems logged and not yet solved.")
     officer_id: strawberry.Private[UUID]
     enterprise_id: strawberry.Private[UUID]
     chain_id: strawberry.Private[UUID | None]
+    # A replayed posting's moment; None: a current posting (read the model).
+    replayed_at: strawberry.Private[datetime | None] = None
 
     @fields.field("The first secretary.")
     async def officer(self, info: Info[Context, None]) -> Officer | None:
@@ -101,6 +106,21 @@ class SecretaryPosting:
     ) -> Connection[PostingRecord]:
         return await self._records(info, read_model.GUIDANCE, first, after)
 
+    @fields.field(
+        "The enterprise's problems (急难愁盼) logged on it, oldest first: the same "
+        "EnterpriseRequest objects as enterpriseRequests (a replayed posting's, each "
+        "replayed to its moment)."
+    )
+    async def problems(self, info: Info[Context, None]) -> list[EnterpriseRequest]:
+        current = await loader(info.context, problems_of).load(UUID(self.id))
+        if self.replayed_at is None:
+            return current
+        replayed = [
+            await request_at(info.context, UUID(r.id), version=None, as_of=self.replayed_at)
+            for r in current
+        ]
+        return [r for r in replayed if r is not None]
+
     @fields.field("Term extensions, oldest first (as of this version).")
     async def extensions(self, info: Info[Context, None]) -> list[TermExtension]:
         rows = await read_model.extensions_of(info.context.db, UUID(self.id), self.version)
@@ -122,20 +142,35 @@ class SecretaryPosting:
     async def _records(
         self, info: Info[Context, None], kind: str, first: int | None, after: str | None
     ) -> Connection[PostingRecord]:
-        params = [UUID(self.id), kind, self.version]
-        return await list_connection(
-            info.context.db,
-            read_model.RECORDS,
-            params,
-            read_model.NEWEST_FIRST,
-            first,
-            after,
-            record_from_row,
+        """A page of one kind of record as of this version; every posting of a list asks
+        through one DataLoader, so the page costs one statement for them all, and the count
+        is the posting's own (visitCount, guidanceCount)."""
+        page = Page(page_size(first), NEWEST.after(after))
+        start = (
+            None if page.after is None else (cast(date, page.after[0]), cast(int, page.after[1]))
         )
+        key = read_model.RecordsPage(UUID(self.id), kind, self.version, page.fetch, start)
+        rows = await loader(info.context, records_pages).load(key)
+        total = self.visit_count if kind == read_model.VISIT else self.guidance_count
+
+        async def count() -> int:
+            return total
+
+        return connection(page, rows, NEWEST, record_from_row, count)
 
 
-def posting_from_row(row: Row) -> SecretaryPosting:
-    """The type's one mapper: from a read-model row (POSTING_COLUMNS) or `posting_row`."""
+# The records' one ordering (cursors are RECORDS' own, newest first).
+NEWEST = read_model.RECORDS.orderings[read_model.NEWEST_FIRST]
+
+
+async def records_pages(context: Context, pages: list[read_model.RecordsPage]) -> list[list[Row]]:
+    """Every requested page of records in one statement."""
+    return [list(rows) for rows in await read_model.records_pages(context.db, pages)]
+
+
+def posting_from_row(row: Row, replayed_at: datetime | None = None) -> SecretaryPosting:
+    """The type's one mapper: from a read-model row (POSTING_COLUMNS) or `posting_row`;
+    `replayed_at` is a replayed posting's moment."""
     return SecretaryPosting(
         **stamp_of(row),
         sending_unit=row["sending_unit"],
@@ -147,9 +182,11 @@ def posting_from_row(row: Row) -> SecretaryPosting:
         latest_visit_on=row["latest_visit_on"],
         guidance_count=row["guidance_count"],
         latest_guidance_on=row["latest_guidance_on"],
+        open_problems=row["open_problems"],
         officer_id=row["officer_id"],
         enterprise_id=row["enterprise_id"],
         chain_id=row["chain_id"],
+        replayed_at=replayed_at,
     )
 
 
@@ -169,11 +206,17 @@ def posting_row(posting: domain.SecretaryPosting) -> dict[str, Any]:
         "latest_visit_on": posting.latest_visit_on,
         "guidance_count": posting.guidance_count,
         "latest_guidance_on": posting.latest_guidance_on,
+        "open_problems": len(posting.open_request_ids),
     }
 
 
 def posting_from_aggregate(posting: domain.SecretaryPosting) -> SecretaryPosting:
     return posting_from_row(posting_row(posting))
+
+
+def posting_replayed(posting: domain.SecretaryPosting) -> SecretaryPosting:
+    """A posting replayed to a version or a moment: its problems are replayed to it too."""
+    return posting_from_row(posting_row(posting), replayed_at=posting.modified_on)
 
 
 postings_by_id = batch_by_id(

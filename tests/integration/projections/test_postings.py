@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from cso.domain.enums import OfficerRole
+from cso.domain.enums import OfficerRole, RequestCategory
 from cso.domain.secretary_posting import SecretaryPosting
 from cso.projections.postings import extensions_of
+from cso.projections.request_queries import problems_of
 from tests.integration.projections.factories import new_chain, new_enterprise, new_officer
 from tests.integration.projections.world import World
 
@@ -68,3 +69,33 @@ async def test_a_posting_its_records_extension_and_end_are_projected(world: Worl
     assert (ended["active"], ended["ended_on"]) == (False, TODAY)
     freed = await world.row("SELECT * FROM rm_enterprises WHERE id = $1", enterprise.id)
     assert (freed["active_posting_id"], freed["work_covered"]) == (None, False)
+
+
+async def test_a_posting_counts_its_open_problems_and_the_requests_model_holds_them(
+    world: World,
+) -> None:
+    enterprise = new_enterprise()
+    officer = new_officer(roles=[OfficerRole.FIRST_SECRETARY])
+    await world.save(enterprise, officer)
+    posting = SecretaryPosting.post(
+        officer, enterprise, "区科技局", date(2026, 1, 5), date(2028, 1, 4), TODAY
+    )
+    await world.save(posting, officer, enterprise)
+    first = posting.log_problem(RequestCategory.TALENT, "招聘", TODAY)
+    second = posting.log_problem(RequestCategory.OTHER, "通勤", TODAY)
+    await world.save(first, second, posting)
+    row = await world.row(SELECT_POSTING, posting.id)
+    assert (row["open_problems"], row["version"]) == (2, 3)
+
+    first.resolve("已对接", TODAY, posting)
+    await world.save(first, posting)
+    row = await world.row(SELECT_POSTING, posting.id)
+    assert (row["open_problems"], row["version"]) == (1, 4)
+    found = await problems_of(world.store.pool, [posting.id, enterprise.id])
+    # Received the same day, in one append: their order is by id.
+    assert {(r["id"], r["source"], r["status"]) for r in found[0]} == {
+        (first.id, "POSTING", "RESOLVED"),
+        (second.id, "POSTING", "OPEN"),
+    }
+    assert found[1] == []
+    assert all(r["posting_id"] == posting.id and r["project_id"] is None for r in found[0])

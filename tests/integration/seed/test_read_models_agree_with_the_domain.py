@@ -19,6 +19,7 @@ from cso.domain.enterprise import Enterprise
 from cso.domain.enterprise_request import EnterpriseRequest
 from cso.domain.enums import DOMAIN_ENUMS
 from cso.domain.project import Project
+from cso.domain.secretary_posting import SecretaryPosting
 from cso.eventstore import Codec, EventStore, Listener
 from cso.projections import ALL_PROJECTIONS
 from cso.projections.dashboard import chain_coverage, dashboard
@@ -55,12 +56,16 @@ async def test_the_dashboard_counts_stages_and_requests_as_the_domain_decides(
 ) -> None:
     projects = await replay_all(projected, Project)
     requests = await replay_all(projected, EnterpriseRequest)
+    postings = await replay_all(projected, SecretaryPosting)
     for today in (TODAY, TODAY - timedelta(days=30), TODAY + timedelta(days=30)):
         figures = await dashboard(projected, today)
         assert {s.stage: s.count for s in figures.projects_by_stage if s.count} == Counter(
             p.stage for p in projects
         )
-        assert figures.open_requests == sum(len(p.open_request_ids) for p in projects)
+        # Requests raised on projects and problems logged on postings alike.
+        assert figures.open_requests == sum(len(p.open_request_ids) for p in projects) + sum(
+            len(p.open_request_ids) for p in postings
+        )
         assert figures.open_requests == sum(r.open for r in requests)
         assert figures.overdue_requests == sum(r.is_overdue(today) for r in requests)
     assert (await dashboard(projected, TODAY)).overdue_requests >= 1
@@ -75,7 +80,7 @@ async def test_the_overdue_filter_lists_the_projects_the_domain_finds_overdue(
         params = [None] * 5
         late = await projected.fetch(OVERDUE_PROJECTS, *params, True, today, None)
         on_time = await projected.fetch(OVERDUE_PROJECTS, *params, False, today, None)
-        expected = {r.project_id for r in requests if r.is_overdue(today)}
+        expected = {r.project_id for r in requests if r.project_id and r.is_overdue(today)}
         assert {row["id"] for row in late} == expected
         assert {row["id"] for row in on_time} == {p.id for p in projects} - expected
 
@@ -142,3 +147,19 @@ async def test_the_demo_postings_leave_some_chains_fully_work_covered_and_others
     assert sorted(p["active"] for p in postings) == [False] + [True] * 7
     assert all(p["visit_count"] >= 2 and p["guidance_count"] >= 1 for p in postings)
     assert sum(p["extension_count"] for p in postings) == 1
+
+
+async def test_a_departments_queue_in_the_demo_holds_requests_of_both_sources(
+    projected: asyncpg.Pool[Any],
+) -> None:
+    rows = await projected.fetch(
+        """SELECT d.department, array_agg(DISTINCT r.source) AS sources
+           FROM rm_requests r CROSS JOIN LATERAL unnest(r.departments) AS d(department)
+           WHERE r.open GROUP BY d.department"""
+    )
+    assert any(set(row["sources"]) == {"PROJECT", "POSTING"} for row in rows)
+    problems = await projected.fetch(
+        "SELECT status, redo_count, satisfaction FROM rm_requests WHERE source = 'POSTING'"
+    )
+    assert any(p["redo_count"] == 1 and p["status"] == "REFERRED" for p in problems)
+    assert sum(p["status"] == "RESOLVED" for p in problems) >= 4
