@@ -22,6 +22,7 @@ from cso.database import create_pool, resolve_database_url
 from cso.domain.enums import DOMAIN_ENUMS
 from cso.eventstore import Codec, EventStore, Listener, Repository
 from cso.eventstore.fanout import Fanout
+from cso.graphiql import ASSETS_PATH, asset
 from cso.graphql.schema import build_schema
 from cso.graphql.view import GraphQLView
 from cso.limits import BodySizeLimit
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route(ASSETS_PATH + "/{name}", asset),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
