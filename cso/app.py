@@ -83,6 +83,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             projections,
             Fanout(store, listener),
         )
+        runtime.catch_up.token = (await store.head()).token()
         if settings.run_projections:
             await projections.start()
         try:
@@ -111,7 +112,16 @@ async def readyz(request: Request) -> Response:
     if pending:
         names = [f"{m.version:04d}_{m.name}" for m in pending]
         return JSONResponse({"status": "migrating", "pending": names}, status_code=503)
+    if not await runtime.catch_up.check(runtime.projections):
+        # The read models lag the log as it stood at start: a query would show part of it.
+        lag = {s.name: s.lag_events for s in await runtime.projections.status() if s.lag_events}
+        return JSONResponse({"status": "catching_up", "lagEvents": lag}, status_code=503)
     return JSONResponse({"status": "ready"})
+
+
+async def _lagging(runtime: Runtime) -> str:
+    statuses = await runtime.projections.status()
+    return ", ".join(f"{s.name} {s.lag_events}" for s in statuses if s.lag_events) or "none"
 
 
 async def metrics(request: Request) -> Response:
@@ -120,10 +130,17 @@ async def metrics(request: Request) -> Response:
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, catch_up_first: bool = False) -> Starlette:
+    """The API. With `catch_up_first` the server accepts no connection until the read models
+    hold the whole log as it stood at start (the dev server, so a first query sees the demo)."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         async with open_runtime(settings or Settings.from_env()) as runtime:
+            if catch_up_first:
+                log.info("projecting the log before serving")
+                while not await runtime.catch_up.check(runtime.projections, timeout=5.0):
+                    log.info("still projecting: %s", await _lagging(runtime))
             yield {"runtime": runtime}
 
     graphql = GraphQLView(

@@ -63,4 +63,3 @@ async def asset(request: Request) -> Response:
     return FileResponse(
         path, media_type=found.media_type, headers={"Cache-Control": "public, max-age=86400"}
     )
-
