@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
+import signal
+import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -16,7 +19,13 @@ import orjson
 import typer
 import uvicorn
 
-from cso.database import connect, create_pool, resolve_database_url
+from cso.database import (
+    connect,
+    create_pool,
+    embedded_database_running,
+    pgserver_module,
+    resolve_database_url,
+)
 from cso.graphql.auth import issue_token
 from cso.limits import MAX_BODY_BYTES
 from cso.migrations import migrate as apply_migrations
@@ -28,8 +37,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="CSO platform: serve the API and look after its event store.")
 
-DEV_SUPERVISOR_ID = "5e1f0000-0000-4000-8000-000000000001"
-
 
 @app.command()
 def serve(
@@ -40,6 +47,9 @@ def serve(
     ] = False,
 ) -> None:
     """Start the API (embedded PostgreSQL when CSO_DATABASE_URL is unset)."""
+    # Until uvicorn takes over the signals: a SIGTERM while migrating or seeding exits
+    # normally, so an embedded PostgreSQL started here is stopped too.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = Settings.from_env()
     url = resolve_database_url(settings.database_url, settings.data_dir)
     asyncio.run(_migrate(url))
@@ -49,26 +59,85 @@ def serve(
             typer.echo(seeded)
     bind_host, bind_port = host or settings.host, port or settings.port
     if dev:
-        token = issue_token(
-            settings.jwt_secret,
-            sub=DEV_SUPERVISOR_ID,
-            role=Role.SUPERVISOR,
-            name="Dev Supervisor",
-            dept="District Office",
-        )
-        typer.echo(f"GraphiQL: http://{bind_host}:{bind_port}/graphql")
-        typer.echo(f'Header:   {{"Authorization": "Bearer {token}"}}')
+        typer.echo(_dev_greeting(settings, f"http://{bind_host}:{bind_port}/graphql"))
     from cso.app import create_app
 
     # The embedded server is already running; the app reuses it through the resolved URL.
     app_settings = Settings.from_env({**os.environ, "CSO_DATABASE_URL": url})
     uvicorn.run(
-        create_app(app_settings),
+        # The dev server answers once the read models hold the demo (README: ready means ready).
+        create_app(app_settings, catch_up_first=dev),
         host=bind_host,
         port=bind_port,
         log_level=settings.log_level,
         ws_max_size=MAX_BODY_BYTES,  # a WebSocket message is held to the same limit as a body
     )
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _dev_greeting(settings: Settings, graphiql_url: str) -> str:
+    """GraphiQL's address, the demo supervisor's header, and how to act as anyone else."""
+    from cso.seed import SEED_SUPERVISOR
+    from cso.seed.data import OFFICERS
+
+    supervisor = SEED_SUPERVISOR
+    token = issue_token(
+        settings.jwt_secret,
+        sub=supervisor.id,
+        role=supervisor.role,
+        name=supervisor.name,
+        dept=supervisor.dept,
+    )
+    officer = OFFICERS[0].name
+    return "\n".join(
+        [
+            f"GraphiQL: {graphiql_url}",
+            f'Header:   {{"Authorization": "Bearer {token}"}}',
+            f"          (the demo's supervisor, {supervisor.name} of {supervisor.dept})",
+            f"Others:   .venv/bin/cso token --officer {officer}   (any officer, by name or id)",
+            "          .venv/bin/cso token --role auditor        (or --role viewer)",
+        ]
+    )
+
+
+@app.command()
+def db(
+    url: Annotated[bool, typer.Option("--url", help="Print the database URL instead.")] = False,
+) -> None:
+    """Open psql on the configured database, or on the embedded one (started if need be)."""
+    settings = Settings.from_env()
+    embedded_was_running = settings.database_url is None and embedded_database_running(
+        settings.data_dir
+    )
+    resolved = resolve_database_url(settings.database_url, settings.data_dir)
+    if url:
+        typer.echo(resolved)
+        if settings.database_url is None and not embedded_was_running:
+            typer.echo(
+                "note: the embedded PostgreSQL was not running and stops as this command ends; "
+                "the URL works while `cso serve` (or `cso db`) runs",
+                err=True,
+            )
+        return
+    psql = _psql()
+    if psql is None:
+        typer.echo("psql is not installed (Debian: apt-get install postgresql-client)", err=True)
+        raise typer.Exit(1)
+    # A child, not exec: this process holds the embedded server open while psql runs.
+    raise typer.Exit(subprocess.call([psql, resolved]))
+
+
+def _psql() -> str | None:
+    """The psql on PATH, else the one the embedded PostgreSQL ships."""
+    found = shutil.which("psql")
+    if found is None:
+        with contextlib.suppress(RuntimeError):  # the embedded PostgreSQL is not installed
+            bundled = Path(pgserver_module().__file__).parent / "pginstall" / "bin" / "psql"
+            found = str(bundled) if bundled.is_file() else None
+    return found
 
 
 @app.command()
@@ -187,16 +256,33 @@ def schema() -> None:
 
 @app.command()
 def token(
-    role: Annotated[Role, typer.Option(help="supervisor, officer, auditor or viewer")],
-    sub: Annotated[str | None, typer.Option(help="Officer or user id (a UUID).")] = None,
+    officer: Annotated[
+        str | None,
+        typer.Option(help="An officer's name or id (looked up in the read model)."),
+    ] = None,
+    role: Annotated[
+        Role | None, typer.Option(help="supervisor, auditor or viewer (officers: --officer)")
+    ] = None,
+    sub: Annotated[str | None, typer.Option(help="User id; an officer's is their UUID.")] = None,
     name: Annotated[str, typer.Option()] = "",
     dept: Annotated[str, typer.Option()] = "",
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 12 * 3600,
 ) -> None:
-    """Print a signed bearer token (CSO_JWT_SECRET)."""
-    if role is Role.OFFICER and sub is not None and not _is_uuid(sub):
-        raise typer.BadParameter("an officer's sub is their officer id, a UUID", param_hint="--sub")
+    """Print a signed bearer token (CSO_JWT_SECRET): a registered officer's, with their
+    department (--officer NAME|ID), or one for a role (--role)."""
     settings = Settings.from_env()
+    if (officer is None) == (role is None):
+        raise typer.BadParameter("give --officer NAME|ID or --role ROLE", param_hint="--officer")
+    if officer is not None:
+        typer.echo(asyncio.run(_officer_token(officer, settings, ttl)))
+        return
+    assert role is not None
+    if role is Role.OFFICER and (sub is None or not _is_uuid(sub)):
+        raise typer.BadParameter(
+            "an officer's token names a registered officer: use --officer NAME|ID "
+            "(or --sub with their officer id, a UUID)",
+            param_hint="--sub",
+        )
     typer.echo(
         issue_token(
             settings.jwt_secret,
@@ -207,6 +293,19 @@ def token(
             ttl_seconds=ttl,
         )
     )
+
+
+async def _officer_token(name_or_id: str, settings: Settings, ttl: int) -> str:
+    from cso.tokens import OfficerNotFound, find_officer
+
+    async with _pool() as pool:
+        try:
+            found = await find_officer(pool, name_or_id)
+        except OfficerNotFound as exc:
+            raise typer.BadParameter(str(exc), param_hint="--officer") from exc
+    if not found.active:
+        typer.echo(f"note: {found.name} is deactivated; their token is refused", err=True)
+    return found.token(settings.jwt_secret, ttl)
 
 
 def _is_uuid(text: str) -> bool:
