@@ -20,12 +20,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from cso.correlation import CorrelationMiddleware
 from cso.database import create_pool, resolve_database_url
 from cso.domain.enums import DOMAIN_ENUMS
-from cso.eventstore import Codec, EventStore, Listener, Repository
+from cso.eventstore import Codec, Listener, Repository
 from cso.eventstore.fanout import Fanout
 from cso.graphiql import ASSETS_PATH, asset
 from cso.graphql.schema import build_schema
 from cso.graphql.view import GraphQLView
 from cso.limits import BodySizeLimit
+from cso.logs import RequestLog
+from cso.metrics import MeasuredEventStore, Metrics
 from cso.migrations import migrate, pending_migrations
 from cso.projections import ALL_PROJECTIONS
 from cso.projections.supervisor import ProjectionSupervisor
@@ -57,7 +59,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             applied = await migrate(conn)
         if applied:
             log.info("applied migrations: %s", ", ".join(f"{m.version:04d}" for m in applied))
-        store = EventStore(pool)
+        metrics = Metrics()
+        store = MeasuredEventStore(pool, metrics)
         repository = Repository(
             store,
             Codec(DOMAIN_ENUMS),
@@ -82,6 +85,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             Application(repository, store, today),
             projections,
             Fanout(store, listener),
+            metrics,
         )
         runtime.catch_up.token = (await store.head()).token()
         if settings.run_projections:
@@ -126,7 +130,8 @@ async def _lagging(runtime: Runtime) -> str:
 
 async def metrics(request: Request) -> Response:
     runtime: Runtime = request.state.runtime
-    body = runtime.metrics.render(await runtime.projections.status())
+    pools = {"write": runtime.pool, "read": runtime.read_pool}
+    body = runtime.metrics.render(await runtime.projections.status(), pools)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
@@ -157,6 +162,10 @@ def create_app(settings: Settings | None = None, *, catch_up_first: bool = False
             Route("/metrics", metrics),
         ],
         # Outermost first: the 413 of an oversized body carries the correlation id too.
-        middleware=[Middleware(CorrelationMiddleware), Middleware(BodySizeLimit)],
+        middleware=[
+            Middleware(CorrelationMiddleware),
+            Middleware(RequestLog),  # inside: its lines carry the correlation id
+            Middleware(BodySizeLimit),
+        ],
         lifespan=lifespan,
     )

@@ -28,6 +28,7 @@ from cso.database import (
 )
 from cso.graphql.auth import issue_token
 from cso.limits import MAX_BODY_BYTES
+from cso.logs import configure_logging
 from cso.migrations import migrate as apply_migrations
 from cso.services.identity import Role
 from cso.settings import Settings
@@ -51,6 +52,7 @@ def serve(
     # normally, so an embedded PostgreSQL started here is stopped too.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = Settings.from_env()
+    configure_logging(settings.log_level, os.environ.get("CSO_LOG_FORMAT", "text"))
     url = resolve_database_url(settings.database_url, settings.data_dir)
     asyncio.run(_migrate(url))
     if dev and settings.database_url is None:
@@ -70,6 +72,8 @@ def serve(
         host=bind_host,
         port=bind_port,
         log_level=settings.log_level,
+        log_config=None,  # configure_logging's handler formats uvicorn's lines too
+        access_log=False,  # cso.logs.RequestLog writes one line per request instead
         ws_max_size=MAX_BODY_BYTES,  # a WebSocket message is held to the same limit as a body
     )
 
