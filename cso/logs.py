@@ -157,3 +157,5 @@ def configure_logging(level: str = "info", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [log_handler(fmt)]
     root.setLevel(level.upper())
+    # The embedded PostgreSQL narrates initdb and pg_ctl at info; a user needs only trouble.
+    logging.getLogger("pgserver").setLevel(max(root.level, logging.WARNING))

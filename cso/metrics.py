@@ -12,7 +12,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import asyncpg
-from graphql import FieldNode, OperationDefinitionNode
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
@@ -148,17 +147,17 @@ class MeasuredEventStore(EventStore):
 
 
 def operation_name(execution_context: ExecutionContext) -> str:
-    """The operation's name; for an unnamed one, its root fields joined by commas."""
+    """The operation's name; for an unnamed one, its root fields joined by commas
+    ("(introspection)" when it asks only for `__schema`, `__type` or `__typename`)."""
+    # Imported here: the GraphQL package imports the runtime, which imports this module.
+    from cso.graphql.permissions import root_fields
+
     if execution_context.operation_name:
         return execution_context.operation_name
     document = execution_context.graphql_document
     if document is None:  # it did not parse
         return ""
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode):
-            selections = definition.selection_set.selections
-            return ",".join(s.name.value for s in selections if isinstance(s, FieldNode))
-    return ""
+    return ",".join(root_fields(document, None)) or "(introspection)"  # only __ fields
 
 
 class OperationMetrics(SchemaExtension):
@@ -166,10 +165,18 @@ class OperationMetrics(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
-        yield
+        escaped: Exception | None = None
+        try:
+            yield
+        except Exception as exc:  # an extension's refusal (cso.graphql.permissions)
+            escaped = exc
+            raise
+        finally:
+            self._record(time.perf_counter() - started, escaped)
+
+    def _record(self, seconds: float, escaped: Exception | None) -> None:
         context = self.execution_context.context
-        runtime = getattr(context, "runtime", None)
-        metrics: Metrics | None = getattr(runtime, "metrics", None)
+        metrics: Metrics | None = getattr(getattr(context, "runtime", None), "metrics", None)
         if metrics is None:
             return
         result = self.execution_context.result
@@ -177,15 +184,17 @@ class OperationMetrics(SchemaExtension):
         errors = list(
             getattr(result, "errors", None) or self.execution_context.pre_execution_errors or ()
         )
+        codes = [str((error.extensions or {}).get("code", "INTERNAL")) for error in errors]
+        if escaped is not None:
+            codes.append(str(getattr(escaped, "code", "INTERNAL")))
         try:
             kind = self.execution_context.operation_type.value
         except RuntimeError:  # the document did not parse: no operation to name
             kind = "unknown"
         name = operation_name(self.execution_context)
-        codes = [str((error.extensions or {}).get("code", "INTERNAL")) for error in errors]
-        outcome = "error" if errors else "ok"
         label = metrics.operation_label(name or "(none)")
-        metrics.operations.labels(label, kind, outcome).observe(time.perf_counter() - started)
+        outcome = "error" if codes else "ok"
+        metrics.operations.labels(label, kind, outcome).observe(seconds)
         for code in codes:
             metrics.errors.labels(code).inc()
         viewer = getattr(context, "maybe_viewer", None)

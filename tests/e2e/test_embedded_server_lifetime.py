@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from cso.database import embedded_database_running
+from cso.database import embedded_database_running, pgserver_module
 from tests.e2e.conftest import _free_port
 
 CSO = str(Path(sys.executable).parent / "cso")
@@ -58,7 +58,7 @@ def test_the_embedded_database_a_server_started_stops_with_it_on_ctrl_c(tmp_path
 def test_an_embedded_database_already_running_is_left_running(tmp_path: Path) -> None:
     # Started by another process that has since exited, as `pg_ctl start` by hand would.
     script = "import sys; from pathlib import Path; from cso.database import *; " + (
-        "import pgserver; pgserver.get_server(Path(sys.argv[1]) / 'pgdata', cleanup_mode=None)"
+        "pgserver_module().get_server(Path(sys.argv[1]) / 'pgdata', cleanup_mode=None)"
     )
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, timeout=60)
     assert embedded_database_running(tmp_path)
@@ -67,6 +67,4 @@ def test_an_embedded_database_already_running_is_left_running(tmp_path: Path) ->
         _stop(process, signal.SIGTERM)
         assert embedded_database_running(tmp_path)
     finally:
-        import pgserver
-
-        pgserver.get_server((tmp_path / "pgdata").resolve()).cleanup()
+        pgserver_module().get_server((tmp_path / "pgdata").resolve()).cleanup()

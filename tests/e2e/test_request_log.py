@@ -63,3 +63,16 @@ async def test_metrics_time_each_operation_by_name_and_show_projection_positions
     assert 'cso_projection_position{projection="officers"}' in text
     assert 'cso_pool_connections_in_use{pool="read"}' in text
     assert "cso_eventstore_appends_total" in text
+
+
+async def test_a_mutation_refused_before_it_runs_still_logs_its_code(
+    client: httpx.AsyncClient, api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="cso.request")
+    headers = api.headers(Role.VIEWER, **{"X-Correlation-ID": "log-refused-1"})
+    query = 'mutation { deactivateOfficer(input: { officerId: "x" }) { consistencyToken } }'
+    await client.post("/graphql", json={"query": query}, headers=headers)
+    [line] = _request_lines(caplog, "log-refused-1")
+    assert line["operation"] == "deactivateOfficer"
+    assert line["operation_type"] == "mutation"
+    assert line["error_codes"] == ["FORBIDDEN"]
