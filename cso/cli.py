@@ -48,9 +48,10 @@ def serve(
     ] = False,
 ) -> None:
     """Start the API (embedded PostgreSQL when CSO_DATABASE_URL is unset)."""
-    # Until uvicorn takes over the signals: a SIGTERM while migrating or seeding exits
-    # normally, so an embedded PostgreSQL started here is stopped too.
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # Until uvicorn takes over SIGINT and SIGTERM (and after, for SIGHUP: a closed terminal),
+    # a signal exits normally, so an embedded PostgreSQL started here is stopped too.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     settings = Settings.from_env()
     configure_logging(settings.log_level, os.environ.get("CSO_LOG_FORMAT", "text"))
     url = resolve_database_url(settings.database_url, settings.data_dir)
@@ -78,7 +79,7 @@ def serve(
     )
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
+def _exit_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
