@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
@@ -26,7 +27,7 @@ from cso.graphiql import ASSETS_PATH, asset
 from cso.graphql.schema import build_schema
 from cso.graphql.view import GraphQLView
 from cso.limits import BodySizeLimit
-from cso.logs import RequestLog
+from cso.logs import RequestLog, configure_logging
 from cso.metrics import MeasuredEventStore, Metrics
 from cso.migrations import migrate, pending_migrations
 from cso.projections import ALL_PROJECTIONS
@@ -36,6 +37,9 @@ from cso.services.application import Application
 from cso.settings import Settings
 
 log = logging.getLogger("cso")
+
+# "1": the app accepts no connection until the read models hold the log (see create_app).
+CATCH_UP_FIRST = "CSO_CATCH_UP_FIRST"
 
 
 @contextlib.asynccontextmanager
@@ -169,3 +173,12 @@ def create_app(settings: Settings | None = None, *, catch_up_first: bool = False
         ],
         lifespan=lifespan,
     )
+
+
+def app_from_env() -> Starlette:
+    """The app of one `cso serve` worker process, configured from the environment (uvicorn
+    imports this factory in each worker)."""
+    configure_logging(
+        os.environ.get("CSO_LOG_LEVEL", "info"), os.environ.get("CSO_LOG_FORMAT", "text")
+    )
+    return create_app(Settings.from_env(), catch_up_first=os.environ.get(CATCH_UP_FIRST) == "1")

@@ -44,8 +44,9 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Overrides CSO_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Overrides CSO_PORT.")] = None,
     dev: Annotated[
-        bool, typer.Option(help="Seed a new embedded database; print a supervisor token.")
+        bool, typer.Option(help="Seed a new embedded database; print the demo's tokens.")
     ] = False,
+    workers: Annotated[int, typer.Option(min=1, help="API processes on one port.")] = 1,
 ) -> None:
     """Start the API (embedded PostgreSQL when CSO_DATABASE_URL is unset)."""
     # Until uvicorn takes over SIGINT and SIGTERM (and after, for SIGHUP: a closed terminal),
@@ -63,13 +64,17 @@ def serve(
     bind_host, bind_port = host or settings.host, port or settings.port
     if dev:
         typer.echo(_dev_greeting(settings, f"http://{bind_host}:{bind_port}/graphql"))
-    from cso.app import create_app
+    from cso.app import CATCH_UP_FIRST
 
     # The embedded server is already running; the app reuses it through the resolved URL.
-    app_settings = Settings.from_env({**os.environ, "CSO_DATABASE_URL": url})
+    os.environ["CSO_DATABASE_URL"] = url
+    # The dev server answers once the read models hold the demo (README: ready means ready).
+    os.environ[CATCH_UP_FIRST] = "1" if dev else "0"
     uvicorn.run(
-        # The dev server answers once the read models hold the demo (README: ready means ready).
-        create_app(app_settings, catch_up_first=dev),
+        # Each worker process builds its own app (pools, cache, runners) from the environment.
+        "cso.app:app_from_env",
+        factory=True,
+        workers=workers,
         host=bind_host,
         port=bind_port,
         log_level=settings.log_level,
@@ -177,25 +182,55 @@ def carry_over_requests() -> None:
     typer.echo(f"{asyncio.run(run())} requests carried over into their own streams")
 
 
-@app.command()
-def projections(
-    watch: Annotated[bool, typer.Option(help="Run the projections in this process.")] = False,
-) -> None:
-    """Show each projection's position and lag, or run them (--watch)."""
+projections_app = typer.Typer(help="The projections: their position and lag, or a worker.")
+app.add_typer(projections_app, name="projections")
 
-    async def run() -> None:
-        async with _runtime() as runtime:
-            if watch:
-                typer.echo("running projections; Ctrl-C to stop")
-                await asyncio.Event().wait()
+
+@projections_app.callback(invoke_without_command=True)
+def projections(
+    ctx: typer.Context,
+    watch: Annotated[bool, typer.Option(help="Run them here (as `projections run`).")] = False,
+) -> None:
+    """Show each projection's position and lag; `cso projections run` runs them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if watch:
+        run_projections()
+        return
+
+    async def show() -> None:
+        from cso.app import open_runtime
+
+        settings = Settings.from_env({**os.environ, "CSO_RUN_PROJECTIONS": "0"})
+        async with open_runtime(settings) as runtime:
             for status in await runtime.projections.status():
                 typer.echo(
                     f"{status.name:<24} position {status.position:>10}  "
                     f"lag {status.lag_events} events / {status.lag_seconds or 0:.1f} s"
                 )
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run())
+    asyncio.run(show())
+
+
+@projections_app.command("run")
+def run_projections() -> None:
+    """A projection worker: runs every projection until SIGTERM or Ctrl-C. Each projection
+    has one runner across all processes (an advisory lock), so API processes beside it may
+    set CSO_RUN_PROJECTIONS=0 or not; either way nothing is applied twice."""
+    settings = Settings.from_env({**os.environ, "CSO_RUN_PROJECTIONS": "1"})
+    configure_logging(settings.log_level, os.environ.get("CSO_LOG_FORMAT", "text"))
+
+    async def work() -> None:
+        from cso.app import open_runtime
+
+        stop = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        async with open_runtime(settings):
+            typer.echo("projection worker running; Ctrl-C or SIGTERM stops it", err=True)
+            await stop.wait()
+
+    asyncio.run(work())
 
 
 @app.command()

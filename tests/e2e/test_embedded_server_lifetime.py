@@ -3,20 +3,15 @@ already running when the server started."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from cso.database import embedded_database_running, pgserver_module
-from tests.e2e.conftest import _free_port
-
-CSO = str(Path(sys.executable).parent / "cso")
+from tests.e2e.processes import start_api, stop
 
 
 @pytest.fixture(scope="module")
@@ -38,39 +33,20 @@ def data_dir(initialised: Path, tmp_path: Path) -> Path:
 
 
 def _serve(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`cso serve` on the embedded PostgreSQL of `data_dir`, once it answers /healthz."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "CSO_DATABASE_URL"}
-    env |= {"CSO_DATA_DIR": str(data_dir), "CSO_PORT": str(port), "CSO_LOG_LEVEL": "warning"}
-    process = subprocess.Popen([CSO, "serve"], env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "cso serve exited"
-        try:
-            if httpx.get(f"{url}/healthz").status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("cso serve did not answer within 60 s")
-
-
-def _stop(process: subprocess.Popen[bytes], signum: int) -> int:
-    process.send_signal(signum)
-    return process.wait(timeout=30)
+    return start_api({"CSO_DATA_DIR": str(data_dir)})
 
 
 def test_the_embedded_database_a_server_started_stops_with_it_on_sigterm(data_dir: Path) -> None:
     process, _ = _serve(data_dir)
     assert embedded_database_running(data_dir)
     # uvicorn shuts down, then re-raises the signal: our handler exits with 128 + 15.
-    assert _stop(process, signal.SIGTERM) == 128 + signal.SIGTERM
+    assert stop(process, signal.SIGTERM) == 128 + signal.SIGTERM
     assert not embedded_database_running(data_dir)
 
 
 def test_the_embedded_database_a_server_started_stops_with_it_on_ctrl_c(data_dir: Path) -> None:
     process, _ = _serve(data_dir)
-    _stop(process, signal.SIGINT)
+    stop(process, signal.SIGINT)
     assert not embedded_database_running(data_dir)
 
 
@@ -79,7 +55,7 @@ def test_the_embedded_database_a_server_started_stops_with_it_when_its_terminal_
     data_dir: Path,
 ) -> None:
     process, _ = _serve(data_dir)
-    _stop(process, signal.SIGHUP)
+    stop(process, signal.SIGHUP)
     assert not embedded_database_running(data_dir)
 
 
@@ -92,7 +68,7 @@ def test_an_embedded_database_already_running_is_left_running(data_dir: Path) ->
     assert embedded_database_running(data_dir)
     try:
         process, _ = _serve(data_dir)
-        _stop(process, signal.SIGTERM)
+        stop(process, signal.SIGTERM)
         assert embedded_database_running(data_dir)
     finally:
         pgserver_module().get_server((data_dir / "pgdata").resolve()).cleanup()
