@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import shutil
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator
@@ -107,6 +108,8 @@ async def browser(only_host: str) -> AsyncIterator[DevTools]:
 async def test_graphiql_runs_a_query_in_a_browser_that_reaches_only_this_server(
     api: Api,
 ) -> None:
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail("this test drives Debian's Chromium: apt-get install chromium")
     host = urlsplit(api.url).hostname
     assert host is not None
     async with browser(host) as page:
