@@ -1,42 +1,37 @@
-"""`cso serve | migrate | seed | projections | verify | export | schema | token`."""
+"""`cso serve | db | migrate | seed | projections | verify | export | schema | token`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
-import shutil
 import signal
-import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import asyncpg
 import orjson
 import typer
 import uvicorn
 
+from cso.cli_access import db, dev_greeting, settings_pool, token
 from cso.database import (
     connect,
-    create_pool,
-    embedded_database_running,
-    pgserver_module,
     resolve_database_url,
 )
-from cso.graphql.auth import issue_token
 from cso.limits import MAX_BODY_BYTES
 from cso.logs import configure_logging
 from cso.migrations import migrate as apply_migrations
-from cso.services.identity import Role
 from cso.settings import Settings
 
 if TYPE_CHECKING:
     from cso.runtime import Runtime
 
 app = typer.Typer(help="CSO platform: serve the API and look after its event store.")
+app.command()(db)
+app.command()(token)
 
 
 @app.command()
@@ -63,7 +58,7 @@ def serve(
             typer.echo(seeded)
     bind_host, bind_port = host or settings.host, port or settings.port
     if dev:
-        typer.echo(_dev_greeting(settings, f"http://{bind_host}:{bind_port}/graphql"))
+        typer.echo(dev_greeting(settings, f"http://{bind_host}:{bind_port}/graphql"))
     from cso.app import CATCH_UP_FIRST
 
     # The embedded server is already running; the app reuses it through the resolved URL.
@@ -86,68 +81,6 @@ def serve(
 
 def _exit_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
-
-
-def _dev_greeting(settings: Settings, graphiql_url: str) -> str:
-    """GraphiQL's address, the demo supervisor's header, and how to act as anyone else."""
-    from cso.seed import SEED_SUPERVISOR
-    from cso.seed.data import OFFICERS
-
-    supervisor = SEED_SUPERVISOR
-    token = issue_token(
-        settings.jwt_secret,
-        sub=supervisor.id,
-        role=supervisor.role,
-        name=supervisor.name,
-        dept=supervisor.dept,
-    )
-    officer = OFFICERS[0].name
-    return "\n".join(
-        [
-            f"GraphiQL: {graphiql_url}",
-            f'Header:   {{"Authorization": "Bearer {token}"}}',
-            f"          (the demo's supervisor, {supervisor.name} of {supervisor.dept})",
-            f"Others:   .venv/bin/cso token --officer {officer}   (any officer, by name or id)",
-            "          .venv/bin/cso token --role auditor        (or --role viewer)",
-        ]
-    )
-
-
-@app.command()
-def db(
-    url: Annotated[bool, typer.Option("--url", help="Print the database URL instead.")] = False,
-) -> None:
-    """Open psql on the configured database, or on the embedded one (started if need be)."""
-    settings = Settings.from_env()
-    embedded_was_running = settings.database_url is None and embedded_database_running(
-        settings.data_dir
-    )
-    resolved = resolve_database_url(settings.database_url, settings.data_dir)
-    if url:
-        typer.echo(resolved)
-        if settings.database_url is None and not embedded_was_running:
-            typer.echo(
-                "note: the embedded PostgreSQL was not running and stops as this command ends; "
-                "the URL works while `cso serve` (or `cso db`) runs",
-                err=True,
-            )
-        return
-    psql = _psql()
-    if psql is None:
-        typer.echo("psql is not installed (Debian: apt-get install postgresql-client)", err=True)
-        raise typer.Exit(1)
-    # A child, not exec: this process holds the embedded server open while psql runs.
-    raise typer.Exit(subprocess.call([psql, resolved]))
-
-
-def _psql() -> str | None:
-    """The psql on PATH, else the one the embedded PostgreSQL ships."""
-    found = shutil.which("psql")
-    if found is None:
-        with contextlib.suppress(RuntimeError):  # the embedded PostgreSQL is not installed
-            bundled = Path(pgserver_module().__file__).parent / "pginstall" / "bin" / "psql"
-            found = str(bundled) if bundled.is_file() else None
-    return found
 
 
 @app.command()
@@ -240,7 +173,7 @@ def verify(
     """Recompute hash chains; exit 1 when any stream was altered."""
 
     async def run() -> bool:
-        async with _pool() as pool:
+        async with settings_pool() as pool:
             from cso.eventstore import EventStore
 
             store = EventStore(pool)
@@ -270,7 +203,7 @@ def export(
     async def run() -> None:
         from cso.eventstore import Checkpoint, EventStore
 
-        async with _pool() as pool:
+        async with settings_pool() as pool:
             store = EventStore(pool)
             sink = output.open("wb") if output else sys.stdout.buffer
             try:
@@ -292,68 +225,6 @@ def schema() -> None:
     from cso.graphql.export import export_schema
 
     sys.stdout.write(export_schema())
-
-
-@app.command()
-def token(
-    officer: Annotated[
-        str | None,
-        typer.Option(help="An officer's name or id (looked up in the read model)."),
-    ] = None,
-    role: Annotated[
-        Role | None, typer.Option(help="supervisor, auditor or viewer (officers: --officer)")
-    ] = None,
-    sub: Annotated[str | None, typer.Option(help="User id; an officer's is their UUID.")] = None,
-    name: Annotated[str, typer.Option()] = "",
-    dept: Annotated[str, typer.Option()] = "",
-    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 12 * 3600,
-) -> None:
-    """Print a signed bearer token (CSO_JWT_SECRET): a registered officer's, with their
-    department (--officer NAME|ID), or one for a role (--role)."""
-    settings = Settings.from_env()
-    if (officer is None) == (role is None):
-        raise typer.BadParameter("give --officer NAME|ID or --role ROLE", param_hint="--officer")
-    if officer is not None:
-        typer.echo(asyncio.run(_officer_token(officer, settings, ttl)))
-        return
-    assert role is not None
-    if role is Role.OFFICER and (sub is None or not _is_uuid(sub)):
-        raise typer.BadParameter(
-            "an officer's token names a registered officer: use --officer NAME|ID "
-            "(or --sub with their officer id, a UUID)",
-            param_hint="--sub",
-        )
-    typer.echo(
-        issue_token(
-            settings.jwt_secret,
-            sub=sub or str(uuid.uuid4()),
-            role=role,
-            name=name,
-            dept=dept,
-            ttl_seconds=ttl,
-        )
-    )
-
-
-async def _officer_token(name_or_id: str, settings: Settings, ttl: int) -> str:
-    from cso.tokens import OfficerNotFound, find_officer
-
-    async with _pool() as pool:
-        try:
-            found = await find_officer(pool, name_or_id)
-        except OfficerNotFound as exc:
-            raise typer.BadParameter(str(exc), param_hint="--officer") from exc
-    if not found.active:
-        typer.echo(f"note: {found.name} is deactivated; their token is refused", err=True)
-    return found.token(settings.jwt_secret, ttl)
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 async def _migrate(url: str) -> list[str]:
@@ -385,18 +256,6 @@ async def _runtime() -> AsyncIterator[Runtime]:
 
     async with open_runtime(Settings.from_env()) as runtime:
         yield runtime
-
-
-@contextlib.asynccontextmanager
-async def _pool() -> AsyncIterator[asyncpg.Pool[Any]]:
-    settings = Settings.from_env()
-    pool = await create_pool(
-        resolve_database_url(settings.database_url, settings.data_dir), min_size=1, max_size=2
-    )
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 def _json_default(value: object) -> object:

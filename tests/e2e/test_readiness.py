@@ -92,13 +92,13 @@ async def test_readyz_says_catching_up_until_the_read_models_hold_the_log_as_at_
         _server(empty_database, catch_up_first=False) as (server, url),
         httpx.AsyncClient(base_url=url) as client,
     ):
-        await _until_started(server, 10)
+        await _until_started(server, 30)
         behind = await client.get("/readyz")
         assert behind.status_code == 503
         assert behind.json()["status"] == "catching_up"
         assert behind.json()["lagEvents"]["officers"] >= OFFICERS
         async with open_runtime(_settings(empty_database, projections=True)):
-            async with asyncio.timeout(10):
+            async with asyncio.timeout(30):
                 while (ready := await client.get("/readyz")).status_code != 200:
                     await asyncio.sleep(0.05)
         assert ready.json() == {"status": "ready"}
@@ -113,7 +113,7 @@ async def test_a_server_told_to_catch_up_first_serves_only_once_the_read_models_
         await asyncio.sleep(0.5)
         assert not server.started  # nothing projects yet: it must not accept connections
         async with open_runtime(_settings(empty_database, projections=True)):
-            await _until_started(server, 15)
+            await _until_started(server, 30)
             async with httpx.AsyncClient(base_url=url) as client:
                 first = await client.get("/readyz")
             projected = await _officers_in_read_model(empty_database)
