@@ -178,7 +178,6 @@ def create_app(settings: Settings | None = None, *, catch_up_first: bool = False
 def app_from_env() -> Starlette:
     """The app of one `cso serve` worker process, configured from the environment (uvicorn
     imports this factory in each worker)."""
-    configure_logging(
-        os.environ.get("CSO_LOG_LEVEL", "info"), os.environ.get("CSO_LOG_FORMAT", "text")
-    )
-    return create_app(Settings.from_env(), catch_up_first=os.environ.get(CATCH_UP_FIRST) == "1")
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, os.environ.get("CSO_LOG_FORMAT", "text"))
+    return create_app(settings, catch_up_first=os.environ.get(CATCH_UP_FIRST) == "1")
