@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 INSTALLED = $(VENV)/.installed
+# GraphiQL's assets, pinned by cso/graphiql/package-lock.json and served by the app itself.
+GRAPHIQL = cso/graphiql/node_modules/.package-lock.json
 
 .PHONY: install serve test test-slow lint schema bench clean
 
@@ -12,7 +14,11 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
-install: $(INSTALLED)
+$(GRAPHIQL): cso/graphiql/package.json cso/graphiql/package-lock.json
+	cd cso/graphiql && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(GRAPHIQL)
+
+install: $(INSTALLED) $(GRAPHIQL)
 
 serve: install
 	$(BIN)/cso serve --dev
@@ -32,4 +38,4 @@ bench: install
 	$(BIN)/python bench/eventstore.py
 
 clean:
-	rm -rf $(VENV) .cso
+	rm -rf $(VENV) .cso cso/graphiql/node_modules

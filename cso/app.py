@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
@@ -20,11 +21,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from cso.correlation import CorrelationMiddleware
 from cso.database import create_pool, resolve_database_url
 from cso.domain.enums import DOMAIN_ENUMS
-from cso.eventstore import Codec, EventStore, Listener, Repository
+from cso.eventstore import Codec, Listener, Repository
 from cso.eventstore.fanout import Fanout
+from cso.graphiql import ASSETS_PATH, asset
 from cso.graphql.schema import build_schema
 from cso.graphql.view import GraphQLView
 from cso.limits import BodySizeLimit
+from cso.logs import RequestLog, configure_logging
+from cso.metrics import MeasuredEventStore, Metrics
 from cso.migrations import migrate, pending_migrations
 from cso.projections import ALL_PROJECTIONS
 from cso.projections.supervisor import ProjectionSupervisor
@@ -33,6 +37,9 @@ from cso.services.application import Application
 from cso.settings import Settings
 
 log = logging.getLogger("cso")
+
+# "1": the app accepts no connection until the read models hold the log (see create_app).
+CATCH_UP_FIRST = "CSO_CATCH_UP_FIRST"
 
 
 @contextlib.asynccontextmanager
@@ -56,7 +63,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             applied = await migrate(conn)
         if applied:
             log.info("applied migrations: %s", ", ".join(f"{m.version:04d}" for m in applied))
-        store = EventStore(pool)
+        metrics = Metrics()
+        store = MeasuredEventStore(pool, metrics)
         repository = Repository(
             store,
             Codec(DOMAIN_ENUMS),
@@ -81,7 +89,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             Application(repository, store, today),
             projections,
             Fanout(store, listener),
+            metrics,
         )
+        runtime.catch_up.token = (await store.head()).token()
         if settings.run_projections:
             await projections.start()
         try:
@@ -110,19 +120,36 @@ async def readyz(request: Request) -> Response:
     if pending:
         names = [f"{m.version:04d}_{m.name}" for m in pending]
         return JSONResponse({"status": "migrating", "pending": names}, status_code=503)
+    if not await runtime.catch_up.check(runtime.projections):
+        # The read models lag the log as it stood at start: a query would show part of it.
+        lag = {s.name: s.lag_events for s in await runtime.projections.status() if s.lag_events}
+        return JSONResponse({"status": "catching_up", "lagEvents": lag}, status_code=503)
     return JSONResponse({"status": "ready"})
+
+
+async def _lagging(runtime: Runtime) -> str:
+    statuses = await runtime.projections.status()
+    return ", ".join(f"{s.name} {s.lag_events}" for s in statuses if s.lag_events) or "none"
 
 
 async def metrics(request: Request) -> Response:
     runtime: Runtime = request.state.runtime
-    body = runtime.metrics.render(await runtime.projections.status())
+    pools = {"write": runtime.pool, "read": runtime.read_pool}
+    body = runtime.metrics.render(await runtime.projections.status(), pools)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, catch_up_first: bool = False) -> Starlette:
+    """The API. With `catch_up_first` the server accepts no connection until the read models
+    hold the whole log as it stood at start (the dev server, so a first query sees the demo)."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         async with open_runtime(settings or Settings.from_env()) as runtime:
+            if catch_up_first:
+                log.info("projecting the log before serving")
+                while not await runtime.catch_up.check(runtime.projections, timeout=5.0):
+                    log.info("still projecting: %s", await _lagging(runtime))
             yield {"runtime": runtime}
 
     graphql = GraphQLView(
@@ -133,11 +160,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route(ASSETS_PATH + "/{name}", asset),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
         ],
         # Outermost first: the 413 of an oversized body carries the correlation id too.
-        middleware=[Middleware(CorrelationMiddleware), Middleware(BodySizeLimit)],
+        middleware=[
+            Middleware(CorrelationMiddleware),
+            Middleware(RequestLog),  # inside: its lines carry the correlation id
+            Middleware(BodySizeLimit),
+        ],
         lifespan=lifespan,
     )
+
+
+def app_from_env() -> Starlette:
+    """The app of one `cso serve` worker process, configured from the environment (uvicorn
+    imports this factory in each worker)."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, os.environ.get("CSO_LOG_FORMAT", "text"))
+    return create_app(settings, catch_up_first=os.environ.get(CATCH_UP_FIRST) == "1")

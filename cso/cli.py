@@ -1,34 +1,37 @@
-"""`cso serve | migrate | seed | projections | verify | export | schema | token`."""
+"""`cso serve | db | migrate | seed | projections | verify | export | schema | token`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
+import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import asyncpg
 import orjson
 import typer
 import uvicorn
 
-from cso.database import connect, create_pool, resolve_database_url
-from cso.graphql.auth import issue_token
+from cso.cli_access import db, dev_greeting, settings_pool, token
+from cso.database import (
+    connect,
+    resolve_database_url,
+)
 from cso.limits import MAX_BODY_BYTES
+from cso.logs import configure_logging
 from cso.migrations import migrate as apply_migrations
-from cso.services.identity import Role
 from cso.settings import Settings
 
 if TYPE_CHECKING:
     from cso.runtime import Runtime
 
 app = typer.Typer(help="CSO platform: serve the API and look after its event store.")
-
-DEV_SUPERVISOR_ID = "5e1f0000-0000-4000-8000-000000000001"
+app.command()(db)
+app.command()(token)
 
 
 @app.command()
@@ -36,11 +39,17 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Overrides CSO_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Overrides CSO_PORT.")] = None,
     dev: Annotated[
-        bool, typer.Option(help="Seed a new embedded database; print a supervisor token.")
+        bool, typer.Option(help="Seed a new embedded database; print the demo's tokens.")
     ] = False,
+    workers: Annotated[int, typer.Option(min=1, help="API processes on one port.")] = 1,
 ) -> None:
     """Start the API (embedded PostgreSQL when CSO_DATABASE_URL is unset)."""
+    # Until uvicorn takes over SIGINT and SIGTERM (and after, for SIGHUP: a closed terminal),
+    # a signal exits normally, so an embedded PostgreSQL started here is stopped too.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     settings = Settings.from_env()
+    configure_logging(settings.log_level, os.environ.get("CSO_LOG_FORMAT", "text"))
     url = resolve_database_url(settings.database_url, settings.data_dir)
     asyncio.run(_migrate(url))
     if dev and settings.database_url is None:
@@ -49,26 +58,29 @@ def serve(
             typer.echo(seeded)
     bind_host, bind_port = host or settings.host, port or settings.port
     if dev:
-        token = issue_token(
-            settings.jwt_secret,
-            sub=DEV_SUPERVISOR_ID,
-            role=Role.SUPERVISOR,
-            name="Dev Supervisor",
-            dept="District Office",
-        )
-        typer.echo(f"GraphiQL: http://{bind_host}:{bind_port}/graphql")
-        typer.echo(f'Header:   {{"Authorization": "Bearer {token}"}}')
-    from cso.app import create_app
+        typer.echo(dev_greeting(settings, f"http://{bind_host}:{bind_port}/graphql"))
+    from cso.app import CATCH_UP_FIRST
 
     # The embedded server is already running; the app reuses it through the resolved URL.
-    app_settings = Settings.from_env({**os.environ, "CSO_DATABASE_URL": url})
+    os.environ["CSO_DATABASE_URL"] = url
+    # The dev server answers once the read models hold the demo (README: ready means ready).
+    os.environ[CATCH_UP_FIRST] = "1" if dev else "0"
     uvicorn.run(
-        create_app(app_settings),
+        # Each worker process builds its own app (pools, cache, runners) from the environment.
+        "cso.app:app_from_env",
+        factory=True,
+        workers=workers,
         host=bind_host,
         port=bind_port,
         log_level=settings.log_level,
+        log_config=None,  # configure_logging's handler formats uvicorn's lines too
+        access_log=False,  # cso.logs.RequestLog writes one line per request instead
         ws_max_size=MAX_BODY_BYTES,  # a WebSocket message is held to the same limit as a body
     )
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @app.command()
@@ -103,25 +115,55 @@ def carry_over_requests() -> None:
     typer.echo(f"{asyncio.run(run())} requests carried over into their own streams")
 
 
-@app.command()
-def projections(
-    watch: Annotated[bool, typer.Option(help="Run the projections in this process.")] = False,
-) -> None:
-    """Show each projection's position and lag, or run them (--watch)."""
+projections_app = typer.Typer(help="The projections: their position and lag, or a worker.")
+app.add_typer(projections_app, name="projections")
 
-    async def run() -> None:
-        async with _runtime() as runtime:
-            if watch:
-                typer.echo("running projections; Ctrl-C to stop")
-                await asyncio.Event().wait()
+
+@projections_app.callback(invoke_without_command=True)
+def projections(
+    ctx: typer.Context,
+    watch: Annotated[bool, typer.Option(help="Run them here (as `projections run`).")] = False,
+) -> None:
+    """Show each projection's position and lag; `cso projections run` runs them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if watch:
+        run_projections()
+        return
+
+    async def show() -> None:
+        from cso.app import open_runtime
+
+        settings = Settings.from_env({**os.environ, "CSO_RUN_PROJECTIONS": "0"})
+        async with open_runtime(settings) as runtime:
             for status in await runtime.projections.status():
                 typer.echo(
                     f"{status.name:<24} position {status.position:>10}  "
                     f"lag {status.lag_events} events / {status.lag_seconds or 0:.1f} s"
                 )
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run())
+    asyncio.run(show())
+
+
+@projections_app.command("run")
+def run_projections() -> None:
+    """A projection worker: runs every projection until SIGTERM or Ctrl-C. Each projection
+    has one runner across all processes (an advisory lock), so API processes beside it may
+    set CSO_RUN_PROJECTIONS=0 or not; either way nothing is applied twice."""
+    settings = Settings.from_env({**os.environ, "CSO_RUN_PROJECTIONS": "1"})
+    configure_logging(settings.log_level, os.environ.get("CSO_LOG_FORMAT", "text"))
+
+    async def work() -> None:
+        from cso.app import open_runtime
+
+        stop = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        async with open_runtime(settings):
+            typer.echo("projection worker running; Ctrl-C or SIGTERM stops it", err=True)
+            await stop.wait()
+
+    asyncio.run(work())
 
 
 @app.command()
@@ -131,7 +173,7 @@ def verify(
     """Recompute hash chains; exit 1 when any stream was altered."""
 
     async def run() -> bool:
-        async with _pool() as pool:
+        async with settings_pool() as pool:
             from cso.eventstore import EventStore
 
             store = EventStore(pool)
@@ -161,7 +203,7 @@ def export(
     async def run() -> None:
         from cso.eventstore import Checkpoint, EventStore
 
-        async with _pool() as pool:
+        async with settings_pool() as pool:
             store = EventStore(pool)
             sink = output.open("wb") if output else sys.stdout.buffer
             try:
@@ -183,38 +225,6 @@ def schema() -> None:
     from cso.graphql.export import export_schema
 
     sys.stdout.write(export_schema())
-
-
-@app.command()
-def token(
-    role: Annotated[Role, typer.Option(help="supervisor, officer, auditor or viewer")],
-    sub: Annotated[str | None, typer.Option(help="Officer or user id (a UUID).")] = None,
-    name: Annotated[str, typer.Option()] = "",
-    dept: Annotated[str, typer.Option()] = "",
-    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 12 * 3600,
-) -> None:
-    """Print a signed bearer token (CSO_JWT_SECRET)."""
-    if role is Role.OFFICER and sub is not None and not _is_uuid(sub):
-        raise typer.BadParameter("an officer's sub is their officer id, a UUID", param_hint="--sub")
-    settings = Settings.from_env()
-    typer.echo(
-        issue_token(
-            settings.jwt_secret,
-            sub=sub or str(uuid.uuid4()),
-            role=role,
-            name=name,
-            dept=dept,
-            ttl_seconds=ttl,
-        )
-    )
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 async def _migrate(url: str) -> list[str]:
@@ -246,18 +256,6 @@ async def _runtime() -> AsyncIterator[Runtime]:
 
     async with open_runtime(Settings.from_env()) as runtime:
         yield runtime
-
-
-@contextlib.asynccontextmanager
-async def _pool() -> AsyncIterator[asyncpg.Pool[Any]]:
-    settings = Settings.from_env()
-    pool = await create_pool(
-        resolve_database_url(settings.database_url, settings.data_dir), min_size=1, max_size=2
-    )
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 def _json_default(value: object) -> object:

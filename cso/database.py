@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias
@@ -31,21 +32,41 @@ class Reader(Protocol):
     async def fetchval(self, query: str, *args: Any) -> Any: ...
 
 
-def embedded_database_url(data_dir: Path, database: str = "postgres") -> str:
-    """Start (or reuse) the embedded PostgreSQL whose files live in `data_dir`/pgdata."""
+def pgserver_module() -> Any:
+    """The pgserver module (the embedded PostgreSQL), imported quietly."""
     try:
-        import pgserver
+        with warnings.catch_warnings():
+            # pgserver asks platformdirs for a runtime directory at import; without
+            # XDG_RUNTIME_DIR (a container, ssh, cron) it warns on every command, uselessly.
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+            import pgserver
+            import pgserver.utils
     except ImportError as exc:  # pragma: no cover - depends on the install extras
         raise RuntimeError(
             "CSO_DATABASE_URL is unset and the embedded PostgreSQL is not installed; "
             "install the 'embedded' extra or set CSO_DATABASE_URL"
         ) from exc
+    return pgserver
+
+
+def embedded_database_url(data_dir: Path, database: str = "postgres") -> str:
+    """Start (or reuse) the embedded PostgreSQL whose files live in `data_dir`/pgdata."""
+    pgserver = pgserver_module()
     pgdata = (data_dir / "pgdata").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+    # Started here: stopped when this process exits (Ctrl-C, SIGTERM, the end of a command),
+    # once no other process of ours uses it. Already running: someone else's, left running.
+    cleanup = None if embedded_database_running(data_dir) else "stop"
+    server = pgserver.get_server(pgdata, cleanup_mode=cleanup)
     url: str = server.get_uri(database)
     log.info("embedded PostgreSQL running in %s", pgdata)
     return url
+
+
+def embedded_database_running(data_dir: Path) -> bool:
+    """Whether the embedded PostgreSQL of `data_dir` runs now (its postmaster.pid is live)."""
+    info = pgserver_module().utils.PostmasterInfo.read_from_pgdata((data_dir / "pgdata").resolve())
+    return info is not None and bool(info.is_running())
 
 
 def resolve_database_url(configured: str | None, data_dir: Path) -> str:

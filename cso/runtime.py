@@ -26,6 +26,22 @@ class Projections(Protocol):
     async def status(self) -> Sequence[ProjectionStatus]: ...
 
 
+@dataclass(slots=True)
+class CatchUp:
+    """Ready means the read models hold what the log held when this process started: the
+    log's head then, and whether every projection has passed it (once true, it stays true)."""
+
+    token: str | None = None  # the head's consistency token; None until the runtime opened
+    reached: bool = False
+
+    async def check(self, projections: Projections, timeout: float = 0.05) -> bool:
+        """True once every projection has committed past the start's head (waiting at most
+        `timeout` seconds for it now)."""
+        if not self.reached and self.token is not None:
+            self.reached = await projections.wait_for(self.token, timeout)
+        return self.reached
+
+
 @dataclass(frozen=True, slots=True)
 class Runtime:
     settings: Settings
@@ -42,6 +58,7 @@ class Runtime:
     projections: Projections
     fanout: Fanout  # the one log reader every subscription shares
     metrics: Metrics = field(default_factory=Metrics)
+    catch_up: CatchUp = field(default_factory=CatchUp)
 
     def today(self) -> date:
         return local_today(ZoneInfo(self.settings.timezone))

@@ -12,12 +12,17 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from cso.correlation import correlation_id_of
+from cso.graphiql import graphiql_page
 from cso.graphql.auth import InvalidCredentials, viewer_from_authorization
 from cso.graphql.context import Context
 from cso.runtime import Runtime
 
 
 class GraphQLView(GraphQL[Context, None]):
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page, whose assets this server serves (strawberry's loads a CDN)."""
+        return graphiql_page(request.scope.get("root_path", ""))
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:

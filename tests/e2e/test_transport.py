@@ -32,7 +32,9 @@ async def test_metrics_count_operations_and_errors_and_show_projection_lag(
         lines = [line for line in text.splitlines() if line.startswith(name + " ")]
         return float(lines[0].split()[-1]) if lines else 0.0
 
-    ok = 'cso_graphql_operation_seconds_count{outcome="ok",type="query"}'
+    ok = (
+        'cso_graphql_operation_seconds_count{operation="(introspection)",outcome="ok",type="query"}'
+    )
     refused = 'cso_graphql_errors_total{code="UNAUTHENTICATED"}'
     before = (await client.get("/metrics")).text
     await client.post("/graphql", json={"query": "{ __typename }"})

@@ -1,0 +1,66 @@
+"""Bearer tokens for people in the data: an officer looked up by name or id in the officers
+read model (`rm_officers`), with their department as the token's `dept` claim."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cso.database import Reader
+from cso.graphql.auth import issue_token
+from cso.services.identity import Role
+
+# By id (its text, so a name never fails to parse) or by exact name; a few, to name twins.
+OFFICERS_NAMED = """
+SELECT id, name, department, active FROM rm_officers
+WHERE id::text = lower($1) OR name = $1
+ORDER BY name, id LIMIT 10
+"""
+
+# Examples for the dev server's hint: active officers, the earliest registered first.
+SOME_OFFICERS = "SELECT name FROM rm_officers WHERE active ORDER BY created_at, id LIMIT $1"
+
+
+class OfficerNotFound(LookupError):
+    """No officer, or more than one, answers to the name or id given."""
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerIdentity:
+    id: str
+    name: str
+    department: str
+    active: bool
+
+    def token(self, secret: str, ttl_seconds: int = 12 * 3600) -> str:
+        """A signed officer token: sub = officer id, dept = their department."""
+        return issue_token(
+            secret,
+            sub=self.id,
+            role=Role.OFFICER,
+            name=self.name,
+            dept=self.department,
+            ttl_seconds=ttl_seconds,
+        )
+
+
+async def find_officer(db: Reader, name_or_id: str) -> OfficerIdentity:
+    """The one officer whose id or exact name is `name_or_id`. Raises OfficerNotFound
+    (saying which officers share the name when several do)."""
+    rows = await db.fetch(OFFICERS_NAMED, name_or_id.strip())
+    if len(rows) == 1:
+        return _identity(rows[0])
+    if not rows:
+        examples = ", ".join(await officer_names(db, 5)) or "none registered yet"
+        raise OfficerNotFound(f"no officer is named or has the id {name_or_id!r} ({examples})")
+    twins = "; ".join(f"{row['id']} ({row['department']})" for row in rows)
+    raise OfficerNotFound(f"{len(rows)} officers are named {name_or_id!r}; give an id: {twins}")
+
+
+async def officer_names(db: Reader, limit: int) -> list[str]:
+    """Up to `limit` active officers' names, the earliest registered first."""
+    return [row["name"] for row in await db.fetch(SOME_OFFICERS, limit)]
+
+
+def _identity(row: Any) -> OfficerIdentity:
+    return OfficerIdentity(str(row["id"]), row["name"], row["department"], row["active"])
