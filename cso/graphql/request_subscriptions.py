@@ -99,7 +99,9 @@ class RequestSubscriptions:
                     if request is None:
                         continue
                     key = UUID(request.id)
-                    if wanted is None or wanted in request.departments:
+                    if wanted is None:
+                        yield request
+                    elif wanted in request.departments:
                         shown.add(key)
                         yield request
                     elif key in shown or key in left:
