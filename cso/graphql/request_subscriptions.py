@@ -1,4 +1,9 @@
-"""requestChanged: a department's queue, live."""
+"""requestChanged: a department's queue, live.
+
+A department's screen hears of each request referred to it, and once more of one that
+leaves its queue (returned by it, or referred elsewhere after the screen was told of it),
+so that the screen can drop it.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,22 @@ LEGACY_REQUEST_EVENTS = frozenset(
 )
 
 
+# The events by which a department sends a request back; each names the department.
+RETURN_EVENTS = frozenset({"EnterpriseRequest.Returned", "Project.RequestReturned"})
+
+
+def returned_by(batch: list[RecordedEvent], department: str) -> set[UUID]:
+    """The requests `department` returned in the batch (they left its queue)."""
+    returned: set[UUID] = set()
+    for event in batch:
+        if readable_type(event.type) in RETURN_EVENTS:
+            data = Codec.plain(event.data)
+            if data.get("department") == department:
+                legacy = data.get("request_id")  # on its project's stream
+                returned.add(event.stream_id if legacy is None else UUID(str(legacy)))
+    return returned
+
+
 def changed_requests(batch: list[RecordedEvent]) -> list[UUID]:
     """The requests a batch of the log changed, each once, in the order last changed."""
     changed: dict[UUID, None] = {}
@@ -64,6 +85,7 @@ class RequestSubscriptions:
         runtime = context.runtime
         wanted = parse_optional_text(department, "department")
         start = await log_start(runtime, after)
+        shown: set[UUID] = set()  # the requests this screen was told of while in its queue
         async with contextlib.aclosing(runtime.fanout.follow(start)) as batches:
             async for batch in batches:
                 changed = changed_requests(batch)
@@ -72,6 +94,16 @@ class RequestSubscriptions:
                 await read_models_include(runtime, batch[-1])
                 renew_loaders(context)  # nothing cached before this change
                 found = await loader(context, enterprise_requests_by_id).load_many(changed)
+                left = set() if wanted is None else returned_by(batch, wanted)
                 for request in found:
-                    if request is not None and (wanted is None or wanted in request.departments):
+                    if request is None:
+                        continue
+                    key = UUID(request.id)
+                    if wanted is None:
+                        yield request
+                    elif wanted in request.departments:
+                        shown.add(key)
+                        yield request
+                    elif key in shown or key in left:
+                        shown.discard(key)  # it left the queue: told once more, then no more
                         yield request

@@ -52,14 +52,24 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
 ON CONFLICT (id) DO NOTHING
 """
 
+# A log written before enterprises recorded CoverageChanged (an older database) has none
+# after its organisations and postings, so these two set the coverages too: the domain
+# decides both cases (with a posting and without; with an organisation and without), and
+# the row's own state picks which applies. A CoverageChanged that follows (the same
+# append, in a newer log) says the same.
 SET_PARTY_ORGANIZATION = """
 UPDATE rm_enterprises
-SET party_organization = $4, party_member_count = $5, version = $2, updated_at = $3
+SET party_organization = $4, party_member_count = $5, organisation_covered = $8,
+    work_covered = CASE WHEN active_posting_id IS NULL THEN $6::boolean ELSE $7::boolean END,
+    version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
 SET_POSTING = """
-UPDATE rm_enterprises SET active_posting_id = $4, version = $2, updated_at = $3
+UPDATE rm_enterprises
+SET active_posting_id = $4,
+    work_covered = CASE WHEN organisation_covered THEN $5::boolean ELSE $6::boolean END,
+    version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
@@ -111,8 +121,28 @@ async def registered(conn: asyncpg.Connection[Any], event: Any, recorded: Record
 async def party_organization_recorded(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
+    organisation = organisation_coverage(event.kind)
     await conn.execute(
-        SET_PARTY_ORGANIZATION, *row_keys(recorded), event.kind.value, event.member_count
+        SET_PARTY_ORGANIZATION,
+        *row_keys(recorded),
+        event.kind.value,
+        event.member_count,
+        work_coverage(organisation, has_first_secretary=False),
+        work_coverage(organisation, has_first_secretary=True),
+        organisation,
+    )
+
+
+async def _set_posting(
+    conn: asyncpg.Connection[Any], recorded: RecordedEvent, posting_id: UUID | None
+) -> None:
+    posted = posting_id is not None
+    await conn.execute(
+        SET_POSTING,
+        *row_keys(recorded),
+        posting_id,
+        work_coverage(True, has_first_secretary=posted),
+        work_coverage(False, has_first_secretary=posted),
     )
 
 
@@ -120,12 +150,12 @@ async def party_organization_recorded(
 async def secretary_posted(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
-    await conn.execute(SET_POSTING, *row_keys(recorded), event.posting_id)
+    await _set_posting(conn, recorded, event.posting_id)
 
 
 @PROJECTION.on(Enterprise, "FirstSecretaryPostingEnded")
 async def posting_ended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await conn.execute(SET_POSTING, *row_keys(recorded), None)
+    await _set_posting(conn, recorded, None)
 
 
 @PROJECTION.on(Enterprise, "CoverageChanged")

@@ -384,3 +384,19 @@ async def test_a_replayed_application_gives_its_waitlist_position_at_that_point(
     assert allocated["allocation"]["waitlistPosition"] == position_now
     still = (await gql(at, {"id": late_id, "version": 3})).data["housingApplication"]
     assert still["waitlistPosition"] == when_approved["waitlistPosition"]
+
+
+async def test_a_version_beyond_the_latest_is_not_found_for_units_and_applications(
+    gql: OverHttp,
+) -> None:
+    application_id, _ = await submitted(gql)  # versions 1 and 2: submitted, CASO assigned
+    unit_id = await unit(gql)  # version 1: listed
+    application = (
+        "query($id: ID!, $v: Int) { housingApplication(id: $id, version: $v) { version } }"
+    )
+    unit_at = "query($id: ID!, $v: Int) { housingUnit(id: $id, version: $v) { version } }"
+    assert (await gql(application, {"id": application_id, "v": 3})).code == "NOT_FOUND"
+    assert (await gql(unit_at, {"id": unit_id, "v": 2})).code == "NOT_FOUND"
+    latest = await gql(application, {"id": application_id, "v": 2})
+    assert latest.data["housingApplication"]["version"] == 2
+    assert (await gql(unit_at, {"id": unit_id, "v": 0})).code == "INVALID_INPUT"

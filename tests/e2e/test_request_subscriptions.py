@@ -7,6 +7,7 @@ import uuid
 import httpx
 import pytest
 
+from cso.graphql.auth import issue_token
 from cso.services.identity import Role
 from tests.e2e.conftest import Api
 from tests.e2e.test_subscriptions import next_payload, subscribed
@@ -64,3 +65,40 @@ async def test_a_departments_screen_sees_its_requests_referred_and_resolved_and_
         )
         resolved = (await next_payload(ws))["data"]["requestChanged"]
         assert (resolved["id"], resolved["status"]) == (theirs, "RESOLVED")
+
+
+RETURN = """mutation($input: ReturnRequestInput!) {
+  returnRequest(input: $input) { consistencyToken } }"""
+
+
+async def test_a_departments_screen_hears_once_of_a_request_that_leaves_its_queue(
+    gql: OverHttp, api: Api
+) -> None:
+    department = f"区应急管理局-{uuid.uuid4().hex[:6]}"
+    officer = (await support.officer(gql))["officer"]["id"]
+    project_id = (await support.project(gql))["project"]["id"]
+    fields = {"projectId": project_id, "category": "OTHER", "description": "安全评价"}
+    raised = (await gql(RAISE, {"input": fields})).data["raiseRequest"]
+    request_id = raised["requestId"]
+    refer = {"projectId": project_id, "requestId": request_id, "departments": [department]}
+    variables = {"department": department, "after": raised["consistencyToken"]}
+    async with subscribed(api, Role.VIEWER, REQUEST_CHANGED, variables) as ws:
+        await gql(REFER, {"input": refer})
+        assert (await next_payload(ws))["data"]["requestChanged"]["status"] == "REFERRED"
+        token = issue_token(
+            api.secret, sub=officer, role=Role.OFFICER, name="科员", dept=department
+        )
+        returned = await gql(
+            RETURN,
+            {"input": {"requestId": request_id, "reason": "不属于本部门职责"}},
+            role=None,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert returned.data["returnRequest"]["consistencyToken"]
+        left = (await next_payload(ws))["data"]["requestChanged"]
+        assert left == {"id": request_id, "status": "OPEN", "departments": []}
+        await gql(REFER, {"input": refer})
+        assert (await next_payload(ws))["data"]["requestChanged"]["status"] == "REFERRED"
+        await gql(REFER, {"input": {**refer, "departments": ["区税务局"]}})
+        elsewhere = (await next_payload(ws))["data"]["requestChanged"]
+        assert elsewhere["departments"] == ["区税务局"]

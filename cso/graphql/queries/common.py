@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -15,10 +15,18 @@ from cso.graphql.enums import NameOrderField, SortDirection
 from cso.graphql.loaders import Batch, loader
 from cso.graphql.scalars import parse_id
 from cso.services import policy
-from cso.services.errors import InvalidInput
+from cso.services.errors import InvalidInput, NotFound
 from cso.services.identity import Principal
 
-V = TypeVar("V")
+
+class Versioned(Protocol):
+    """An aggregate's view: it knows the version it shows."""
+
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar("V", bound=Versioned)
 
 
 @strawberry.input(description="Sort by a field, then by id.")
@@ -59,11 +67,15 @@ async def now_or_replayed(
 ) -> V | None:
     """The object `id` names: from its read model through `batch` now, or `replay`ed from its
     events to `version` and/or `as_of` (None before it existed). Raises InvalidInput for a
-    bad id or a version below 1."""
+    bad id or a version below 1, NotFound for a version beyond the object's latest (with
+    `as_of` too, the moment may rightly stop the replay short of `version`)."""
     reader(info)
     key = parse_id(id, "id")
     if as_of is None and version is None:
         return await loader(info.context, batch).load(key)
     if version is not None and version < 1:
         raise InvalidInput(f"version counts from 1, not {version}", "version")
-    return await replay(info.context, key, version, as_of)
+    found = await replay(info.context, key, version, as_of)
+    if found is not None and version is not None and as_of is None and found.version < version:
+        raise NotFound(f"{id} has no version {version}; its latest is {found.version}")
+    return found

@@ -24,7 +24,6 @@ from cso.graphql.types.posting import (
     postings_by_id,
 )
 from cso.projections.postings import POSTINGS
-from cso.services.errors import NotFound
 
 
 @strawberry.input
@@ -68,10 +67,7 @@ class PostingQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> SecretaryPosting | None:
-        found = await now_or_replayed(info, id, postings_by_id, _posting_at, as_of, version)
-        if found is not None and version is not None and found.version < version:
-            raise NotFound(f"posting {id} has no version {version}; its latest is {found.version}")
-        return found
+        return await now_or_replayed(info, id, postings_by_id, _posting_at, as_of, version)
 
     @fields.field("First-secretary postings, filtered by chain, enterprise, officer, term.")
     async def secretary_postings(

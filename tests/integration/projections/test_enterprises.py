@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
+from cso.domain.enterprise import Enterprise
 from cso.domain.enums import PartyOrganizationKind
+from cso.eventstore import Metadata, StreamAppend
 from tests.integration.projections.factories import new_chain, new_enterprise
-from tests.integration.projections.world import World
+from tests.integration.projections.world import WAIT_SECONDS, World
 
 SELECT_ENTERPRISE = "SELECT * FROM rm_enterprises WHERE id = $1"
 
@@ -72,3 +75,34 @@ async def test_an_enterprise_stores_the_coverages_its_events_decided(world: Worl
     await world.save(enterprise)
     bare = await world.row(SELECT_ENTERPRISE, enterprise.id)
     assert (bare["organisation_covered"], bare["work_covered"]) == (False, False)
+
+
+async def append_as_an_older_database(world: World, enterprise: Enterprise) -> None:
+    """Append the enterprise's pending events as a log written before enterprises recorded
+    CoverageChanged holds them: without those events, the others numbered on."""
+    kept = [e for e in enterprise.collect_events() if type(e).__name__ != "CoverageChanged"]
+    numbered = [replace(e, originator_version=v) for v, e in enumerate(kept, start=1)]
+    encoded = [world.repository.codec.encode(e) for e in numbered]
+    appended = StreamAppend(enterprise.id, "Enterprise", 0, encoded)
+    result = await world.store.append([appended], Metadata())
+    assert await world.supervisor.wait_for(result.checkpoint.token(), timeout=WAIT_SECONDS)
+
+
+async def test_an_older_log_without_coverage_events_projects_the_coverages_it_implies(
+    world: World,
+) -> None:
+    organised = new_enterprise()
+    organised.record_party_organization(PartyOrganizationKind.BRANCH, 7)
+    posting_id = uuid.uuid4()
+    organised.begin_posting(posting_id)
+    organised.end_posting(posting_id)
+    await append_as_an_older_database(world, organised)
+    posted = new_enterprise()
+    posted.begin_posting(uuid.uuid4())
+    await append_as_an_older_database(world, posted)
+
+    row = await world.row(SELECT_ENTERPRISE, organised.id)
+    assert (row["organisation_covered"], row["work_covered"]) == (True, True)
+    assert row["version"] == 4  # registered, organisation, posted, ended: no coverage event
+    row = await world.row(SELECT_ENTERPRISE, posted.id)
+    assert (row["organisation_covered"], row["work_covered"]) == (False, True)
