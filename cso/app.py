@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -119,25 +120,58 @@ async def metrics(request: Request) -> Response:
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
+def cors_middleware(origins: tuple[str, ...]) -> list[Middleware]:
+    """CORS for the configured origins (`CSO_CORS_ORIGINS`); none configured, none sent."""
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-Correlation-ID",
+                "X-Consistency-Token",
+            ],
+            expose_headers=["X-Correlation-ID", "X-Consistency-Token", "X-Consistency"],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
+    """The ASGI app. Raises ConfigurationError when the JWT secret is unset or too short."""
+    settings = settings or Settings.from_env()
+    settings.checked_jwt_secret()  # refuse to start rather than accept forgeable tokens
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        async with open_runtime(settings or Settings.from_env()) as runtime:
+        async with open_runtime(settings) as runtime:
             yield {"runtime": runtime}
 
     graphql = GraphQLView(
         build_schema(),
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+        allowed_origins=settings.cors_origins,  # WebSocket handshakes: the CORS allow-list
     )
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Every method reaches the view, which answers those it does not serve with a
+            # GraphQL-shaped 405 and `Allow: GET, POST, OPTIONS` (Starlette's own would
+            # advertise HEAD, which is not served).
+            Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
         ],
         # Outermost first: the 413 of an oversized body carries the correlation id too.
-        middleware=[Middleware(CorrelationMiddleware), Middleware(BodySizeLimit)],
+        middleware=[
+            Middleware(CorrelationMiddleware),
+            *cors_middleware(settings.cors_origins),
+            Middleware(BodySizeLimit),
+        ],
         lifespan=lifespan,
     )

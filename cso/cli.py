@@ -21,7 +21,13 @@ from cso.graphql.auth import issue_token
 from cso.limits import MAX_BODY_BYTES
 from cso.migrations import migrate as apply_migrations
 from cso.services.identity import Role
-from cso.settings import Settings
+from cso.settings import (
+    DEV_SECRET_FILE,
+    ConfigurationError,
+    Settings,
+    check_jwt_secret,
+    development_secret,
+)
 
 if TYPE_CHECKING:
     from cso.runtime import Runtime
@@ -41,6 +47,12 @@ def serve(
 ) -> None:
     """Start the API (embedded PostgreSQL when CSO_DATABASE_URL is unset)."""
     settings = Settings.from_env()
+    secret = settings.jwt_secret or (development_secret(settings.data_dir) if dev else "")
+    try:
+        check_jwt_secret(secret)
+    except ConfigurationError as exc:
+        typer.echo(f"cso serve: {exc}", err=True)
+        raise typer.Exit(2) from None
     url = resolve_database_url(settings.database_url, settings.data_dir)
     asyncio.run(_migrate(url))
     if dev and settings.database_url is None:
@@ -50,18 +62,24 @@ def serve(
     bind_host, bind_port = host or settings.host, port or settings.port
     if dev:
         token = issue_token(
-            settings.jwt_secret,
+            secret,
             sub=DEV_SUPERVISOR_ID,
             role=Role.SUPERVISOR,
             name="Dev Supervisor",
             dept="District Office",
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
         )
+        if not settings.jwt_secret:
+            typer.echo(f"Secret:   {secret} (kept in {settings.data_dir / DEV_SECRET_FILE})")
         typer.echo(f"GraphiQL: http://{bind_host}:{bind_port}/graphql")
         typer.echo(f'Header:   {{"Authorization": "Bearer {token}"}}')
     from cso.app import create_app
 
     # The embedded server is already running; the app reuses it through the resolved URL.
-    app_settings = Settings.from_env({**os.environ, "CSO_DATABASE_URL": url})
+    app_settings = Settings.from_env(
+        {**os.environ, "CSO_DATABASE_URL": url, "CSO_JWT_SECRET": secret}
+    )
     uvicorn.run(
         create_app(app_settings),
         host=bind_host,
@@ -199,12 +217,14 @@ def token(
     settings = Settings.from_env()
     typer.echo(
         issue_token(
-            settings.jwt_secret,
+            settings.jwt_secret or development_secret(settings.data_dir),  # as `serve --dev`
             sub=sub or str(uuid.uuid4()),
             role=role,
             name=name,
             dept=dept,
             ttl_seconds=ttl,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
         )
     )
 

@@ -1,4 +1,5 @@
-"""The request limit the GraphQL extensions cannot set: the size of an HTTP request body.
+"""The request limit the GraphQL extensions cannot set (the size of an HTTP request body),
+and a query depth rule that cannot crash.
 
 `MaxTokensLimiter` bounds the document, but variables are not tokens: without this, a client
 could send a variable of any size, and the server would read it whole, decode it and walk it.
@@ -7,7 +8,17 @@ could send a variable of any size, and the server would read it whole, decode it
 from __future__ import annotations
 
 import orjson
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    ValidationContext,
+    ValidationRule,
+    Visitor,
+    visit,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import QueryDepthLimiter
 
 MAX_BODY_BYTES = 1024 * 1024
 # How much more of a refused body is read (and dropped) before answering. A client that is
@@ -121,3 +132,34 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+def depth_limit_rules(max_depth: int) -> list[type[ValidationRule]]:
+    """Strawberry's depth rule, but silent on a document that spreads an unknown fragment.
+
+    The depth rule walks fragments by name and raised KeyError on `{ ...Nope }`, turning a
+    validation error into INTERNAL; graphql-core's KnownFragmentNamesRule reports the
+    unknown fragment instead, and the depth is measured once the document is valid.
+    """
+    (depth_rule,) = QueryDepthLimiter(max_depth=max_depth).validation_rules
+
+    class KnownFragmentsDepthRule(depth_rule):  # type: ignore[misc, valid-type]
+        def __init__(self, context: ValidationContext) -> None:
+            if _spreads_unknown_fragment(context.document):
+                ValidationRule.__init__(self, context)
+                return
+            super().__init__(context)
+
+    return [KnownFragmentsDepthRule]
+
+
+def _spreads_unknown_fragment(document: DocumentNode) -> bool:
+    known = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    spreads: list[str] = []
+
+    class Spreads(Visitor):
+        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
+            spreads.append(node.name.value)
+
+    visit(document, Spreads())
+    return any(name not in known for name in spreads)
