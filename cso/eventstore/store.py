@@ -59,6 +59,13 @@ def recorded_event(
     )
 
 
+# As sql.INSERT_IDEMPOTENCY_KEY, but a key already kept stays as it was (no error).
+KEEP_IDEMPOTENCY_KEY = """
+INSERT INTO idempotency_keys (key, result) VALUES ($1, $2::jsonb)
+ON CONFLICT (key) DO NOTHING RETURNING key
+"""
+
+
 class EventStore:
     def __init__(self, pool: asyncpg.Pool[Any]) -> None:
         self.pool = pool
@@ -314,6 +321,16 @@ class EventStore:
                 return ConcurrencyConflict(stream.stream_id, stream.expected_version, current)
         first = streams[0]
         return ConcurrencyConflict(first.stream_id, first.expected_version, first.expected_version)
+
+    async def keep_idempotent_result(self, key: str, result: AppendResult) -> AppendResult:
+        """Keep `result` under `key` for a command that appended nothing (it asked for what
+        already was): the key is then spent like any other. Returns `result`, or the result
+        kept first when another request took the key (replayed)."""
+        if await self.pool.fetchval(KEEP_IDEMPOTENCY_KEY, key, result.as_json()) is not None:
+            return result
+        earlier = await self.idempotent_result(key)
+        assert earlier is not None, "a kept key is never deleted"
+        return earlier
 
     async def idempotent_result(self, key: str) -> AppendResult | None:
         data = await self.pool.fetchval(sql.SELECT_IDEMPOTENCY_RESULT, key)

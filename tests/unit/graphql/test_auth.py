@@ -115,3 +115,23 @@ def test_no_header_is_no_credentials_and_a_bad_scheme_is_refused() -> None:
     assert credentials_from_authorization(None, RULES) is None
     with pytest.raises(InvalidCredentials):
         credentials_from_authorization("Basic abc", RULES)
+
+
+def test_a_context_whose_token_has_expired_since_it_was_read_is_unauthenticated() -> None:
+    from cso.graphql.context import Context
+    from cso.services.errors import Unauthenticated
+    from cso.services.identity import Principal
+
+    viewer = Principal(SUB, Role.AUDITOR, "审计", "")
+    context = Context(
+        request=None,  # type: ignore[arg-type]
+        response=None,
+        runtime=None,  # type: ignore[arg-type]
+        correlation_id="c",
+        maybe_viewer=viewer,
+        expires_at=time.time() + 60,
+    )
+    assert context.viewer is viewer
+    context.expires_at = time.time() - 1
+    with pytest.raises(Unauthenticated, match="expired"):
+        _ = context.viewer
