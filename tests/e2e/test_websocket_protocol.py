@@ -39,6 +39,8 @@ async def close_code(ws: AsyncWebSocketSession, *sent: Any) -> int:
         for frame in sent:
             if isinstance(frame, str):
                 await ws.send_text(frame)
+            elif isinstance(frame, bytes):
+                await ws.send_bytes(frame)
             else:
                 await ws.send_json(frame)
         while True:
@@ -66,6 +68,7 @@ def subscribe(query: str, variables: dict[str, Any] | None = None, id: str = "1"
         "null",
         '"text"',
         "not json",
+        b"\xff\xfe not text",
         {"type": "no-such-type"},
         {"no": "type"},
         {"type": 5},
@@ -107,6 +110,15 @@ async def test_a_well_formed_query_still_runs_over_the_socket(api: Api) -> None:
         await ws.send_json(subscribe("{ me { role } }"))
         message = await ws.receive_json(timeout=TIMEOUT)
         assert message["payload"]["data"]["me"]["role"] == "viewer"
+
+
+async def test_an_unknown_fragment_over_the_socket_is_a_validation_error(api: Api) -> None:
+    async with socket(api) as ws:
+        await initialised(ws, api.token(Role.VIEWER))
+        await ws.send_json(subscribe("subscription { ...Nope }"))
+        message = await ws.receive_json(timeout=TIMEOUT)
+    assert message["type"] == "error", message
+    assert {e["extensions"]["code"] for e in message["payload"]} == {"INVALID_INPUT"}
 
 
 async def test_an_open_socket_is_closed_with_4401_when_its_token_expires(
