@@ -16,7 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from cso.correlation import CorrelationMiddleware
 from cso.database import create_pool, resolve_database_url
@@ -153,7 +153,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     graphql = GraphQLView(
         build_schema(),
-        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+        # API.md's one protocol: the legacy `graphql-ws` read frames unchecked, so a JSON
+        # array dropped the socket with a server error.
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allowed_origins=settings.cors_origins,  # WebSocket handshakes: the CORS allow-list
     )
     return Starlette(

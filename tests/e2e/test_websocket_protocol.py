@@ -104,6 +104,14 @@ async def test_a_malformed_frame_after_init_closes_with_4400(api: Api, frame: An
         assert await close_code(ws, frame) == 4400
 
 
+async def test_the_legacy_graphql_ws_protocol_is_not_spoken(api: Api) -> None:
+    async with (
+        httpx.AsyncClient(base_url=api.url) as client,
+        aconnect_ws("/graphql", client, subprotocols=["graphql-ws"]) as ws,  # type: ignore[var-annotated]
+    ):
+        assert await close_code(ws, {"type": "connection_init"}) == 4406
+
+
 async def test_a_well_formed_query_still_runs_over_the_socket(api: Api) -> None:
     async with socket(api) as ws:
         await initialised(ws, api.token(Role.VIEWER))
