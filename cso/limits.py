@@ -12,6 +12,8 @@ from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
+    SelectionSetNode,
     ValidationContext,
     ValidationRule,
     Visitor,
@@ -135,31 +137,44 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 def depth_limit_rules(max_depth: int) -> list[type[ValidationRule]]:
-    """Strawberry's depth rule, but silent on a document that spreads an unknown fragment.
+    """Strawberry's depth rule, made safe for documents it cannot measure.
 
-    The depth rule walks fragments by name and raised KeyError on `{ ...Nope }`, turning a
-    validation error into INTERNAL; graphql-core's KnownFragmentNamesRule reports the
-    unknown fragment instead, and the depth is measured once the document is valid.
+    The depth rule walks fragments by name and takes the deepest of each selection set: it
+    raised KeyError on `{ ...Nope }` and ValueError on `{}` (graphql-core parses an empty
+    selection set), turning a validation error into INTERNAL. An unknown fragment is left
+    to graphql-core's KnownFragmentNamesRule; an empty selection set, which the GraphQL
+    grammar does not allow, is reported here. The depth is measured once neither is left.
     """
     (depth_rule,) = QueryDepthLimiter(max_depth=max_depth).validation_rules
 
-    class KnownFragmentsDepthRule(depth_rule):  # type: ignore[misc, valid-type]
+    class MeasurableDepthRule(depth_rule):  # type: ignore[misc, valid-type]
         def __init__(self, context: ValidationContext) -> None:
-            if _spreads_unknown_fragment(context.document):
+            unknown_fragment, empty = _unmeasurable(context.document)
+            if empty is not None:
+                context.report_error(GraphQLError("A selection set cannot be empty.", empty))
+            if unknown_fragment or empty is not None:
                 ValidationRule.__init__(self, context)
                 return
             super().__init__(context)
 
-    return [KnownFragmentsDepthRule]
+    return [MeasurableDepthRule]
 
 
-def _spreads_unknown_fragment(document: DocumentNode) -> bool:
+def _unmeasurable(document: DocumentNode) -> tuple[bool, SelectionSetNode | None]:
+    """Whether the document spreads an unknown fragment, and its first empty selection set."""
     known = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    spreads: list[str] = []
+    unknown = False
+    empty: SelectionSetNode | None = None
 
-    class Spreads(Visitor):
+    class Walk(Visitor):
         def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
-            spreads.append(node.name.value)
+            nonlocal unknown
+            unknown = unknown or node.name.value not in known
 
-    visit(document, Spreads())
-    return any(name not in known for name in spreads)
+        def enter_selection_set(self, node: SelectionSetNode, *_: object) -> None:
+            nonlocal empty
+            if not node.selections and empty is None:
+                empty = node
+
+    visit(document, Walk())
+    return unknown, empty

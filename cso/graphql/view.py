@@ -175,7 +175,9 @@ def _authenticate(context: Context, header: str | None, runtime: Runtime) -> Non
 
 
 async def _close_at(socket: WebSocket, expires_at: float) -> None:
-    await asyncio.sleep(max(expires_at - time.time(), 0))
+    # In steps: a far-off `exp` (1e30 is a valid JSON number) would overflow one long sleep.
+    while (left := expires_at - time.time()) > 0:
+        await asyncio.sleep(min(left, 3600))
     with contextlib.suppress(RuntimeError):  # already closed
         await socket.close(code=CLOSE_EXPIRED, reason="the token has expired")
 
