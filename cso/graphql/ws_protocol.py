@@ -20,7 +20,8 @@ from cso.graphql.context import Context
 
 CLOSE_BAD_MESSAGE = 4400
 CLOSE_EXPIRED = 4401
-MAX_ID_CHARS = 128
+# Strawberry names a duplicate id in its close reason, which may hold 123 bytes at most.
+MAX_ID_BYTES = 64
 
 
 def frame_problem(message: object) -> str | None:
@@ -49,8 +50,8 @@ def frame_problem(message: object) -> str | None:
 
 def _id_problem(message: dict[str, Any]) -> str | None:
     id_ = message.get("id")
-    if not isinstance(id_, str) or not id_ or len(id_) > MAX_ID_CHARS:
-        return f"a message's id must be a string of 1 to {MAX_ID_CHARS} characters"
+    if not isinstance(id_, str) or not id_ or len(id_.encode("utf-8", "replace")) > MAX_ID_BYTES:
+        return f"a message's id must be a string of 1 to {MAX_ID_BYTES} bytes"
     return None
 
 

@@ -92,6 +92,7 @@ async def test_a_malformed_frame_before_init_closes_with_4400(api: Api, frame: A
         {"type": "subscribe", "id": 1, "payload": {"query": "{ me { id } }"}},
         {"type": "subscribe", "id": "", "payload": {"query": "{ me { id } }"}},
         {"type": "subscribe", "id": "x" * 1000, "payload": {"query": "{ me { id } }"}},
+        {"type": "subscribe", "id": "编" * 30, "payload": {"query": "{ me { id } }"}},
         {"type": "subscribe", "id": "1", "payload": {"query": "{ me { id } }", "variables": [1]}},
         {"type": "subscribe", "id": "1", "payload": {"query": "{ me { id } }", "operationName": 5}},
         {"type": "complete", "id": None},
@@ -110,6 +111,16 @@ async def test_the_legacy_graphql_ws_protocol_is_not_spoken(api: Api) -> None:
         aconnect_ws("/graphql", client, subprotocols=["graphql-ws"]) as ws,  # type: ignore[var-annotated]
     ):
         assert await close_code(ws, {"type": "connection_init"}) == 4406
+
+
+async def test_a_duplicate_subscription_id_closes_with_4409_even_at_the_longest_id(
+    api: Api,
+) -> None:
+    longest = "x" * 64
+    async with socket(api) as ws:
+        await initialised(ws, api.token(Role.AUDITOR))
+        frame = subscribe(EVENTS, id=longest)
+        assert await close_code(ws, frame, frame) == 4409
 
 
 async def test_a_well_formed_query_still_runs_over_the_socket(api: Api) -> None:
