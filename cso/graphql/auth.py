@@ -74,6 +74,8 @@ def credentials_from_authorization(header: str | None, rules: TokenRules) -> Cre
         raise InvalidCredentials("the token is not valid yet (nbf)") from exc
     except jwt.InvalidTokenError as exc:
         raise InvalidCredentials(f"the token is not valid: {exc}") from exc
+    except ValueError as exc:  # a character with no UTF-8 form (a lone surrogate, say)
+        raise InvalidCredentials("the token is not valid: it is not ASCII text") from exc
     viewer = Viewer(
         id=_sub(claims.get("sub")),
         role=_role(claims.get("role")),

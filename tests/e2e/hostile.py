@@ -109,6 +109,17 @@ frames = st.one_of(
     st.text(max_size=100),
 )
 
+inits = st.fixed_dictionaries(
+    {"type": st.just("connection_init")},
+    optional={
+        "payload": st.dictionaries(
+            st.sampled_from(["Authorization", "authorization"]),
+            json_values | st.text(max_size=60).map(lambda t: "Bearer " + t),
+        )
+        | json_values
+    },
+)
+
 
 def assert_answer(response: httpx.Response) -> dict[str, Any]:
     """A response to hostile input: no 5xx, JSON, every error coded, nothing internal shown."""

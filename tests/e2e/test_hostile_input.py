@@ -167,6 +167,28 @@ async def test_generated_websocket_frames_close_with_the_protocols_codes(
     await still_serving(client)
 
 
+@pytest.mark.parametrize("count", [QUICK, pytest.param(MANY // 4, marks=pytest.mark.slow)])
+async def test_generated_connection_inits_are_acknowledged_or_refused_with_a_code(
+    client: httpx.AsyncClient, api: Api, count: int
+) -> None:
+    found = hostile.draw(hostile.inits, count)
+
+    async def send(init: dict[str, Any]) -> None:
+        async with httpx.AsyncClient(base_url=api.url) as own:
+            try:
+                async with aconnect_ws(
+                    "/graphql", own, subprotocols=["graphql-transport-ws"]
+                ) as ws:
+                    await ws.send_json(init)
+                    assert (await ws.receive_json(timeout=10))["type"] == "connection_ack"
+            except* WebSocketDisconnect as closed:
+                codes = {e.code for e in closed.exceptions if isinstance(e, WebSocketDisconnect)}
+                assert codes <= {4400, 4403}, (init, codes)
+
+    await send_all(found, send)
+    await still_serving(client)
+
+
 def _errors(message: Any) -> list[Any]:
     if not isinstance(message, dict):
         return []

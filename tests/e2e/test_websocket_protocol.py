@@ -168,6 +168,15 @@ async def test_a_socket_opened_with_an_expired_token_is_refused(api: Api) -> Non
     assert code == 4403
 
 
+@pytest.mark.parametrize("authorization", ["Bearer \ud800", "Bearer a.\ud800.c", ["x"], 5])
+async def test_connection_init_with_a_token_that_is_not_text_is_refused_with_4403(
+    api: Api, authorization: object
+) -> None:
+    async with socket(api) as ws:
+        init = {"type": "connection_init", "payload": {"Authorization": authorization}}
+        assert await close_code(ws, init) == 4403
+
+
 async def test_resuming_after_a_token_from_the_future_is_invalid_input(api: Api) -> None:
     future = Checkpoint(2**40, 2**40).token()
     async with socket(api) as ws:

@@ -111,6 +111,12 @@ def test_issuer_and_audience_are_required_and_checked_when_configured() -> None:
             credentials_from_authorization(bearer(token), rules)
 
 
+@pytest.mark.parametrize("token", ["\ud800", "a.\ud800.c", "é.é.é", "a.b.c", "\x00"])
+def test_a_token_that_is_not_a_jwt_in_ascii_is_refused(token: str) -> None:
+    with pytest.raises(InvalidCredentials, match="not valid"):
+        credentials_from_authorization(bearer(token), RULES)
+
+
 def test_no_header_is_no_credentials_and_a_bad_scheme_is_refused() -> None:
     assert credentials_from_authorization(None, RULES) is None
     with pytest.raises(InvalidCredentials):
