@@ -22,6 +22,8 @@ from graphql import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import QueryDepthLimiter
 
+from cso.correlation import correlation_id_of
+
 MAX_BODY_BYTES = 1024 * 1024
 # How much more of a refused body is read (and dropped) before answering. A client that is
 # still sending when the answer comes and the connection closes may see the connection reset
@@ -30,18 +32,11 @@ MAX_BODY_BYTES = 1024 * 1024
 DRAIN_BYTES = 8 * MAX_BODY_BYTES
 
 
-def too_large_body(max_bytes: int) -> bytes:
+def too_large_body(max_bytes: int, correlation_id: str) -> bytes:
     """The 413 response's body: a GraphQL-shaped error, like every other error of the API."""
-    return orjson.dumps(
-        {
-            "errors": [
-                {
-                    "message": f"The request body is larger than {max_bytes} bytes.",
-                    "extensions": {"code": "INVALID_INPUT", "maxBytes": max_bytes},
-                }
-            ]
-        }
-    )
+    extensions = {"code": "INVALID_INPUT", "maxBytes": max_bytes, "correlationId": correlation_id}
+    message = f"The request body is larger than {max_bytes} bytes."
+    return orjson.dumps({"errors": [{"message": message, "extensions": extensions}]})
 
 
 class BodySizeLimit:
@@ -69,7 +64,7 @@ class BodySizeLimit:
         if declared is not None and declared > self.max_bytes:
             if declared <= self.drain_bytes:
                 await _drop_body(receive, self.drain_bytes)
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         body = bytearray()
         more = True
@@ -82,12 +77,12 @@ class BodySizeLimit:
             if len(body) > self.max_bytes:
                 if more:
                     await _drop_body(receive, self.drain_bytes - len(body))
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
         await self.app(scope, _replay(bytes(body), receive), send)
 
-    async def _refuse(self, send: Send) -> None:
-        content = too_large_body(self.max_bytes)
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        content = too_large_body(self.max_bytes, correlation_id_of(scope))
         await send(
             {
                 "type": "http.response.start",
