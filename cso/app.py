@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from cso.correlation import CorrelationMiddleware
 from cso.database import create_pool, resolve_database_url
@@ -139,13 +140,37 @@ async def metrics(request: Request) -> Response:
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
+def cors_middleware(origins: tuple[str, ...]) -> list[Middleware]:
+    """CORS for the configured origins (`CSO_CORS_ORIGINS`); none configured, none sent."""
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-Correlation-ID",
+                "X-Consistency-Token",
+            ],
+            expose_headers=["X-Correlation-ID", "X-Consistency-Token", "X-Consistency"],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(settings: Settings | None = None, *, catch_up_first: bool = False) -> Starlette:
     """The API. With `catch_up_first` the server accepts no connection until the read models
-    hold the whole log as it stood at start (the dev server, so a first query sees the demo)."""
+    hold the whole log as it stood at start (the dev server, so a first query sees the demo).
+    Raises ConfigurationError when the JWT secret is unset or too short."""
+    settings = settings or Settings.from_env()
+    settings.checked_jwt_secret()  # refuse to start rather than accept forgeable tokens
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        async with open_runtime(settings or Settings.from_env()) as runtime:
+        async with open_runtime(settings) as runtime:
             if catch_up_first:
                 log.info("projecting the log before serving")
                 while not await runtime.catch_up.check(runtime.projections, timeout=5.0):
@@ -154,11 +179,17 @@ def create_app(settings: Settings | None = None, *, catch_up_first: bool = False
 
     graphql = GraphQLView(
         build_schema(),
-        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+        # API.md's one protocol: the legacy `graphql-ws` read frames unchecked, so a JSON
+        # array dropped the socket with a server error.
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        allowed_origins=settings.cors_origins,  # WebSocket handshakes: the CORS allow-list
     )
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Every method reaches the view, which answers those it does not serve with a
+            # GraphQL-shaped 405 and `Allow: GET, POST, OPTIONS` (Starlette's own would
+            # advertise HEAD, which is not served).
+            Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             Route(ASSETS_PATH + "/{name}", asset),
             Route("/healthz", healthz),
@@ -169,6 +200,7 @@ def create_app(settings: Settings | None = None, *, catch_up_first: bool = False
         middleware=[
             Middleware(CorrelationMiddleware),
             Middleware(RequestLog),  # inside: its lines carry the correlation id
+            *cors_middleware(settings.cors_origins),
             Middleware(BodySizeLimit),
         ],
         lifespan=lifespan,

@@ -24,7 +24,13 @@ from cso.database import (
 from cso.limits import MAX_BODY_BYTES
 from cso.logs import configure_logging
 from cso.migrations import migrate as apply_migrations
-from cso.settings import Settings
+from cso.settings import (
+    DEV_SECRET_FILE,
+    ConfigurationError,
+    Settings,
+    check_jwt_secret,
+    development_secret,
+)
 
 if TYPE_CHECKING:
     from cso.runtime import Runtime
@@ -50,6 +56,12 @@ def serve(
         signal.signal(signum, _exit_on_signal)
     settings = Settings.from_env()
     configure_logging(settings.log_level, os.environ.get("CSO_LOG_FORMAT", "text"))
+    secret = settings.jwt_secret or (development_secret(settings.data_dir) if dev else "")
+    try:
+        check_jwt_secret(secret)
+    except ConfigurationError as exc:
+        typer.echo(f"cso serve: {exc}", err=True)
+        raise typer.Exit(2) from None
     url = resolve_database_url(settings.database_url, settings.data_dir)
     asyncio.run(_migrate(url))
     if dev and settings.database_url is None:
@@ -58,11 +70,15 @@ def serve(
             typer.echo(seeded)
     bind_host, bind_port = host or settings.host, port or settings.port
     if dev:
+        if not settings.jwt_secret:
+            typer.echo(f"Secret:   {secret} (kept in {settings.data_dir / DEV_SECRET_FILE})")
         typer.echo(dev_greeting(settings, f"http://{bind_host}:{bind_port}/graphql"))
     from cso.app import CATCH_UP_FIRST
 
-    # The embedded server is already running; the app reuses it through the resolved URL.
+    # The embedded server is already running; the app reuses it through the resolved URL,
+    # and each worker process reads its settings from this environment.
     os.environ["CSO_DATABASE_URL"] = url
+    os.environ["CSO_JWT_SECRET"] = secret
     # The dev server answers once the read models hold the demo (README: ready means ready).
     os.environ[CATCH_UP_FIRST] = "1" if dev else "0"
     uvicorn.run(

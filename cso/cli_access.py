@@ -23,7 +23,25 @@ from cso.database import (
 )
 from cso.graphql.auth import issue_token
 from cso.services.identity import Role
-from cso.settings import Settings
+from cso.settings import Settings, development_secret
+
+
+def signing_secret(settings: Settings) -> str:
+    """`CSO_JWT_SECRET`, else the random development secret `cso serve --dev` keeps in the
+    data directory (created on first use)."""
+    return settings.jwt_secret or development_secret(settings.data_dir)
+
+
+def sign(settings: Settings, *, sub: str, role: Role, **claims: Any) -> str:
+    """A token signed as the server checks it: its secret, issuer and audience."""
+    return issue_token(
+        signing_secret(settings),
+        sub=sub,
+        role=role,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        **claims,
+    )
 
 
 def dev_greeting(settings: Settings, graphiql_url: str) -> str:
@@ -32,8 +50,8 @@ def dev_greeting(settings: Settings, graphiql_url: str) -> str:
     from cso.seed.data import OFFICERS
 
     supervisor = SEED_SUPERVISOR
-    token = issue_token(
-        settings.jwt_secret,
+    token = sign(
+        settings,
         sub=supervisor.id,
         role=supervisor.role,
         name=supervisor.name,
@@ -116,8 +134,8 @@ def token(
             param_hint="--sub",
         )
     typer.echo(
-        issue_token(
-            settings.jwt_secret,
+        sign(
+            settings,
             sub=sub or str(uuid.uuid4()),
             role=role,
             name=name,
@@ -137,7 +155,9 @@ async def _officer_token(name_or_id: str, settings: Settings, ttl: int) -> str:
             raise typer.BadParameter(str(exc), param_hint="--officer") from exc
     if not found.active:
         typer.echo(f"note: {found.name} is deactivated; their token is refused", err=True)
-    return found.token(settings.jwt_secret, ttl)
+    return found.token(
+        signing_secret(settings), ttl, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
 
 
 def _is_uuid(text: str) -> bool:

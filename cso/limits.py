@@ -1,4 +1,5 @@
-"""The request limit the GraphQL extensions cannot set: the size of an HTTP request body.
+"""The request limit the GraphQL extensions cannot set (the size of an HTTP request body),
+and a query depth rule that cannot crash.
 
 `MaxTokensLimiter` bounds the document, but variables are not tokens: without this, a client
 could send a variable of any size, and the server would read it whole, decode it and walk it.
@@ -7,7 +8,21 @@ could send a variable of any size, and the server would read it whole, decode it
 from __future__ import annotations
 
 import orjson
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    Visitor,
+    visit,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import QueryDepthLimiter
+
+from cso.correlation import correlation_id_of
 
 MAX_BODY_BYTES = 1024 * 1024
 # How much more of a refused body is read (and dropped) before answering. A client that is
@@ -17,18 +32,11 @@ MAX_BODY_BYTES = 1024 * 1024
 DRAIN_BYTES = 8 * MAX_BODY_BYTES
 
 
-def too_large_body(max_bytes: int) -> bytes:
+def too_large_body(max_bytes: int, correlation_id: str) -> bytes:
     """The 413 response's body: a GraphQL-shaped error, like every other error of the API."""
-    return orjson.dumps(
-        {
-            "errors": [
-                {
-                    "message": f"The request body is larger than {max_bytes} bytes.",
-                    "extensions": {"code": "INVALID_INPUT", "maxBytes": max_bytes},
-                }
-            ]
-        }
-    )
+    extensions = {"code": "INVALID_INPUT", "maxBytes": max_bytes, "correlationId": correlation_id}
+    message = f"The request body is larger than {max_bytes} bytes."
+    return orjson.dumps({"errors": [{"message": message, "extensions": extensions}]})
 
 
 class BodySizeLimit:
@@ -56,7 +64,7 @@ class BodySizeLimit:
         if declared is not None and declared > self.max_bytes:
             if declared <= self.drain_bytes:
                 await _drop_body(receive, self.drain_bytes)
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         body = bytearray()
         more = True
@@ -69,12 +77,12 @@ class BodySizeLimit:
             if len(body) > self.max_bytes:
                 if more:
                     await _drop_body(receive, self.drain_bytes - len(body))
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
         await self.app(scope, _replay(bytes(body), receive), send)
 
-    async def _refuse(self, send: Send) -> None:
-        content = too_large_body(self.max_bytes)
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        content = too_large_body(self.max_bytes, correlation_id_of(scope))
         await send(
             {
                 "type": "http.response.start",
@@ -121,3 +129,47 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+def depth_limit_rules(max_depth: int) -> list[type[ValidationRule]]:
+    """Strawberry's depth rule, made safe for documents it cannot measure.
+
+    The depth rule walks fragments by name and takes the deepest of each selection set: it
+    raised KeyError on `{ ...Nope }` and ValueError on `{}` (graphql-core parses an empty
+    selection set), turning a validation error into INTERNAL. An unknown fragment is left
+    to graphql-core's KnownFragmentNamesRule; an empty selection set, which the GraphQL
+    grammar does not allow, is reported here. The depth is measured once neither is left.
+    """
+    (depth_rule,) = QueryDepthLimiter(max_depth=max_depth).validation_rules
+
+    class MeasurableDepthRule(depth_rule):  # type: ignore[misc, valid-type]
+        def __init__(self, context: ValidationContext) -> None:
+            unknown_fragment, empty = _unmeasurable(context.document)
+            if empty is not None:
+                context.report_error(GraphQLError("A selection set cannot be empty.", empty))
+            if unknown_fragment or empty is not None:
+                ValidationRule.__init__(self, context)
+                return
+            super().__init__(context)
+
+    return [MeasurableDepthRule]
+
+
+def _unmeasurable(document: DocumentNode) -> tuple[bool, SelectionSetNode | None]:
+    """Whether the document spreads an unknown fragment, and its first empty selection set."""
+    known = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    unknown = False
+    empty: SelectionSetNode | None = None
+
+    class Walk(Visitor):
+        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
+            nonlocal unknown
+            unknown = unknown or node.name.value not in known
+
+        def enter_selection_set(self, node: SelectionSetNode, *_: object) -> None:
+            nonlocal empty
+            if not node.selections and empty is None:
+                empty = node
+
+    visit(document, Walk())
+    return unknown, empty

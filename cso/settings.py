@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-DEV_JWT_SECRET = "cso-development-secret-not-for-production-use"
+# HS256 with a shorter key is guessable offline from one token (RFC 7518 §3.2 asks for
+# at least the hash's size, 256 bits).
+MIN_SECRET_BYTES = 32
+DEV_SECRET_FILE = "jwt-secret"
+
+
+class ConfigurationError(Exception):
+    """A setting the server cannot run with; the message says which and what to do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,17 +34,20 @@ class Settings:
     log_level: str
     idle_in_transaction_timeout_ms: int
     timezone: str
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    cors_origins: tuple[str, ...] = ()
 
-    @property
-    def jwt_secret_is_default(self) -> bool:
-        return self.jwt_secret == DEV_JWT_SECRET
+    def checked_jwt_secret(self) -> str:
+        """The secret tokens are signed with; ConfigurationError when unset or too short."""
+        return check_jwt_secret(self.jwt_secret)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         return cls(
             database_url=env.get("CSO_DATABASE_URL") or None,
-            jwt_secret=env.get("CSO_JWT_SECRET") or DEV_JWT_SECRET,
+            jwt_secret=env.get("CSO_JWT_SECRET") or "",
             host=env.get("CSO_HOST", "127.0.0.1"),
             port=int(env.get("CSO_PORT", "8000")),
             data_dir=Path(env.get("CSO_DATA_DIR", ".cso")),
@@ -49,4 +60,42 @@ class Settings:
             log_level=env.get("CSO_LOG_LEVEL", "info"),
             idle_in_transaction_timeout_ms=int(env.get("CSO_IDLE_TX_TIMEOUT_MS", "30000")),
             timezone=env.get("CSO_TIMEZONE", "Asia/Shanghai"),
+            jwt_issuer=env.get("CSO_JWT_ISSUER") or None,
+            jwt_audience=env.get("CSO_JWT_AUDIENCE") or None,
+            cors_origins=tuple(
+                origin.strip()
+                for origin in env.get("CSO_CORS_ORIGINS", "").split(",")
+                if origin.strip()
+            ),
         )
+
+
+def check_jwt_secret(secret: str) -> str:
+    """`secret` if it may sign tokens; ConfigurationError saying what to do otherwise."""
+    if not secret:
+        raise ConfigurationError(
+            "CSO_JWT_SECRET is not set: set it to a random value of at least "
+            f"{MIN_SECRET_BYTES} bytes (or run `cso serve --dev` on a development machine)"
+        )
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ConfigurationError(
+            f"CSO_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes: use a longer random value"
+        )
+    return secret
+
+
+def development_secret(data_dir: Path) -> str:
+    """The development secret kept in `data_dir` (git-ignored), made at random on first use.
+
+    Only `cso serve --dev` and `cso token` fall back to it when CSO_JWT_SECRET is unset: a
+    secret written in the source would let anyone mint a supervisor token.
+    """
+    path = data_dir / DEV_SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(secret + "\n")
+    return secret

@@ -32,7 +32,13 @@ class OfficerIdentity:
     department: str
     active: bool
 
-    def token(self, secret: str, ttl_seconds: int = 12 * 3600) -> str:
+    def token(
+        self,
+        secret: str,
+        ttl_seconds: int = 12 * 3600,
+        issuer: str | None = None,
+        audience: str | None = None,
+    ) -> str:
         """A signed officer token: sub = officer id, dept = their department."""
         return issue_token(
             secret,
@@ -41,6 +47,8 @@ class OfficerIdentity:
             name=self.name,
             dept=self.department,
             ttl_seconds=ttl_seconds,
+            issuer=issuer,
+            audience=audience,
         )
 
 

@@ -25,6 +25,14 @@ LIST_MAX_ITEMS = 50
 INVESTMENT_LIMIT = Decimal(10) ** 10
 
 _CENT = Decimal("0.01")
+# An error quotes at most this much of a value it refuses.
+QUOTED_CHARS = 80
+
+
+def quoted(value: object) -> str:
+    """`repr(value)` for an error message, cut to QUOTED_CHARS with an ellipsis."""
+    text = repr(value)
+    return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"
 
 
 def credit_code_check_char(prefix17: str) -> str:
@@ -97,7 +105,8 @@ def validate_investment(amount: Decimal | int) -> Decimal:
         raise InvalidValue("investment", "The investment is too large.") from None
     if quantised != value:
         raise InvalidValue("investment", "An investment has at most 2 decimal places (万元).")
-    return quantised
+    # "-0" is zero: stored as "0.00", as every read model shows it, never "-0.00".
+    return quantised.copy_abs() if quantised.is_zero() else quantised
 
 
 def storable_text(field: str, value: str, max_length: int) -> str:
@@ -172,7 +181,7 @@ def unique_texts(
         text = require_text(field, value, max_length)
         key = text.casefold()
         if key in seen:
-            raise InvalidValue(field, f"The {field} list names {text!r} twice.")
+            raise InvalidValue(field, f"The {field} list names {quoted(text)} twice.")
         seen.add(key)
         result.append(text)
     return result

@@ -16,6 +16,9 @@ from cso.eventstore.store import EventStore
 log = logging.getLogger(__name__)
 
 CHANNEL = "cso_events"
+# The longest wait between attempts to reconnect, so LISTEN resumes within a second of the
+# database's return.
+RECONNECT_MAX_SECONDS = 1.0
 
 
 class Listener:
@@ -67,7 +70,7 @@ class Listener:
             except (OSError, asyncpg.PostgresError) as exc:
                 log.warning("listener cannot connect (%s); retrying", exc)
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                backoff = min(backoff * 2, RECONNECT_MAX_SECONDS)
                 continue
             closed = asyncio.Event()
             conn.add_termination_listener(lambda _, closed=closed: closed.set())

@@ -59,6 +59,16 @@ def recorded_event(
     )
 
 
+# A wake-up whose NOTIFY failed is sent again this many times, after 0.1, 0.2, 0.4 s.
+WAKE_RETRIES = 3
+WAKE_RETRY_SECONDS = 0.05
+# As sql.INSERT_IDEMPOTENCY_KEY, but a key already kept stays as it was (no error).
+KEEP_IDEMPOTENCY_KEY = """
+INSERT INTO idempotency_keys (key, result) VALUES ($1, $2::jsonb)
+ON CONFLICT (key) DO NOTHING RETURNING key
+"""
+
+
 class EventStore:
     def __init__(self, pool: asyncpg.Pool[Any]) -> None:
         self.pool = pool
@@ -195,13 +205,23 @@ class EventStore:
             self._waker = asyncio.get_running_loop().create_task(self._send_wakeups())
 
     async def _send_wakeups(self) -> None:
-        try:
-            while self._wake_wanted:
-                self._wake_wanted = False
+        """Send NOTIFYs while rounds are wanted. Nobody awaits this task, so it never
+        raises: a NOTIFY that fails (a connection that broke mid-query) is sent again on
+        another of the pool's connections, a few times, before readers are left to poll."""
+        failures = 0
+        while self._wake_wanted:
+            self._wake_wanted = False
+            try:
                 await self.pool.execute(sql.NOTIFY_APPENDED)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            # The events are committed; nobody is left to tell but the log.
-            log.warning("could not NOTIFY after an append (readers will poll): %s", exc)
+                failures = 0
+            except Exception as exc:  # nobody awaits this task: see the docstring
+                failures += 1
+                if failures > WAKE_RETRIES:
+                    # The events are committed; nobody is left to tell but the log.
+                    log.warning("could not NOTIFY after an append (readers will poll): %s", exc)
+                    return
+                self._wake_wanted = True  # this round is not lost: send it again
+                await asyncio.sleep(WAKE_RETRY_SECONDS * 2**failures)
 
     async def close(self) -> None:
         """Let the last wake-up go out before the pool closes."""
@@ -314,6 +334,16 @@ class EventStore:
                 return ConcurrencyConflict(stream.stream_id, stream.expected_version, current)
         first = streams[0]
         return ConcurrencyConflict(first.stream_id, first.expected_version, first.expected_version)
+
+    async def keep_idempotent_result(self, key: str, result: AppendResult) -> AppendResult:
+        """Keep `result` under `key` for a command that appended nothing (it asked for what
+        already was): the key is then spent like any other. Returns `result`, or the result
+        kept first when another request took the key (replayed)."""
+        if await self.pool.fetchval(KEEP_IDEMPOTENCY_KEY, key, result.as_json()) is not None:
+            return result
+        earlier = await self.idempotent_result(key)
+        assert earlier is not None, "a kept key is never deleted"
+        return earlier
 
     async def idempotent_result(self, key: str) -> AppendResult | None:
         data = await self.pool.fetchval(sql.SELECT_IDEMPOTENCY_RESULT, key)

@@ -1,8 +1,18 @@
-"""JWT bearer tokens (HS256) and the viewer they identify."""
+"""JWT bearer tokens (HS256 only) and the viewer they identify.
+
+A token is accepted when it is signed with the configured secret by HS256 (no other
+algorithm, `none` included), carries `sub`, `role`, `iat` and `exp`, is not expired and
+not before its `nbf`, names the configured issuer and audience when those are set, and its
+claims are what the platform can store: `sub` a UUID, `name` and `dept` text of at most
+MAX_CLAIM_CHARS characters with no NUL and no lone surrogate (they are written into
+events). Anything else is UNAUTHENTICATED, never an error further on.
+"""
 
 from __future__ import annotations
 
 import time
+import uuid
+from dataclasses import dataclass
 
 import jwt
 
@@ -11,6 +21,7 @@ from cso.services.identity import Principal, Role
 ALGORITHM = "HS256"
 # A token without `exp` would never expire.
 REQUIRED_CLAIMS = ["sub", "role", "iat", "exp"]
+MAX_CLAIM_CHARS = 200
 Viewer = Principal
 
 
@@ -18,31 +29,99 @@ class InvalidCredentials(Exception):
     pass
 
 
-def viewer_from_authorization(header: str | None, secret: str) -> Viewer | None:
-    """The viewer named by an `Authorization: Bearer …` value; None when there is none."""
+@dataclass(frozen=True, slots=True)
+class TokenRules:
+    """What a token must satisfy: the HS256 secret, and `iss`/`aud` when configured."""
+
+    secret: str
+    issuer: str | None = None
+    audience: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """The viewer a token names, and when (epoch seconds) its rights end."""
+
+    viewer: Viewer
+    expires_at: float
+
+
+def credentials_from_authorization(header: str | None, rules: TokenRules) -> Credentials | None:
+    """The credentials of an `Authorization: Bearer …` value; None when there is none.
+
+    Raises InvalidCredentials (with a reason that quotes no claim) for anything else.
+    """
     if not header:
         return None
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidCredentials("the Authorization header must be 'Bearer <token>'")
+    required = REQUIRED_CLAIMS + [
+        c for c, v in (("iss", rules.issuer), ("aud", rules.audience)) if v
+    ]
     try:
         claims = jwt.decode(
-            token.strip(), secret, algorithms=[ALGORITHM], options={"require": REQUIRED_CLAIMS}
+            token.strip(),
+            rules.secret,
+            algorithms=[ALGORITHM],
+            issuer=rules.issuer,
+            audience=rules.audience,
+            options={"require": required},
         )
-        role = Role(claims["role"])
     except jwt.ExpiredSignatureError as exc:
         raise InvalidCredentials("the token has expired") from exc
-    except (jwt.InvalidTokenError, ValueError) as exc:
+    except jwt.ImmatureSignatureError as exc:
+        raise InvalidCredentials("the token is not valid yet (nbf)") from exc
+    except jwt.InvalidTokenError as exc:
         raise InvalidCredentials(f"the token is not valid: {exc}") from exc
+    except ValueError as exc:  # a character with no UTF-8 form (a lone surrogate, say)
+        raise InvalidCredentials("the token is not valid: it is not ASCII text") from exc
     viewer = Viewer(
-        id=str(claims["sub"]),
-        role=role,
-        name=str(claims.get("name", "")),
-        dept=str(claims.get("dept", "")),
+        id=_sub(claims.get("sub")),
+        role=_role(claims.get("role")),
+        name=_text(claims, "name"),
+        dept=_text(claims, "dept"),
     )
-    if role is Role.OFFICER and viewer.officer_id is None:
-        raise InvalidCredentials("the token is not valid: an officer's sub must be their UUID")
-    return viewer
+    expires_at = claims["exp"]
+    if not isinstance(expires_at, int | float):
+        raise InvalidCredentials("the token is not valid: exp must be a number")
+    return Credentials(viewer, float(expires_at))
+
+
+def viewer_from_authorization(header: str | None, rules: TokenRules) -> Viewer | None:
+    """The viewer named by an `Authorization: Bearer …` value; None when there is none."""
+    credentials = credentials_from_authorization(header, rules)
+    return None if credentials is None else credentials.viewer
+
+
+def _sub(value: object) -> str:
+    try:
+        if isinstance(value, str):
+            uuid.UUID(value)
+            return value
+    except ValueError:
+        pass
+    raise InvalidCredentials("the token is not valid: sub must be a UUID")
+
+
+def _role(value: object) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidCredentials("the token is not valid: unknown role") from None
+
+
+def _text(claims: dict[str, object], name: str) -> str:
+    value = claims.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > MAX_CLAIM_CHARS or "\x00" in value:
+        raise InvalidCredentials(f"the token is not valid: {name} must be text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 form, cannot be stored
+        raise InvalidCredentials(f"the token is not valid: {name} must be text") from None
+    return value
 
 
 def issue_token(
@@ -53,9 +132,12 @@ def issue_token(
     name: str = "",
     dept: str = "",
     ttl_seconds: int = 12 * 3600,
+    issuer: str | None = None,
+    audience: str | None = None,
 ) -> str:
+    """A signed token for `sub` acting as `role`, valid for `ttl_seconds` from now."""
     now = int(time.time())
-    claims = {
+    claims: dict[str, object] = {
         "sub": sub,
         "role": role.value,
         "name": name,
@@ -63,4 +145,8 @@ def issue_token(
         "iat": now,
         "exp": now + ttl_seconds,
     }
+    if issuer:
+        claims["iss"] = issuer
+    if audience:
+        claims["aud"] = audience
     return jwt.encode(claims, secret, algorithm=ALGORITHM)

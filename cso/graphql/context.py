@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ class Context:
     correlation_id: str
     maybe_viewer: Viewer | None = None
     auth_problem: str | None = None
+    expires_at: float | None = None  # when the token's rights end (epoch seconds)
     consistency_token: str | None = None
     connection_params: dict[str, object] | None = None  # graphql-transport-ws connection_init
     snapshot: ReadSnapshot | None = None  # a query's reads, set by ReadYourWrites
@@ -49,6 +51,8 @@ class Context:
     def viewer(self) -> Viewer:
         if self.maybe_viewer is None:
             raise Unauthenticated(self.auth_problem or "a bearer token is required")
+        if self.expires_at is not None and time.time() >= self.expires_at:
+            raise Unauthenticated("the token has expired")  # on a WebSocket opened before
         return self.maybe_viewer
 
     def require_role(self, *roles: Role) -> Viewer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import asyncpg
@@ -22,6 +23,24 @@ log = logging.getLogger("cso.graphql")
 
 
 ApiError = ServiceError
+
+# What an error may echo of a value it refuses (a 900 KB id must not make a 900 KB error):
+# each quoted run at most QUOTED_CHARS, the whole message at most MESSAGE_CHARS.
+QUOTED_CHARS = 80
+MESSAGE_CHARS = 500
+_LONG_QUOTED = re.compile(
+    r"""(['"])((?:(?!\1).){""" + str(QUOTED_CHARS) + r"""})(?:(?!\1).)+(\1|$)""", re.DOTALL
+)
+
+
+def capped_message(message: str) -> str:
+    """`message` with each long quoted value cut to QUOTED_CHARS and an ellipsis, and the
+    whole cut to MESSAGE_CHARS; characters with no UTF-8 form become U+FFFD."""
+    # Cut first: the pattern then never walks more than a bounded text.
+    capped = _LONG_QUOTED.sub(lambda m: f"{m[1]}{m[2]}…{m[3]}", message[: 8 * MESSAGE_CHARS])
+    if len(capped) > MESSAGE_CHARS:
+        capped = capped[: MESSAGE_CHARS - 1] + "…"
+    return capped.encode("utf-8", "replace").decode("utf-8")
 
 
 def _coded(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
@@ -56,6 +75,7 @@ def assign_code(error: GraphQLError, correlation_id: str | None) -> None:
     subscriptions) to `Schema.process_errors` before formatting, so codes are set there,
     in place.
     """
+    error.message = capped_message(error.message)
     coded = _coded(error)
     if coded is not None:
         code, extra = coded

@@ -15,11 +15,22 @@ from cso.services.personal_data import PREFIX
 PERSONAL_FIELDS = {"Officer": ("phone",)}
 
 
+# API.md's mask, `138****5678`: 3 digits shown first, 4 last, at least 4 hidden between.
+PHONE_HEAD_DIGITS = 3
+PHONE_TAIL_DIGITS = 4
+PHONE_MIN_DIGITS = 11
+
+
 def mask_phone(phone: str) -> str:
-    """Keep the first 3 and last 4 characters (`138****5678`); shorter numbers keep the last 2."""
-    if len(phone) >= 8:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    return "*" * max(len(phone) - 2, 0) + phone[-2:]
+    """Show the first 3 and last 4 digits (`138****5678`, `020*****4321`); everything
+    between, separators included, is `*`. The mask counts digits, not characters: a number
+    of fewer than 11 digits (`1-2-3-4-5`) would show too much of itself and is all `*`."""
+    digits = [i for i, char in enumerate(phone) if char.isdigit()]
+    if len(digits) < PHONE_MIN_DIGITS:
+        return "*" * len(phone)
+    head_end = digits[PHONE_HEAD_DIGITS - 1] + 1
+    tail_start = digits[-PHONE_TAIL_DIGITS]
+    return phone[:head_end] + "*" * (tail_start - head_end) + phone[tail_start:]
 
 
 def mask_id_number(id_number: str) -> str:

@@ -9,7 +9,6 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
@@ -40,6 +39,7 @@ from cso.graphql.queries.working_calendars import WorkingCalendarQueries
 from cso.graphql.request_subscriptions import RequestSubscriptions
 from cso.graphql.scalars import SCALAR_OVERRIDES
 from cso.graphql.subscriptions import Subscription
+from cso.limits import depth_limit_rules
 from cso.metrics import OperationMetrics
 
 MAX_DEPTH = 12
@@ -110,7 +110,7 @@ def build_schema() -> strawberry.Schema:
     # The limiters' rule classes are made once: ValidationCache keys on the rules, so rules
     # made anew per request (as the limiter extensions do) would never hit the cache.
     limits = [
-        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+        *depth_limit_rules(MAX_DEPTH),
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     ]
     return CsoSchema(

@@ -32,6 +32,12 @@ from cso.services.errors import InvalidInput, NotFound
 log = logging.getLogger(__name__)
 
 LAST_POSITION = 2**63 - 1
+# Whether a checkpoint lies where the log has been: its transaction began before now, and
+# its position was handed out. A token past either is from no answer of this log.
+REACHED = """
+SELECT $1::xid8 < pg_snapshot_xmax(pg_current_snapshot())
+   AND $2::bigint <= coalesce((SELECT max(position) FROM events), 0)
+"""
 
 After = Annotated[
     str | None,
@@ -47,9 +53,19 @@ async def log_start(runtime: Runtime, after: str | None) -> Checkpoint:
     still commit."""
     if after is not None:
         try:
-            return Checkpoint.from_token(after)
+            start = Checkpoint.from_token(after)
         except InvalidToken as exc:
             raise InvalidInput(str(exc), "after") from None
+        in_range = max(start.transaction_id, start.position) <= LAST_POSITION
+        if not (
+            in_range and await runtime.pool.fetchval(REACHED, start.transaction_id, start.position)
+        ):
+            raise InvalidInput(
+                "after is a token the log has not reached: resume after a token this "
+                "server gave (a mutation's or an event's), or leave it out to start now",
+                "after",
+            )
+        return start
     oldest_open: int = await runtime.pool.fetchval(SELECT_WATERMARK)
     return Checkpoint(oldest_open - 1, LAST_POSITION)
 

@@ -165,13 +165,20 @@ class UnitOfWork:
 
     async def commit(self, ids: dict[str, UUID]) -> Changed:
         changed = [a for a in (*self.created, *self.loaded) if a.pending_events]
-        if not changed and not self.reservations:
-            # The command asked for what already is: nothing to append, and the token
-            # covers what was read, so a query sending it back sees that state.
-            return Changed(ids, await self._token_covering(self.loaded))
         outcome = {name: str(value) for name, value in ids.items()}
         if self.command.operation is not None:
             outcome[OPERATION] = self.command.operation
+        if not changed and not self.reservations:
+            # The command asked for what already is: nothing to append, and the token
+            # covers what was read, so a query sending it back sees that state. Its key is
+            # kept all the same: later, the same key for another request is refused, and a
+            # retry answers as this did.
+            covering = AppendResult(await self._covering(self.loaded), outcome=outcome)
+            key = self.command.scoped_key
+            if key is None:
+                return Changed(ids, covering.token)
+            kept = await self.repository.store.keep_idempotent_result(key, covering)
+            return replay(self.command, kept) if kept is not covering else Changed(ids, kept.token)
         result = await self.repository.save(
             *changed,
             metadata=self.command.metadata(),
@@ -182,13 +189,12 @@ class UnitOfWork:
             return replay(self.command, result)
         return Changed(ids, result.token)
 
-    async def _token_covering(self, aggregates: list[Aggregate]) -> str:
-        """The token of the latest of the events the aggregates were loaded at."""
+    async def _covering(self, aggregates: list[Aggregate]) -> Checkpoint:
+        """The checkpoint of the latest of the events the aggregates were loaded at."""
         row = await self.repository.store.pool.fetchrow(
             LATEST_LOADED_EVENT, [a.id for a in aggregates], [a.version for a in aggregates]
         )
-        found = START if row is None else Checkpoint(row["transaction_id"], row["position"])
-        return found.token()
+        return START if row is None else Checkpoint(row["transaction_id"], row["position"])
 
 
 Attempt = Callable[[UnitOfWork], Awaitable[dict[str, UUID]]]

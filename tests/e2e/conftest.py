@@ -43,10 +43,15 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving(database_url: str) -> AsyncIterator[Api]:
-    """One API process: its own app, pool, cache and projection runners."""
+async def serving(database_url: str, **env: str) -> AsyncIterator[Api]:
+    """One API process: its own app, pool, cache and projection runners; `env` adds settings."""
     settings = Settings.from_env(
-        {"CSO_DATABASE_URL": database_url, "CSO_JWT_SECRET": SECRET, "CSO_POOL_MAX_SIZE": "10"}
+        {
+            "CSO_DATABASE_URL": database_url,
+            "CSO_JWT_SECRET": SECRET,
+            "CSO_POOL_MAX_SIZE": "10",
+            **env,
+        }
     )
     port = _free_port()
     config = uvicorn.Config(

@@ -149,6 +149,7 @@ async def test_a_body_over_the_limit_is_refused_with_413_and_a_json_error(
     assert response.status_code == 413
     assert error_of(response.json())["code"] == "INVALID_INPUT"
     assert response.headers["x-correlation-id"] == "too-big-1"
+    assert error_of(response.json())["correlationId"] == "too-big-1"
 
 
 async def test_a_chunked_body_over_the_limit_is_refused_with_413(

@@ -11,6 +11,7 @@ from cso.domain.values import (
     credit_code_check_char,
     make_credit_code,
     optional_text,
+    quoted,
     require_date,
     require_enum,
     require_text,
@@ -205,3 +206,17 @@ def test_domain_errors_carry_the_code_clients_see() -> None:
     invalid = InvalidValue("phone", "Bad phone.")
     assert (invalid.code, invalid.field, str(invalid)) == ("INVALID_INPUT", "phone", "Bad phone.")
     assert isinstance(invalid, DomainError)
+
+
+@pytest.mark.parametrize("zero", ["-0", "-0.00", "0", "-0.0"])
+def test_a_zero_investment_is_kept_as_positive_zero(zero: str) -> None:
+    kept = validate_investment(Decimal(zero))
+    assert str(kept) == "0.00"
+    assert not kept.is_signed()
+
+
+def test_an_error_quotes_at_most_80_characters_of_a_value() -> None:
+    assert quoted("abc") == "'abc'"
+    long = quoted("x" * 900_000)
+    assert len(long) == 80
+    assert long.endswith("…")

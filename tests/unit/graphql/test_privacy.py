@@ -22,8 +22,14 @@ def test_a_landline_is_masked_in_the_middle_too() -> None:
     assert mask_phone("020-87654321") == "020*****4321"
 
 
-def test_a_short_number_shows_only_its_last_two_digits() -> None:
-    assert mask_phone("12345") == "***45"
+@pytest.mark.parametrize("phone", ["12345", "1-2-3-4-5", "1234567890", "87654321", "", "+-()"])
+def test_a_number_of_fewer_than_eleven_digits_shows_none_of_them(phone: str) -> None:
+    assert mask_phone(phone) == "*" * len(phone)
+
+
+def test_the_mask_counts_digits_not_characters() -> None:
+    assert mask_phone("+86 138 1234 5678") == "+86 1********5678"
+    assert sum(c.isdigit() for c in mask_phone("1-3-8-1-2-3-4-5-6-7-8")) == 7
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.AUDITOR])
