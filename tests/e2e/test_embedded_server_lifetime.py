@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cso.database import embedded_database_running, pgserver_module
+from tests.e2e.conftest import SECRET
 from tests.e2e.processes import start_api, stop
 
 
@@ -33,7 +34,7 @@ def data_dir(initialised: Path, tmp_path: Path) -> Path:
 
 
 def _serve(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    return start_api({"CSO_DATA_DIR": str(data_dir)})
+    return start_api({"CSO_DATA_DIR": str(data_dir), "CSO_JWT_SECRET": SECRET})
 
 
 def test_the_embedded_database_a_server_started_stops_with_it_on_sigterm(data_dir: Path) -> None:
