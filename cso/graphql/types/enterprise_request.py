@@ -304,11 +304,16 @@ async def load_written_request(
     context: Context, token: str, request_id: UUID
 ) -> EnterpriseRequest | None:
     """A mutation's changed request, once the read models include ``token`` (at most
-    WAIT_SECONDS); a request read earlier in the operation is read anew."""
-    await context.runtime.projections.wait_for(token, WAIT_SECONDS)
-    with contextlib.suppress(KeyError):
-        loader(context, enterprise_requests_by_id).clear(request_id)
-    return await load_enterprise_request(context, request_id)
+    WAIT_SECONDS); a request read earlier in the operation is read anew. When they do not
+    include it in time, the request is replayed from its events instead, so a payload never
+    answers the state before its own mutation."""
+    if await context.runtime.projections.wait_for(token, WAIT_SECONDS):
+        with contextlib.suppress(KeyError):
+            loader(context, enterprise_requests_by_id).clear(request_id)
+        found = await load_enterprise_request(context, request_id)
+        if found is not None:
+            return found
+    return await request_at(context, request_id, version=None, as_of=None)
 
 
 async def load_enterprise_request(context: Context, request_id: UUID) -> EnterpriseRequest | None:
