@@ -24,7 +24,7 @@ from cso.graphql.types.event import (
     recorded_of,
 )
 from cso.services import policy
-from cso.services.errors import NotFound
+from cso.services.errors import InvalidInput, NotFound
 
 POSITION = Column("position", "bigint")
 
@@ -65,7 +65,10 @@ def auditor(info: Info[Context, None]) -> None:
 
 @strawberry.type
 class AuditQueries:
-    @fields.field("A stream's events in version order (auditors, supervisors).")
+    @fields.field(
+        "A stream's events in version order (auditors, supervisors); a version below 1 or "
+        "fromVersion after toVersion is INVALID_INPUT."
+    )
     async def stream_history(
         self,
         info: Info[Context, None],
@@ -74,10 +77,16 @@ class AuditQueries:
         to_version: int | None = None,
     ) -> list[Event]:
         auditor(info)
+        key = parse_id(stream_id, "streamId")
+        for name, value in (("fromVersion", from_version), ("toVersion", to_version)):
+            if value is not None and value < 1:
+                raise InvalidInput(f"versions count from 1, not {value}", name)
+        if from_version is not None and to_version is not None and from_version > to_version:
+            raise InvalidInput(
+                f"fromVersion {from_version} is after toVersion {to_version}", "fromVersion"
+            )
         events = await info.context.runtime.store.read_stream(
-            parse_id(stream_id, "streamId"),
-            from_version=from_version or 1,
-            to_version=to_version,
+            key, from_version=from_version or 1, to_version=to_version
         )
         return [event_of(info.context, e) for e in events]
 
