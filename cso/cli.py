@@ -8,15 +8,13 @@ import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import asyncpg
-import orjson
 import typer
 import uvicorn
 
-from cso.database import connect, create_pool, resolve_database_url
+from cso.audit_cli import register as register_audit_commands
+from cso.database import connect, resolve_database_url
 from cso.graphql.auth import issue_token
 from cso.limits import MAX_BODY_BYTES
 from cso.migrations import migrate as apply_migrations
@@ -27,6 +25,7 @@ if TYPE_CHECKING:
     from cso.runtime import Runtime
 
 app = typer.Typer(help="CSO platform: serve the API and look after its event store.")
+register_audit_commands(app)  # verify, export, anchor, replay --check (cso/audit_cli.py)
 
 DEV_SUPERVISOR_ID = "5e1f0000-0000-4000-8000-000000000001"
 
@@ -125,59 +124,6 @@ def projections(
 
 
 @app.command()
-def verify(
-    stream_id: Annotated[str | None, typer.Argument(help="One stream; all when omitted.")] = None,
-) -> None:
-    """Recompute hash chains; exit 1 when any stream was altered."""
-
-    async def run() -> bool:
-        async with _pool() as pool:
-            from cso.eventstore import EventStore
-
-            store = EventStore(pool)
-            if stream_id is not None:
-                ids = [uuid.UUID(stream_id)]
-            else:
-                ids = [r[0] for r in await pool.fetch("SELECT DISTINCT stream_id FROM events")]
-            all_ok = True
-            for sid in ids:
-                result = await store.verify_stream(sid)
-                if not result.ok:
-                    all_ok = False
-                    typer.echo(f"ALTERED {sid} at version {result.first_bad_version}", err=True)
-            typer.echo(f"{len(ids)} stream(s) checked; {'all intact' if all_ok else 'ALTERED'}")
-            return all_ok
-
-    if not asyncio.run(run()):
-        raise typer.Exit(1)
-
-
-@app.command()
-def export(
-    output: Annotated[Path | None, typer.Option(help="File to write; stdout when omitted.")] = None,
-) -> None:
-    """Write the whole log in commit order as JSON lines."""
-
-    async def run() -> None:
-        from cso.eventstore import Checkpoint, EventStore
-
-        async with _pool() as pool:
-            store = EventStore(pool)
-            sink = output.open("wb") if output else sys.stdout.buffer
-            try:
-                checkpoint = Checkpoint()
-                while batch := await store.read_log(checkpoint, 1000):
-                    for event in batch:
-                        sink.write(orjson.dumps(event, default=_json_default) + b"\n")
-                    checkpoint = batch[-1].checkpoint
-            finally:
-                if output:
-                    sink.close()
-
-    asyncio.run(run())
-
-
-@app.command()
 def schema() -> None:
     """Print the GraphQL schema (SDL): `cso schema > schema.graphql`."""
     from cso.graphql.export import export_schema
@@ -246,23 +192,3 @@ async def _runtime() -> AsyncIterator[Runtime]:
 
     async with open_runtime(Settings.from_env()) as runtime:
         yield runtime
-
-
-@contextlib.asynccontextmanager
-async def _pool() -> AsyncIterator[asyncpg.Pool[Any]]:
-    settings = Settings.from_env()
-    pool = await create_pool(
-        resolve_database_url(settings.database_url, settings.data_dir), min_size=1, max_size=2
-    )
-    try:
-        yield pool
-    finally:
-        await pool.close()
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(type(value).__name__)
