@@ -198,8 +198,48 @@ def anchor(
         output.write_bytes(document)
 
 
+def replay(
+    check: Annotated[
+        bool, typer.Option("--check", help="Compare a replay with the live read models.")
+    ] = False,
+) -> None:
+    """Rebuild every projection from the log into scratch tables and compare them with the
+    live read models row by row (--check); exit 1 when any row differs."""
+    if not check:
+        raise typer.BadParameter("only --check is offered", param_hint="--check")
+
+    async def run() -> Any:
+        from cso.audit.replay_check import replay_check
+        from cso.audit.sql import COUNT_HANDLED
+        from cso.domain.enums import DOMAIN_ENUMS
+        from cso.eventstore import Codec
+        from cso.projections import ALL_PROJECTIONS
+
+        settings = Settings.from_env()
+        url = resolve_database_url(settings.database_url, settings.data_dir)
+        async with _connection() as conn:
+            handled = sorted({topic for p in ALL_PROJECTIONS for topic in p.handlers})
+            total = await conn.fetchval(COUNT_HANDLED, handled)
+        with _progress("replaying", total) as advance:
+            return await replay_check(url, ALL_PROJECTIONS, Codec(DOMAIN_ENUMS), advance)
+
+    found = asyncio.run(run())
+    for difference in found.differences:
+        typer.echo(difference.describe())
+    for table, count in found.counts.items():
+        typer.echo(f"{table}: {count} row(s) differ")
+    ERR.print(
+        f"{found.events} event(s) replayed in {found.seconds:.2f} s "
+        f"({found.events_per_second:,.0f} events/s); {found.rows} live row(s) compared; "
+        + ("the read models equal the log" if found.ok else "DIFFERENCES")
+    )
+    if not found.ok:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add the auditors' commands to the main CLI."""
     app.command()(verify)
     app.command()(export)
     app.command()(anchor)
+    app.command()(replay)

@@ -51,3 +51,39 @@ SELECT count(*) FROM events
 WHERE ($1::uuid IS NULL OR stream_id = $1::uuid)
   AND ($2::timestamptz IS NULL OR recorded_at >= $2::timestamptz)
 """
+
+# The log in commit order after ($1, $2) up to ($3, $4) inclusive, only events of the types
+# some projection handles ($5), at most $6: what a replay check applies. Every event up to a
+# projection's checkpoint had committed when the checkpoint was written.
+REPLAY_BATCH = """
+SELECT position, transaction_id, stream_id, stream_type, version, type, data::text AS data,
+       metadata::text AS metadata, recorded_at, hash
+FROM events
+WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+  AND (transaction_id, position) <= ($3::xid8, $4::bigint)
+  AND type = ANY($5::text[])
+ORDER BY transaction_id, position
+LIMIT $6
+"""
+
+# About what a replay check reads (a progress bar's total): the events of handled types.
+COUNT_HANDLED = "SELECT count(*) FROM events WHERE type = ANY($1::text[])"
+
+CHECKPOINTS = "SELECT name, transaction_id, position FROM projection_checkpoints"
+
+# A scratch copy of a read-model table, in this session's temporary schema (searched first
+# for unqualified names, so the handlers' own SQL writes there). Identifiers are the
+# projections' declared table names, checked against the catalog before use.
+SCRATCH_TABLE = 'CREATE TEMP TABLE "{table}" (LIKE "{table}" INCLUDING ALL)'
+
+PRIMARY_KEY = """
+SELECT a.attname
+FROM pg_index i
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+WHERE i.indrelid = to_regclass($1) AND i.indisprimary
+ORDER BY array_position(i.indkey, a.attnum)
+"""
+
+TABLE_EXISTS = "SELECT to_regclass($1) IS NOT NULL"
+
+ALL_ROWS = 'SELECT * FROM "{table}"'
