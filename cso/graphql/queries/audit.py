@@ -28,6 +28,12 @@ from cso.services.errors import InvalidInput, NotFound
 
 POSITION = Column("position", "bigint")
 
+# Whether a stream records its subject's erasure (the domain's PersonalDataErased events).
+ERASED = """
+SELECT EXISTS (
+  SELECT 1 FROM events WHERE stream_id = $1 AND type LIKE '%.PersonalDataErased'
+)"""
+
 EVENTS = PreparedList(
     ListQuery(
         columns=EVENT_COLUMNS,
@@ -126,18 +132,24 @@ class AuditQueries:
         rows = await info.context.db.fetch(sql.EVENTS_BY_CORRELATION, correlation_id)
         return [event_of(info.context, recorded_of(row)) for row in rows]
 
-    @fields.field("Recompute a stream's hash chain (auditors, supervisors).")
+    @fields.field(
+        "Recompute a stream's hash chain (auditors, supervisors); an erased subject's stream "
+        "still verifies, and says it was erased."
+    )
     async def verify_stream(
         self, info: Info[Context, None], stream_id: strawberry.ID
     ) -> Verification:
         auditor(info)
-        result = await info.context.runtime.store.verify_stream(parse_id(stream_id, "streamId"))
+        key = parse_id(stream_id, "streamId")
+        result = await info.context.runtime.store.verify_stream(key)
         if result.events_checked == 0:
             raise NotFound(f"no stream {stream_id}")
+        erased = await info.context.db.fetchval(ERASED, key)
         return Verification(
             ok=result.ok,
             events_checked=result.events_checked,
             first_bad_version=result.first_bad_version,
+            personal_data_erased=bool(erased),
         )
 
     @fields.field("Each projection's position and lag (auditors, supervisors).")
