@@ -2,11 +2,13 @@
 compare them with the live read models, row by row.
 
 How: one connection opens a repeatable-read snapshot and reads each projection's checkpoint
-in it; a second one makes a temporary copy of each projection's tables (their declared
-`tables`, same columns, constraints and indexes; temporary tables come first in the search
-path, so the handlers' unqualified SQL writes there) and applies the log to them, each
-projection up to its own checkpoint, through the runner's BatchWriter. Then every table is
-compared by primary key: the live rows as of the snapshot against the replayed ones.
+in it. A scratch schema gets an unlogged copy of each projection's declared `tables` (same
+columns, constraints and indexes). Each projection is then replayed on a connection of its
+own, all at once, whose search path puts the scratch schema first (so the handlers' own SQL
+writes there): the log's events of the types it handles, up to its own checkpoint, in commit
+order, through the runner's BatchWriter, as its runner would. Last, every table is compared
+by primary key: the live rows as of the snapshot against the replayed ones. The scratch
+schema is dropped at the end, whatever happens.
 
 Time-dependent columns: none today. Every read-model column is written from an event (its
 data, its recorded_at, or what the domain decided from them); no handler reads the clock,
@@ -17,8 +19,11 @@ left out of the comparison.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -61,7 +66,8 @@ class Difference:
 
 @dataclass(slots=True)
 class ReplayCheck:
-    events: int = 0  # events applied (to one projection or more)
+    events: int = 0  # the log's events up to the furthest checkpoint
+    applied: int = 0  # events applied, summed over the projections
     seconds: float = 0.0  # the replay alone, comparison excluded
     rows: int = 0  # live rows compared
     differences: list[Difference] = field(default_factory=list)
@@ -84,76 +90,80 @@ async def replay_check(
 ) -> ReplayCheck:
     """Replay `projections` into scratch tables and compare them with the live ones.
     Raises ValueError when a declared table is missing or not a plain name."""
+    schema = f"cso_replay_{uuid.uuid4().hex[:12]}"
+    tables = [t for p in projections for t in p.tables]
     live: asyncpg.Connection[Any] = await asyncpg.connect(url)
     scratch: asyncpg.Connection[Any] = await asyncpg.connect(url)
     try:
         async with live.transaction(isolation="repeatable_read", readonly=True):
             await live.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
-            stored = {
-                r["name"]: Checkpoint(int(r[1]), r[2]) for r in await live.fetch(sql.CHECKPOINTS)
-            }
+            stored = {r[0]: Checkpoint(int(r[1]), r[2]) for r in await live.fetch(sql.CHECKPOINTS)}
             upto = {p.name: stored.get(p.name, Checkpoint()) for p in projections}
-            tables = [t for p in projections for t in p.tables]
-            await _scratch_tables(scratch, tables)
-            outcome = ReplayCheck()
+            end = max(upto.values(), default=Checkpoint())
+            outcome = ReplayCheck(events=await live.fetchval(sql.COUNT_UPTO, *_pair(end)))
+            await _scratch_tables(scratch, schema, tables)
             started = time.perf_counter()
-            outcome.events = await _replay(scratch, projections, upto, codec, advance)
+            applied = await asyncio.gather(
+                *(_replay(url, schema, p, upto[p.name], codec, advance) for p in projections)
+            )
             outcome.seconds = time.perf_counter() - started
+            outcome.applied = sum(applied)
             for table in tables:
-                await _compare(live, scratch, table, outcome)
+                await _compare(live, scratch, schema, table, outcome)
         return outcome
     finally:
+        with contextlib.suppress(asyncpg.PostgresError):
+            await scratch.execute(sql.DROP_SCHEMA.format(schema=schema))
         await scratch.close()
         await live.close()
 
 
-async def _scratch_tables(conn: asyncpg.Connection[Any], tables: list[str]) -> None:
+def _pair(place: Checkpoint) -> tuple[int, int]:
+    return place.transaction_id, place.position
+
+
+async def _scratch_tables(conn: asyncpg.Connection[Any], schema: str, tables: list[str]) -> None:
     for table in tables:
         if not _NAME.match(table) or not await conn.fetchval(sql.TABLE_EXISTS, table):
             raise ValueError(f"a projection declares {table!r}, which is not a table here")
-        await conn.execute(sql.SCRATCH_TABLE.format(table=table))
+    async with conn.transaction():
+        await conn.execute(sql.CREATE_SCHEMA.format(schema=schema))
+        for table in tables:
+            await conn.execute(sql.SCRATCH_TABLE.format(schema=schema, table=table))
 
 
 async def _replay(
-    conn: asyncpg.Connection[Any],
-    projections: Sequence[Projection],
-    upto: dict[str, Checkpoint],
+    url: str,
+    schema: str,
+    projection: Projection,
+    upto: Checkpoint,
     codec: Codec,
     advance: Advance | None,
 ) -> int:
-    types = sorted({topic for p in projections for topic in p.handlers})
-    end = max(upto.values(), default=Checkpoint())
+    """Apply the log up to `upto` to `projection`'s scratch tables; how many events."""
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(
+        url, server_settings={"search_path": f"{schema}, public"}
+    )
+    types = list(projection.handlers)
     after, applied = Checkpoint(), 0
-    while rows := await conn.fetch(
-        sql.REPLAY_BATCH,
-        after.transaction_id,
-        after.position,
-        end.transaction_id,
-        end.position,
-        types,
-        BATCH,
-    ):
-        async with conn.transaction():
-            writer = BatchWriter(conn)
-            for row in rows:
-                recorded = _recorded(row)
-                targets = [
-                    p
-                    for p in projections
-                    if p.handles(recorded.type) and recorded.checkpoint <= upto[p.name]
-                ]
-                if targets:
+    try:
+        while rows := await conn.fetch(sql.REPLAY_BATCH, *_pair(after), *_pair(upto), types, BATCH):
+            async with conn.transaction():
+                writer = BatchWriter(conn)
+                for row in rows:
+                    recorded = _recorded(row)
                     event = codec.decode(
                         recorded.stream_id, recorded.version, recorded.type, row["data"]
                     )
-                    for projection in targets:
-                        handler = projection.handlers[recorded.type]
-                        await handler(cast("asyncpg.Connection[Any]", writer), event, recorded)
-                    applied += 1
-            await writer.flush()
-        after = Checkpoint(int(rows[-1]["transaction_id"]), rows[-1]["position"])
-        if advance is not None:
-            advance(len(rows))
+                    handler = projection.handlers[recorded.type]
+                    await handler(cast("asyncpg.Connection[Any]", writer), event, recorded)
+                await writer.flush()
+            applied += len(rows)
+            after = Checkpoint(int(rows[-1]["transaction_id"]), rows[-1]["position"])
+            if advance is not None:
+                advance(len(rows))
+    finally:
+        await conn.close()
     return applied
 
 
@@ -175,13 +185,15 @@ def _recorded(row: asyncpg.Record) -> RecordedEvent:
 async def _compare(
     live: asyncpg.Connection[Any],
     scratch: asyncpg.Connection[Any],
+    schema: str,
     table: str,
     outcome: ReplayCheck,
 ) -> None:
     key_columns = [r[0] for r in await live.fetch(sql.PRIMARY_KEY, table)]
     ignored = TIME_DEPENDENT.get(table, frozenset())
     live_rows = _keyed(await live.fetch(sql.ALL_ROWS.format(table=table)), key_columns, ignored)
-    replayed = _keyed(await scratch.fetch(sql.ALL_ROWS.format(table=table)), key_columns, ignored)
+    scratch_rows = await scratch.fetch(sql.SCRATCH_ROWS.format(schema=schema, table=table))
+    replayed = _keyed(scratch_rows, key_columns, ignored)
     outcome.rows += sum(len(rows) for rows in live_rows.values())
     found = 0
     for key in sorted(live_rows.keys() | replayed.keys()):

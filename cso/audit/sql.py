@@ -53,7 +53,7 @@ WHERE ($1::uuid IS NULL OR stream_id = $1::uuid)
 """
 
 # The log in commit order after ($1, $2) up to ($3, $4) inclusive, only events of the types
-# some projection handles ($5), at most $6: what a replay check applies. Every event up to a
+# a projection handles ($5), at most $6: what a replay check applies to it. Every event up to a
 # projection's checkpoint had committed when the checkpoint was written.
 REPLAY_BATCH = """
 SELECT position, transaction_id, stream_id, stream_type, version, type, data::text AS data,
@@ -66,15 +66,21 @@ ORDER BY transaction_id, position
 LIMIT $6
 """
 
-# About what a replay check reads (a progress bar's total): the events of handled types.
+# What a projection's replay reads (a progress bar's part): the events of the types it handles.
 COUNT_HANDLED = "SELECT count(*) FROM events WHERE type = ANY($1::text[])"
 
 CHECKPOINTS = "SELECT name, transaction_id, position FROM projection_checkpoints"
 
-# A scratch copy of a read-model table, in this session's temporary schema (searched first
-# for unqualified names, so the handlers' own SQL writes there). Identifiers are the
-# projections' declared table names, checked against the catalog before use.
-SCRATCH_TABLE = 'CREATE TEMP TABLE "{table}" (LIKE "{table}" INCLUDING ALL)'
+# A scratch schema, and in it an unlogged copy of a read-model table (same columns,
+# defaults, constraints and indexes). Identifiers are generated or are the projections'
+# declared table names, checked against the catalog and a plain-name pattern before use.
+CREATE_SCHEMA = 'CREATE SCHEMA "{schema}"'
+DROP_SCHEMA = 'DROP SCHEMA IF EXISTS "{schema}" CASCADE'
+SCRATCH_TABLE = 'CREATE UNLOGGED TABLE "{schema}"."{table}" (LIKE "{table}" INCLUDING ALL)'
+
+COUNT_UPTO = """
+SELECT count(*) FROM events WHERE (transaction_id, position) <= ($1::xid8, $2::bigint)
+"""
 
 PRIMARY_KEY = """
 SELECT a.attname
@@ -87,3 +93,4 @@ ORDER BY array_position(i.indkey, a.attnum)
 TABLE_EXISTS = "SELECT to_regclass($1) IS NOT NULL"
 
 ALL_ROWS = 'SELECT * FROM "{table}"'
+SCRATCH_ROWS = 'SELECT * FROM "{schema}"."{table}"'
