@@ -103,8 +103,9 @@ async def replay_check(
             outcome = ReplayCheck(events=await live.fetchval(sql.COUNT_UPTO, *_pair(end)))
             await _scratch_tables(scratch, schema, tables)
             started = time.perf_counter()
+            path = f'"{schema}", {await live.fetchval("SHOW search_path")}'
             applied = await asyncio.gather(
-                *(_replay(url, schema, p, upto[p.name], codec, advance) for p in projections)
+                *(_replay(url, path, p, upto[p.name], codec, advance) for p in projections)
             )
             outcome.seconds = time.perf_counter() - started
             outcome.applied = sum(applied)
@@ -134,15 +135,16 @@ async def _scratch_tables(conn: asyncpg.Connection[Any], schema: str, tables: li
 
 async def _replay(
     url: str,
-    schema: str,
+    search_path: str,
     projection: Projection,
     upto: Checkpoint,
     codec: Codec,
     advance: Advance | None,
 ) -> int:
-    """Apply the log up to `upto` to `projection`'s scratch tables; how many events."""
+    """Apply the log up to `upto` to `projection`'s scratch tables (first in `search_path`);
+    how many events."""
     conn: asyncpg.Connection[Any] = await asyncpg.connect(
-        url, server_settings={"search_path": f"{schema}, public"}
+        url, server_settings={"search_path": search_path}
     )
     types = list(projection.handlers)
     after, applied = Checkpoint(), 0
