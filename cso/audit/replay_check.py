@@ -102,12 +102,23 @@ async def replay_check(
             end = max(upto.values(), default=Checkpoint())
             outcome = ReplayCheck(events=await live.fetchval(sql.COUNT_UPTO, *_pair(end)))
             await _scratch_tables(scratch, schema, tables)
-            started = time.perf_counter()
             path = f'"{schema}", {await live.fetchval("SHOW search_path")}'
-            applied = await asyncio.gather(
-                *(_replay(url, path, p, upto[p.name], codec, advance) for p in projections)
+            settings = {"search_path": path}
+            conns = await asyncio.gather(
+                *(asyncpg.connect(url, server_settings=settings) for _ in projections)
             )
-            outcome.seconds = time.perf_counter() - started
+            try:
+                started = time.perf_counter()
+                applied = await asyncio.gather(
+                    *(
+                        _replay(conn, p, upto[p.name], codec, advance)
+                        for conn, p in zip(conns, projections, strict=True)
+                    )
+                )
+                outcome.seconds = time.perf_counter() - started
+            finally:
+                for conn in conns:
+                    await conn.close()
             outcome.applied = sum(applied)
             for table in tables:
                 await _compare(live, scratch, schema, table, outcome)
@@ -134,38 +145,31 @@ async def _scratch_tables(conn: asyncpg.Connection[Any], schema: str, tables: li
 
 
 async def _replay(
-    url: str,
-    search_path: str,
+    conn: asyncpg.Connection[Any],
     projection: Projection,
     upto: Checkpoint,
     codec: Codec,
     advance: Advance | None,
 ) -> int:
-    """Apply the log up to `upto` to `projection`'s scratch tables (first in `search_path`);
-    how many events."""
-    conn: asyncpg.Connection[Any] = await asyncpg.connect(
-        url, server_settings={"search_path": search_path}
-    )
+    """Apply the log up to `upto` to `projection`'s scratch tables (first in `conn`'s search
+    path); how many events."""
     types = list(projection.handlers)
     after, applied = Checkpoint(), 0
-    try:
-        while rows := await conn.fetch(sql.REPLAY_BATCH, *_pair(after), *_pair(upto), types, BATCH):
-            async with conn.transaction():
-                writer = BatchWriter(conn)
-                for row in rows:
-                    recorded = _recorded(row)
-                    event = codec.decode(
-                        recorded.stream_id, recorded.version, recorded.type, row["data"]
-                    )
-                    handler = projection.handlers[recorded.type]
-                    await handler(cast("asyncpg.Connection[Any]", writer), event, recorded)
-                await writer.flush()
-            applied += len(rows)
-            after = Checkpoint(int(rows[-1]["transaction_id"]), rows[-1]["position"])
-            if advance is not None:
-                advance(len(rows))
-    finally:
-        await conn.close()
+    while rows := await conn.fetch(sql.REPLAY_BATCH, *_pair(after), *_pair(upto), types, BATCH):
+        async with conn.transaction():
+            writer = BatchWriter(conn)
+            for row in rows:
+                recorded = _recorded(row)
+                event = codec.decode(
+                    recorded.stream_id, recorded.version, recorded.type, row["data"]
+                )
+                handler = projection.handlers[recorded.type]
+                await handler(cast("asyncpg.Connection[Any]", writer), event, recorded)
+            await writer.flush()
+        applied += len(rows)
+        after = Checkpoint(int(rows[-1]["transaction_id"]), rows[-1]["position"])
+        if advance is not None:
+            advance(len(rows))
     return applied
 
 
