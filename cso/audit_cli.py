@@ -24,6 +24,7 @@ from cso.settings import Settings
 # Progress and verdicts on stderr, so that `cso export > file` and `cso anchor > file` stay
 # clean; findings on stdout.
 ERR = Console(stderr=True, soft_wrap=True)
+SHOWN = 100  # problems of an export file printed; the count says how many more
 
 
 @contextlib.asynccontextmanager
@@ -74,10 +75,16 @@ def _moment(text: str, option: str) -> datetime:
 def verify(
     stream_id: Annotated[str | None, typer.Argument(help="One stream; all when omitted.")] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="Check an export offline (no database).")
+        Path | None,
+        typer.Option(
+            "--file", exists=True, dir_okay=False, help="Check an export offline (no database)."
+        ),
     ] = None,
     anchor: Annotated[
-        Path | None, typer.Option("--anchor", help="Prove nothing before this anchor changed.")
+        Path | None,
+        typer.Option(
+            "--anchor", exists=True, dir_okay=False, help="Prove nothing before it changed."
+        ),
     ] = None,
 ) -> None:
     """Recompute hash chains (every stream, one, an export file, or up to an anchor); exit 1
@@ -97,8 +104,10 @@ def _verify_file(path: Path) -> bool:
 
     with path.open("rb") as lines:
         found = verify_export(lines)
-    for problem in found.problems:
+    for problem in found.problems[:SHOWN]:
         typer.echo(f"line {problem.line}: {problem.message}")
+    if len(found.problems) > SHOWN:
+        typer.echo(f"… and {len(found.problems) - SHOWN} more")
     verdict = "intact" if found.ok else f"ALTERED from line {found.first_bad_line}"
     ERR.print(f"{found.events} event(s) of {found.streams} stream(s) checked; {verdict}")
     return found.ok
