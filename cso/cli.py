@@ -7,20 +7,15 @@ import contextlib
 import os
 import signal
 import sys
-import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import orjson
 import typer
 import uvicorn
 
-from cso.cli_access import db, dev_greeting, settings_pool, token
-from cso.database import (
-    connect,
-    resolve_database_url,
-)
+from cso.audit_cli import register as register_audit_commands
+from cso.cli_access import db, dev_greeting, token
+from cso.database import connect, resolve_database_url
 from cso.limits import MAX_BODY_BYTES
 from cso.logs import configure_logging
 from cso.migrations import migrate as apply_migrations
@@ -38,6 +33,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="CSO platform: serve the API and look after its event store.")
 app.command()(db)
 app.command()(token)
+register_audit_commands(app)  # verify, export, anchor, replay --check (cso/audit_cli.py)
 
 
 @app.command()
@@ -183,59 +179,6 @@ def run_projections() -> None:
 
 
 @app.command()
-def verify(
-    stream_id: Annotated[str | None, typer.Argument(help="One stream; all when omitted.")] = None,
-) -> None:
-    """Recompute hash chains; exit 1 when any stream was altered."""
-
-    async def run() -> bool:
-        async with settings_pool() as pool:
-            from cso.eventstore import EventStore
-
-            store = EventStore(pool)
-            if stream_id is not None:
-                ids = [uuid.UUID(stream_id)]
-            else:
-                ids = [r[0] for r in await pool.fetch("SELECT DISTINCT stream_id FROM events")]
-            all_ok = True
-            for sid in ids:
-                result = await store.verify_stream(sid)
-                if not result.ok:
-                    all_ok = False
-                    typer.echo(f"ALTERED {sid} at version {result.first_bad_version}", err=True)
-            typer.echo(f"{len(ids)} stream(s) checked; {'all intact' if all_ok else 'ALTERED'}")
-            return all_ok
-
-    if not asyncio.run(run()):
-        raise typer.Exit(1)
-
-
-@app.command()
-def export(
-    output: Annotated[Path | None, typer.Option(help="File to write; stdout when omitted.")] = None,
-) -> None:
-    """Write the whole log in commit order as JSON lines."""
-
-    async def run() -> None:
-        from cso.eventstore import Checkpoint, EventStore
-
-        async with settings_pool() as pool:
-            store = EventStore(pool)
-            sink = output.open("wb") if output else sys.stdout.buffer
-            try:
-                checkpoint = Checkpoint()
-                while batch := await store.read_log(checkpoint, 1000):
-                    for event in batch:
-                        sink.write(orjson.dumps(event, default=_json_default) + b"\n")
-                    checkpoint = batch[-1].checkpoint
-            finally:
-                if output:
-                    sink.close()
-
-    asyncio.run(run())
-
-
-@app.command()
 def schema() -> None:
     """Print the GraphQL schema (SDL): `cso schema > schema.graphql`."""
     from cso.graphql.export import export_schema
@@ -272,11 +215,3 @@ async def _runtime() -> AsyncIterator[Runtime]:
 
     async with open_runtime(Settings.from_env()) as runtime:
         yield runtime
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(type(value).__name__)

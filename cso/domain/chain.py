@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -46,6 +48,22 @@ class AlreadyChainMaster(RuleViolation):
 
 
 class IndustryChain(Aggregate):
+    class MasterDesignated(Aggregate.Event):
+        """An enterprise made chain master (链主), and since which district day.
+
+        v2 added `designated_on`. v1 events (before it) carry only the enterprise: they are
+        upcast with `designated_on` None — the day was not recorded then — and keep their
+        stored shape, hash and topic.
+        """
+
+        class_version = 2
+        enterprise_id: UUID
+        designated_on: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["designated_on"] = None
+
     @event("Established")
     def __init__(self, name: str, leader: str, lead_department: str) -> None:
         self.name = name
@@ -70,13 +88,15 @@ class IndustryChain(Aggregate):
     def is_master(self, enterprise_id: UUID) -> bool:
         return enterprise_id in self._master_ids
 
-    def designate_master(self, enterprise_id: UUID) -> None:
+    def designate_master(self, enterprise_id: UUID, on: date | None = None) -> None:
+        """Make the enterprise a chain master from the district day `on` (the use case's
+        today). Raises AlreadyChainMaster."""
         if enterprise_id in self._master_ids:
             raise AlreadyChainMaster(
                 f"Enterprise {enterprise_id} is already a chain master of {self.name}."
             )
-        self._designate_master(enterprise_id=enterprise_id)
+        self._designate_master(enterprise_id=enterprise_id, designated_on=on)
 
-    @event("MasterDesignated")
-    def _designate_master(self, enterprise_id: UUID) -> None:
+    @event(MasterDesignated)
+    def _designate_master(self, enterprise_id: UUID, designated_on: date | None) -> None:
         self._master_ids.append(enterprise_id)

@@ -17,7 +17,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from cso.eventstore import sql
 from cso.eventstore.errors import ConcurrencyConflict, ReservationTaken
-from cso.eventstore.hashing import GENESIS, Verification, canonical_encoding, chain
+from cso.eventstore.hashing import GENESIS, ChainFollower, Verification, canonical_encoding, chain
 from cso.eventstore.records import (
     AppendResult,
     Checkpoint,
@@ -410,21 +410,9 @@ class EventStore:
         return Checkpoint() if row is None else Checkpoint(row[0], row[1])
 
     async def verify_stream(self, stream_id: UUID) -> Verification:
-        previous = GENESIS
-        checked = 0
+        """Recompute the stream's hash chain; the first version that breaks it, if any."""
+        follower = ChainFollower()
         for event in await self.read_stream(stream_id):
-            checked += 1
-            encoding = canonical_encoding(
-                event.stream_id,
-                event.stream_type,
-                event.version,
-                event.type,
-                event.data,
-                event.metadata,
-                event.recorded_at,
-            )
-            expected = chain(previous, encoding)
-            if event.version != checked or expected != event.hash:
-                return Verification(ok=False, events_checked=checked, first_bad_version=checked)
-            previous = event.hash
-        return Verification(ok=True, events_checked=checked)
+            if not follower.follows(event):
+                return Verification(False, follower.checked, follower.first_bad_version)
+        return Verification(ok=True, events_checked=follower.checked)

@@ -35,7 +35,7 @@ async def designate_chain_master(
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         chain = await uow.get(chain_id, IndustryChain, target=True)
         enterprise = await uow.get(enterprise_id, Enterprise)
-        chain.designate_master(enterprise.id)
+        chain.designate_master(enterprise.id, uow.today)
         return {"chain": chain.id}
 
     return await app.execute(cmd, attempt)

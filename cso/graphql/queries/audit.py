@@ -24,9 +24,15 @@ from cso.graphql.types.event import (
     recorded_of,
 )
 from cso.services import policy
-from cso.services.errors import NotFound
+from cso.services.errors import InvalidInput, NotFound
 
 POSITION = Column("position", "bigint")
+
+# Whether a stream records its subject's erasure (the domain's PersonalDataErased events).
+ERASED = """
+SELECT EXISTS (
+  SELECT 1 FROM events WHERE stream_id = $1 AND type LIKE '%.PersonalDataErased'
+)"""
 
 EVENTS = PreparedList(
     ListQuery(
@@ -65,7 +71,10 @@ def auditor(info: Info[Context, None]) -> None:
 
 @strawberry.type
 class AuditQueries:
-    @fields.field("A stream's events in version order (auditors, supervisors).")
+    @fields.field(
+        "A stream's events in version order (auditors, supervisors); a version below 1 or "
+        "fromVersion after toVersion is INVALID_INPUT."
+    )
     async def stream_history(
         self,
         info: Info[Context, None],
@@ -74,10 +83,16 @@ class AuditQueries:
         to_version: int | None = None,
     ) -> list[Event]:
         auditor(info)
+        key = parse_id(stream_id, "streamId")
+        for name, value in (("fromVersion", from_version), ("toVersion", to_version)):
+            if value is not None and value < 1:
+                raise InvalidInput(f"versions count from 1, not {value}", name)
+        if from_version is not None and to_version is not None and from_version > to_version:
+            raise InvalidInput(
+                f"fromVersion {from_version} is after toVersion {to_version}", "fromVersion"
+            )
         events = await info.context.runtime.store.read_stream(
-            parse_id(stream_id, "streamId"),
-            from_version=from_version or 1,
-            to_version=to_version,
+            key, from_version=from_version or 1, to_version=to_version
         )
         return [event_of(info.context, e) for e in events]
 
@@ -117,18 +132,24 @@ class AuditQueries:
         rows = await info.context.db.fetch(sql.EVENTS_BY_CORRELATION, correlation_id)
         return [event_of(info.context, recorded_of(row)) for row in rows]
 
-    @fields.field("Recompute a stream's hash chain (auditors, supervisors).")
+    @fields.field(
+        "Recompute a stream's hash chain (auditors, supervisors); an erased subject's stream "
+        "still verifies, and says it was erased."
+    )
     async def verify_stream(
         self, info: Info[Context, None], stream_id: strawberry.ID
     ) -> Verification:
         auditor(info)
-        result = await info.context.runtime.store.verify_stream(parse_id(stream_id, "streamId"))
+        key = parse_id(stream_id, "streamId")
+        result = await info.context.runtime.store.verify_stream(key)
         if result.events_checked == 0:
             raise NotFound(f"no stream {stream_id}")
+        erased = await info.context.db.fetchval(ERASED, key)
         return Verification(
             ok=result.ok,
             events_checked=result.events_checked,
             first_bad_version=result.first_bad_version,
+            personal_data_erased=bool(erased),
         )
 
     @fields.field("Each projection's position and lag (auditors, supervisors).")

@@ -8,25 +8,28 @@ from typing import Protocol, TypeVar
 from uuid import UUID
 
 import strawberry
+from eventsourcing.domain import Aggregate
 from strawberry.types import Info
 
 from cso.graphql.context import Context
 from cso.graphql.enums import NameOrderField, SortDirection
 from cso.graphql.loaders import Batch, loader
 from cso.graphql.scalars import parse_id
+from cso.graphql.types.common import view_aggregate
 from cso.services import policy
 from cso.services.errors import InvalidInput, NotFound
 from cso.services.identity import Principal
 
 
 class Versioned(Protocol):
-    """An aggregate's view: it knows the version it shows."""
+    """An aggregate's GraphQL type: every one has the version that last wrote it."""
 
     @property
     def version(self) -> int: ...
 
 
 V = TypeVar("V", bound=Versioned)
+A = TypeVar("A", bound=Aggregate)
 
 
 @strawberry.input(description="Sort by a field, then by id.")
@@ -68,7 +71,8 @@ async def now_or_replayed(
     """The object `id` names: from its read model through `batch` now, or `replay`ed from its
     events to `version` and/or `as_of` (None before it existed). Raises InvalidInput for a
     bad id or a version below 1, NotFound for a version beyond the object's latest (with
-    `as_of` too, the moment may rightly stop the replay short of `version`)."""
+    `as_of` too, the version may lie beyond what was recorded by then: that answers the
+    object as it was at `as_of`)."""
     reader(info)
     key = parse_id(id, "id")
     if as_of is None and version is None:
@@ -79,3 +83,16 @@ async def now_or_replayed(
     if found is not None and version is not None and as_of is None and found.version < version:
         raise NotFound(f"{id} has no version {version}; its latest is {found.version}")
     return found
+
+
+def replayer(
+    kind: type[A], view: Callable[[A], V]
+) -> Callable[[Context, UUID, int | None, datetime | None], Awaitable[V | None]]:
+    """A `replay` for `now_or_replayed`: `view` of the aggregate of `kind` replayed."""
+
+    async def replay(
+        context: Context, key: UUID, version: int | None, as_of: datetime | None
+    ) -> V | None:
+        return await view_aggregate(context, key, kind, view, version=version, as_of=as_of)
+
+    return replay

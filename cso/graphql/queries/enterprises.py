@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry.types import Info
 
+from cso.domain import chain as chain_domain
+from cso.domain import enterprise as domain
 from cso.graphql import fields
 from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
-from cso.graphql.queries.common import NameOrder, name_ordering, reader, search_pattern
-from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
-from cso.graphql.types.chain import IndustryChain, chain_from_row, load_chain
-from cso.graphql.types.enterprise import Enterprise, enterprise_from_row, load_enterprise
+from cso.graphql.queries.common import (
+    NameOrder,
+    name_ordering,
+    now_or_replayed,
+    reader,
+    replayer,
+    search_pattern,
+)
+from cso.graphql.scalars import parse_optional_id, parse_optional_text
+from cso.graphql.types.chain import (
+    IndustryChain,
+    chain_from_aggregate,
+    chain_from_row,
+    chains_by_id,
+)
+from cso.graphql.types.enterprise import (
+    Enterprise,
+    enterprise_from_aggregate,
+    enterprise_from_row,
+    enterprises_by_id,
+)
 from cso.projections import chains
 from cso.projections.enterprises import ENTERPRISES
 
@@ -29,10 +50,16 @@ class EnterpriseFilter:
 
 @strawberry.type
 class EnterpriseQueries:
-    @strawberry.field
-    async def enterprise(self, info: Info[Context, None], id: strawberry.ID) -> Enterprise | None:
-        reader(info)
-        return await load_enterprise(info.context, parse_id(id, "id"))
+    @fields.field("The enterprise now; with asOf and/or version, replayed to that point.")
+    async def enterprise(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        as_of: datetime | None = None,
+        version: int | None = None,
+    ) -> Enterprise | None:
+        replay = replayer(domain.Enterprise, enterprise_from_aggregate)
+        return await now_or_replayed(info, id, enterprises_by_id, replay, as_of, version)
 
     @strawberry.field
     async def enterprises(
@@ -62,9 +89,13 @@ class EnterpriseQueries:
         reader(info)
         return [chain_from_row(row) for row in await chains.all_chains(info.context.db)]
 
-    @strawberry.field
+    @fields.field("The chain now; with asOf and/or version, replayed to that point.")
     async def industry_chain(
-        self, info: Info[Context, None], id: strawberry.ID
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        as_of: datetime | None = None,
+        version: int | None = None,
     ) -> IndustryChain | None:
-        reader(info)
-        return await load_chain(info.context, parse_id(id, "id"))
+        replay = replayer(chain_domain.IndustryChain, chain_from_aggregate)
+        return await now_or_replayed(info, id, chains_by_id, replay, as_of, version)

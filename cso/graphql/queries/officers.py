@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry.types import Info
 
+from cso.domain import officer as domain
+from cso.graphql import fields
 from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
-from cso.graphql.queries.common import NameOrder, name_ordering, reader
-from cso.graphql.scalars import parse_id, parse_optional_text
-from cso.graphql.types.officer import Officer, load_officer, officer_from_row
+from cso.graphql.queries.common import (
+    NameOrder,
+    name_ordering,
+    now_or_replayed,
+    reader,
+    replayer,
+)
+from cso.graphql.scalars import parse_optional_text
+from cso.graphql.types.officer import (
+    Officer,
+    officer_from_aggregate,
+    officer_from_row,
+    officers_by_id,
+)
 from cso.projections.officers import OFFICERS
 
 
@@ -23,10 +38,16 @@ class OfficerFilter:
 
 @strawberry.type
 class OfficerQueries:
-    @strawberry.field
-    async def officer(self, info: Info[Context, None], id: strawberry.ID) -> Officer | None:
-        reader(info)
-        return await load_officer(info.context, parse_id(id, "id"))
+    @fields.field("The officer now; with asOf and/or version, replayed to that point.")
+    async def officer(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        as_of: datetime | None = None,
+        version: int | None = None,
+    ) -> Officer | None:
+        replay = replayer(domain.Officer, officer_from_aggregate)
+        return await now_or_replayed(info, id, officers_by_id, replay, as_of, version)
 
     @strawberry.field
     async def officers(

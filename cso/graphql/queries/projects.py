@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -11,12 +12,10 @@ from cso.graphql import fields
 from cso.graphql.connections import Connection, list_connection
 from cso.graphql.context import Context
 from cso.graphql.enums import ProjectOrderField, ProjectStage, SortDirection
-from cso.graphql.loaders import loader
-from cso.graphql.queries.common import ordering_name, reader, search_pattern
-from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
+from cso.graphql.queries.common import now_or_replayed, ordering_name, reader, search_pattern
+from cso.graphql.scalars import parse_optional_id, parse_optional_text
 from cso.graphql.types.project import Project, project_at, project_from_row, projects_by_id
 from cso.projections.project_queries import PROJECTS
-from cso.services.errors import InvalidInput
 
 
 @strawberry.input
@@ -40,6 +39,12 @@ class ProjectOrder:
     direction: SortDirection = SortDirection.ASC
 
 
+async def _project_at(
+    context: Context, key: UUID, version: int | None, as_of: datetime | None
+) -> Project | None:
+    return await project_at(context, key, version=version, as_of=as_of)
+
+
 @strawberry.type
 class ProjectQueries:
     @fields.field("The project now; with asOf and/or version, replayed to that point.")
@@ -50,13 +55,7 @@ class ProjectQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> Project | None:
-        reader(info)
-        project_id = parse_id(id, "id")
-        if as_of is None and version is None:
-            return await loader(info.context, projects_by_id).load(project_id)
-        if version is not None and version < 1:
-            raise InvalidInput(f"version counts from 1, not {version}", "version")
-        return await project_at(info.context, project_id, version=version, as_of=as_of)
+        return await now_or_replayed(info, id, projects_by_id, _project_at, as_of, version)
 
     @strawberry.field
     async def projects(

@@ -104,6 +104,11 @@ class Verification:
     ok: bool
     events_checked: int
     first_bad_version: int | None
+    personal_data_erased: bool = strawberry.field(
+        default=False,
+        description="The stream's subject had their personal data erased; the chain still "
+        "verifies (its events hold ciphertext, and erasure destroys only the key).",
+    )
 
 
 @strawberry.type(description="How far a projection has read the log, and how far behind it is.")
