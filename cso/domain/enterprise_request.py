@@ -55,6 +55,14 @@ class NotReferredToDepartment(RuleViolation):
     """Only a department the request is referred to may return it."""
 
 
+class SettledByCancellation(RuleViolation):
+    """A request settled because its project was cancelled got no answer to rate."""
+
+
+# The resolution a request gets when its project is cancelled (see `settle_on_cancellation`).
+CANCELLED_RESOLUTION = "Settled without an answer: project {project} was cancelled."
+
+
 class RequestCase(Protocol):
     """What a request is raised on (a Project, a SecretaryPosting): it keeps the ids of its
     open requests, changed in the same append as the request."""
@@ -88,6 +96,9 @@ def is_redo(satisfaction: int) -> bool:
 
 
 class EnterpriseRequest(Aggregate):
+    """One enterprise request (诉求) in its own stream: its case, category, status, the
+    departments it is referred to, due date, answer and rating (see the module docstring)."""
+
     @event("Raised")
     def __init__(
         self,
@@ -235,7 +246,10 @@ class EnterpriseRequest(Aggregate):
 
     @property
     def on_time(self) -> bool | None:
-        """Resolved on or before the due date; None while unresolved."""
+        """Resolved on or before the due date; None while unresolved, or when settled
+        because its project was cancelled (no answer was given, on time or late)."""
+        if self.__dict__.get("settled_by_cancellation", False):
+            return None
         return None if self.resolved_on is None else resolved_on_time(self.due_on, self.resolved_on)
 
     # -- commands ------------------------------------------------------------
@@ -328,12 +342,34 @@ class EnterpriseRequest(Aggregate):
         case.settle_request(self.id)
 
     @event("Resolved")
-    def _resolve(self, resolution: str, resolved_on: date, due_on: date, on_time: bool) -> None:
+    def _resolve(
+        self,
+        resolution: str,
+        resolved_on: date,
+        due_on: date,
+        on_time: bool | None,
+        cancelled: bool = False,
+    ) -> None:
         # A new answer is rated anew (after a redo, the last rating was of the last answer).
         self.satisfaction = None
+        self.settled_by_cancellation = cancelled
         self.status = RequestStatus.RESOLVED
         self.resolution = resolution
         self.resolved_on = resolved_on
+
+    def settle_on_cancellation(self, today: date, project_name: str) -> None:
+        """Its project was cancelled: RESOLVED today with a resolution saying so, in the
+        same append as the close (the caller, `Project.close`, forgets the id). `on_time`
+        is None, so the on-time figure (over requests resolved on time or late) leaves it
+        out, and it cannot be rated (no answer was given). Raises RequestAlreadyResolved."""
+        self._ensure_unresolved("settled")
+        self._resolve(
+            resolution=CANCELLED_RESOLUTION.format(project=project_name),
+            resolved_on=today,
+            due_on=self.due_on,
+            on_time=None,
+            cancelled=True,
+        )
 
     def rate(
         self, satisfaction: int, today: date, case: RequestCase, calendars: CalendarLookup
@@ -349,6 +385,11 @@ class EnterpriseRequest(Aggregate):
         if self.status is not RequestStatus.RESOLVED:
             raise RequestNotResolved(
                 f"Request {self.id} is not resolved yet; only a resolved request can be rated."
+            )
+        if self.__dict__.get("settled_by_cancellation", False):
+            raise SettledByCancellation(
+                f"Request {self.id} was settled because its project was cancelled; "
+                "there is no answer to rate."
             )
         if self.satisfaction is not None:
             raise RequestAlreadyRated(f"Request {self.id} has already been rated.")
