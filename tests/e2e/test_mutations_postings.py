@@ -158,7 +158,7 @@ async def test_a_stale_expected_version_is_a_conflict(gql: OverHttp) -> None:
     posting = await ps.posting(gql)
     reply = await gql(
         ps.EXTEND,
-        {"input": {"postingId": posting["id"], "termEnd": "2040-01-01", "expectedVersion": 7}},
+        {"input": {"postingId": posting["id"], "termEnd": "2029-01-01", "expectedVersion": 7}},
     )
     assert reply.code == "CONFLICT"
     assert reply.error["extensions"]["currentVersion"] == posting["version"]

@@ -17,7 +17,7 @@ from cso.domain.secretary_posting import (
     SecretaryPosting,
 )
 from cso.domain.working_days import weekends_only, year_calendar
-from tests.unit.domain.test_secretary_posting import START, TODAY, post
+from tests.unit.domain.test_secretary_posting import END, START, TODAY, post
 
 
 def log(posting: SecretaryPosting, on: date = TODAY) -> EnterpriseRequest:
@@ -143,3 +143,11 @@ def test_the_request_changes_before_the_posting_records_it_so_replays_agree() ->
     assert (type(settled).__name__, type(reopened).__name__) == ("ProblemSettled", "ProblemOpened")
     assert resolved.timestamp <= settled.timestamp
     assert rated.timestamp <= redone.timestamp <= reopened.timestamp
+
+
+def test_a_problem_received_after_the_term_ended_is_refused_as_a_visit_is() -> None:
+    posting, _, _ = post()
+    later = END + timedelta(days=10)  # the term has ended; the posting is not ended yet
+    with pytest.raises(DateNotAllowed, match="after the term ended"):
+        posting.log_problem(RequestCategory.OTHER, "用工", later, END + timedelta(days=1))
+    assert posting.open_request_ids == []
