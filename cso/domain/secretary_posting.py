@@ -225,20 +225,25 @@ class SecretaryPosting(Aggregate):
         posting takes neither, as a closed project. Raises PostingEnded."""
         self._ensure_active("logged or reopened")
         if request_id not in self.open_request_ids:
-            self._open_request(request_id=request_id)
+            count = len(self.open_request_ids) + 1
+            self._open_request(request_id=request_id, open_count=count)
 
+    # `open_count` is the number of open problems after the change, stored as is by the
+    # read model (never counted there); None in events recorded before it was kept.
     @event("ProblemOpened")
-    def _open_request(self, request_id: UUID) -> None:
+    def _open_request(self, request_id: UUID, open_count: int | None = None) -> None:
         self._open_ids = [*self.open_request_ids, request_id]
 
     def settle_request(self, request_id: UUID) -> None:
-        """Forget the id of a solved problem. Raises PostingEnded (an ended posting has no
-        open problem to settle)."""
+        """Forget the id of a solved problem; an id it does not keep changes nothing (no
+        event). Raises PostingEnded (an ended posting has no open problem to settle)."""
         self._ensure_active("solved")
-        self._settle_request(request_id=request_id)
+        if request_id in self.open_request_ids:
+            count = len(self.open_request_ids) - 1
+            self._settle_request(request_id=request_id, open_count=count)
 
     @event("ProblemSettled")
-    def _settle_request(self, request_id: UUID) -> None:
+    def _settle_request(self, request_id: UUID, open_count: int | None = None) -> None:
         self._open_ids = [i for i in self.open_request_ids if i != request_id]
 
     # -- term --------------------------------------------------------------------------

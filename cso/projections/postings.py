@@ -157,9 +157,11 @@ SET term_end = $5, extension_count = extension_count + 1, version = $2, updated_
 WHERE id = $1 AND version < $2
 """
 
-# The posting kept ($4 = 1) or forgot ($4 = -1) the id of an open problem.
+# The posting kept or forgot the id of an open problem: $4 the open count the domain
+# decided; events recorded before it did ($4 NULL) step the count by $5 (1 or -1).
 COUNT_PROBLEM = """
-UPDATE rm_postings SET open_problems = open_problems + $4, version = $2, updated_at = $3
+UPDATE rm_postings SET open_problems = COALESCE($4, open_problems + $5), version = $2,
+  updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
@@ -216,8 +218,10 @@ async def term_extended(conn: asyncpg.Connection[Any], event: Any, recorded: Rec
 async def problem_counted(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
+    """Stores the posting's open-problem count after the change (`open_problems`)."""
     step = 1 if type(event).__name__ == "ProblemOpened" else -1
-    await conn.execute(COUNT_PROBLEM, *row_keys(recorded), step)
+    count = getattr(event, "open_count", None)
+    await conn.execute(COUNT_PROBLEM, *row_keys(recorded), count, step)
 
 
 @PROJECTION.on(SecretaryPosting, "Ended")

@@ -3,6 +3,7 @@ a test. The posting keeps the open ones' ids; it ends only when none is open."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -151,3 +152,21 @@ def test_a_problem_received_after_the_term_ended_is_refused_as_a_visit_is() -> N
     with pytest.raises(DateNotAllowed, match="after the term ended"):
         posting.log_problem(RequestCategory.OTHER, "用工", later, END + timedelta(days=1))
     assert posting.open_request_ids == []
+
+
+def test_settling_an_id_the_posting_does_not_keep_records_nothing() -> None:
+    posting, _, _ = post()
+    problem = log(posting)
+    posting.collect_events()
+    posting.settle_request(uuid.uuid4())
+    assert posting.collect_events() == []
+    assert posting.open_request_ids == [problem.id]
+
+
+def test_each_problem_event_carries_the_open_count_after_it() -> None:
+    posting, _, _ = post()
+    first, second = log(posting), log(posting)
+    first.resolve("已答复", TODAY, posting)
+    counts = [(type(e).__name__, e.open_count) for e in posting.collect_events()[1:]]
+    assert counts == [("ProblemOpened", 1), ("ProblemOpened", 2), ("ProblemSettled", 1)]
+    assert posting.open_request_ids == [second.id]
