@@ -177,16 +177,31 @@ def works_in_a_department_of(principal: Principal, departments: Collection[str])
     return principal.role is Role.OFFICER and bool(principal.dept) and principal.dept in departments
 
 
-async def require_request_case_officer(uow: UnitOfWork, case: Project | SecretaryPosting) -> None:
+async def require_request_case_officer(
+    uow: UnitOfWork, case: Project | SecretaryPosting, cases: str | None = None
+) -> None:
     """The case officer of a request, for either source: the CSO of the project it was
-    raised on, or the first secretary posted where it was logged; or a supervisor. Raises
-    Forbidden."""
+    raised on, or the first secretary posted where it was logged; or a supervisor.
+    `cases` words the refusal (default: the case's kind). Raises Forbidden."""
     from cso.domain.secretary_posting import SecretaryPosting
 
     if isinstance(case, SecretaryPosting):
-        await require_secretary_of(uow, case)
+        await require_case_officer(
+            uow,
+            case.officer_id,
+            OfficerRole.FIRST_SECRETARY,
+            cases or "postings they are posted to",
+        )
     else:
-        await require_cso_of(uow, case)
+        await require_case_officer(
+            uow, case.cso_id, OfficerRole.CSO, cases or "projects whose CSO they are"
+        )
+
+
+# What an officer may handle, in a refusal to handle a request.
+REQUESTS_HANDLED = (
+    "requests of their own cases (as CSO or first secretary) or referred to their department"
+)
 
 
 async def require_request_handler(
@@ -198,7 +213,7 @@ async def require_request_handler(
     if works_in_a_department_of(principal, departments):
         await require_active_officer(uow, principal)
         return
-    await require_request_case_officer(uow, case)
+    await require_request_case_officer(uow, case, REQUESTS_HANDLED)
 
 
 async def require_active_officer(uow: UnitOfWork, principal: Principal) -> None:
