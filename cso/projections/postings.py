@@ -20,6 +20,7 @@ from cso.eventstore import RecordedEvent
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.projections.base import Projection, row_keys
 from cso.projections.project_queries import grouped
+from cso.projections.requests import acted_by
 
 PROJECTION = Projection(
     "postings", tables=("rm_postings", "rm_posting_records", "rm_posting_extensions")
@@ -106,7 +107,8 @@ class RecordsPage:
 
 
 EXTENSIONS = """
-SELECT previous_end, term_end, reason, by_id, recorded_at FROM rm_posting_extensions
+SELECT previous_end, term_end, reason, by_id, actor_id, actor_role, actor_name, recorded_at
+FROM rm_posting_extensions
 WHERE posting_id = $1 AND version <= $2 ORDER BY version
 """
 
@@ -148,8 +150,9 @@ WHERE id = $1 AND version < $2
 EXTEND_TERM = """
 WITH extension AS (
   INSERT INTO rm_posting_extensions
-    (posting_id, version, previous_end, term_end, reason, by_id, recorded_at)
-  VALUES ($1, $2, $4, $5, $6, $7, $3)
+    (posting_id, version, previous_end, term_end, reason, by_id, actor_id, actor_role,
+     actor_name, recorded_at)
+  VALUES ($1, $2, $4, $5, $6, $7, $8, $9, $10, $3)
   ON CONFLICT (posting_id, version) DO NOTHING
 )
 UPDATE rm_postings
@@ -204,6 +207,8 @@ async def record(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEv
 
 @PROJECTION.on(SecretaryPosting, "TermExtended")
 async def term_extended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the new term end and the extension, with who made it (rm_posting_extensions)."""
+    actor = acted_by(recorded)
     await conn.execute(
         EXTEND_TERM,
         *row_keys(recorded),
@@ -211,6 +216,9 @@ async def term_extended(conn: asyncpg.Connection[Any], event: Any, recorded: Rec
         event.term_end,
         event.reason,
         event.by,
+        actor["id"],
+        actor["role"],
+        actor["name"],
     )
 
 

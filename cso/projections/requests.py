@@ -12,6 +12,8 @@ whether a request or a project is overdue today is the one comparison `OVERDUE`.
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -22,6 +24,7 @@ from cso.domain.enums import RequestSource, RequestStatus
 from cso.domain.project import Project
 from cso.domain.project_records import deadlines, is_joint
 from cso.eventstore import RecordedEvent
+from cso.eventstore.records import Metadata
 from cso.projections.base import Projection
 
 PART = Projection("projects", tables=("rm_requests",))
@@ -86,12 +89,14 @@ WHERE id = $1 AND version < $2
 """
 
 # $4 due_on, $5 overdue_from, $6 due_soon_from (as the domain decides them), $7 working
-# days, $8 reason, $9 by: the new due date, the extension kept with its time.
+# days, $8 reason, $9 by, $10 who acted (the event's metadata actor, JSON): the new due
+# date, the extension kept with its time.
 EXTEND_REQUEST = """
 UPDATE rm_requests
 SET due_on = $4, overdue_from = $5, due_soon_from = $6, version = $2, updated_at = $3,
     extensions = extensions || jsonb_build_array(jsonb_build_object(
-      'workingDays', $7::int, 'reason', $8::text, 'by', $9::uuid, 'at', $3::timestamptz))
+      'workingDays', $7::int, 'reason', $8::text, 'by', $9::uuid, 'at', $3::timestamptz,
+      'actor', $10::jsonb))
 WHERE id = $1 AND version < $2
 """
 
@@ -176,7 +181,15 @@ async def _return(conn: asyncpg.Connection[Any], keys: Keys, department: str, re
     await conn.execute(RETURN_REQUEST, *keys, department, reason, RequestStatus.OPEN.value)
 
 
-async def _extend(conn: asyncpg.Connection[Any], keys: Keys, event: Any) -> None:
+def acted_by(recorded: RecordedEvent) -> dict[str, str]:
+    """Who caused the event, as their token named them (its metadata's actor): id, role,
+    name. Kept where a rule records who acted, since a supervisor is no registered officer."""
+    return asdict(Metadata.from_json(recorded.metadata or {}).actor)
+
+
+async def _extend(
+    conn: asyncpg.Connection[Any], keys: Keys, event: Any, actor: dict[str, str] | None
+) -> None:
     # Only an unresolved request is extended (the domain's rule), so OPEN stands for it.
     decided = deadlines(RequestStatus.OPEN, event.due_on)
     await conn.execute(
@@ -188,6 +201,7 @@ async def _extend(conn: asyncpg.Connection[Any], keys: Keys, event: Any) -> None
         event.working_days,
         event.reason,
         event.by,
+        None if actor is None else json.dumps(actor),
     )
 
 
@@ -278,7 +292,8 @@ async def returned(conn: asyncpg.Connection[Any], event: Any, recorded: Recorded
 
 @PART.on(EnterpriseRequest, "DeadlineExtended")
 async def extended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await _extend(conn, _own(recorded), event)
+    """Stores the new due date and the extension, with who made it (`extensions`)."""
+    await _extend(conn, _own(recorded), event, acted_by(recorded))
     await _recount_project_of(conn, recorded.stream_id)
 
 
@@ -362,7 +377,7 @@ async def legacy_returned(
 async def legacy_extended(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
-    await _extend(conn, _legacy(event, recorded), event)
+    await _extend(conn, _legacy(event, recorded), event, acted_by(recorded))
     await _recount_project(conn, recorded)
 
 
