@@ -72,7 +72,7 @@ async def test_a_supervisor_extends_a_due_date_by_working_days_and_overdue_follo
     assert extension["by"] is None
     assert extension["actor"] == {
         "id": support.SUPERVISOR_ID,
-        "role": "SUPERVISOR",
+        "role": "supervisor",
         "name": "Tester",
     }
     token = reply.data["extendRequestDeadline"]["consistencyToken"]
