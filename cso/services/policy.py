@@ -31,6 +31,7 @@ class Right(enum.Enum):
     CASE = "the officer who holds the case"
     DEPARTMENT = "an officer of a department the request is referred to"
     CASE_OR_DEPARTMENT = "the case's officer or a referred department's officer"
+    CASO = "an officer who can serve as CASO"
 
 
 # Every mutation of the API, by its GraphQL name. A name missing here is for supervisors.
@@ -66,6 +67,8 @@ MUTATIONS: dict[str, Right] = {
     "recordMoveOut": Right.CASE,
     "renewLease": Right.CASE,
     "erasePersonalData": Right.SUPERVISOR,
+    "startUnitMaintenance": Right.CASO,
+    "endUnitMaintenance": Right.CASO,
     "postFirstSecretary": Right.SUPERVISOR,
     "recordSecretaryVisit": Right.CASE,
     "recordPartyBuildingGuidance": Right.CASE,
@@ -151,6 +154,20 @@ async def require_case_officer(
     refusal = officer.why_cannot_serve_as(role)
     if refusal is not None:
         raise Forbidden(f"an officer who cannot serve as {role.value} acts on no case: {refusal}")
+
+
+async def require_unit_keeper(uow: UnitOfWork) -> None:
+    """A supervisor, or an active registered officer who can serve as CASO: those who look
+    after the tenancies take a unit in and out of maintenance. Raises Forbidden."""
+    principal = uow.command.principal
+    require_officer_or_supervisor(principal)
+    if principal.role is not Role.OFFICER:
+        return
+    await require_active_officer(uow, principal)
+    assert principal.officer_id is not None  # an active registered officer has one
+    refusal = (await uow.get(principal.officer_id, Officer)).why_cannot_serve_as(OfficerRole.CASO)
+    if refusal is not None:
+        raise Forbidden(f"only an officer who can serve as CASO maintains units: {refusal}")
 
 
 async def require_cso_of(uow: UnitOfWork, project: Project) -> None:

@@ -1,5 +1,5 @@
-"""Talent housing: listHousingUnit, applyForHousing, assignCaso, the decision, allocation,
-move-in and move-out, renewLease."""
+"""Talent housing: listHousingUnit, start/endUnitMaintenance, applyForHousing, assignCaso,
+the decision, allocation, move-in and move-out, renewLease."""
 
 from __future__ import annotations
 
@@ -83,6 +83,16 @@ class RenewLeaseInput(MutationInput):
     lease_end: date
 
 
+@strawberry.input(description="The reason (why the unit is out of use) is required.")
+class StartUnitMaintenanceInput(MutationInput):
+    unit_id: strawberry.ID
+
+
+@strawberry.input(description="The unit is AVAILABLE again.")
+class EndUnitMaintenanceInput(MutationInput):
+    unit_id: strawberry.ID
+
+
 @strawberry.input(description="Supervisors: the applicant's data becomes unreadable, for good.")
 class ErasePersonalDataInput(MutationInput):
     application_id: strawberry.ID
@@ -143,6 +153,25 @@ class HousingMutations:
             area_sqm=input.area_sqm,
             monthly_rent=input.monthly_rent,
         )
+        return HousingUnitPayload.of(info, changed)
+
+    @fields.mutation(
+        "Supervisors and officers who can serve as CASO. An AVAILABLE unit goes into "
+        "MAINTENANCE, allocated to nobody until it ends."
+    )
+    async def start_unit_maintenance(
+        self, info: Info[Context, None], input: StartUnitMaintenanceInput
+    ) -> HousingUnitPayload:
+        unit_id = parse_id(input.unit_id, "unitId")
+        changed = await run(info, input, housing.start_unit_maintenance, unit_id=unit_id)
+        return HousingUnitPayload.of(info, changed)
+
+    @fields.mutation("Supervisors and officers who can serve as CASO.")
+    async def end_unit_maintenance(
+        self, info: Info[Context, None], input: EndUnitMaintenanceInput
+    ) -> HousingUnitPayload:
+        unit_id = parse_id(input.unit_id, "unitId")
+        changed = await run(info, input, housing.end_unit_maintenance, unit_id=unit_id)
         return HousingUnitPayload.of(info, changed)
 
     @fields.mutation("Officers and supervisors.")

@@ -65,7 +65,7 @@ def test_an_allocated_or_maintained_unit_cannot_be_allocated() -> None:
     with pytest.raises(UnitNotAvailable):
         listed.allocate(uuid4())
     other = unit()
-    other.start_maintenance()
+    other.start_maintenance("漏水维修")
     with pytest.raises(UnitNotAvailable):
         other.allocate(uuid4())
     other.end_maintenance()
