@@ -1,4 +1,4 @@
-"""startUnitMaintenance and endUnitMaintenance over HTTP: who may, the reason, the status."""
+"""Units in maintenance over HTTP (who may, the reason, the status); suggestedUnits(first:)."""
 
 from __future__ import annotations
 
@@ -53,3 +53,16 @@ async def test_maintenance_needs_a_reason_and_an_officer_who_can_serve_as_caso(
     assert forbidden.code == "FORBIDDEN"
     viewer = await gql(START, {"input": {"unitId": unit_id, "reason": "漏水"}}, role=Role.VIEWER)
     assert viewer.code == "FORBIDDEN"
+
+
+@pytest.mark.parametrize("first", [-5, 101, 1000])
+async def test_suggested_units_refuse_a_first_outside_0_to_100_as_lists_do(
+    gql: OverHttp, first: int
+) -> None:
+    application_id, _ = await approved(gql)
+    reply = await gql(
+        """query($id: ID!, $first: Int!) { housingApplication(id: $id) {
+             suggestedUnits(first: $first) { id } } }""",
+        {"id": application_id, "first": first},
+    )
+    assert (reply.code, reply.error["extensions"]["field"]) == ("INVALID_INPUT", "first")
