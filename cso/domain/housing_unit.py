@@ -40,6 +40,9 @@ def fits(rooms: int, household_size: int) -> bool:
 
 
 def _amount(field: str, value: Decimal | int, *, positive: bool) -> Decimal:
+    """``value`` as an amount kept with 2 places (a rent of "-0" is "0.00", never "-0.00").
+    Raises InvalidValue(field): not a finite decimal, negative (or zero when ``positive``),
+    too large, or more than 2 decimal places."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise InvalidValue(field, f"The {field} must be a decimal amount.")
     amount = Decimal(value)
@@ -55,7 +58,8 @@ def _amount(field: str, value: Decimal | int, *, positive: bool) -> Decimal:
         raise InvalidValue(field, f"The {field} is too large.") from None
     if quantised != amount:
         raise InvalidValue(field, f"The {field} has at most 2 decimal places.")
-    return quantised
+    # A negative zero passes `amount < 0`; it is kept (and shown) as plain zero.
+    return quantised.copy_abs()
 
 
 class HousingUnit(Aggregate):
