@@ -176,6 +176,7 @@ WHERE id = $1 AND version < $2
 
 @PROJECTION.on(SecretaryPosting, "Posted")
 async def posted(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """A new row of rm_postings: the posting active, its officer, enterprise, chain and term."""
     await conn.execute(
         INSERT_POSTING,
         recorded.stream_id,
@@ -195,6 +196,7 @@ _RECORDS = {"VisitRecorded": RECORD_VISIT, "GuidanceRecorded": RECORD_GUIDANCE}
 
 @PROJECTION.on(SecretaryPosting, *_RECORDS)
 async def record(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """A visit or guidance row (rm_posting_records), and the posting's count and latest date."""
     await conn.execute(
         _RECORDS[type(event).__name__],
         *row_keys(recorded),
@@ -234,6 +236,7 @@ async def problem_counted(
 
 @PROJECTION.on(SecretaryPosting, "Ended")
 async def ended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the posting inactive and the day it ended."""
     await conn.execute(END_POSTING, *row_keys(recorded), event.on)
 
 

@@ -238,6 +238,7 @@ async def _redo(conn: asyncpg.Connection[Any], keys: Keys, due_on: date) -> None
 
 @PART.on(EnterpriseRequest, "Raised")
 async def raised(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """A new row of rm_requests: the request OPEN, its due date and deadlines as decided."""
     decided = deadlines(RequestStatus.OPEN, event.due_on)
     on_project = event.source is RequestSource.PROJECT
     await conn.execute(
@@ -262,6 +263,7 @@ async def raised(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEv
 
 @PART.on(EnterpriseRequest, "CarriedOver")
 async def carried_over(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """The row of a request moved into its own stream takes its stream's version and state."""
     decided = deadlines(event.status, event.due_on)
     await conn.execute(
         CARRY_OVER_REQUEST,
@@ -282,11 +284,13 @@ async def carried_over(conn: asyncpg.Connection[Any], event: Any, recorded: Reco
 
 @PART.on(EnterpriseRequest, "Referred")
 async def referred(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the departments it is referred to (lead first) and REFERRED."""
     await _refer(conn, _own(recorded), list(event.departments))
 
 
 @PART.on(EnterpriseRequest, "Returned")
 async def returned(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the request OPEN again, referred nowhere, and the return (`returns`)."""
     await _return(conn, _own(recorded), event.department, event.reason)
 
 
@@ -299,17 +303,20 @@ async def extended(conn: asyncpg.Connection[Any], event: Any, recorded: Recorded
 
 @PART.on(EnterpriseRequest, "Resolved")
 async def resolved(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores RESOLVED, the resolution and day, and `on_time` as the domain decided it."""
     await _resolve(conn, _own(recorded), event, event.due_on)
     await _recount_project_of(conn, recorded.stream_id)
 
 
 @PART.on(EnterpriseRequest, "Rated")
 async def rated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the satisfaction (1–5) and that the request was rated."""
     await conn.execute(RATE_REQUEST, *_own(recorded), event.satisfaction)
 
 
 @PART.on(EnterpriseRequest, "Redone")
 async def redone(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the request OPEN again, due anew, its redo counted."""
     await _redo(conn, _own(recorded), event.due_on)
     await _recount_project_of(conn, recorded.stream_id)
 
@@ -319,6 +326,7 @@ async def redone(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEv
 
 @PART.on(Project, "RequestOpened", "RequestCarriedOver")
 async def request_kept(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the project's open-request count after it kept an id."""
     await conn.execute(KEEP_REQUEST, event.request_id, recorded.version)
     await _recount_project(conn, recorded)
 
@@ -327,6 +335,7 @@ async def request_kept(conn: asyncpg.Connection[Any], event: Any, recorded: Reco
 async def request_settled(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
+    """Stores the project's open-request count after it forgot an id."""
     await _recount_project(conn, recorded)
 
 
@@ -335,6 +344,7 @@ async def request_settled(
 
 @PART.on(Project, "RequestRaised")
 async def legacy_raised(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """A new rm_requests row for a request raised on its project's stream (older databases)."""
     decided = deadlines(RequestStatus.OPEN, event.due_on)
     await conn.execute(
         INSERT_LEGACY_REQUEST,
@@ -361,6 +371,7 @@ async def legacy_raised(conn: asyncpg.Connection[Any], event: Any, recorded: Rec
 async def legacy_referred(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
+    """As `referred`, for a request on its project's stream."""
     await _refer(conn, _legacy(event, recorded), list(event.departments))
     await _recount_project(conn, recorded)
 
@@ -369,6 +380,7 @@ async def legacy_referred(
 async def legacy_returned(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
+    """As `returned`, for a request on its project's stream."""
     await _return(conn, _legacy(event, recorded), event.department, event.reason)
     await _recount_project(conn, recorded)
 
@@ -377,6 +389,7 @@ async def legacy_returned(
 async def legacy_extended(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
+    """As `extended`, for a request on its project's stream."""
     await _extend(conn, _legacy(event, recorded), event, acted_by(recorded))
     await _recount_project(conn, recorded)
 
@@ -385,6 +398,7 @@ async def legacy_extended(
 async def legacy_resolved(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
+    """As `resolved`, for a request on its project's stream."""
     # These events do not say the due date; a resolved request's deadlines do not read it.
     await _resolve(conn, _legacy(event, recorded), event, event.resolved_on)
     await _recount_project(conn, recorded)
@@ -392,11 +406,13 @@ async def legacy_resolved(
 
 @PART.on(Project, "RequestRated")
 async def legacy_rated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """As `rated`, for a request on its project's stream."""
     await conn.execute(RATE_REQUEST, *_legacy(event, recorded), event.satisfaction)
     await _recount_project(conn, recorded)
 
 
 @PART.on(Project, "RequestRedone")
 async def legacy_redone(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """As `redone`, for a request on its project's stream."""
     await _redo(conn, _legacy(event, recorded), event.due_on)
     await _recount_project(conn, recorded)
