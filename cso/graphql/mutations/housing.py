@@ -27,7 +27,7 @@ from cso.graphql.types.housing import (
 from cso.services import housing
 
 
-@strawberry.input
+@strawberry.input(description="A new unit; its number is unique in its building.")
 class ListHousingUnitInput(MutationInput):
     building: str
     unit_no: str
@@ -36,7 +36,7 @@ class ListHousingUnitInput(MutationInput):
     monthly_rent: Decimal = strawberry.field(description='In yuan a month, e.g. "2300.00".')
 
 
-@strawberry.input
+@strawberry.input(description="An application for a talent working at `employerId`.")
 class ApplyForHousingInput(MutationInput):
     applicant_name: str
     id_number: str = strawberry.field(description="18 characters; GB 11643 check character.")
@@ -52,7 +52,7 @@ class AssignCasoInput(MutationInput):
     officer_id: strawberry.ID
 
 
-@strawberry.input
+@strawberry.input(description="Puts the application on the waitlist (by tier).")
 class ApproveHousingApplicationInput(MutationInput):
     application_id: strawberry.ID
 
@@ -71,13 +71,13 @@ class AllocateHousingUnitInput(MutationInput):
     lease_end: date
 
 
-@strawberry.input
+@strawberry.input(description="A move-in or move-out on a day not in the future.")
 class RecordMoveInput(MutationInput):
     application_id: strawberry.ID
     on: date
 
 
-@strawberry.input
+@strawberry.input(description="A later lease end, at most five years past the current one.")
 class RenewLeaseInput(MutationInput):
     application_id: strawberry.ID
     lease_end: date
@@ -109,14 +109,14 @@ async def _unit(info: Info[Context, None], payload: ChangedPayload) -> HousingUn
     )
 
 
-@strawberry.type
+@strawberry.type(description="The unit after the change.")
 class HousingUnitPayload(ChangedPayload):
     @fields.field("The unit after the change; read only when asked for.")
     async def unit(self, info: Info[Context, None]) -> HousingUnit:
         return await _unit(info, self)
 
 
-@strawberry.type
+@strawberry.type(description="The application after the change.")
 class HousingApplicationPayload(ChangedPayload):
     @fields.field("The application after the change; read only when asked for.")
     async def application(self, info: Info[Context, None]) -> HousingApplication:
@@ -130,7 +130,7 @@ class HousingApplicationPayload(ChangedPayload):
         )
 
 
-@strawberry.type
+@strawberry.type(description="The application and its unit after the change.")
 class HousingTenancyPayload(HousingApplicationPayload):
     @fields.field("The unit after the change; read only when asked for.")
     async def unit(self, info: Info[Context, None]) -> HousingUnit:

@@ -40,7 +40,9 @@ SUBJECT_TYPE = "HousingApplicant"
 Masker = Callable[[str], str]
 
 
-@strawberry.type
+@strawberry.type(
+    description="A talent apartment (人才公寓): AVAILABLE, ALLOCATED, OCCUPIED or MAINTENANCE."
+)
 class HousingUnit:
     id: strawberry.ID
     version: int
@@ -105,14 +107,18 @@ units_by_id = batch_by_id(
 )
 
 
-@strawberry.type
+@strawberry.type(
+    description="An earlier application on the waitlist that also fitted the unit, passed over."
+)
 class PassedOver:
     id: strawberry.ID
     tier: TalentTier
     waitlist_position: int
 
 
-@strawberry.type
+@strawberry.type(
+    description="The unit an application was allocated, when, its waitlist position, and why."
+)
 class Allocation:
     unit_id: strawberry.Private[UUID]
     on: date
@@ -127,7 +133,7 @@ class Allocation:
         return await load_by_id(info.context, units_by_id, self.unit_id)
 
 
-@strawberry.type
+@strawberry.type(description="A talent's application for an apartment, followed by its CASO.")
 class HousingApplication:
     id: strawberry.ID
     version: int

@@ -64,7 +64,7 @@ class TermExtension:
         return await load_officer(info.context, self.by_id)
 
 
-@strawberry.type
+@strawberry.type(description="A first secretary (第一书记) posted to an SME for a term.")
 class SecretaryPosting:
     id: strawberry.ID
     version: int
