@@ -121,28 +121,22 @@ ON CONFLICT (id) DO NOTHING
 
 # One statement a record: the row, and the posting's count and latest date by increment
 # (each event is applied once: the version guard and the checkpoint see to it).
-RECORD_VISIT = """
+# One statement for visits and guidance: $8 the kind ('VISIT' or 'GUIDANCE') picks the
+# count and the latest date it moves; the other pair stays as it is.
+RECORD = """
 WITH record AS (
   INSERT INTO rm_posting_records
     (id, posting_id, version, kind, occurred_on, summary, recorded_at, position)
-  VALUES ($4, $1, $2, 'VISIT', $5, $6, $3, $7)
+  VALUES ($4, $1, $2, $8, $5, $6, $3, $7)
   ON CONFLICT (id) DO NOTHING
 )
 UPDATE rm_postings
-SET visit_count = visit_count + 1, latest_visit_on = greatest(latest_visit_on, $5),
-    version = $2, updated_at = $3
-WHERE id = $1 AND version < $2
-"""
-
-RECORD_GUIDANCE = """
-WITH record AS (
-  INSERT INTO rm_posting_records
-    (id, posting_id, version, kind, occurred_on, summary, recorded_at, position)
-  VALUES ($4, $1, $2, 'GUIDANCE', $5, $6, $3, $7)
-  ON CONFLICT (id) DO NOTHING
-)
-UPDATE rm_postings
-SET guidance_count = guidance_count + 1, latest_guidance_on = greatest(latest_guidance_on, $5),
+SET visit_count = visit_count + ($8::text = 'VISIT')::int,
+    latest_visit_on = CASE WHEN $8::text = 'VISIT'
+                           THEN greatest(latest_visit_on, $5) ELSE latest_visit_on END,
+    guidance_count = guidance_count + ($8::text = 'GUIDANCE')::int,
+    latest_guidance_on = CASE WHEN $8::text = 'GUIDANCE'
+                              THEN greatest(latest_guidance_on, $5) ELSE latest_guidance_on END,
     version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
@@ -191,19 +185,20 @@ async def posted(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEv
     )
 
 
-_RECORDS = {"VisitRecorded": RECORD_VISIT, "GuidanceRecorded": RECORD_GUIDANCE}
+_RECORDS = {"VisitRecorded": "VISIT", "GuidanceRecorded": "GUIDANCE"}
 
 
 @PROJECTION.on(SecretaryPosting, *_RECORDS)
 async def record(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     """A visit or guidance row (rm_posting_records), and the posting's count and latest date."""
     await conn.execute(
-        _RECORDS[type(event).__name__],
+        RECORD,
         *row_keys(recorded),
         event.record_id,
         event.on,
         event.summary,
         recorded.position,
+        _RECORDS[type(event).__name__],
     )
 
 
