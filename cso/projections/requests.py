@@ -1,7 +1,8 @@
 """The requests read model (rm_requests): requests from projects and postings.
 
-Handles the EnterpriseRequest aggregate's events, and the `Request*` events an older
-database recorded on its projects' streams (until `cso carry-over-requests` moves them).
+Handles the EnterpriseRequest aggregate's events and its project keeping their ids; the
+`Request*` events an older database recorded on its projects' streams are in
+`cso.projections.legacy_requests`, which writes the rows through the statements here.
 Part of the projects projection (one runner, one order), because every request event also
 recounts its project's open requests and their earliest `overdue_from` in `rm_projects`.
 
@@ -38,16 +39,6 @@ def overdue(column: str, today: str) -> str:
     """`OVERDUE` over a column and a parameter, e.g. `overdue("r.overdue_from", "$1::date")`."""
     return OVERDUE.format(overdue_from=column, today=today)
 
-
-# A request of an older database, raised on its project's stream ($3: the project version).
-INSERT_LEGACY_REQUEST = """
-INSERT INTO rm_requests (id, project_id, seq, category, description, status, raised_on, due_on,
-                         overdue_from, version, created_at, updated_at, calendar_source,
-                         calendar_version, due_soon_from, enterprise_id, open)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $3, $10, $10, $11, $12, $13,
-        (SELECT enterprise_id FROM rm_projects WHERE id = $2), $14)
-ON CONFLICT (id) DO NOTHING
-"""
 
 # An EnterpriseRequest raised ($2 its version, 1); `seq` is set when its project keeps it.
 INSERT_REQUEST = """
@@ -153,12 +144,7 @@ def _own(recorded: RecordedEvent) -> Keys:
     return recorded.stream_id, recorded.version, recorded.recorded_at
 
 
-def _legacy(event: Any, recorded: RecordedEvent) -> Keys:
-    """A request event of an older database, on its project's stream."""
-    return event.request_id, recorded.version, recorded.recorded_at
-
-
-async def _recount_project(conn: asyncpg.Connection[Any], recorded: RecordedEvent) -> None:
+async def recount_project(conn: asyncpg.Connection[Any], recorded: RecordedEvent) -> None:
     """After an event on a project's stream (the project's version moves)."""
     await conn.execute(RECOUNT_PROJECT, recorded.stream_id, recorded.version, recorded.recorded_at)
 
@@ -168,16 +154,20 @@ async def _recount_project_of(conn: asyncpg.Connection[Any], request_id: Any) ->
     await conn.execute(RECOUNT_PROJECT_OF, request_id)
 
 
-# -- what both kinds of event write ----------------------------------------------------
+# -- what both kinds of event write (here and in legacy_requests) ---------------------
 
 
-async def _refer(conn: asyncpg.Connection[Any], keys: Keys, departments: list[str]) -> None:
+async def write_referral(conn: asyncpg.Connection[Any], keys: Keys, departments: list[str]) -> None:
+    """REFERRED to `departments` (lead first), joint when more than one."""
     await conn.execute(
         REFER_REQUEST, *keys, RequestStatus.REFERRED.value, departments, is_joint(departments)
     )
 
 
-async def _return(conn: asyncpg.Connection[Any], keys: Keys, department: str, reason: str) -> None:
+async def write_return(
+    conn: asyncpg.Connection[Any], keys: Keys, department: str, reason: str
+) -> None:
+    """OPEN again, referred nowhere; the return kept in `returns`."""
     await conn.execute(RETURN_REQUEST, *keys, department, reason, RequestStatus.OPEN.value)
 
 
@@ -187,9 +177,10 @@ def acted_by(recorded: RecordedEvent) -> dict[str, str]:
     return asdict(Metadata.from_json(recorded.metadata or {}).actor)
 
 
-async def _extend(
+async def write_extension(
     conn: asyncpg.Connection[Any], keys: Keys, event: Any, actor: dict[str, str] | None
 ) -> None:
+    """The new due date and its deadlines; the extension kept in `extensions` with `actor`."""
     # Only an unresolved request is extended (the domain's rule), so OPEN stands for it.
     decided = deadlines(RequestStatus.OPEN, event.due_on)
     await conn.execute(
@@ -205,7 +196,10 @@ async def _extend(
     )
 
 
-async def _resolve(conn: asyncpg.Connection[Any], keys: Keys, event: Any, due_on: date) -> None:
+async def write_resolution(
+    conn: asyncpg.Connection[Any], keys: Keys, event: Any, due_on: date
+) -> None:
+    """RESOLVED with the event's resolution and day, and `on_time` as the domain decided."""
     decided = deadlines(RequestStatus.RESOLVED, due_on)
     await conn.execute(
         RESOLVE_REQUEST,
@@ -220,7 +214,8 @@ async def _resolve(conn: asyncpg.Connection[Any], keys: Keys, event: Any, due_on
     )
 
 
-async def _redo(conn: asyncpg.Connection[Any], keys: Keys, due_on: date) -> None:
+async def write_redo(conn: asyncpg.Connection[Any], keys: Keys, due_on: date) -> None:
+    """OPEN again, due anew on `due_on`, the redo counted."""
     decided = deadlines(RequestStatus.OPEN, due_on)
     await conn.execute(
         REDO_REQUEST,
@@ -285,26 +280,26 @@ async def carried_over(conn: asyncpg.Connection[Any], event: Any, recorded: Reco
 @PART.on(EnterpriseRequest, "Referred")
 async def referred(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     """Stores the departments it is referred to (lead first) and REFERRED."""
-    await _refer(conn, _own(recorded), list(event.departments))
+    await write_referral(conn, _own(recorded), list(event.departments))
 
 
 @PART.on(EnterpriseRequest, "Returned")
 async def returned(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     """Stores the request OPEN again, referred nowhere, and the return (`returns`)."""
-    await _return(conn, _own(recorded), event.department, event.reason)
+    await write_return(conn, _own(recorded), event.department, event.reason)
 
 
 @PART.on(EnterpriseRequest, "DeadlineExtended")
 async def extended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     """Stores the new due date and the extension, with who made it (`extensions`)."""
-    await _extend(conn, _own(recorded), event, acted_by(recorded))
+    await write_extension(conn, _own(recorded), event, acted_by(recorded))
     await _recount_project_of(conn, recorded.stream_id)
 
 
 @PART.on(EnterpriseRequest, "Resolved")
 async def resolved(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     """Stores RESOLVED, the resolution and day, and `on_time` as the domain decided it."""
-    await _resolve(conn, _own(recorded), event, event.due_on)
+    await write_resolution(conn, _own(recorded), event, event.due_on)
     await _recount_project_of(conn, recorded.stream_id)
 
 
@@ -317,7 +312,7 @@ async def rated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEve
 @PART.on(EnterpriseRequest, "Redone")
 async def redone(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     """Stores the request OPEN again, due anew, its redo counted."""
-    await _redo(conn, _own(recorded), event.due_on)
+    await write_redo(conn, _own(recorded), event.due_on)
     await _recount_project_of(conn, recorded.stream_id)
 
 
@@ -328,7 +323,7 @@ async def redone(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEv
 async def request_kept(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     """Stores the project's open-request count after it kept an id."""
     await conn.execute(KEEP_REQUEST, event.request_id, recorded.version)
-    await _recount_project(conn, recorded)
+    await recount_project(conn, recorded)
 
 
 @PART.on(Project, "RequestSettled")
@@ -336,83 +331,4 @@ async def request_settled(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
     """Stores the project's open-request count after it forgot an id."""
-    await _recount_project(conn, recorded)
-
-
-# -- requests of older databases, on their projects' streams ---------------------------------
-
-
-@PART.on(Project, "RequestRaised")
-async def legacy_raised(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    """A new rm_requests row for a request raised on its project's stream (older databases)."""
-    decided = deadlines(RequestStatus.OPEN, event.due_on)
-    await conn.execute(
-        INSERT_LEGACY_REQUEST,
-        event.request_id,
-        recorded.stream_id,
-        recorded.version,
-        event.category.value,
-        event.description,
-        RequestStatus.OPEN.value,
-        event.raised_on,
-        event.due_on,
-        decided.overdue_from,
-        recorded.recorded_at,
-        # Requests raised before due dates counted working days carry no calendar.
-        None if event.calendar_source is None else event.calendar_source.value,
-        event.calendar_version,
-        decided.due_soon_from,
-        decided.open,
-    )
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestReferred")
-async def legacy_referred(
-    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
-) -> None:
-    """As `referred`, for a request on its project's stream."""
-    await _refer(conn, _legacy(event, recorded), list(event.departments))
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestReturned")
-async def legacy_returned(
-    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
-) -> None:
-    """As `returned`, for a request on its project's stream."""
-    await _return(conn, _legacy(event, recorded), event.department, event.reason)
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestDeadlineExtended")
-async def legacy_extended(
-    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
-) -> None:
-    """As `extended`, for a request on its project's stream."""
-    await _extend(conn, _legacy(event, recorded), event, acted_by(recorded))
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestResolved")
-async def legacy_resolved(
-    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
-) -> None:
-    """As `resolved`, for a request on its project's stream."""
-    # These events do not say the due date; a resolved request's deadlines do not read it.
-    await _resolve(conn, _legacy(event, recorded), event, event.resolved_on)
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestRated")
-async def legacy_rated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    """As `rated`, for a request on its project's stream."""
-    await conn.execute(RATE_REQUEST, *_legacy(event, recorded), event.satisfaction)
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestRedone")
-async def legacy_redone(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    """As `redone`, for a request on its project's stream."""
-    await _redo(conn, _legacy(event, recorded), event.due_on)
-    await _recount_project(conn, recorded)
+    await recount_project(conn, recorded)
