@@ -7,19 +7,20 @@ return it (OPEN again) or resolve it; a rating of 1 or 2 reopens it (a redo), du
 The due date and the calendar it was counted on are recorded in the events: a replay never
 counts again. State holds what the rules need; returns and extensions are events (and rows
 of the requests read model), never lists here. The case keeps the request's id while it is
-open, appended with it (`RequestCase`), so a case never closes over an open request.
+open, appended with it (`RequestCase`), so a case never closes over an open request. The
+ranges, the due-date count and the refusals are in `cso.domain.request_rules`.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
 from cso.domain.enums import CalendarSource, RequestCategory, RequestSource, RequestStatus
-from cso.domain.errors import InvalidValue, RuleViolation
+from cso.domain.errors import InvalidValue
 from cso.domain.project_records import (
     due_soon_from,
     is_joint,
@@ -28,71 +29,21 @@ from cso.domain.project_records import (
     overdue_from,
     resolved_on_time,
 )
+from cso.domain.request_rules import (
+    CANCELLED_RESOLUTION,
+    EXTENSION_RANGE,
+    SATISFACTION_RANGE,
+    NotReferredToDepartment,
+    RequestAlreadyRated,
+    RequestAlreadyResolved,
+    RequestCase,
+    RequestNotResolved,
+    SettledByCancellation,
+    due_on,
+    is_redo,
+)
 from cso.domain.values import TEXT_MAX_LENGTH, require_enum, require_text, unique_texts
-from cso.domain.working_days import CalendarLookup, WorkingDayCount, add_working_days
-
-SATISFACTION_RANGE = range(1, 6)
-# An enterprise this unsatisfied gets its request handled again (a redo).
-REDO_AT_MOST = 2
-# An extension is a grace of days, not a new deadline; and the calendars a count reads stay
-# within the year it starts in and the next.
-EXTENSION_RANGE = range(1, 31)
-
-
-class RequestAlreadyResolved(RuleViolation):
-    """A resolved request can be neither referred, returned, extended nor resolved again."""
-
-
-class RequestNotResolved(RuleViolation):
-    """Only a resolved request can be rated."""
-
-
-class RequestAlreadyRated(RuleViolation):
-    """A request is rated once per answer."""
-
-
-class NotReferredToDepartment(RuleViolation):
-    """Only a department the request is referred to may return it."""
-
-
-class SettledByCancellation(RuleViolation):
-    """A request settled because its project was cancelled got no answer to rate."""
-
-
-# The resolution a request gets when its project is cancelled (see `settle_on_cancellation`).
-CANCELLED_RESOLUTION = "Settled without an answer: project {project} was cancelled."
-
-
-class RequestCase(Protocol):
-    """What a request is raised on (a Project, a SecretaryPosting): it keeps the ids of its
-    open requests, changed in the same append as the request."""
-
-    @property
-    def id(self) -> UUID: ...
-
-    @property
-    def enterprise_id(self) -> UUID: ...
-
-    def ensure_takes_requests(self) -> None:
-        """Raises when the case is closed (its requests settled as they are)."""
-
-    def open_request(self, request_id: UUID) -> None:
-        """Keep the id of a new (or reopened) request; raises when the case is closed."""
-
-    def settle_request(self, request_id: UUID) -> None:
-        """Forget the id of a resolved request."""
-
-
-def due_on(
-    category: RequestCategory, received_on: date, calendars: CalendarLookup
-) -> WorkingDayCount:
-    """The category's working days after the day received, on the given calendars."""
-    return add_working_days(received_on, category.days_to_answer, calendars)
-
-
-def is_redo(satisfaction: int) -> bool:
-    """A rating of 1 or 2 reopens the request."""
-    return satisfaction <= REDO_AT_MOST
+from cso.domain.working_days import CalendarLookup, add_working_days
 
 
 class EnterpriseRequest(Aggregate):

@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 
-from cso.domain.enterprise_request import SettledByCancellation
 from cso.domain.enums import (
     Milestone,
     ProjectOutcome,
@@ -17,6 +16,7 @@ from cso.domain.enums import (
 from cso.domain.officer import Officer
 from cso.domain.project import Project
 from cso.domain.project_errors import NotYetOperating, OpenRequestsRemain, ProjectClosed
+from cso.domain.request_rules import SettledByCancellation
 from tests.request_desk import RequestDesk
 
 MakeOfficer = Callable[..., Officer]
