@@ -12,7 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from cso.domain.enterprise_request import EnterpriseRequest
-from cso.domain.enums import RequestCategory
+from cso.domain.enums import ProjectOutcome, RequestCategory
+from cso.domain.officer import Officer
 from cso.domain.project import Project
 from cso.domain.working_days import CalendarLookup, weekends_only
 
@@ -70,6 +71,15 @@ class RequestDesk:
         calendars: CalendarLookup = weekends_only,
     ) -> None:
         self.requests[request_id].rate(satisfaction, today, self.project, calendars)
+
+    def close(
+        self, outcome: ProjectOutcome, reason: str | None = None, cso: Officer | None = None
+    ) -> None:
+        """Close as the use case does: with the project's open requests, settled today
+        (the latest day a request was raised or answered) when cancelled."""
+        kept = [self.requests[i] for i in self.project.kept_request_ids]
+        today = max((r.resolved_on or r.received_on for r in self.requests.values()), default=None)
+        self.project.close(outcome, reason, cso, kept, today)
 
     @property
     def open_requests(self) -> list[EnterpriseRequest]:

@@ -7,19 +7,20 @@ return it (OPEN again) or resolve it; a rating of 1 or 2 reopens it (a redo), du
 The due date and the calendar it was counted on are recorded in the events: a replay never
 counts again. State holds what the rules need; returns and extensions are events (and rows
 of the requests read model), never lists here. The case keeps the request's id while it is
-open, appended with it (`RequestCase`), so a case never closes over an open request.
+open, appended with it (`RequestCase`), so a case never closes over an open request. The
+ranges, the due-date count and the refusals are in `cso.domain.request_rules`.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
 from cso.domain.enums import CalendarSource, RequestCategory, RequestSource, RequestStatus
-from cso.domain.errors import InvalidValue, RuleViolation
+from cso.domain.errors import InvalidValue
 from cso.domain.project_records import (
     due_soon_from,
     is_joint,
@@ -28,66 +29,27 @@ from cso.domain.project_records import (
     overdue_from,
     resolved_on_time,
 )
+from cso.domain.request_rules import (
+    CANCELLED_RESOLUTION,
+    EXTENSION_RANGE,
+    SATISFACTION_RANGE,
+    NotReferredToDepartment,
+    RequestAlreadyRated,
+    RequestAlreadyResolved,
+    RequestCase,
+    RequestNotResolved,
+    SettledByCancellation,
+    due_on,
+    is_redo,
+)
 from cso.domain.values import TEXT_MAX_LENGTH, require_enum, require_text, unique_texts
-from cso.domain.working_days import CalendarLookup, WorkingDayCount, add_working_days
-
-SATISFACTION_RANGE = range(1, 6)
-# An enterprise this unsatisfied gets its request handled again (a redo).
-REDO_AT_MOST = 2
-# An extension is a grace of days, not a new deadline; and the calendars a count reads stay
-# within the year it starts in and the next.
-EXTENSION_RANGE = range(1, 31)
-
-
-class RequestAlreadyResolved(RuleViolation):
-    """A resolved request can be neither referred, returned, extended nor resolved again."""
-
-
-class RequestNotResolved(RuleViolation):
-    """Only a resolved request can be rated."""
-
-
-class RequestAlreadyRated(RuleViolation):
-    """A request is rated once per answer."""
-
-
-class NotReferredToDepartment(RuleViolation):
-    """Only a department the request is referred to may return it."""
-
-
-class RequestCase(Protocol):
-    """What a request is raised on (a Project, a SecretaryPosting): it keeps the ids of its
-    open requests, changed in the same append as the request."""
-
-    @property
-    def id(self) -> UUID: ...
-
-    @property
-    def enterprise_id(self) -> UUID: ...
-
-    def ensure_takes_requests(self) -> None:
-        """Raises when the case is closed (its requests settled as they are)."""
-
-    def open_request(self, request_id: UUID) -> None:
-        """Keep the id of a new (or reopened) request; raises when the case is closed."""
-
-    def settle_request(self, request_id: UUID) -> None:
-        """Forget the id of a resolved request."""
-
-
-def due_on(
-    category: RequestCategory, received_on: date, calendars: CalendarLookup
-) -> WorkingDayCount:
-    """The category's working days after the day received, on the given calendars."""
-    return add_working_days(received_on, category.days_to_answer, calendars)
-
-
-def is_redo(satisfaction: int) -> bool:
-    """A rating of 1 or 2 reopens the request."""
-    return satisfaction <= REDO_AT_MOST
+from cso.domain.working_days import CalendarLookup, add_working_days
 
 
 class EnterpriseRequest(Aggregate):
+    """One enterprise request (诉求) in its own stream: its case, category, status, the
+    departments it is referred to, due date, answer and rating (see the module docstring)."""
+
     @event("Raised")
     def __init__(
         self,
@@ -235,7 +197,10 @@ class EnterpriseRequest(Aggregate):
 
     @property
     def on_time(self) -> bool | None:
-        """Resolved on or before the due date; None while unresolved."""
+        """Resolved on or before the due date; None while unresolved, or when settled
+        because its project was cancelled (no answer was given, on time or late)."""
+        if self.__dict__.get("settled_by_cancellation", False):
+            return None
         return None if self.resolved_on is None else resolved_on_time(self.due_on, self.resolved_on)
 
     # -- commands ------------------------------------------------------------
@@ -328,12 +293,34 @@ class EnterpriseRequest(Aggregate):
         case.settle_request(self.id)
 
     @event("Resolved")
-    def _resolve(self, resolution: str, resolved_on: date, due_on: date, on_time: bool) -> None:
+    def _resolve(
+        self,
+        resolution: str,
+        resolved_on: date,
+        due_on: date,
+        on_time: bool | None,
+        cancelled: bool = False,
+    ) -> None:
         # A new answer is rated anew (after a redo, the last rating was of the last answer).
         self.satisfaction = None
+        self.settled_by_cancellation = cancelled
         self.status = RequestStatus.RESOLVED
         self.resolution = resolution
         self.resolved_on = resolved_on
+
+    def settle_on_cancellation(self, today: date, project_name: str) -> None:
+        """Its project was cancelled: RESOLVED today with a resolution saying so, in the
+        same append as the close (the caller, `Project.close`, forgets the id). `on_time`
+        is None, so the on-time figure (over requests resolved on time or late) leaves it
+        out, and it cannot be rated (no answer was given). Raises RequestAlreadyResolved."""
+        self._ensure_unresolved("settled")
+        self._resolve(
+            resolution=CANCELLED_RESOLUTION.format(project=project_name),
+            resolved_on=today,
+            due_on=self.due_on,
+            on_time=None,
+            cancelled=True,
+        )
 
     def rate(
         self, satisfaction: int, today: date, case: RequestCase, calendars: CalendarLookup
@@ -349,6 +336,11 @@ class EnterpriseRequest(Aggregate):
         if self.status is not RequestStatus.RESOLVED:
             raise RequestNotResolved(
                 f"Request {self.id} is not resolved yet; only a resolved request can be rated."
+            )
+        if self.__dict__.get("settled_by_cancellation", False):
+            raise SettledByCancellation(
+                f"Request {self.id} was settled because its project was cancelled; "
+                "there is no answer to rate."
             )
         if self.satisfaction is not None:
             raise RequestAlreadyRated(f"Request {self.id} has already been rated.")

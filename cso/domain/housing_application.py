@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from cso.domain.date_bounds import LEASE_YEARS, ensure_not_after, years_after
 from cso.domain.enums import ApplicationStatus, OfficerRole, TalentTier
 from cso.domain.errors import InvalidValue, RuleViolation
 from cso.domain.housing_unit import HousingUnit
@@ -240,12 +241,19 @@ class HousingApplication(Aggregate):
 
         Raises AllocationOutOfOrder when an application ahead on the waitlist also fits the
         unit and no `reason` is given; with one, the event records the application's
-        position and those passed over. Raises UnitDoesNotFit, UnitNotAvailable.
+        position and those passed over. Raises UnitDoesNotFit, UnitNotAvailable; InvalidValue
+        for a lease ending more than five years after today (`cso.domain.date_bounds`).
         """
         self._ensure_status("allocation", ApplicationStatus.APPROVED)
         lease_end = require_date("leaseEnd", lease_end)
         if lease_end <= today:
             raise DateNotAllowed(f"The lease must end after today ({today}), not on {lease_end}.")
+        ensure_not_after(
+            "leaseEnd",
+            lease_end,
+            years_after(today, LEASE_YEARS),
+            f"a lease runs at most {LEASE_YEARS} years",
+        )
         unit.ensure_fits(self.household_size)
         reason = optional_text("reason", reason, TEXT_MAX_LENGTH)
         standing = waitlist.standing(self.id, unit.fits)
@@ -316,7 +324,8 @@ class HousingApplication(Aggregate):
         self.ended_on = on
 
     def renew_lease(self, lease_end: date) -> None:
-        """A renewal moves the lease end later."""
+        """A renewal moves the lease end later, at most five years past its current end
+        (`cso.domain.date_bounds`). Raises DateNotAllowed, InvalidValue."""
         self._ensure_status(
             "renewing the lease", ApplicationStatus.ALLOCATED, ApplicationStatus.MOVED_IN
         )
@@ -324,6 +333,13 @@ class HousingApplication(Aggregate):
         if self.lease_end is not None and lease_end <= self.lease_end:
             raise DateNotAllowed(
                 f"A renewal moves the lease end later than {self.lease_end}, not to {lease_end}."
+            )
+        if self.lease_end is not None:
+            ensure_not_after(
+                "leaseEnd",
+                lease_end,
+                years_after(self.lease_end, LEASE_YEARS),
+                f"a renewal runs at most {LEASE_YEARS} years past the lease's end",
             )
         self._renew_lease(lease_end=lease_end)
 

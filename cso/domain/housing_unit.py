@@ -9,7 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from cso.domain.enums import UnitStatus
 from cso.domain.errors import InvalidValue, RuleViolation
-from cso.domain.values import require_text
+from cso.domain.values import TEXT_MAX_LENGTH, require_text
 
 MAX_ROOMS = 10
 UNIT_NO_MAX_LENGTH = 20
@@ -40,6 +40,9 @@ def fits(rooms: int, household_size: int) -> bool:
 
 
 def _amount(field: str, value: Decimal | int, *, positive: bool) -> Decimal:
+    """``value`` as an amount kept with 2 places (a rent of "-0" is "0.00", never "-0.00").
+    Raises InvalidValue(field): not a finite decimal, negative (or zero when ``positive``),
+    too large, or more than 2 decimal places."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise InvalidValue(field, f"The {field} must be a decimal amount.")
     amount = Decimal(value)
@@ -55,7 +58,8 @@ def _amount(field: str, value: Decimal | int, *, positive: bool) -> Decimal:
         raise InvalidValue(field, f"The {field} is too large.") from None
     if quantised != amount:
         raise InvalidValue(field, f"The {field} has at most 2 decimal places.")
-    return quantised
+    # A negative zero passes `amount < 0`; it is kept (and shown) as plain zero.
+    return quantised.copy_abs()
 
 
 class HousingUnit(Aggregate):
@@ -154,19 +158,23 @@ class HousingUnit(Aggregate):
                 f"Unit {self.label} is not {status.value} by application {application_id}."
             )
 
-    def start_maintenance(self) -> None:
+    def start_maintenance(self, reason: str | None) -> None:
+        """An AVAILABLE unit goes into maintenance (MAINTENANCE: allocated to nobody) for
+        ``reason`` (required, kept in the event). Raises InvalidValue, UnitNotAvailable."""
+        reason = require_text("reason", reason or "", TEXT_MAX_LENGTH)
         if self.status is not UnitStatus.AVAILABLE:
             raise UnitNotAvailable(
                 f"Unit {self.label} is {self.status.value}; only an AVAILABLE unit goes "
                 "into maintenance."
             )
-        self._start_maintenance()
+        self._start_maintenance(reason=reason)
 
     @event("MaintenanceStarted")
-    def _start_maintenance(self) -> None:
+    def _start_maintenance(self, reason: str | None = None) -> None:
         self.status = UnitStatus.MAINTENANCE
 
     def end_maintenance(self) -> None:
+        """The unit is AVAILABLE again. Raises UnitNotAvailable when not in maintenance."""
         if self.status is not UnitStatus.MAINTENANCE:
             raise UnitNotAvailable(f"Unit {self.label} is not in maintenance.")
         self._end_maintenance()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -295,6 +296,11 @@ class Project(ProjectReads, Aggregate):
     def _open_request(self, request_id: UUID) -> None:
         self._open_ids = [*self.__dict__.get("_open_ids", []), request_id]
 
+    @property
+    def kept_request_ids(self) -> list[UUID]:
+        """The ids of its open EnterpriseRequests (those in their own streams)."""
+        return list(self.__dict__.get("_open_ids", []))
+
     def settle_request(self, request_id: UUID) -> None:
         """Forget the id of a resolved request. Raises ProjectClosed (as resolving on a
         closed project always has)."""
@@ -386,13 +392,26 @@ class Project(ProjectReads, Aggregate):
     # -- closing -----------------------------------------------------------
 
     def close(
-        self, outcome: ProjectOutcome, reason: str | None = None, cso: Officer | None = None
+        self,
+        outcome: ProjectOutcome,
+        reason: str | None = None,
+        cso: Officer | None = None,
+        open_requests: Sequence[EnterpriseRequest] = (),
+        today: date | None = None,
     ) -> None:
         """Close for good. CANCELLED is always allowed; the others need every
         request resolved, and OPERATING needs the OPERATING milestone.
 
+        Cancelling settles every open request in the same append (`open_requests`, the
+        EnterpriseRequests of `open_request_ids`, loaded by the caller): each is RESOLVED on
+        ``today`` with a resolution saying the project was cancelled, left out of the
+        on-time figure and never rated (`EnterpriseRequest.settle_on_cancellation`), so no
+        queue keeps a request nobody may act on any more. Requests of an older database
+        still in this project's state stay as they are until carried over.
+
         `cso` is the current CSO's Officer, when there is one: it releases the case in the
-        same append. Raises ValueError when it is not the current CSO (a caller's mistake).
+        same append. Raises ValueError when it is not the current CSO, or `open_requests`
+        are not this project's open requests (a caller's mistake).
         """
         self._ensure_open()
         outcome = require_enum("outcome", outcome, ProjectOutcome)
@@ -409,9 +428,24 @@ class Project(ProjectReads, Aggregate):
                 f"resolved; {unresolved} still open."
             )
         self._check_cso(cso)
+        if outcome is ProjectOutcome.CANCELLED:
+            self._settle_on_cancellation(open_requests, today)
         if cso is not None:
             cso.release_cso_case(self.id)
         self._close(outcome=outcome, reason=reason)
+
+    def _settle_on_cancellation(
+        self, open_requests: Sequence[EnterpriseRequest], today: date | None
+    ) -> None:
+        kept = set(self.kept_request_ids)
+        if {r.id for r in open_requests} != kept:
+            raise ValueError("open_requests must be this project's open requests")
+        if open_requests and today is None:
+            raise ValueError("settling requests needs today's date")
+        for request in open_requests:
+            assert today is not None  # checked above; for the type checker
+            request.settle_on_cancellation(today, self.name)
+            self._settle_request(request_id=request.id)
 
     @event("Closed")
     def _close(self, outcome: ProjectOutcome, reason: str | None) -> None:

@@ -20,6 +20,13 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
+from cso.domain.date_bounds import (
+    TERM_START_AHEAD,
+    TERM_WITH_EXTENSIONS_YEARS,
+    TERM_YEARS,
+    ensure_not_after,
+    years_after,
+)
 from cso.domain.enterprise import Enterprise
 from cso.domain.enterprise_request import EnterpriseRequest
 from cso.domain.enums import OfficerRole, RequestCategory, RequestSource
@@ -89,14 +96,25 @@ class SecretaryPosting(Aggregate):
         the same append. Raises InvalidValue (sending unit, dates), TermNotAllowed (the term
         ends on or before it starts, or before today), OfficerCannotServe (not an active
         party member with the FIRST_SECRETARY role), PostingAlreadyActive (the officer holds
-        one), PostingRequiresSme, SecretaryAlreadyPosted (the enterprise has one)."""
+        one), PostingRequiresSme, SecretaryAlreadyPosted (the enterprise has one).
+        A term starts at most six months after today and runs at most three years
+        (`cso.domain.date_bounds`); past that, InvalidValue."""
         sending_unit = require_text("sendingUnit", sending_unit)
         term_start = require_date("termStart", term_start)
         term_end = require_date("termEnd", term_end)
+        ensure_not_after(
+            "termStart", term_start, today + TERM_START_AHEAD, "a term starts within six months"
+        )
         if term_end <= term_start:
             raise TermNotAllowed(
                 f"A term ends after it starts: {term_end} is not after {term_start}."
             )
+        ensure_not_after(
+            "termEnd",
+            term_end,
+            years_after(term_start, TERM_YEARS),
+            f"a term runs at most {TERM_YEARS} years from its start",
+        )
         if term_end < today:
             raise TermNotAllowed(f"A term that ended on {term_end}, before today, is no posting.")
         officer.ensure_can_serve_as(OfficerRole.FIRST_SECRETARY)
@@ -183,17 +201,11 @@ class SecretaryPosting(Aggregate):
         """A problem of the enterprise, received on ``received_on`` (default today; never in
         the future, nor before the term started), due the category's working days later on
         ``calendars`` exactly as a project's request; its id is kept here. Raises
-        PostingEnded, DateNotAllowed, InvalidValue."""
+        PostingEnded, DateNotAllowed (also after the term's end, as a visit), InvalidValue."""
         self._ensure_active("logged")
-        received_on = require_date("receivedOn", today if received_on is None else received_on)
-        if received_on > today:
-            raise DateNotAllowed(
-                f"The date {received_on} is in the future; a problem is logged once received."
-            )
-        if received_on < self.term_start:
-            raise DateNotAllowed(
-                f"The date {received_on} is before the term started ({self.term_start})."
-            )
+        received_on = self._ensure_in_term(
+            "receivedOn", today if received_on is None else received_on, today
+        )
         return EnterpriseRequest.raise_on(
             self, RequestSource.POSTING, category, description, received_on, calendars
         )
@@ -213,26 +225,32 @@ class SecretaryPosting(Aggregate):
         posting takes neither, as a closed project. Raises PostingEnded."""
         self._ensure_active("logged or reopened")
         if request_id not in self.open_request_ids:
-            self._open_request(request_id=request_id)
+            count = len(self.open_request_ids) + 1
+            self._open_request(request_id=request_id, open_count=count)
 
+    # `open_count` is the number of open problems after the change, stored as is by the
+    # read model (never counted there); None in events recorded before it was kept.
     @event("ProblemOpened")
-    def _open_request(self, request_id: UUID) -> None:
+    def _open_request(self, request_id: UUID, open_count: int | None = None) -> None:
         self._open_ids = [*self.open_request_ids, request_id]
 
     def settle_request(self, request_id: UUID) -> None:
-        """Forget the id of a solved problem. Raises PostingEnded (an ended posting has no
-        open problem to settle)."""
+        """Forget the id of a solved problem; an id it does not keep changes nothing (no
+        event). Raises PostingEnded (an ended posting has no open problem to settle)."""
         self._ensure_active("solved")
-        self._settle_request(request_id=request_id)
+        if request_id in self.open_request_ids:
+            count = len(self.open_request_ids) - 1
+            self._settle_request(request_id=request_id, open_count=count)
 
     @event("ProblemSettled")
-    def _settle_request(self, request_id: UUID) -> None:
+    def _settle_request(self, request_id: UUID, open_count: int | None = None) -> None:
         self._open_ids = [i for i in self.open_request_ids if i != request_id]
 
     # -- term --------------------------------------------------------------------------
 
     def extend_term(self, term_end: date, reason: str | None, by: UUID | None) -> None:
-        """Move the term's end later; `reason` (optional) and `by` (who) are recorded.
+        """Move the term's end later, at most six years after the term started
+        (`cso.domain.date_bounds`); `reason` (optional) and `by` (who) are recorded.
         Raises PostingEnded, TermNotAllowed, InvalidValue."""
         self._ensure_active("extended")
         term_end = require_date("termEnd", term_end)
@@ -240,6 +258,12 @@ class SecretaryPosting(Aggregate):
             raise TermNotAllowed(
                 f"An extension moves the term's end later than {self.term_end}, not to {term_end}."
             )
+        ensure_not_after(
+            "termEnd",
+            term_end,
+            years_after(self.term_start, TERM_WITH_EXTENSIONS_YEARS),
+            f"with extensions, a term runs at most {TERM_WITH_EXTENSIONS_YEARS} years",
+        )
         reason = optional_text("reason", reason, TEXT_MAX_LENGTH)
         self._extend_term(previous_end=self.term_end, term_end=term_end, reason=reason, by=by)
 

@@ -65,8 +65,7 @@ def year_calendar(
     Raises InvalidValue ("holidays"/"workdays") when a day is outside ``year``, when a
     make-up working day is not a Saturday or Sunday, or when a day is both.
     """
-    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
-        raise InvalidValue("year", f"The year is a whole number from 1900 to 2200, not {year}.")
+    require_year(year)
     days_off = frozenset(holidays)
     days_on = frozenset(workdays)
     for field, days in (("holidays", days_off), ("workdays", days_on)):
@@ -83,6 +82,14 @@ def year_calendar(
     if both:
         raise InvalidValue("workdays", f"{both[0]} cannot be both a holiday and a working day.")
     return YearCalendar(year, source, version, days_off, days_on)
+
+
+def require_year(year: int) -> int:
+    """``year`` when a calendar can be kept or read for it: 1900 to 2200 (no due date of a
+    case reaches outside). Raises InvalidValue ("year")."""
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
+        raise InvalidValue("year", f"The year is a whole number from 1900 to 2200, not {year}.")
+    return year
 
 
 def weekends_only(year: int) -> YearCalendar:

@@ -170,6 +170,7 @@ WHERE id = $1 AND version < $2
 
 @PROJECTION.on(HousingUnit, "Listed")
 async def unit_listed(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """A new row of rm_housing_units: the unit AVAILABLE, its amounts and capacity."""
     await conn.execute(
         INSERT_UNIT,
         recorded.stream_id,
@@ -195,6 +196,7 @@ _UNIT_STATUS = {
 
 @PROJECTION.on(HousingUnit, *_UNIT_STATUS)
 async def unit_status(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the unit's status and the application holding it (none when free)."""
     status = _UNIT_STATUS[type(event).__name__]
     holder = (
         None if status in (UnitStatus.AVAILABLE, UnitStatus.MAINTENANCE) else event.application_id
@@ -204,6 +206,7 @@ async def unit_status(conn: asyncpg.Connection[Any], event: Any, recorded: Recor
 
 @PROJECTION.on(HousingApplication, "Submitted")
 async def submitted(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """A new row of rm_housing_applications: SUBMITTED, its sealed fields as recorded."""
     await conn.execute(
         INSERT_APPLICATION,
         recorded.stream_id,
@@ -238,12 +241,14 @@ _APPLICATION_UPDATES: dict[str, tuple[str, Callable[[Any], tuple[object, ...]]]]
 async def application_updated(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
+    """Stores the one change the event makes to the application's row."""
     statement, values = _APPLICATION_UPDATES[type(event).__name__]
     await conn.execute(statement, *row_keys(recorded), *values(event))
 
 
 @PROJECTION.on(HousingApplication, "UnitAllocated")
 async def allocated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the allocation: unit, day, lease end, waitlist position, those passed over."""
     await conn.execute(
         ALLOCATE,
         *row_keys(recorded),

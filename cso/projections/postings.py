@@ -20,6 +20,7 @@ from cso.eventstore import RecordedEvent
 from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
 from cso.projections.base import Projection, row_keys
 from cso.projections.project_queries import grouped
+from cso.projections.requests import acted_by
 
 PROJECTION = Projection(
     "postings", tables=("rm_postings", "rm_posting_records", "rm_posting_extensions")
@@ -106,7 +107,8 @@ class RecordsPage:
 
 
 EXTENSIONS = """
-SELECT previous_end, term_end, reason, by_id, recorded_at FROM rm_posting_extensions
+SELECT previous_end, term_end, reason, by_id, actor_id, actor_role, actor_name, recorded_at
+FROM rm_posting_extensions
 WHERE posting_id = $1 AND version <= $2 ORDER BY version
 """
 
@@ -119,28 +121,22 @@ ON CONFLICT (id) DO NOTHING
 
 # One statement a record: the row, and the posting's count and latest date by increment
 # (each event is applied once: the version guard and the checkpoint see to it).
-RECORD_VISIT = """
+# One statement for visits and guidance: $8 the kind ('VISIT' or 'GUIDANCE') picks the
+# count and the latest date it moves; the other pair stays as it is.
+RECORD = """
 WITH record AS (
   INSERT INTO rm_posting_records
     (id, posting_id, version, kind, occurred_on, summary, recorded_at, position)
-  VALUES ($4, $1, $2, 'VISIT', $5, $6, $3, $7)
+  VALUES ($4, $1, $2, $8, $5, $6, $3, $7)
   ON CONFLICT (id) DO NOTHING
 )
 UPDATE rm_postings
-SET visit_count = visit_count + 1, latest_visit_on = greatest(latest_visit_on, $5),
-    version = $2, updated_at = $3
-WHERE id = $1 AND version < $2
-"""
-
-RECORD_GUIDANCE = """
-WITH record AS (
-  INSERT INTO rm_posting_records
-    (id, posting_id, version, kind, occurred_on, summary, recorded_at, position)
-  VALUES ($4, $1, $2, 'GUIDANCE', $5, $6, $3, $7)
-  ON CONFLICT (id) DO NOTHING
-)
-UPDATE rm_postings
-SET guidance_count = guidance_count + 1, latest_guidance_on = greatest(latest_guidance_on, $5),
+SET visit_count = visit_count + ($8::text = 'VISIT')::int,
+    latest_visit_on = CASE WHEN $8::text = 'VISIT'
+                           THEN greatest(latest_visit_on, $5) ELSE latest_visit_on END,
+    guidance_count = guidance_count + ($8::text = 'GUIDANCE')::int,
+    latest_guidance_on = CASE WHEN $8::text = 'GUIDANCE'
+                              THEN greatest(latest_guidance_on, $5) ELSE latest_guidance_on END,
     version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
@@ -148,8 +144,9 @@ WHERE id = $1 AND version < $2
 EXTEND_TERM = """
 WITH extension AS (
   INSERT INTO rm_posting_extensions
-    (posting_id, version, previous_end, term_end, reason, by_id, recorded_at)
-  VALUES ($1, $2, $4, $5, $6, $7, $3)
+    (posting_id, version, previous_end, term_end, reason, by_id, actor_id, actor_role,
+     actor_name, recorded_at)
+  VALUES ($1, $2, $4, $5, $6, $7, $8, $9, $10, $3)
   ON CONFLICT (posting_id, version) DO NOTHING
 )
 UPDATE rm_postings
@@ -157,9 +154,11 @@ SET term_end = $5, extension_count = extension_count + 1, version = $2, updated_
 WHERE id = $1 AND version < $2
 """
 
-# The posting kept ($4 = 1) or forgot ($4 = -1) the id of an open problem.
+# The posting kept or forgot the id of an open problem: $4 the open count the domain
+# decided; events recorded before it did ($4 NULL) step the count by $5 (1 or -1).
 COUNT_PROBLEM = """
-UPDATE rm_postings SET open_problems = open_problems + $4, version = $2, updated_at = $3
+UPDATE rm_postings SET open_problems = COALESCE($4, open_problems + $5), version = $2,
+  updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
@@ -171,6 +170,7 @@ WHERE id = $1 AND version < $2
 
 @PROJECTION.on(SecretaryPosting, "Posted")
 async def posted(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """A new row of rm_postings: the posting active, its officer, enterprise, chain and term."""
     await conn.execute(
         INSERT_POSTING,
         recorded.stream_id,
@@ -185,23 +185,27 @@ async def posted(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEv
     )
 
 
-_RECORDS = {"VisitRecorded": RECORD_VISIT, "GuidanceRecorded": RECORD_GUIDANCE}
+_RECORDS = {"VisitRecorded": "VISIT", "GuidanceRecorded": "GUIDANCE"}
 
 
 @PROJECTION.on(SecretaryPosting, *_RECORDS)
 async def record(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """A visit or guidance row (rm_posting_records), and the posting's count and latest date."""
     await conn.execute(
-        _RECORDS[type(event).__name__],
+        RECORD,
         *row_keys(recorded),
         event.record_id,
         event.on,
         event.summary,
         recorded.position,
+        _RECORDS[type(event).__name__],
     )
 
 
 @PROJECTION.on(SecretaryPosting, "TermExtended")
 async def term_extended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the new term end and the extension, with who made it (rm_posting_extensions)."""
+    actor = acted_by(recorded)
     await conn.execute(
         EXTEND_TERM,
         *row_keys(recorded),
@@ -209,6 +213,9 @@ async def term_extended(conn: asyncpg.Connection[Any], event: Any, recorded: Rec
         event.term_end,
         event.reason,
         event.by,
+        actor["id"],
+        actor["role"],
+        actor["name"],
     )
 
 
@@ -216,12 +223,15 @@ async def term_extended(conn: asyncpg.Connection[Any], event: Any, recorded: Rec
 async def problem_counted(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
+    """Stores the posting's open-problem count after the change (`open_problems`)."""
     step = 1 if type(event).__name__ == "ProblemOpened" else -1
-    await conn.execute(COUNT_PROBLEM, *row_keys(recorded), step)
+    count = getattr(event, "open_count", None)
+    await conn.execute(COUNT_PROBLEM, *row_keys(recorded), count, step)
 
 
 @PROJECTION.on(SecretaryPosting, "Ended")
 async def ended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the posting inactive and the day it ended."""
     await conn.execute(END_POSTING, *row_keys(recorded), event.on)
 
 

@@ -19,7 +19,7 @@ from cso.domain.enums import Milestone
 from cso.domain.project import Project
 from cso.domain.project_reads import project_stage
 from cso.eventstore import RecordedEvent
-from cso.projections import project_services, requests
+from cso.projections import legacy_requests, project_services, requests
 from cso.projections.base import Projection, row_keys
 
 PROJECTION = Projection(
@@ -28,6 +28,7 @@ PROJECTION = Projection(
 )
 PROJECTION.include(project_services.PART)
 PROJECTION.include(requests.PART)
+PROJECTION.include(legacy_requests.PART)
 
 # The projection's own copy of each enterprise's district: reading rm_enterprises instead
 # would depend on how far the enterprises runner has got.

@@ -1,7 +1,8 @@
 """The requests read model (rm_requests): requests from projects and postings.
 
-Handles the EnterpriseRequest aggregate's events, and the `Request*` events an older
-database recorded on its projects' streams (until `cso carry-over-requests` moves them).
+Handles the EnterpriseRequest aggregate's events and its project keeping their ids; the
+`Request*` events an older database recorded on its projects' streams are in
+`cso.projections.legacy_requests`, which writes the rows through the statements here.
 Part of the projects projection (one runner, one order), because every request event also
 recounts its project's open requests and their earliest `overdue_from` in `rm_projects`.
 
@@ -12,6 +13,8 @@ whether a request or a project is overdue today is the one comparison `OVERDUE`.
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -22,6 +25,7 @@ from cso.domain.enums import RequestSource, RequestStatus
 from cso.domain.project import Project
 from cso.domain.project_records import deadlines, is_joint
 from cso.eventstore import RecordedEvent
+from cso.eventstore.records import Metadata
 from cso.projections.base import Projection
 
 PART = Projection("projects", tables=("rm_requests",))
@@ -35,16 +39,6 @@ def overdue(column: str, today: str) -> str:
     """`OVERDUE` over a column and a parameter, e.g. `overdue("r.overdue_from", "$1::date")`."""
     return OVERDUE.format(overdue_from=column, today=today)
 
-
-# A request of an older database, raised on its project's stream ($3: the project version).
-INSERT_LEGACY_REQUEST = """
-INSERT INTO rm_requests (id, project_id, seq, category, description, status, raised_on, due_on,
-                         overdue_from, version, created_at, updated_at, calendar_source,
-                         calendar_version, due_soon_from, enterprise_id, open)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $3, $10, $10, $11, $12, $13,
-        (SELECT enterprise_id FROM rm_projects WHERE id = $2), $14)
-ON CONFLICT (id) DO NOTHING
-"""
 
 # An EnterpriseRequest raised ($2 its version, 1); `seq` is set when its project keeps it.
 INSERT_REQUEST = """
@@ -86,12 +80,14 @@ WHERE id = $1 AND version < $2
 """
 
 # $4 due_on, $5 overdue_from, $6 due_soon_from (as the domain decides them), $7 working
-# days, $8 reason, $9 by: the new due date, the extension kept with its time.
+# days, $8 reason, $9 by, $10 who acted (the event's metadata actor, JSON): the new due
+# date, the extension kept with its time.
 EXTEND_REQUEST = """
 UPDATE rm_requests
 SET due_on = $4, overdue_from = $5, due_soon_from = $6, version = $2, updated_at = $3,
     extensions = extensions || jsonb_build_array(jsonb_build_object(
-      'workingDays', $7::int, 'reason', $8::text, 'by', $9::uuid, 'at', $3::timestamptz))
+      'workingDays', $7::int, 'reason', $8::text, 'by', $9::uuid, 'at', $3::timestamptz,
+      'actor', $10::jsonb))
 WHERE id = $1 AND version < $2
 """
 
@@ -148,12 +144,7 @@ def _own(recorded: RecordedEvent) -> Keys:
     return recorded.stream_id, recorded.version, recorded.recorded_at
 
 
-def _legacy(event: Any, recorded: RecordedEvent) -> Keys:
-    """A request event of an older database, on its project's stream."""
-    return event.request_id, recorded.version, recorded.recorded_at
-
-
-async def _recount_project(conn: asyncpg.Connection[Any], recorded: RecordedEvent) -> None:
+async def recount_project(conn: asyncpg.Connection[Any], recorded: RecordedEvent) -> None:
     """After an event on a project's stream (the project's version moves)."""
     await conn.execute(RECOUNT_PROJECT, recorded.stream_id, recorded.version, recorded.recorded_at)
 
@@ -163,20 +154,33 @@ async def _recount_project_of(conn: asyncpg.Connection[Any], request_id: Any) ->
     await conn.execute(RECOUNT_PROJECT_OF, request_id)
 
 
-# -- what both kinds of event write ----------------------------------------------------
+# -- what both kinds of event write (here and in legacy_requests) ---------------------
 
 
-async def _refer(conn: asyncpg.Connection[Any], keys: Keys, departments: list[str]) -> None:
+async def write_referral(conn: asyncpg.Connection[Any], keys: Keys, departments: list[str]) -> None:
+    """REFERRED to `departments` (lead first), joint when more than one."""
     await conn.execute(
         REFER_REQUEST, *keys, RequestStatus.REFERRED.value, departments, is_joint(departments)
     )
 
 
-async def _return(conn: asyncpg.Connection[Any], keys: Keys, department: str, reason: str) -> None:
+async def write_return(
+    conn: asyncpg.Connection[Any], keys: Keys, department: str, reason: str
+) -> None:
+    """OPEN again, referred nowhere; the return kept in `returns`."""
     await conn.execute(RETURN_REQUEST, *keys, department, reason, RequestStatus.OPEN.value)
 
 
-async def _extend(conn: asyncpg.Connection[Any], keys: Keys, event: Any) -> None:
+def acted_by(recorded: RecordedEvent) -> dict[str, str]:
+    """Who caused the event, as their token named them (its metadata's actor): id, role,
+    name. Kept where a rule records who acted, since a supervisor is no registered officer."""
+    return asdict(Metadata.from_json(recorded.metadata or {}).actor)
+
+
+async def write_extension(
+    conn: asyncpg.Connection[Any], keys: Keys, event: Any, actor: dict[str, str] | None
+) -> None:
+    """The new due date and its deadlines; the extension kept in `extensions` with `actor`."""
     # Only an unresolved request is extended (the domain's rule), so OPEN stands for it.
     decided = deadlines(RequestStatus.OPEN, event.due_on)
     await conn.execute(
@@ -188,10 +192,14 @@ async def _extend(conn: asyncpg.Connection[Any], keys: Keys, event: Any) -> None
         event.working_days,
         event.reason,
         event.by,
+        None if actor is None else json.dumps(actor),
     )
 
 
-async def _resolve(conn: asyncpg.Connection[Any], keys: Keys, event: Any, due_on: date) -> None:
+async def write_resolution(
+    conn: asyncpg.Connection[Any], keys: Keys, event: Any, due_on: date
+) -> None:
+    """RESOLVED with the event's resolution and day, and `on_time` as the domain decided."""
     decided = deadlines(RequestStatus.RESOLVED, due_on)
     await conn.execute(
         RESOLVE_REQUEST,
@@ -206,7 +214,8 @@ async def _resolve(conn: asyncpg.Connection[Any], keys: Keys, event: Any, due_on
     )
 
 
-async def _redo(conn: asyncpg.Connection[Any], keys: Keys, due_on: date) -> None:
+async def write_redo(conn: asyncpg.Connection[Any], keys: Keys, due_on: date) -> None:
+    """OPEN again, due anew on `due_on`, the redo counted."""
     decided = deadlines(RequestStatus.OPEN, due_on)
     await conn.execute(
         REDO_REQUEST,
@@ -224,6 +233,7 @@ async def _redo(conn: asyncpg.Connection[Any], keys: Keys, due_on: date) -> None
 
 @PART.on(EnterpriseRequest, "Raised")
 async def raised(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """A new row of rm_requests: the request OPEN, its due date and deadlines as decided."""
     decided = deadlines(RequestStatus.OPEN, event.due_on)
     on_project = event.source is RequestSource.PROJECT
     await conn.execute(
@@ -248,6 +258,7 @@ async def raised(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEv
 
 @PART.on(EnterpriseRequest, "CarriedOver")
 async def carried_over(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """The row of a request moved into its own stream takes its stream's version and state."""
     decided = deadlines(event.status, event.due_on)
     await conn.execute(
         CARRY_OVER_REQUEST,
@@ -268,34 +279,40 @@ async def carried_over(conn: asyncpg.Connection[Any], event: Any, recorded: Reco
 
 @PART.on(EnterpriseRequest, "Referred")
 async def referred(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await _refer(conn, _own(recorded), list(event.departments))
+    """Stores the departments it is referred to (lead first) and REFERRED."""
+    await write_referral(conn, _own(recorded), list(event.departments))
 
 
 @PART.on(EnterpriseRequest, "Returned")
 async def returned(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await _return(conn, _own(recorded), event.department, event.reason)
+    """Stores the request OPEN again, referred nowhere, and the return (`returns`)."""
+    await write_return(conn, _own(recorded), event.department, event.reason)
 
 
 @PART.on(EnterpriseRequest, "DeadlineExtended")
 async def extended(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await _extend(conn, _own(recorded), event)
+    """Stores the new due date and the extension, with who made it (`extensions`)."""
+    await write_extension(conn, _own(recorded), event, acted_by(recorded))
     await _recount_project_of(conn, recorded.stream_id)
 
 
 @PART.on(EnterpriseRequest, "Resolved")
 async def resolved(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await _resolve(conn, _own(recorded), event, event.due_on)
+    """Stores RESOLVED, the resolution and day, and `on_time` as the domain decided it."""
+    await write_resolution(conn, _own(recorded), event, event.due_on)
     await _recount_project_of(conn, recorded.stream_id)
 
 
 @PART.on(EnterpriseRequest, "Rated")
 async def rated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the satisfaction (1–5) and that the request was rated."""
     await conn.execute(RATE_REQUEST, *_own(recorded), event.satisfaction)
 
 
 @PART.on(EnterpriseRequest, "Redone")
 async def redone(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await _redo(conn, _own(recorded), event.due_on)
+    """Stores the request OPEN again, due anew, its redo counted."""
+    await write_redo(conn, _own(recorded), event.due_on)
     await _recount_project_of(conn, recorded.stream_id)
 
 
@@ -304,84 +321,14 @@ async def redone(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEv
 
 @PART.on(Project, "RequestOpened", "RequestCarriedOver")
 async def request_kept(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
+    """Stores the project's open-request count after it kept an id."""
     await conn.execute(KEEP_REQUEST, event.request_id, recorded.version)
-    await _recount_project(conn, recorded)
+    await recount_project(conn, recorded)
 
 
 @PART.on(Project, "RequestSettled")
 async def request_settled(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
-    await _recount_project(conn, recorded)
-
-
-# -- requests of older databases, on their projects' streams ---------------------------------
-
-
-@PART.on(Project, "RequestRaised")
-async def legacy_raised(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    decided = deadlines(RequestStatus.OPEN, event.due_on)
-    await conn.execute(
-        INSERT_LEGACY_REQUEST,
-        event.request_id,
-        recorded.stream_id,
-        recorded.version,
-        event.category.value,
-        event.description,
-        RequestStatus.OPEN.value,
-        event.raised_on,
-        event.due_on,
-        decided.overdue_from,
-        recorded.recorded_at,
-        # Requests raised before due dates counted working days carry no calendar.
-        None if event.calendar_source is None else event.calendar_source.value,
-        event.calendar_version,
-        decided.due_soon_from,
-        decided.open,
-    )
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestReferred")
-async def legacy_referred(
-    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
-) -> None:
-    await _refer(conn, _legacy(event, recorded), list(event.departments))
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestReturned")
-async def legacy_returned(
-    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
-) -> None:
-    await _return(conn, _legacy(event, recorded), event.department, event.reason)
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestDeadlineExtended")
-async def legacy_extended(
-    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
-) -> None:
-    await _extend(conn, _legacy(event, recorded), event)
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestResolved")
-async def legacy_resolved(
-    conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
-) -> None:
-    # These events do not say the due date; a resolved request's deadlines do not read it.
-    await _resolve(conn, _legacy(event, recorded), event, event.resolved_on)
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestRated")
-async def legacy_rated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await conn.execute(RATE_REQUEST, *_legacy(event, recorded), event.satisfaction)
-    await _recount_project(conn, recorded)
-
-
-@PART.on(Project, "RequestRedone")
-async def legacy_redone(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await _redo(conn, _legacy(event, recorded), event.due_on)
-    await _recount_project(conn, recorded)
+    """Stores the project's open-request count after it forgot an id."""
+    await recount_project(conn, recorded)

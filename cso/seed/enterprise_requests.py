@@ -10,8 +10,8 @@ import enum
 import random
 from datetime import date, timedelta
 
-from cso.domain.enterprise_request import is_redo
 from cso.domain.enums import RequestCategory
+from cso.domain.request_rules import is_redo
 from cso.seed.calendar import between
 from cso.seed.phrases import fits
 from cso.seed.project_actions import (

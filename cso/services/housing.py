@@ -16,7 +16,12 @@ from cso.domain.waitlist import WAITLIST_ID, Waitlist
 from cso.services.application import Application, Changed, Command, UnitOfWork
 from cso.services.errors import NotFound
 from cso.services.personal_data import destroy_key, new_key, sealer, store_key
-from cso.services.policy import require_caso_of, require_officer_or_supervisor, require_supervisor
+from cso.services.policy import (
+    require_caso_of,
+    require_officer_or_supervisor,
+    require_supervisor,
+    require_unit_keeper,
+)
 
 UNIT_NUMBER = "housing_unit_number"
 
@@ -38,6 +43,31 @@ async def list_housing_unit(
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         unit = uow.add(HousingUnit.list_unit(building, unit_no, rooms, area_sqm, monthly_rent))
         uow.reserve(UNIT_NUMBER, unit.number_key, unit)
+        return {"unit": unit.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def start_unit_maintenance(app: Application, cmd: Command, *, unit_id: UUID) -> Changed:
+    """Supervisors and officers who can serve as CASO take an AVAILABLE unit out of
+    allocation for the command's reason (required)."""
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        await require_unit_keeper(uow)
+        unit = await uow.get(unit_id, HousingUnit, target=True)
+        unit.start_maintenance(uow.command.reason)
+        return {"unit": unit.id}
+
+    return await app.execute(cmd, attempt)
+
+
+async def end_unit_maintenance(app: Application, cmd: Command, *, unit_id: UUID) -> Changed:
+    """The same callers make a unit in maintenance AVAILABLE again."""
+
+    async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
+        await require_unit_keeper(uow)
+        unit = await uow.get(unit_id, HousingUnit, target=True)
+        unit.end_maintenance()
         return {"unit": unit.id}
 
     return await app.execute(cmd, attempt)

@@ -31,6 +31,7 @@ class Right(enum.Enum):
     CASE = "the officer who holds the case"
     DEPARTMENT = "an officer of a department the request is referred to"
     CASE_OR_DEPARTMENT = "the case's officer or a referred department's officer"
+    CASO = "an officer who can serve as CASO"
 
 
 # Every mutation of the API, by its GraphQL name. A name missing here is for supervisors.
@@ -66,6 +67,8 @@ MUTATIONS: dict[str, Right] = {
     "recordMoveOut": Right.CASE,
     "renewLease": Right.CASE,
     "erasePersonalData": Right.SUPERVISOR,
+    "startUnitMaintenance": Right.CASO,
+    "endUnitMaintenance": Right.CASO,
     "postFirstSecretary": Right.SUPERVISOR,
     "recordSecretaryVisit": Right.CASE,
     "recordPartyBuildingGuidance": Right.CASE,
@@ -153,6 +156,20 @@ async def require_case_officer(
         raise Forbidden(f"an officer who cannot serve as {role.value} acts on no case: {refusal}")
 
 
+async def require_unit_keeper(uow: UnitOfWork) -> None:
+    """A supervisor, or an active registered officer who can serve as CASO: those who look
+    after the tenancies take a unit in and out of maintenance. Raises Forbidden."""
+    principal = uow.command.principal
+    require_officer_or_supervisor(principal)
+    if principal.role is not Role.OFFICER:
+        return
+    await require_active_officer(uow, principal)
+    assert principal.officer_id is not None  # an active registered officer has one
+    refusal = (await uow.get(principal.officer_id, Officer)).why_cannot_serve_as(OfficerRole.CASO)
+    if refusal is not None:
+        raise Forbidden(f"only an officer who can serve as CASO maintains units: {refusal}")
+
+
 async def require_cso_of(uow: UnitOfWork, project: Project) -> None:
     """The project's current CSO, while they can serve as CSO, or a supervisor."""
     await require_case_officer(uow, project.cso_id, OfficerRole.CSO, "projects whose CSO they are")
@@ -177,16 +194,31 @@ def works_in_a_department_of(principal: Principal, departments: Collection[str])
     return principal.role is Role.OFFICER and bool(principal.dept) and principal.dept in departments
 
 
-async def require_request_case_officer(uow: UnitOfWork, case: Project | SecretaryPosting) -> None:
+async def require_request_case_officer(
+    uow: UnitOfWork, case: Project | SecretaryPosting, cases: str | None = None
+) -> None:
     """The case officer of a request, for either source: the CSO of the project it was
-    raised on, or the first secretary posted where it was logged; or a supervisor. Raises
-    Forbidden."""
+    raised on, or the first secretary posted where it was logged; or a supervisor.
+    `cases` words the refusal (default: the case's kind). Raises Forbidden."""
     from cso.domain.secretary_posting import SecretaryPosting
 
     if isinstance(case, SecretaryPosting):
-        await require_secretary_of(uow, case)
+        await require_case_officer(
+            uow,
+            case.officer_id,
+            OfficerRole.FIRST_SECRETARY,
+            cases or "postings they are posted to",
+        )
     else:
-        await require_cso_of(uow, case)
+        await require_case_officer(
+            uow, case.cso_id, OfficerRole.CSO, cases or "projects whose CSO they are"
+        )
+
+
+# What an officer may handle, in a refusal to handle a request.
+REQUESTS_HANDLED = (
+    "requests of their own cases (as CSO or first secretary) or referred to their department"
+)
 
 
 async def require_request_handler(
@@ -198,7 +230,7 @@ async def require_request_handler(
     if works_in_a_department_of(principal, departments):
         await require_active_officer(uow, principal)
         return
-    await require_request_case_officer(uow, case)
+    await require_request_case_officer(uow, case, REQUESTS_HANDLED)
 
 
 async def require_active_officer(uow: UnitOfWork, principal: Principal) -> None:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from cso.domain.chain import IndustryChain
 from cso.domain.enterprise import Enterprise
+from cso.domain.enterprise_request import EnterpriseRequest
 from cso.domain.enums import Milestone, ProjectOutcome, ServiceKind
 from cso.domain.officer import Officer
 from cso.domain.project import Project
@@ -120,7 +121,11 @@ async def close_project(
 ) -> Changed:
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         project = await project_of_cso(uow, project_id)
-        project.close(outcome, cmd.reason, cso=await current_cso(uow, project))
+        cso = await current_cso(uow, project)
+        settling = outcome is ProjectOutcome.CANCELLED
+        ids = project.kept_request_ids if settling else []
+        requests = [await uow.get(i, EnterpriseRequest) for i in ids]
+        project.close(outcome, cmd.reason, cso, requests, uow.today)
         return {"project": project.id}
 
     return await app.execute(cmd, attempt)

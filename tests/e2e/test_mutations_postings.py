@@ -87,12 +87,19 @@ async def test_a_supervisor_extends_the_term_with_a_reason_kept(gql: OverHttp) -
     assert reply.data["extendSecretaryTerm"]["posting"]["termEnd"] == later
     shown = await gql(
         """query($id: ID!) { secretaryPosting(id: $id) {
-             extensions { previousEnd termEnd reason } } }""",
+             extensions { previousEnd termEnd reason by { id } actor { id role name } } } }""",
         {"id": posting["id"]},
         headers={"X-Consistency-Token": reply.data["extendSecretaryTerm"]["consistencyToken"]},
     )
     assert shown.data["secretaryPosting"]["extensions"] == [
-        {"previousEnd": ps.TERM_END, "termEnd": later, "reason": "企业挽留"}
+        {
+            "previousEnd": ps.TERM_END,
+            "termEnd": later,
+            "reason": "企业挽留",
+            # The supervisor's token names no registered officer; `actor` names them.
+            "by": None,
+            "actor": {"id": support.SUPERVISOR_ID, "role": "supervisor", "name": "Tester"},
+        }
     ]
 
 
@@ -158,7 +165,7 @@ async def test_a_stale_expected_version_is_a_conflict(gql: OverHttp) -> None:
     posting = await ps.posting(gql)
     reply = await gql(
         ps.EXTEND,
-        {"input": {"postingId": posting["id"], "termEnd": "2040-01-01", "expectedVersion": 7}},
+        {"input": {"postingId": posting["id"], "termEnd": "2029-01-01", "expectedVersion": 7}},
     )
     assert reply.code == "CONFLICT"
     assert reply.error["extensions"]["currentVersion"] == posting["version"]

@@ -22,7 +22,8 @@ RESOLVE = """mutation($input: ResolveRequestInput!) {
   resolveRequest(input: $input) { consistencyToken } }"""
 EXTEND = """mutation($input: ExtendRequestDeadlineInput!) { extendRequestDeadline(input: $input) {
   consistencyToken
-  request { id dueOn overdue dueSoon extensions { workingDays reason at by { id } } } } }"""
+  request { id dueOn overdue dueSoon
+    extensions { workingDays reason at by { id } actor { id role name } } } } }"""
 QUEUE = """query($filter: EnterpriseRequestFilter) {
   enterpriseRequests(first: 20, filter: $filter) { totalCount nodes { id } } }"""
 HISTORY = """query($id: ID!) { streamHistory(streamId: $id) { type data } }"""
@@ -67,7 +68,13 @@ async def test_a_supervisor_extends_a_due_date_by_working_days_and_overdue_follo
     assert not request["overdue"]
     [extension] = request["extensions"]
     assert (extension["workingDays"], extension["reason"]) == (30, "需补充材料")
-    assert extension["by"] is None or extension["by"]["id"]
+    # The supervisor's token names no registered officer: `by` is null, `actor` names them.
+    assert extension["by"] is None
+    assert extension["actor"] == {
+        "id": support.SUPERVISOR_ID,
+        "role": "supervisor",
+        "name": "Tester",
+    }
     token = reply.data["extendRequestDeadline"]["consistencyToken"]
     still_overdue = await gql(
         QUEUE,

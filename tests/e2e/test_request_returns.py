@@ -23,6 +23,8 @@ REFER = """mutation($input: ReferRequestInput!) {
   referRequest(input: $input) { consistencyToken } }"""
 RETURN = """mutation($input: ReturnRequestInput!) { returnRequest(input: $input) {
   consistencyToken request { id status departments joint returns { department reason at } } } }"""
+RESOLVE = """mutation($input: ResolveRequestInput!) {
+  resolveRequest(input: $input) { consistencyToken } }"""
 QUEUE = """query($filter: EnterpriseRequestFilter) {
   enterpriseRequests(first: 20, filter: $filter) { totalCount nodes { id } } }"""
 
@@ -124,3 +126,23 @@ async def test_returning_an_unknown_request_answers_not_found(
 ) -> None:
     fields = {"requestId": "00000000-0000-4000-8000-000000000002", "reason": "退回"}
     assert code(await as_officer(client, api, referred["officer"], FIRE, fields)) == "NOT_FOUND"
+
+
+async def test_an_officer_of_another_department_is_told_what_requests_they_may_resolve(
+    client: httpx.AsyncClient, api: Api, referred: dict[str, str]
+) -> None:
+    token = issue_token(
+        api.secret, sub=referred["officer"], role=Role.OFFICER, name="科员", dept="区税务局"
+    )
+    fields = {"requestId": referred["request"], "resolution": "已办结"}
+    response = await client.post(
+        "/graphql",
+        json={"query": RESOLVE, "variables": {"input": fields}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert error["message"] == (
+        "an officer acts only on requests of their own cases (as CSO or first secretary) "
+        "or referred to their department"
+    )

@@ -16,7 +16,7 @@ EXTEND = """mutation($input: ExtendRequestDeadlineInput!) {
 AT = """query($id: ID!, $version: Int, $asOf: DateTime) {
   enterpriseRequest(id: $id, version: $version, asOf: $asOf) {
     id version createdAt updatedAt status departments leadDepartment joint dueOn source
-    returns { department reason } extensions { workingDays reason }
+    returns { department reason } extensions { workingDays reason actor { name } }
     project { id } enterprise { id } history { version type } } }"""
 PROJECT_REQUESTS = """query($id: ID!, $version: Int) {
   project(id: $id, version: $version) { hasOverdueRequests requests { id status version } } }"""
@@ -59,7 +59,9 @@ async def test_a_request_replayed_to_each_version_shows_its_returns_and_extensio
     assert returned["returns"] == [{"department": FIRE, "reason": "非本单位职责"}]
     assert returned["extensions"] == []
     now = (await at(gql, lived["request"], version=4)).data["enterpriseRequest"]
-    assert now["extensions"] == [{"workingDays": 3, "reason": "等待测绘"}]
+    assert now["extensions"] == [
+        {"workingDays": 3, "reason": "等待测绘", "actor": {"name": "Tester"}}
+    ]
     assert now["dueOn"] > returned["dueOn"]
     assert (now["project"]["id"], now["source"]) == (lived["project"], "PROJECT")
     assert now["enterprise"]["id"]

@@ -124,3 +124,9 @@ async def test_a_malformed_schedule_is_invalid_input_on_its_field(
     assert reply.error["extensions"]["field"] == field
     calendar = (await gql(CALENDAR, {"year": 2035})).data["workingCalendar"]
     assert calendar["source"] == "WEEKENDS_ONLY"
+
+
+@pytest.mark.parametrize("year", [0, 1899, 2201])
+async def test_a_year_outside_1900_to_2200_is_invalid_input(gql: OverHttp, year: int) -> None:
+    reply = await gql(CALENDAR, {"year": year}, role=Role.VIEWER)
+    assert (reply.code, reply.error["extensions"]["field"]) == ("INVALID_INPUT", "year")

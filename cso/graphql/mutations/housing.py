@@ -1,5 +1,5 @@
-"""Talent housing: listHousingUnit, applyForHousing, assignCaso, the decision, allocation,
-move-in and move-out, renewLease."""
+"""Talent housing: listHousingUnit, start/endUnitMaintenance, applyForHousing, assignCaso,
+the decision, allocation, move-in and move-out, renewLease."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from cso.graphql.types.housing import (
 from cso.services import housing
 
 
-@strawberry.input
+@strawberry.input(description="A new unit; its number is unique in its building.")
 class ListHousingUnitInput(MutationInput):
     building: str
     unit_no: str
@@ -36,7 +36,7 @@ class ListHousingUnitInput(MutationInput):
     monthly_rent: Decimal = strawberry.field(description='In yuan a month, e.g. "2300.00".')
 
 
-@strawberry.input
+@strawberry.input(description="An application for a talent working at `employerId`.")
 class ApplyForHousingInput(MutationInput):
     applicant_name: str
     id_number: str = strawberry.field(description="18 characters; GB 11643 check character.")
@@ -52,7 +52,7 @@ class AssignCasoInput(MutationInput):
     officer_id: strawberry.ID
 
 
-@strawberry.input
+@strawberry.input(description="Puts the application on the waitlist (by tier).")
 class ApproveHousingApplicationInput(MutationInput):
     application_id: strawberry.ID
 
@@ -71,16 +71,26 @@ class AllocateHousingUnitInput(MutationInput):
     lease_end: date
 
 
-@strawberry.input
+@strawberry.input(description="A move-in or move-out on a day not in the future.")
 class RecordMoveInput(MutationInput):
     application_id: strawberry.ID
     on: date
 
 
-@strawberry.input
+@strawberry.input(description="A later lease end, at most five years past the current one.")
 class RenewLeaseInput(MutationInput):
     application_id: strawberry.ID
     lease_end: date
+
+
+@strawberry.input(description="The reason (why the unit is out of use) is required.")
+class StartUnitMaintenanceInput(MutationInput):
+    unit_id: strawberry.ID
+
+
+@strawberry.input(description="The unit is AVAILABLE again.")
+class EndUnitMaintenanceInput(MutationInput):
+    unit_id: strawberry.ID
 
 
 @strawberry.input(description="Supervisors: the applicant's data becomes unreadable, for good.")
@@ -99,14 +109,14 @@ async def _unit(info: Info[Context, None], payload: ChangedPayload) -> HousingUn
     )
 
 
-@strawberry.type
+@strawberry.type(description="The unit after the change.")
 class HousingUnitPayload(ChangedPayload):
     @fields.field("The unit after the change; read only when asked for.")
     async def unit(self, info: Info[Context, None]) -> HousingUnit:
         return await _unit(info, self)
 
 
-@strawberry.type
+@strawberry.type(description="The application after the change.")
 class HousingApplicationPayload(ChangedPayload):
     @fields.field("The application after the change; read only when asked for.")
     async def application(self, info: Info[Context, None]) -> HousingApplication:
@@ -120,7 +130,7 @@ class HousingApplicationPayload(ChangedPayload):
         )
 
 
-@strawberry.type
+@strawberry.type(description="The application and its unit after the change.")
 class HousingTenancyPayload(HousingApplicationPayload):
     @fields.field("The unit after the change; read only when asked for.")
     async def unit(self, info: Info[Context, None]) -> HousingUnit:
@@ -143,6 +153,25 @@ class HousingMutations:
             area_sqm=input.area_sqm,
             monthly_rent=input.monthly_rent,
         )
+        return HousingUnitPayload.of(info, changed)
+
+    @fields.mutation(
+        "Supervisors and officers who can serve as CASO. An AVAILABLE unit goes into "
+        "MAINTENANCE, allocated to nobody until it ends."
+    )
+    async def start_unit_maintenance(
+        self, info: Info[Context, None], input: StartUnitMaintenanceInput
+    ) -> HousingUnitPayload:
+        unit_id = parse_id(input.unit_id, "unitId")
+        changed = await run(info, input, housing.start_unit_maintenance, unit_id=unit_id)
+        return HousingUnitPayload.of(info, changed)
+
+    @fields.mutation("Supervisors and officers who can serve as CASO.")
+    async def end_unit_maintenance(
+        self, info: Info[Context, None], input: EndUnitMaintenanceInput
+    ) -> HousingUnitPayload:
+        unit_id = parse_id(input.unit_id, "unitId")
+        changed = await run(info, input, housing.end_unit_maintenance, unit_id=unit_id)
         return HousingUnitPayload.of(info, changed)
 
     @fields.mutation("Officers and supervisors.")

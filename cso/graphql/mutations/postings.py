@@ -19,7 +19,7 @@ from cso.graphql.types.posting import SecretaryPosting, posting_from_aggregate, 
 from cso.services import postings
 
 
-@strawberry.input
+@strawberry.input(description="A term starting within six months and running at most three years.")
 class PostFirstSecretaryInput(MutationInput):
     enterprise_id: strawberry.ID
     officer_id: strawberry.ID
@@ -63,13 +63,13 @@ class ExtendSecretaryTermInput(MutationInput):
     term_end: date
 
 
-@strawberry.input
+@strawberry.input(description="Ends the posting on a day not in the future; no problem open.")
 class EndSecretaryPostingInput(MutationInput):
     posting_id: strawberry.ID
     on: date
 
 
-@strawberry.type
+@strawberry.type(description="The posting after the change.")
 class SecretaryPostingPayload(ChangedPayload):
     @fields.field("The posting after the change; read only when asked for.")
     async def posting(self, info: Info[Context, None]) -> SecretaryPosting:
@@ -83,14 +83,14 @@ class SecretaryPostingPayload(ChangedPayload):
         )
 
 
-@strawberry.type
+@strawberry.type(description="The posting and the id of the visit or guidance recorded.")
 class PostingRecordPayload(SecretaryPostingPayload):
     @fields.field("The id of the visit or guidance record.")
     def record_id(self) -> strawberry.ID:
         return to_id(self.changed["record"])
 
 
-@strawberry.type
+@strawberry.type(description="The posting and the problem logged on it.")
 class LogEnterpriseProblemPayload(SecretaryPostingPayload):
     @fields.field("The problem's id: the id of its enterprise request.")
     def problem_id(self) -> strawberry.ID:

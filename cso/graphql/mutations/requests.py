@@ -30,7 +30,7 @@ from cso.services import requests
 from cso.services.application import Changed
 
 
-@strawberry.input
+@strawberry.input(description="A request on the project, due the category's working days later.")
 class RaiseRequestInput(MutationInput):
     project_id: strawberry.ID
     category: RequestCategory
@@ -49,7 +49,9 @@ class ReferRequestInput(MutationInput):
     departments: list[str]
 
 
-@strawberry.input
+@strawberry.input(
+    description="The answer: the case officer, a referred department or a supervisor."
+)
 class ResolveRequestInput(MutationInput):
     project_id: strawberry.ID | None = strawberry.field(
         default=None, description="Optional: the request id names it; when given, it must match."
@@ -58,7 +60,7 @@ class ResolveRequestInput(MutationInput):
     resolution: str
 
 
-@strawberry.input
+@strawberry.input(description="The enterprise's rating of the answer; 1 or 2 reopens it (a redo).")
 class RateRequestInput(MutationInput):
     project_id: strawberry.ID | None = strawberry.field(
         default=None, description="Optional: the request id names it; when given, it must match."
@@ -78,7 +80,7 @@ class ExtendRequestDeadlineInput(MutationInput):
     working_days: int = strawberry.field(description="1 to 30, on the district's calendar.")
 
 
-@strawberry.type
+@strawberry.type(description="The request after the change.")
 class ReturnRequestPayload:
     consistency_token: str
     request_key: strawberry.Private[UUID]
@@ -88,12 +90,12 @@ class ReturnRequestPayload:
         return await load_written_request(info.context, self.consistency_token, self.request_key)
 
 
-@strawberry.type
+@strawberry.type(description="The request after the change.")
 class ExtendRequestDeadlinePayload(ReturnRequestPayload):
     """The same shape as returnRequest's: the request after the change."""
 
 
-@strawberry.type
+@strawberry.type(description="The request and the case it was raised on, after the change.")
 class RequestPayload(ReturnRequestPayload):
     """The request and the case it was raised on (a project or a posting), after the change."""
 
@@ -120,7 +122,7 @@ class RequestPayload(ReturnRequestPayload):
         )
 
 
-@strawberry.type
+@strawberry.type(description="The new request's id, and the request and project after the change.")
 class RaiseRequestPayload(RequestPayload):
     request_id: strawberry.ID
 

@@ -32,7 +32,7 @@ from cso.projections.housing import APPLICATIONS, UNITS
 from cso.services.errors import InvalidInput
 
 
-@strawberry.input
+@strawberry.input(description="Every condition given must hold.")
 class HousingUnitFilter:
     status: UnitStatus | None = None
     building: str | None = None
@@ -53,7 +53,7 @@ class HousingUnitOrder:
     direction: SortDirection = SortDirection.ASC
 
 
-@strawberry.input
+@strawberry.input(description="Every condition given must hold.")
 class HousingApplicationFilter:
     status: ApplicationStatus | None = None
     tier: TalentTier | None = None

@@ -26,7 +26,7 @@ from cso.graphql.types.posting import (
 from cso.projections.postings import POSTINGS
 
 
-@strawberry.input
+@strawberry.input(description="Every condition given must hold.")
 class SecretaryPostingFilter:
     active: bool | None = None
     chain_id: strawberry.ID | None = None

@@ -34,7 +34,7 @@ class EnterpriseRequestOrderField(Enum):
     UPDATED_AT = "UPDATED_AT"
 
 
-@strawberry.input
+@strawberry.input(description="Every condition given must hold.")
 class EnterpriseRequestFilter:
     department: str | None = strawberry.field(
         default=None, description="A department the request is referred to (lead or co-handler)."

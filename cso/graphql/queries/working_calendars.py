@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from cso.domain.working_calendar import WorkingCalendar as CalendarAggregate
 from cso.domain.working_calendar import calendar_id
+from cso.domain.working_days import require_year
 from cso.eventstore import StreamNotFound
 from cso.graphql import fields
 from cso.graphql.context import Context
@@ -35,6 +36,7 @@ class WorkingCalendarQueries:
         version: int | None = None,
     ) -> WorkingCalendar:
         reader(info)
+        require_year(year)
         repository = info.context.runtime.repository
         if as_of is None and version is None:
             # One small stream per year, read whole: the same source the due-date rules read.

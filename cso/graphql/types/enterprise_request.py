@@ -27,8 +27,9 @@ from cso.graphql.enums import RequestCategory, RequestStatus
 from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, loader
 from cso.graphql.types.common import stamp_of, stamp_row, unprojected, view_aggregate
-from cso.graphql.types.event import Event, histories, history, readable_type
+from cso.graphql.types.event import Actor, Event, histories, history, readable_type
 from cso.projections import project_queries, request_queries
+from cso.projections.requests import acted_by
 from cso.services.errors import NotFound
 
 if TYPE_CHECKING:
@@ -55,6 +56,10 @@ class RequestExtension:
     working_days: int
     reason: str
     at: datetime
+    actor: Actor | None = strawberry.field(
+        description="Who extended it, as their token named them (a supervisor is no "
+        "registered officer); null in rows projected before it was kept."
+    )
     by_id: strawberry.Private[UUID | None]
 
     @fields.field("The supervisor who extended it, when they are a registered officer.")
@@ -204,6 +209,7 @@ def extensions_of(document: str | None) -> list[RequestExtension]:
             working_days=item["workingDays"],
             reason=item["reason"],
             at=datetime.fromisoformat(item["at"]),
+            actor=None if item.get("actor") is None else Actor(**item["actor"]),
             by_id=None if item["by"] is None else UUID(item["by"]),
         )
         for item in json.loads(document or "[]")
@@ -256,6 +262,7 @@ async def with_timelines(context: Context, row: dict[str, Any]) -> dict[str, Any
                     "reason": data["reason"],
                     "by": data["by"],
                     "at": at,
+                    "actor": acted_by(e),
                 }
             )
     return {**row, "returns": json.dumps(returns), "extensions": json.dumps(extensions)}

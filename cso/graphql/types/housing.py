@@ -24,6 +24,7 @@ from cso.domain.waitlist import WAITLIST_ID, Waitlist
 from cso.eventstore import StreamNotFound
 from cso.graphql import fields
 from cso.graphql.context import Context
+from cso.graphql.cursors import page_size
 from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, load_by_id
 from cso.graphql.personal_data import reveal
@@ -35,12 +36,13 @@ from cso.graphql.types.officer import Officer, load_officer
 from cso.projections import housing as read_model
 from cso.services.policy import may_read_personal_data
 
-MAX_SUGGESTIONS = 100
 SUBJECT_TYPE = "HousingApplicant"
 Masker = Callable[[str], str]
 
 
-@strawberry.type
+@strawberry.type(
+    description="A talent apartment (人才公寓): AVAILABLE, ALLOCATED, OCCUPIED or MAINTENANCE."
+)
 class HousingUnit:
     id: strawberry.ID
     version: int
@@ -105,14 +107,18 @@ units_by_id = batch_by_id(
 )
 
 
-@strawberry.type
+@strawberry.type(
+    description="An earlier application on the waitlist that also fitted the unit, passed over."
+)
 class PassedOver:
     id: strawberry.ID
     tier: TalentTier
     waitlist_position: int
 
 
-@strawberry.type
+@strawberry.type(
+    description="The unit an application was allocated, when, its waitlist position, and why."
+)
 class Allocation:
     unit_id: strawberry.Private[UUID]
     on: date
@@ -127,7 +133,7 @@ class Allocation:
         return await load_by_id(info.context, units_by_id, self.unit_id)
 
 
-@strawberry.type
+@strawberry.type(description="A talent's application for an apartment, followed by its CASO.")
 class HousingApplication:
     id: strawberry.ID
     version: int
@@ -201,9 +207,10 @@ class HousingApplication:
     async def suggested_units(
         self, info: Info[Context, None], first: int = 10
     ) -> list[HousingUnit]:
+        # Checked as every list's `first` is (0 to 100, else INVALID_INPUT), before the status.
+        count = page_size(first)
         if self.status is not ApplicationStatus.APPROVED:
             return []
-        count = max(0, min(first, MAX_SUGGESTIONS))
         rows = await read_model.suggested_units(info.context.db, self.household_size, count)
         return [unit_from_row(row) for row in rows]
 

@@ -25,7 +25,7 @@ from cso.graphql.types.chain import IndustryChain, load_chain
 from cso.graphql.types.common import stamp_of, stamp_row, unprojected
 from cso.graphql.types.enterprise import Enterprise, load_enterprise
 from cso.graphql.types.enterprise_request import EnterpriseRequest, problems_of, request_at
-from cso.graphql.types.event import Event, history
+from cso.graphql.types.event import Actor, Event, history
 from cso.graphql.types.officer import Officer, load_officer
 from cso.projections import postings as read_model
 
@@ -53,6 +53,10 @@ class TermExtension:
     term_end: date
     reason: str | None
     at: datetime
+    actor: Actor | None = strawberry.field(
+        description="Who extended it, as their token named them (a supervisor is no "
+        "registered officer); null in rows projected before it was kept."
+    )
     by_id: strawberry.Private[UUID | None]
 
     @fields.field("The supervisor who extended it, when the token named a registered officer.")
@@ -60,7 +64,7 @@ class TermExtension:
         return await load_officer(info.context, self.by_id)
 
 
-@strawberry.type
+@strawberry.type(description="A first secretary (第一书记) posted to an SME for a term.")
 class SecretaryPosting:
     id: strawberry.ID
     version: int
@@ -130,6 +134,9 @@ class SecretaryPosting:
                 term_end=row["term_end"],
                 reason=row["reason"],
                 at=row["recorded_at"],
+                actor=None
+                if row["actor_id"] is None
+                else Actor(id=row["actor_id"], role=row["actor_role"], name=row["actor_name"]),
                 by_id=row["by_id"],
             )
             for row in rows

@@ -59,7 +59,7 @@ async def test_units_store_their_capacity_and_status_and_the_cheapest_fitting_co
     assert row["capacity"] == 6 and row["status"] == "AVAILABLE"
     suggested = [r["id"] for r in await suggested_units(world.pool, 3, 2)]
     assert suggested[0] == roomy.id  # the cheaper one fits only 2
-    cheap.start_maintenance()
+    cheap.start_maintenance("漏水维修")
     await world.save(cheap)
     [row] = await units_by_ids(world.pool, [cheap.id])
     assert row["status"] == "MAINTENANCE"

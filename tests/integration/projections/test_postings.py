@@ -99,3 +99,9 @@ async def test_a_posting_counts_its_open_problems_and_the_requests_model_holds_t
     }
     assert found[1] == []
     assert all(r["posting_id"] == posting.id and r["project_id"] is None for r in found[0])
+    # The count is the one the domain decided, stored as is: a row that drifted is set right.
+    await world.store.pool.execute("UPDATE rm_postings SET open_problems = 7")
+    second.resolve("已对接", TODAY, posting)
+    await world.save(second, posting)
+    row = await world.row(SELECT_POSTING, posting.id)
+    assert (row["open_problems"], row["version"]) == (0, 5)

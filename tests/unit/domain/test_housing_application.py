@@ -233,3 +233,18 @@ def test_the_waitlist_and_an_allocation_survive_the_codec_in_events_and_snapshot
     new = codec.encode(allocated)
     decoded = codec.decode(later.id, allocated.originator_version, new.type, new.data)
     assert decoded.passed_over == [{"id": first.id, "tier": TalentTier.A, "waitlist_position": 1}]
+
+
+def test_a_lease_ends_within_five_years_and_a_renewal_within_five_past_its_end() -> None:
+    waitlist, officer = Waitlist(), caso()
+    case, flat = approved(waitlist, officer), unit()
+    with pytest.raises(InvalidValue, match="at most 5 years") as refused:
+        case.allocate(flat, waitlist, date(9999, 12, 31), TODAY, None)
+    assert refused.value.field == "leaseEnd"
+    assert flat.status is UnitStatus.AVAILABLE
+    case.allocate(flat, waitlist, date(2031, 11, 20), TODAY, None)
+    with pytest.raises(InvalidValue, match="past the lease's end") as refused:
+        case.renew_lease(date(2036, 11, 21))
+    assert refused.value.field == "leaseEnd"
+    case.renew_lease(date(2036, 11, 20))
+    assert case.lease_end == date(2036, 11, 20)

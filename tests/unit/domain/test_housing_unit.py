@@ -22,6 +22,12 @@ def test_a_listed_unit_is_available_with_amounts_to_the_cent() -> None:
     assert listed.number_key == "琶洲人才公寓1栋/1203"
 
 
+@pytest.mark.parametrize("rent", [Decimal("-0"), Decimal("-0.00"), Decimal("0")])
+def test_a_rent_of_negative_zero_is_kept_as_plain_zero(rent: Decimal) -> None:
+    listed = HousingUnit.list_unit("B", "1", 1, Decimal(50), rent)
+    assert str(listed.monthly_rent) == "0.00"
+
+
 @pytest.mark.parametrize(
     ("field", "args"),
     [
@@ -65,7 +71,7 @@ def test_an_allocated_or_maintained_unit_cannot_be_allocated() -> None:
     with pytest.raises(UnitNotAvailable):
         listed.allocate(uuid4())
     other = unit()
-    other.start_maintenance()
+    other.start_maintenance("漏水维修")
     with pytest.raises(UnitNotAvailable):
         other.allocate(uuid4())
     other.end_maintenance()

@@ -5,10 +5,18 @@ from datetime import date
 
 import pytest
 
-from cso.domain.enums import Milestone, ProjectOutcome, ProjectStage, RequestCategory, ServiceKind
+from cso.domain.enums import (
+    Milestone,
+    ProjectOutcome,
+    ProjectStage,
+    RequestCategory,
+    RequestStatus,
+    ServiceKind,
+)
 from cso.domain.officer import Officer
 from cso.domain.project import Project
 from cso.domain.project_errors import NotYetOperating, OpenRequestsRemain, ProjectClosed
+from cso.domain.request_rules import SettledByCancellation
 from tests.request_desk import RequestDesk
 
 MakeOfficer = Callable[..., Officer]
@@ -34,6 +42,50 @@ def test_a_cancelled_project_is_closed_even_with_open_requests(
     assert project.outcome is ProjectOutcome.CANCELLED
     assert project.close_reason == "Investor withdrew"
     assert project.stage is ProjectStage.CLOSED
+
+
+def test_cancelling_settles_each_open_request_out_of_the_on_time_figure(
+    project: RequestDesk, today: date
+) -> None:
+    open_id = project.raise_request(RequestCategory.LAND, "Land price", today=today)
+    referred_id = project.raise_request(RequestCategory.PERMIT, "Permit", today=today)
+    project.refer_request(referred_id, ["Fire Brigade"])
+    answered_id = project.raise_request(RequestCategory.TALENT, "Flat", today=today)
+    project.resolve_request(answered_id, "Allocated", today=today)
+    project.close(ProjectOutcome.CANCELLED, reason="Investor withdrew")
+    assert project.open_request_ids == []
+    for request_id in (open_id, referred_id):
+        request = project.request(request_id)
+        assert (request.status, request.resolved_on, request.on_time) == (
+            RequestStatus.RESOLVED,
+            today,
+            None,
+        )
+        assert request.resolution == (
+            f"Settled without an answer: project {project.name} was cancelled."
+        )
+        assert [type(e).__name__ for e in request.collect_events()][-1] == "Resolved"
+    assert project.request(answered_id).resolution == "Allocated"
+    settled = [e for e in project.collect_events() if type(e).__name__ == "RequestSettled"]
+    assert len(settled) == 3  # the answer, then the two the cancellation settled
+
+
+def test_a_request_settled_by_cancellation_cannot_be_rated(
+    project: RequestDesk, today: date
+) -> None:
+    request_id = project.raise_request(RequestCategory.LAND, "Land price", today=today)
+    project.close(ProjectOutcome.CANCELLED)
+    with pytest.raises(SettledByCancellation, match="no answer to rate"):
+        project.rate_request(request_id, 5, today=today)
+
+
+def test_closing_with_other_requests_than_the_open_ones_is_a_callers_mistake(
+    project: RequestDesk, today: date
+) -> None:
+    project.raise_request(RequestCategory.LAND, "Land price", today=today)
+    with pytest.raises(ValueError, match="open requests"):
+        project.project.close(ProjectOutcome.CANCELLED, None, None, [], today)
+    assert not project.closed
 
 
 def test_a_project_closes_as_operating_only_after_reaching_operating(
@@ -100,8 +152,9 @@ def test_closing_keeps_the_cso_history(served_project: RequestDesk, cso: Officer
 
 def test_a_closed_project_still_reads_its_requests(project: RequestDesk, today: date) -> None:
     request_id = project.raise_request(RequestCategory.POLICY, "Subsidy", today=today)
-    project.close(ProjectOutcome.CANCELLED)
-    assert project.request(request_id).status.value == "OPEN"
+    project.resolve_request(request_id, "Granted", today=today)
+    project.close(ProjectOutcome.RELOCATED)
+    assert project.request(request_id).status.value == "RESOLVED"
 
 
 def test_a_closed_projects_request_takes_a_good_rating_but_no_redo(

@@ -7,10 +7,10 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from cso.domain.enterprise_request import RequestAlreadyResolved
 from cso.domain.enums import CalendarSource, RequestCategory
 from cso.domain.errors import InvalidValue
 from cso.domain.project import Project
+from cso.domain.request_rules import RequestAlreadyResolved
 from cso.domain.working_days import year_calendar
 from tests.request_desk import RequestDesk
 

@@ -7,9 +7,9 @@ from uuid import UUID
 
 import pytest
 
-from cso.domain.enterprise_request import RequestAlreadyRated
 from cso.domain.enums import CalendarSource, RequestCategory, RequestStatus
 from cso.domain.project import Project
+from cso.domain.request_rules import RequestAlreadyRated
 from tests.request_desk import RequestDesk
 
 FIRE = "Fire Brigade"

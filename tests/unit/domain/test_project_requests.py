@@ -5,16 +5,16 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from cso.domain.enterprise_request import (
-    RequestAlreadyRated,
-    RequestAlreadyResolved,
-    RequestNotResolved,
-)
 from cso.domain.enums import CalendarSource, RequestCategory, RequestStatus
 from cso.domain.errors import InvalidValue
 from cso.domain.project import Project
 from cso.domain.project_errors import DateBeforeSigning, DateInFuture
 from cso.domain.project_records import Deadlines, deadlines, is_due_soon
+from cso.domain.request_rules import (
+    RequestAlreadyRated,
+    RequestAlreadyResolved,
+    RequestNotResolved,
+)
 from cso.domain.working_days import year_calendar
 from tests.request_desk import RequestDesk
 

@@ -150,3 +150,31 @@ def test_a_posted_officer_is_neither_deactivated_nor_stripped_of_the_role() -> N
         secretary.deactivate()
     with pytest.raises(RoleInUse):
         secretary.change_roles([OfficerRole.CSO])
+
+
+def test_a_term_starting_more_than_six_months_ahead_is_invalid_naming_the_field() -> None:
+    start = TODAY + timedelta(days=184)
+    with pytest.raises(InvalidValue, match="within six months") as refused:
+        SecretaryPosting.post(
+            officer(), enterprise(), "区科技局", start, start + timedelta(365), TODAY
+        )
+    assert refused.value.field == "termStart"
+    start = TODAY + timedelta(days=183)
+    assert (
+        SecretaryPosting.post(
+            officer(), enterprise(), "区科技局", start, start + timedelta(365), TODAY
+        ).term_start
+        == start
+    )
+
+
+def test_a_term_runs_at_most_three_years_and_six_with_extensions() -> None:
+    with pytest.raises(InvalidValue, match="at most 3 years") as refused:
+        SecretaryPosting.post(officer(), enterprise(), "区科技局", START, date(2029, 3, 2), TODAY)
+    assert refused.value.field == "termEnd"
+    posting, _, _ = post()
+    with pytest.raises(InvalidValue, match="at most 6 years") as refused:
+        posting.extend_term(date(9999, 12, 31), None, None)
+    assert refused.value.field == "termEnd"
+    posting.extend_term(date(2032, 3, 1), None, None)
+    assert posting.term_end == date(2032, 3, 1)

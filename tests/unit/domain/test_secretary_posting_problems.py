@@ -3,6 +3,7 @@ a test. The posting keeps the open ones' ids; it ends only when none is open."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from cso.domain.secretary_posting import (
     SecretaryPosting,
 )
 from cso.domain.working_days import weekends_only, year_calendar
-from tests.unit.domain.test_secretary_posting import START, TODAY, post
+from tests.unit.domain.test_secretary_posting import END, START, TODAY, post
 
 
 def log(posting: SecretaryPosting, on: date = TODAY) -> EnterpriseRequest:
@@ -143,3 +144,29 @@ def test_the_request_changes_before_the_posting_records_it_so_replays_agree() ->
     assert (type(settled).__name__, type(reopened).__name__) == ("ProblemSettled", "ProblemOpened")
     assert resolved.timestamp <= settled.timestamp
     assert rated.timestamp <= redone.timestamp <= reopened.timestamp
+
+
+def test_a_problem_received_after_the_term_ended_is_refused_as_a_visit_is() -> None:
+    posting, _, _ = post()
+    later = END + timedelta(days=10)  # the term has ended; the posting is not ended yet
+    with pytest.raises(DateNotAllowed, match="after the term ended"):
+        posting.log_problem(RequestCategory.OTHER, "用工", later, END + timedelta(days=1))
+    assert posting.open_request_ids == []
+
+
+def test_settling_an_id_the_posting_does_not_keep_records_nothing() -> None:
+    posting, _, _ = post()
+    problem = log(posting)
+    posting.collect_events()
+    posting.settle_request(uuid.uuid4())
+    assert posting.collect_events() == []
+    assert posting.open_request_ids == [problem.id]
+
+
+def test_each_problem_event_carries_the_open_count_after_it() -> None:
+    posting, _, _ = post()
+    first, second = log(posting), log(posting)
+    first.resolve("已答复", TODAY, posting)
+    counts = [(type(e).__name__, e.open_count) for e in posting.collect_events()[1:]]
+    assert counts == [("ProblemOpened", 1), ("ProblemOpened", 2), ("ProblemSettled", 1)]
+    assert posting.open_request_ids == [second.id]

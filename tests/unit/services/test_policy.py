@@ -52,6 +52,8 @@ MUTATION_TABLE: dict[str, set[Role]] = {
     "logEnterpriseProblem": {SUP, OFF},
     "solveEnterpriseProblem": {SUP, OFF},
     "extendSecretaryTerm": {SUP},
+    "startUnitMaintenance": {SUP, OFF},
+    "endUnitMaintenance": {SUP, OFF},
     "endSecretaryPosting": {SUP},
     "aMutationAddedLater": {SUP},
 }
