@@ -92,7 +92,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             Fanout(store, listener),
             metrics,
         )
-        runtime.catch_up.token = (await store.head()).token()
+        # The newest event, not `head`: an older transaction left open (anywhere on the
+        # server: xids are cluster-wide) would make `head` START, and ready at once.
+        runtime.catch_up.token = (await store.newest()).token()
         if settings.run_projections:
             await projections.start()
         try:

@@ -99,6 +99,12 @@ WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
 ORDER BY transaction_id DESC, position DESC LIMIT 1
 """
 
+# The newest committed event, whether or not an older open transaction holds it back from
+# readers: what "the log as it stands now" means to a process that waits to catch up.
+SELECT_NEWEST = """
+SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1
+"""
+
 # Committed events after a reader's checkpoint that SELECT_LOG_AFTER does not return yet:
 # they wait behind an older transaction still open (the watermark) and will be readable
 # soon, with no NOTIFY to say so.

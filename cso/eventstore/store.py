@@ -409,6 +409,13 @@ class EventStore:
         row = await self.pool.fetchrow(sql.SELECT_HEAD)
         return Checkpoint() if row is None else Checkpoint(row[0], row[1])
 
+    async def newest(self) -> Checkpoint:
+        """The checkpoint of the newest committed event (START on an empty log). Unlike
+        `head`, an older transaction still open does not hold it back: a reader has read
+        everything committed now only once it has passed this."""
+        row = await self.pool.fetchrow(sql.SELECT_NEWEST)
+        return Checkpoint() if row is None else Checkpoint(row[0], row[1])
+
     async def verify_stream(self, stream_id: UUID) -> Verification:
         """Recompute the stream's hash chain; the first version that breaks it, if any."""
         follower = ChainFollower()

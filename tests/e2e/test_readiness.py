@@ -119,3 +119,29 @@ async def test_a_server_told_to_catch_up_first_serves_only_once_the_read_models_
             projected = await _officers_in_read_model(empty_database)
     assert first.json() == {"status": "ready"}
     assert projected == OFFICERS
+
+
+async def test_an_older_open_transaction_does_not_make_a_server_serve_before_the_log_is_projected(
+    empty_database: str,
+) -> None:
+    # Transaction ids are server-wide: any open transaction older than the log's newest
+    # events (another database's, here a bare one) holds them behind the readers' watermark.
+    older = await connect(empty_database)
+    transaction = older.transaction()
+    await transaction.start()
+    await older.fetchval("SELECT pg_current_xact_id()")
+    try:
+        await _database_with_unprojected_events(empty_database)
+        async with _server(empty_database, catch_up_first=True) as (server, url):
+            await asyncio.sleep(0.5)
+            assert not server.started
+            await transaction.commit()
+            async with open_runtime(_settings(empty_database, projections=True)):
+                await _until_started(server, 30)
+                async with httpx.AsyncClient(base_url=url) as client:
+                    first = await client.get("/readyz")
+                projected = await _officers_in_read_model(empty_database)
+    finally:
+        await older.close()
+    assert first.json() == {"status": "ready"}
+    assert projected == OFFICERS
