@@ -30,6 +30,12 @@ CREATE INDEX subject_keys_subject ON subject_keys (subject_id, created_at);
 --                        subject is the key id.)
 -- personal_data_erasure  '<subject>:<stream>' (or '<subject>'): every key of the subject
 --                        goes, and their reservations; the row stays as the erasure's record.
+-- personal_data_key_use  '<key id>': a command seals under an existing key (a person's
+--                        next application). Nothing is stored; the key row is share-locked,
+--                        so an erasure after this waits and takes the new data with it. If
+--                        an erasure destroyed the key since the command read it, the append
+--                        fails as a conflict (a unique violation outside the reservations'
+--                        key), and the command re-runs under a new key.
 -- open_housing_application_ended  '<subject>': nothing is stored; the subject's open
 --                        application reservation held by this stream is released (a
 --                        rejection or a move-out, in the same transaction as its event).
@@ -52,6 +58,13 @@ BEGIN
     DELETE FROM subject_keys WHERE subject_id = subject;
     DELETE FROM reservations
     WHERE scope = 'personal_data_key' AND split_part(value, ':', 1) = subject::text;
+  ELSIF NEW.scope = 'personal_data_key_use' THEN
+    PERFORM 1 FROM subject_keys WHERE key_id = NEW.value::uuid FOR KEY SHARE;
+    IF NOT FOUND THEN
+      RAISE unique_violation USING CONSTRAINT = 'subject_keys_pkey',
+        MESSAGE = format('key %s was destroyed by an erasure since it was read', NEW.value);
+    END IF;
+    RETURN NULL;
   ELSIF NEW.scope = 'open_housing_application_ended' THEN
     DELETE FROM reservations
     WHERE scope = 'open_housing_application_of_applicant' AND value = subject::text
@@ -66,6 +79,6 @@ DROP TRIGGER reservations_personal_data_keys ON reservations;
 CREATE TRIGGER reservations_personal_data_keys
 BEFORE INSERT ON reservations
 FOR EACH ROW
-WHEN (NEW.scope IN ('personal_data_key', 'personal_data_erasure',
+WHEN (NEW.scope IN ('personal_data_key', 'personal_data_erasure', 'personal_data_key_use',
                     'open_housing_application_ended'))
 EXECUTE FUNCTION personal_data_key_change();

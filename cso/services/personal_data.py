@@ -52,6 +52,7 @@ NONCE_BYTES = 12
 # deletion, in the transaction of the command's events.
 KEY_SCOPE = "personal_data_key"
 ERASURE_SCOPE = "personal_data_erasure"
+KEY_USE_SCOPE = "personal_data_key_use"
 KEYS_BY_SUBJECT = """
 SELECT DISTINCT ON (subject_id) subject_id, key_id, key FROM subject_keys
 WHERE subject_id = ANY($1::uuid[]) ORDER BY subject_id, created_at DESC, key_id
@@ -164,9 +165,13 @@ class PersonKey:
         return sealer(self.key, self.subject_id, self.key_id)
 
     def keep(self, uow: UnitOfWork, owner: Aggregate) -> None:
-        """Stores the key with `owner`'s events when it is new."""
+        """Stores the key with `owner`'s events when it is new; else checks, with them, that
+        no erasure destroyed it since it was read (the store then answers a conflict, and
+        the command re-runs under a new key)."""
         if self.is_new:
             store_key(uow, self.subject_id, self.key, owner, self.key_id)
+        else:
+            uow.reserve(KEY_USE_SCOPE, str(self.key_id), owner)
 
 
 async def person_key(db: Any, id_number: str) -> PersonKey:

@@ -115,3 +115,28 @@ async def test_two_processes_submitting_one_person_at_once_let_exactly_one_win(
         assert len(failures) == 1 and isinstance(failures[0], RuleViolated)
         subject = await person_subject(app.store.pool, id_number)
         assert await app.store.pool.fetchval(KEYS, subject) == 1
+
+
+async def test_an_erasure_between_reading_a_key_and_appending_makes_the_submission_rerun(
+    app: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    id_number = an_id_number()
+    first = await apply(app, id_number)
+    await reject(app, first)
+    read_person_key = housing.person_key
+    erasures = []
+
+    async def erased_meanwhile(db: Any, number: str) -> Any:
+        found = await read_person_key(db, number)
+        if not erasures:  # another process erases the person once the key was read
+            erasures.append(
+                await housing.erase_personal_data(
+                    another_process(app), command(), application_id=first
+                )
+            )
+        return found
+
+    monkeypatch.setattr(housing, "person_key", erased_meanwhile)
+    second = await apply(app, id_number)
+    assert len(erasures) == 1 and await opened(app, first) == ERASED
+    assert await opened(app, second) == id_number  # re-run under a new key
