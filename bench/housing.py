@@ -128,7 +128,7 @@ async def load(
                 app,
                 cmd(),
                 applicant_name=f"人才{i}",
-                id_number=make_id_number(f"440106199{i % 10}0101{i % 1000:03d}"),
+                id_number=_person(i),
                 phone="13912345678",
                 employer_id=employer,
                 tier=rng.choice(list(TalentTier)),
@@ -175,6 +175,12 @@ async def allocate(
         unit_id=unit_id,
         lease_end=LEASE_END,
     )
+
+
+def _person(i: int) -> str:
+    """The i-th applicant's own ID number: one open application per person is a rule."""
+    born = date(1990, 1, 1) + timedelta(days=i // 1000)
+    return make_id_number(f"440106{born:%Y%m%d}{i % 1000:03d}")
 
 
 async def bench(url: str, units: int, applications: int, samples: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -72,10 +72,11 @@ class HousingApplication(Aggregate):
     """
 
     @staticmethod
-    def create_id(applicant_id: UUID, **_: object) -> UUID:
-        """The application is the applicant's record: its id names their key, and is the
-        subject of every access to their data."""
-        return applicant_id
+    def create_id(**_: object) -> UUID:
+        """An id of its own: the applicant (`applicant_id`, the subject of their key and of
+        every access to their data) is one person across all their applications. (Before
+        keys were per person, an application's id was its applicant's.)"""
+        return uuid4()
 
     @event("Submitted")
     def __init__(
@@ -89,7 +90,7 @@ class HousingApplication(Aggregate):
         household_size: int,
         submitted_on: date,
     ) -> None:
-        # The applicant's name, ID number and phone are sealed under the applicant's own key
+        # The applicant's name, ID number and phone are sealed under the person's key
         # (DESIGN §6): the aggregate, its events and snapshots hold only ciphertext.
         self.applicant_id = applicant_id
         self.applicant_name = applicant_name
@@ -127,7 +128,7 @@ class HousingApplication(Aggregate):
         household_size: int,
         today: date,
     ) -> HousingApplication:
-        """`seal` encrypts a value under the applicant's key (`applicant_id` names it); the
+        """`seal` encrypts a value under the person's key (`applicant_id`, their subject); the
         fields are checked in plain text, then sealed. Raises InvalidValue: a bad ID number
         (GB 11643), phone, tier or household size."""
         name = require_text("applicantName", applicant_name)

@@ -15,14 +15,14 @@ from cso.domain.personal_data import PersonalDataAccess
 from cso.eventstore import Metadata
 from cso.graphql.context import Context
 from cso.graphql.loaders import loader
-from cso.services.personal_data import ERASED, PREFIX, keys_of, unseal
+from cso.services.personal_data import ERASED, PREFIX, key_id_of, keys_by_id, unseal
 
 Access = tuple[UUID, str, str]  # subject id, subject type, field (its GraphQL name)
 
 
-async def _keys(context: Context, subject_ids: list[UUID]) -> Sequence[bytes | None]:
-    found = await keys_of(context.db, subject_ids)
-    return [found.get(subject_id) for subject_id in subject_ids]
+async def _keys(context: Context, key_ids: list[UUID]) -> Sequence[bytes | None]:
+    found = await keys_by_id(context.db, key_ids)
+    return [found.get(key_id) for key_id in key_ids]
 
 
 async def _record(context: Context, accesses: list[Access]) -> Sequence[None]:
@@ -47,15 +47,16 @@ async def reveal(
     mask: Callable[[str], str] | None,
 ) -> str:
     """The field's value for this reader: opened, then masked (`mask`) unless `unmasked`;
-    ERASED once the subject's key is destroyed. When the answer shows the value as it is,
+    ERASED once the key that sealed it is destroyed. When the answer shows the value as it is,
     the access is recorded first. Raises whatever the append raises.
 
     Officers' phones registered before phones were sealed are read as they were stored
-    (legacy plain text, no `pd1:` prefix), under the same masking and access log."""
+    (legacy plain text, not sealed), under the same masking and access log."""
     if sealed == ERASED:
         return ERASED
     if sealed.startswith(PREFIX):
-        key = await loader(context, _keys).load(subject_id)
+        # The key the value names: a person's older values name a key erasure destroyed.
+        key = await loader(context, _keys).load(key_id_of(subject_id, sealed))
         if key is None:
             return ERASED
         plain = unseal(key, subject_id, sealed)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from cso.domain.enterprise import Enterprise
 from cso.domain.enums import TalentTier
 from cso.domain.housing_application import ApplicationNotInStatus, HousingApplication
 from cso.domain.housing_unit import HousingUnit
+from cso.domain.id_number import validate_id_number
 from cso.domain.officer import Officer
 from cso.domain.waitlist import WAITLIST_ID, Waitlist
 from cso.services.application import Application, Changed, Command, UnitOfWork
 from cso.services.errors import NotFound
-from cso.services.personal_data import destroy_key, new_key, sealer, store_key
+from cso.services.personal_data import destroy_key, person_key
 from cso.services.policy import (
     require_caso_of,
     require_officer_or_supervisor,
@@ -24,6 +25,11 @@ from cso.services.policy import (
 )
 
 UNIT_NUMBER = "housing_unit_number"
+# One open application per person (SUBMITTED to MOVED_IN), held by the application's stream;
+# migration 0013's trigger releases it when the `_ENDED` reservation comes with a rejection
+# or a move-out (and stores nothing for it).
+OPEN_APPLICATION = "open_housing_application_of_applicant"
+OPEN_APPLICATION_ENDED = "open_housing_application_ended"
 
 
 async def list_housing_unit(
@@ -85,18 +91,21 @@ async def apply_for_housing(
     household_size: int,
 ) -> Changed:
     """Officers and supervisors submit applications for an employer enterprise. The
-    applicant gets a key of their own, which seals their name, ID number and phone."""
+    person, found from their ID number, seals their name, ID number and phone under their
+    own key (a new one on their first application, or after erasure). A person with an
+    open application is RULE_VIOLATED (the store's reservation, with the events)."""
     require_officer_or_supervisor(cmd.principal)
-    applicant_id, key = uuid4(), new_key()
 
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
         employer = await uow.get(employer_id, Enterprise)
+        checked_id = validate_id_number(id_number, uow.today)
+        person = await person_key(uow.repository.store.pool, checked_id)
         application = uow.add(
             HousingApplication.apply(
-                applicant_id,
-                sealer(key, applicant_id),
+                person.subject_id,
+                person.sealer(),
                 applicant_name,
-                id_number,
+                checked_id,
                 phone,
                 employer.id,
                 tier,
@@ -104,16 +113,23 @@ async def apply_for_housing(
                 uow.today,
             )
         )
-        store_key(uow, applicant_id, key, application)
+        person.keep(uow, application)
+        uow.reserve(OPEN_APPLICATION, str(person.subject_id), application)
         return {"application": application.id}
 
     return await app.execute(cmd, attempt)
 
 
+def end_open_application(uow: UnitOfWork, application: HousingApplication) -> None:
+    """A rejected or ended case frees its person to apply again, in the same append."""
+    uow.reserve(OPEN_APPLICATION_ENDED, str(application.applicant_id), application)
+
+
 async def erase_personal_data(app: Application, cmd: Command, *, application_id: UUID) -> Changed:
-    """Supervisors: destroys the applicant's key, so their name, ID number and phone read
-    ERASED everywhere, for good; the erasure is recorded on the application in the same
-    transaction. Running it again destroys nothing more and appends nothing."""
+    """Supervisors: destroys the applicant's keys, so their name, ID number and phone read
+    ERASED everywhere, for good, in this application and every other of the same person;
+    the erasure is recorded on the application in the same transaction. Running it again
+    destroys nothing more and appends nothing."""
     require_supervisor(cmd.principal)
 
     async def attempt(uow: UnitOfWork) -> dict[str, UUID]:
@@ -157,6 +173,7 @@ async def reject_housing_application(
 
     async def reject(uow: UnitOfWork, application: HousingApplication) -> None:
         application.reject(cmd.reason, await current_caso(uow, application))
+        end_open_application(uow, application)
 
     return await _as_caso(app, cmd, application_id, reject)
 
@@ -194,6 +211,7 @@ async def record_move_out(
     async def move_out(uow: UnitOfWork, application: HousingApplication) -> HousingUnit:
         unit = await allocated_unit(uow, application)
         application.move_out(unit, on, uow.today, await current_caso(uow, application))
+        end_open_application(uow, application)
         return unit
 
     return await _as_caso(app, cmd, application_id, move_out)

@@ -14,13 +14,13 @@ from cso.domain.enums import ApplicationStatus, OfficerRole, TalentTier, UnitSta
 from cso.domain.errors import InvalidValue, RuleViolation
 from cso.domain.housing_application import AllocationOutOfOrder, HousingApplication
 from cso.domain.housing_unit import HousingUnit, UnitNotAvailable
-from cso.domain.id_number import make_id_number
 from cso.domain.officer import Officer, RoleInUse
 from cso.domain.waitlist import WAITLIST_ID, Waitlist
 from cso.eventstore import Codec
 from cso.services import housing, officers
 from cso.services.application import Application, Changed
 from cso.services.errors import Forbidden, RuleViolated
+from tests.id_numbers import an_id_number
 from tests.integration.services.conftest import (
     TODAY,
     another_process,
@@ -57,7 +57,7 @@ async def new_application(
         app,
         command(),
         applicant_name="张三",
-        id_number=make_id_number("44010519900307123"),
+        id_number=an_id_number(),
         phone="13912345678",
         employer_id=employer_id,
         tier=tier,

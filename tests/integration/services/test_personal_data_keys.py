@@ -13,11 +13,11 @@ import pytest
 from cso.domain.enums import TalentTier
 from cso.domain.errors import InvalidValue
 from cso.domain.housing_application import HousingApplication
-from cso.domain.id_number import make_id_number
 from cso.services import housing
 from cso.services.application import Application
 from cso.services.errors import NotFound
 from cso.services.personal_data import keys_of, unseal
+from tests.id_numbers import an_id_number
 from tests.integration.services.conftest import command, new_enterprise
 
 KEYS = "SELECT count(*) FROM subject_keys"
@@ -70,7 +70,7 @@ async def test_a_refused_submission_leaves_no_key_row_and_a_good_one_exactly_one
     employer_id = await new_enterprise(
         app, name="广州琶洲密钥有限公司", district="海珠区", park=None
     )
-    good_id = make_id_number("44010519900307123")
+    good_id = an_id_number()
     before = await pool.fetchval(KEYS)
     with pytest.raises(InvalidValue):
         await apply(app, employer_id, "440105199003071230")
@@ -94,7 +94,7 @@ async def test_an_erasure_that_fails_to_commit_keeps_the_key_and_records_no_eras
     employer_id = await new_enterprise(
         app, name="广州琶洲擦除有限公司", district="海珠区", park=None
     )
-    application_id = await apply(app, employer_id, make_id_number("44010519900307123"))
+    application_id = await apply(app, employer_id, an_id_number())
     applicant_id = (await app.repository.get(application_id, HousingApplication)).applicant_id
     with pytest.raises(asyncpg.RaiseError, match="disk is full"):
         await housing.erase_personal_data(
