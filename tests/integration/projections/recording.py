@@ -51,8 +51,10 @@ def recording_projection(name: str, streams: Collection[UUID], hook: Hook = noth
 
 
 async def start_at_head(pool: asyncpg.Pool[Any], store: EventStore, name: str) -> Checkpoint:
-    """Begin `name` after the log's current end, so it replays only what the test appends."""
-    head = await store.head()
+    """Begin `name` after the log's current end, so it replays only what the test appends.
+    The newest event, not `head`: an open transaction anywhere on the server (another test
+    run's) holds `head` back, and the projection would replay earlier tests' events too."""
+    head = await store.newest()
     await pool.execute(START_AT, name, head.transaction_id, head.position)
     return head
 
