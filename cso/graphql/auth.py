@@ -88,20 +88,14 @@ def credentials_from_authorization(header: str | None, rules: TokenRules) -> Cre
     return Credentials(viewer, float(expires_at))
 
 
-def viewer_from_authorization(header: str | None, rules: TokenRules) -> Viewer | None:
-    """The viewer named by an `Authorization: Bearer …` value; None when there is none."""
-    credentials = credentials_from_authorization(header, rules)
-    return None if credentials is None else credentials.viewer
-
-
 def _sub(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidCredentials("the token is not valid: sub must be a UUID")
     try:
-        if isinstance(value, str):
-            uuid.UUID(value)
-            return value
+        uuid.UUID(value)
     except ValueError:
-        pass
-    raise InvalidCredentials("the token is not valid: sub must be a UUID")
+        raise InvalidCredentials("the token is not valid: sub must be a UUID") from None
+    return value
 
 
 def _role(value: object) -> Role:

@@ -39,13 +39,12 @@ def serialize_date(value: date) -> str:
 
 
 def parse_date(value: object) -> date:
-    if isinstance(value, str):
-        try:
-            if len(value) == 10:
-                return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidInput(f"a Date is written YYYY-MM-DD, not {value!r}")
+    if not isinstance(value, str) or len(value) != 10:
+        raise InvalidInput(f"a Date is written YYYY-MM-DD, not {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"a Date is written YYYY-MM-DD, not {value!r}") from None
 
 
 def serialize_datetime(value: datetime) -> str:

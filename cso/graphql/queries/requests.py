@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -14,16 +15,15 @@ from cso.graphql import fields
 from cso.graphql.connections import Connection, connection
 from cso.graphql.context import Context
 from cso.graphql.enums import RequestCategory, RequestStatus, SortDirection
-from cso.graphql.queries.common import ordering_name, reader
-from cso.graphql.scalars import parse_id, parse_optional_id, parse_optional_text
+from cso.graphql.queries.common import now_or_replayed, ordering_name, reader
+from cso.graphql.scalars import parse_optional_id, parse_optional_text
 from cso.graphql.types.enterprise_request import (
     EnterpriseRequest,
-    load_enterprise_request,
+    enterprise_requests_by_id,
     request_at,
     request_of,
 )
 from cso.projections.request_queries import REQUESTS
-from cso.services.errors import InvalidInput
 
 
 @strawberry.enum(description="What a request list is sorted by; ties go by id.")
@@ -57,6 +57,12 @@ class EnterpriseRequestOrder:
     direction: SortDirection = SortDirection.ASC
 
 
+async def _request_at(
+    context: Context, key: UUID, version: int | None, as_of: datetime | None
+) -> EnterpriseRequest | None:
+    return await request_at(context, key, version=version, as_of=as_of)
+
+
 @strawberry.type
 class RequestQueries:
     @fields.field("The request now; with asOf and/or version, replayed to that point.")
@@ -67,13 +73,9 @@ class RequestQueries:
         as_of: datetime | None = None,
         version: int | None = None,
     ) -> EnterpriseRequest | None:
-        reader(info)
-        request_id = parse_id(id, "id")
-        if as_of is None and version is None:
-            return await load_enterprise_request(info.context, request_id)
-        if version is not None and version < 1:
-            raise InvalidInput(f"version counts from 1, not {version}", "version")
-        return await request_at(info.context, request_id, version=version, as_of=as_of)
+        return await now_or_replayed(
+            info, id, enterprise_requests_by_id, _request_at, as_of, version
+        )
 
     @fields.field("Requests from projects and postings; filter by department for its queue.")
     async def enterprise_requests(

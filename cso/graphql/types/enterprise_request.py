@@ -30,7 +30,6 @@ from cso.graphql.types.common import stamp_of, stamp_row, unprojected, view_aggr
 from cso.graphql.types.event import Actor, Event, histories, history, readable_type
 from cso.projections import project_queries, request_queries
 from cso.projections.requests import acted_by
-from cso.services.errors import NotFound
 
 if TYPE_CHECKING:
     from cso.graphql.types.enterprise import Enterprise
@@ -271,15 +270,11 @@ async def with_timelines(context: Context, row: dict[str, Any]) -> dict[str, Any
 async def request_at(
     context: Context, request_id: UUID, *, version: int | None, as_of: datetime | None
 ) -> EnterpriseRequest | None:
-    """The request replayed to a version and/or a moment (None before it existed). Raises
-    NotFound for a version beyond its latest."""
+    """The request replayed to a version and/or a moment (None before it existed; a version
+    beyond its latest is the caller's to refuse, as `now_or_replayed` does)."""
     row = await view_aggregate(
         context, request_id, aggregate.EnterpriseRequest, request_row, version=version, as_of=as_of
     )
-    if row is not None and version is not None and as_of is None and row["version"] < version:
-        raise NotFound(
-            f"request {request_id} has no version {version}; its latest is {row['version']}"
-        )
     return None if row is None else request_of(await with_timelines(context, row))
 
 
