@@ -25,6 +25,8 @@ from cso.domain.enums import DOMAIN_ENUMS
 from cso.eventstore import Codec, Listener, Repository
 from cso.eventstore.fanout import Fanout
 from cso.graphiql import ASSETS_PATH, asset
+from cso.graphql.persisted_queries import PersistedQueries
+from cso.graphql.response_cache import ResponseCache
 from cso.graphql.schema import build_schema
 from cso.graphql.view import GraphQLView
 from cso.limits import BodySizeLimit
@@ -185,6 +187,16 @@ def create_app(settings: Settings | None = None, *, catch_up_first: bool = False
         # array dropped the socket with a server error.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allowed_origins=settings.cors_origins,  # WebSocket handshakes: the CORS allow-list
+        persisted_queries=PersistedQueries.from_settings(
+            settings.persisted_queries,
+            settings.persisted_queries_size,
+            settings.persisted_queries_file,
+        ),
+        response_cache=(
+            ResponseCache(settings.response_cache_entries, settings.response_cache_bytes)
+            if settings.response_cache
+            else None
+        ),
     )
     return Starlette(
         routes=[

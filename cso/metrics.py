@@ -1,6 +1,7 @@
 """Prometheus metrics, in a registry of the app's own (no process-wide globals).
 
-Per operation: latency histograms and errors by code. The event store: appends, events
+Per operation: latency histograms and errors by code; the response cache's hits, misses and
+evictions. The event store: appends, events
 appended, and version conflicts. Projections: position, lag in events and seconds, and
 consecutive failures, read at scrape time. Pools: connections in use and their size.
 """
@@ -76,6 +77,27 @@ class Metrics:
         self.projection_failures = self._per_projection(
             "cso_projection_failures",
             "Consecutive failures of a projection on the same event (0 when healthy).",
+        )
+        self.response_cache_hits = Counter(
+            "cso_response_cache_hits_total",
+            "Queries answered from the response cache.",
+            registry=self.registry,
+        )
+        self.response_cache_misses = Counter(
+            "cso_response_cache_misses_total",
+            "Cacheable queries executed: no entry (absent) or the database moved on (stale).",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.response_cache_evictions = Counter(
+            "cso_response_cache_evictions_total",
+            "Response cache entries dropped to stay within its size caps (least recently used).",
+            registry=self.registry,
+        )
+        self.response_cache_bytes = Gauge(
+            "cso_response_cache_bytes",
+            "Bytes of encoded answers the response cache holds.",
+            registry=self.registry,
         )
         self.pool_in_use = Gauge(
             "cso_pool_connections_in_use",

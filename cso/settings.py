@@ -37,6 +37,12 @@ class Settings:
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     cors_origins: tuple[str, ...] = ()
+    response_cache: bool = False
+    response_cache_entries: int = 2000
+    response_cache_bytes: int = 64 * 1024 * 1024
+    persisted_queries: str = "auto"  # one of PERSISTED_QUERY_MODES
+    persisted_queries_file: Path | None = None
+    persisted_queries_size: int = 2000
 
     def checked_jwt_secret(self) -> str:
         """The secret tokens are signed with; ConfigurationError when unset or too short."""
@@ -67,7 +73,41 @@ class Settings:
                 for origin in env.get("CSO_CORS_ORIGINS", "").split(",")
                 if origin.strip()
             ),
+            response_cache=_switch(env, "CSO_RESPONSE_CACHE", "off"),
+            response_cache_entries=int(env.get("CSO_RESPONSE_CACHE_ENTRIES", "2000")),
+            response_cache_bytes=int(env.get("CSO_RESPONSE_CACHE_MB", "64")) * 1024 * 1024,
+            persisted_queries=_persisted_query_mode(env.get("CSO_PERSISTED_QUERIES", "auto")),
+            persisted_queries_file=(
+                Path(env["CSO_PERSISTED_QUERIES_FILE"])
+                if env.get("CSO_PERSISTED_QUERIES_FILE")
+                else None
+            ),
+            persisted_queries_size=int(env.get("CSO_PERSISTED_QUERIES_SIZE", "2000")),
         )
+
+
+# auto: Apollo's automatic persisted queries; allowlist: only the documents of a manifest;
+# off: a request that names a document by hash alone is answered PERSISTED_QUERY_NOT_SUPPORTED.
+PERSISTED_QUERY_MODES = ("auto", "allowlist", "off")
+
+
+def _switch(env: Mapping[str, str], name: str, default: str) -> bool:
+    value = env.get(name, default).strip().lower()
+    if value in ("on", "1", "true", "yes"):
+        return True
+    if value in ("off", "0", "false", "no"):
+        return False
+    raise ConfigurationError(f"{name} must be on or off, not {value!r}")
+
+
+def _persisted_query_mode(value: str) -> str:
+    mode = value.strip().lower()
+    if mode not in PERSISTED_QUERY_MODES:
+        raise ConfigurationError(
+            f"CSO_PERSISTED_QUERIES must be one of {', '.join(PERSISTED_QUERY_MODES)}, "
+            f"not {value!r}"
+        )
+    return mode
 
 
 def check_jwt_secret(secret: str) -> str:

@@ -39,7 +39,9 @@ class ReadYourWrites(SchemaExtension):
             yield
             return
         if context.consistency_token:
-            self.reached = await _wait(context, context.consistency_token)
+            self.reached = context.consistency_reached
+            if self.reached is None:
+                self.reached = await _wait(context, context.consistency_token)
             if not self.reached:
                 context.response_headers[STALE_HEADER] = "stale"
         snapshot = ReadSnapshot(context.runtime.read_pool)

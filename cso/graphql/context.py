@@ -29,6 +29,11 @@ class Context:
     auth_problem: str | None = None
     expires_at: float | None = None  # when the token's rights end (epoch seconds)
     consistency_token: str | None = None
+    # Whether the read models reached the token, when the view already waited for it (the
+    # response cache waits before its lookup; ReadYourWrites then does not wait again).
+    consistency_reached: bool | None = None
+    # Set when the answer recorded a personal-data read: it must run again every time.
+    recorded_read: bool = False
     connection_params: dict[str, object] | None = None  # graphql-transport-ws connection_init
     snapshot: ReadSnapshot | None = None  # a query's reads, set by ReadYourWrites
     loaders: Any = None  # per-request DataLoaders, made on first use (cso.graphql.loaders)

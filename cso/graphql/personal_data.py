@@ -31,6 +31,7 @@ async def _record(context: Context, accesses: list[Access]) -> Sequence[None]:
         # Ids read from the database are asyncpg's own UUID class, which the codec refuses.
         grouped.setdefault((UUID(str(subject_id)), subject_type), set()).add(field)
     viewer = context.viewer
+    context.recorded_read = True  # the response cache must not answer this again unlogged
     metadata = Metadata(actor=viewer.actor, correlation_id=context.correlation_id)
     await context.runtime.repository.save(PersonalDataAccess.record(grouped), metadata=metadata)
     return [None] * len(accesses)

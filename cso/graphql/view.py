@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from typing import Any, cast
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -32,6 +34,9 @@ from cso.graphiql import graphiql_page
 from cso.graphql.auth import InvalidCredentials, TokenRules, credentials_from_authorization
 from cso.graphql.context import Context
 from cso.graphql.errors import capped_message
+from cso.graphql.persisted_queries import PersistedQueries, PersistedQueryError
+from cso.graphql.response_cache import ResponseCache
+from cso.graphql.response_cache_view import CachedExecution, refused
 from cso.graphql.ws_protocol import CLOSE_EXPIRED, CheckedTransportWSHandler
 from cso.runtime import Runtime
 
@@ -47,7 +52,48 @@ HTTP_OPERATIONS = {
 
 
 class GraphQLView(GraphQL[Context, None]):
+    """Strawberry's view with persisted queries, an optional response cache and orjson.
+
+    `persisted_queries` resolves documents named by hash (persisted_queries.py; APQ by
+    default); `response_cache`, when given, answers repeated queries (response_cache.py).
+    """
+
     graphql_transport_ws_handler_class = CheckedTransportWSHandler
+
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        persisted_queries: PersistedQueries | None = None,
+        response_cache: ResponseCache | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(schema, **kwargs)
+        self.persisted_queries = persisted_queries or PersistedQueries()
+        self.response_cache = response_cache
+
+    # Requests are still decoded by the standard library: orjson refuses a lone surrogate
+    # (`"\\ud800"`) outright, where the API answers INVALID_INPUT naming the field.
+
+    def encode_json(self, data: object) -> str:
+        # A str: WebSocket messages must go out as text frames (graphql-transport-ws).
+        return encoded_json(data).decode()
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """As strawberry's, but the body encoded once, by orjson, as UTF-8 (not ASCII escapes)."""
+        response = Response(
+            encoded_json(response_data),
+            status_code=sub_response.status_code or 200,
+            media_type="application/json",
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page, whose assets this server serves (strawberry's loads a CDN)."""
@@ -98,7 +144,32 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """As strawberry's, but for the operation types HTTP_OPERATIONS allows."""
+        """As strawberry's, but for the operation types HTTP_OPERATIONS allows, with documents
+        named by hash resolved first, and queries answered from the response cache if on."""
+        try:
+            document = self.persisted_queries.resolve(request_data.query, request_data.extensions)
+        except PersistedQueryError as exc:
+            return refused(context, sub_response, exc)
+        if document is not None:
+            request_data.query = document.text
+        if document is None or self.response_cache is None:
+            return await self._execute(request_adapter, context, root_value, request_data)
+        execution = CachedExecution(
+            self.response_cache,
+            context,
+            document,
+            request_data,
+            lambda: self._execute(request_adapter, context, root_value, request_data),
+        )
+        return await execution.run(sub_response)
+
+    async def _execute(
+        self,
+        request_adapter: AsyncHTTPRequestAdapter,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         method = request_adapter.method
         try:
             return await self.schema.execute(
@@ -187,8 +258,19 @@ async def _close_at(socket: WebSocket, expires_at: float) -> None:
         await socket.close(code=CLOSE_EXPIRED, reason="the token has expired")
 
 
+def encoded_json(data: object) -> bytes:
+    """`data` as compact UTF-8 JSON (orjson). A string with a lone surrogate has no UTF-8
+    form: then the standard library's encoding, which escapes it (`\\ud800`)."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return json.dumps(data, separators=(",", ":")).encode()
+
+
 def _error_response(scope: Scope, status: int, code: str, message: str) -> Response:
     extensions = {"code": code, "correlationId": correlation_id_of(scope)}
     body = {"errors": [{"message": capped_message(message), "extensions": extensions}]}
     headers = {"Allow": ALLOWED_METHODS} if status == 405 else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    return Response(
+        encoded_json(body), status_code=status, headers=headers, media_type="application/json"
+    )

@@ -1,0 +1,167 @@
+"""The response cache: a query's encoded answer, served again while the database is unchanged.
+
+Exact, also across processes: an entry records the database's MVCC snapshot
+(`pg_current_snapshot()`: xmin, xmax and the transactions in flight) as it was read just
+before the answer was computed. A later request with the same key is answered from the
+entry only when the snapshot it reads now is the same text — then no transaction has
+committed, aborted or even begun writing anywhere since, so every read the answer made (read
+models, the log, keys) would see exactly what it saw. Any write, in this process or another,
+changes the snapshot; a projection's checkpoint only moves in such a write. That costs one
+`SELECT` per query, and invalidates more often than a per-read-model rule would (every
+commit, even to a table the query never read), but it can never serve a stale answer.
+
+The key: the document's hash, the operation name, the variables, the caller's identity
+(role, id, name, department: what they may see, masks included) and the district's date
+("today" decides due dates and overdue). Two callers share an entry only if they are the
+same person with the same rights.
+
+Not cached: mutations and subscriptions; responses with any error; the audit queries (their
+answers carry times of their own); and responses that recorded a personal-data read (each
+such read must be logged, so they run every time). A consistency token is honoured before the
+lookup: the request waits as ReadYourWrites would, then reads the snapshot, which therefore
+includes the token's event when it was reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+
+from cso.graphql.context import Context
+from cso.metrics import Metrics
+from cso.services.policy import AUDIT_QUERIES
+
+SELECT_SNAPSHOT = "SELECT pg_current_snapshot()::text"
+# Documents whose cacheability has been decided (parsed once each), by hash and operation.
+KNOWN_DOCUMENTS = 1024
+MAX_DOCUMENT_TOKENS = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    snapshot: str  # the database's snapshot before the answer was computed
+    data: bytes  # the answer's `data`, encoded
+    operation: str  # what the request log and metrics call it
+
+
+class ResponseCache:
+    """Encoded answers by key, least recently used dropped past `max_entries` or `max_bytes`."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max(max_entries, 1)
+        self.max_bytes = max(max_bytes, 1)
+        self.size_bytes = 0
+        self._entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self._cacheable: OrderedDict[tuple[str, str | None], bool] = OrderedDict()
+        self._running: dict[tuple[bytes, str], asyncio.Future[Entry | None]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @staticmethod
+    def key(
+        document_hash: str, operation_name: str | None, variables: Any, context: Context
+    ) -> bytes | None:
+        """The entry's key for this request, or None when it must not be cached at all (a
+        credential that was refused, or one that has expired)."""
+        if context.auth_problem is not None:
+            return None
+        if context.expires_at is not None and time.time() >= context.expires_at:
+            return None
+        viewer = context.maybe_viewer
+        identity = (
+            None if viewer is None else [viewer.role.value, viewer.id, viewer.name, viewer.dept]
+        )
+        today = context.runtime.today().isoformat()
+        parts = [document_hash, operation_name, variables, identity, today]
+        try:
+            return orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # variables JSON does not hold (integers past 64 bits, …)
+            return None
+
+    def known_uncacheable(self, document_hash: str, operation_name: str | None) -> bool:
+        """Whether this document's operation was found not to be cacheable (a mutation, …)."""
+        return self._cacheable.get((document_hash, operation_name)) is False
+
+    def get(self, key: bytes) -> Entry | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: bytes, entry: Entry, metrics: Metrics) -> None:
+        """Keep `entry` (replacing the key's older one), then evict down to the caps."""
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.size_bytes -= len(old.data) + len(key)
+        if len(entry.data) + len(key) <= self.max_bytes:
+            self._entries[key] = entry
+            self.size_bytes += len(entry.data) + len(key)
+        while len(self._entries) > self.max_entries or self.size_bytes > self.max_bytes:
+            dropped_key, dropped = self._entries.popitem(last=False)
+            self.size_bytes -= len(dropped.data) + len(dropped_key)
+            metrics.response_cache_evictions.inc()
+        metrics.response_cache_bytes.set(self.size_bytes)
+
+    def cacheable(self, document_hash: str, text: str, operation_name: str | None) -> bool:
+        """Whether the document's operation may be cached: a query reading no audit field.
+        Decided once per document and operation name (the text is parsed on first sight)."""
+        known = (document_hash, operation_name)
+        decided = self._cacheable.get(known)
+        if decided is None:
+            decided = _is_cacheable(text, operation_name)
+            self._cacheable[known] = decided
+            while len(self._cacheable) > KNOWN_DOCUMENTS:
+                self._cacheable.popitem(last=False)
+        return decided
+
+    @contextlib.contextmanager
+    def computing(self, key: bytes, snapshot: str) -> Iterator[asyncio.Future[Entry | None] | None]:
+        """The answer another request is computing for this key and snapshot (await it), or
+        None when this request is the one to compute it: then the block must run to its end,
+        which hands the entry it `put` (or None) to those that waited."""
+        running = self._running.get((key, snapshot))
+        if running is not None:
+            yield running
+            return
+        future: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
+        self._running[(key, snapshot)] = future
+        try:
+            yield None
+        finally:
+            del self._running[(key, snapshot)]
+            if not future.done():
+                entry = self._entries.get(key)
+                future.set_result(entry if entry and entry.snapshot == snapshot else None)
+
+
+async def database_snapshot(context: Context) -> str:
+    """The database's current MVCC snapshot, as text (see the module's docstring)."""
+    return str(await context.runtime.read_pool.fetchval(SELECT_SNAPSHOT))
+
+
+def _is_cacheable(text: str, operation_name: str | None) -> bool:
+    try:
+        document = parse(text, no_location=True, max_tokens=MAX_DOCUMENT_TOKENS)
+    except GraphQLError:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [op for op in operations if op.name and op.name.value == operation_name]
+    if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
+        return False
+    # Root fields only: the audit queries are all root fields (fragments at the root are
+    # refused as not cacheable rather than followed).
+    selections = operations[0].selection_set.selections
+    names = [getattr(getattr(s, "name", None), "value", None) for s in selections]
+    if any(name is None for name in names):
+        return False
+    return not any(name in AUDIT_QUERIES for name in names)
