@@ -1,14 +1,23 @@
 """The response cache: a query's encoded answer, served again while the database is unchanged.
 
-Exact, also across processes: an entry records the database's MVCC snapshot
-(`pg_current_snapshot()`: xmin, xmax and the transactions in flight) as it was read just
-before the answer was computed. A later request with the same key is answered from the
-entry only when the snapshot it reads now is the same text — then no transaction has
-committed, aborted or even begun writing anywhere since, so every read the answer made (read
-models, the log, keys) would see exactly what it saw. Any write, in this process or another,
-changes the snapshot; a projection's checkpoint only moves in such a write. That costs one
-`SELECT` per query, and invalidates more often than a per-read-model rule would (every
-commit, even to a table the query never read), but it can never serve a stale answer.
+Exact, also across processes: an entry records the state of the database as it was read
+just before its answer was computed (`SELECT_STATE`), and is served again only while a fresh
+read of that state gives the same text. The state is what anything a query reads can change
+with, all of it written in transactions that write one of these:
+
+- each projection's checkpoint row (position, and `updated_at`, which every batch's
+  transaction sets): read models change only in the transaction that moves it;
+- the log, as two numbers: the newest event below the watermark (the oldest transaction
+  still running anywhere, `pg_snapshot_xmin`), and how many events lie at or above it. An
+  event that commits between two reads lies above the first read's watermark (transactions
+  below it had ended), so either it is counted above the second's too — the count grows — or
+  the watermark passed it, and the newest event below the watermark moved. Keys of personal
+  data change with events, in the same transaction (migration 0013's trigger).
+
+So when the text is unchanged nothing was committed that the answer could have read; when
+anything was, the next request misses. Writes elsewhere on the server (other databases) do
+not invalidate. The price is one small statement per query, and invalidation on every commit
+of this database, also of tables the query never read: exact, not fine-grained.
 
 The key: the document's hash, the operation name, the variables, the caller's identity
 (role, id, name, department: what they may see, masks included) and the district's date
@@ -30,16 +39,28 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
 
 from cso.graphql.context import Context
 from cso.metrics import Metrics
 from cso.services.policy import AUDIT_QUERIES
 
-SELECT_SNAPSHOT = "SELECT pg_current_snapshot()::text"
+SELECT_STATE = """
+WITH w AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+SELECT concat_ws(
+  '|',
+  coalesce((SELECT string_agg(concat_ws(':', name, transaction_id, position, updated_at), ','
+                              ORDER BY name)
+              FROM projection_checkpoints), '-'),
+  coalesce((SELECT concat_ws(':', e.transaction_id, e.position) FROM events e, w
+             WHERE e.transaction_id < w.xmin
+             ORDER BY e.transaction_id DESC, e.position DESC LIMIT 1), '-'),
+  (SELECT count(*) FROM events e, w WHERE e.transaction_id >= w.xmin))
+FROM w
+"""
 # Documents whose cacheability has been decided (parsed once each), by hash and operation.
 KNOWN_DOCUMENTS = 1024
 MAX_DOCUMENT_TOKENS = 4000
@@ -47,7 +68,7 @@ MAX_DOCUMENT_TOKENS = 4000
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    snapshot: str  # the database's snapshot before the answer was computed
+    snapshot: str  # the database's state (SELECT_STATE) before the answer was computed
     data: bytes  # the answer's `data`, encoded
     operation: str  # what the request log and metrics call it
 
@@ -144,8 +165,8 @@ class ResponseCache:
 
 
 async def database_snapshot(context: Context) -> str:
-    """The database's current MVCC snapshot, as text (see the module's docstring)."""
-    return str(await context.runtime.read_pool.fetchval(SELECT_SNAPSHOT))
+    """The database's state now, as text (SELECT_STATE; see the module's docstring)."""
+    return str(await context.runtime.read_pool.fetchval(SELECT_STATE))
 
 
 def _is_cacheable(text: str, operation_name: str | None) -> bool:
@@ -161,7 +182,6 @@ def _is_cacheable(text: str, operation_name: str | None) -> bool:
     # Root fields only: the audit queries are all root fields (fragments at the root are
     # refused as not cacheable rather than followed).
     selections = operations[0].selection_set.selections
-    names = [getattr(getattr(s, "name", None), "value", None) for s in selections]
-    if any(name is None for name in names):
+    if not all(isinstance(selection, FieldNode) for selection in selections):
         return False
-    return not any(name in AUDIT_QUERIES for name in names)
+    return not any(cast(FieldNode, s).name.value in AUDIT_QUERIES for s in selections)

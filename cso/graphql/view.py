@@ -95,6 +95,11 @@ class GraphQLView(GraphQL[Context, None]):
             response.background = sub_response.background
         return response
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """As strawberry's, but not for a GET that names a persisted query by its hash."""
+        persisted = "extensions" in request.query_params
+        return not persisted and super().should_render_graphql_ide(request)
+
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page, whose assets this server serves (strawberry's loads a CDN)."""
         return graphiql_page(request.scope.get("root_path", ""))

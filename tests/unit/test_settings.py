@@ -70,3 +70,26 @@ def test_cors_origins_are_read_as_a_comma_separated_list() -> None:
     settings = Settings.from_env({"CSO_CORS_ORIGINS": " https://a.example, https://b.example ,"})
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     assert Settings.from_env({}).cors_origins == ()
+
+
+def test_the_response_cache_is_off_unless_switched_on() -> None:
+    assert Settings.from_env({}).response_cache is False
+    assert Settings.from_env({"CSO_RESPONSE_CACHE": "on"}).response_cache is True
+    with pytest.raises(ConfigurationError, match="CSO_RESPONSE_CACHE must be on or off"):
+        Settings.from_env({"CSO_RESPONSE_CACHE": "sometimes"})
+
+
+def test_persisted_queries_are_automatic_unless_set_otherwise() -> None:
+    assert Settings.from_env({}).persisted_queries == "auto"
+    assert Settings.from_env({"CSO_PERSISTED_QUERIES": "OFF"}).persisted_queries == "off"
+    with pytest.raises(ConfigurationError, match="CSO_PERSISTED_QUERIES must be one of"):
+        Settings.from_env({"CSO_PERSISTED_QUERIES": "strict"})
+
+
+def test_an_allow_list_without_a_manifest_refuses_to_start(tmp_path: Path) -> None:
+    env = {"CSO_JWT_SECRET": LONG_ENOUGH, "CSO_PERSISTED_QUERIES": "allowlist"}
+    with pytest.raises(ConfigurationError, match="needs CSO_PERSISTED_QUERIES_FILE"):
+        create_app(Settings.from_env(env))
+    missing = {**env, "CSO_PERSISTED_QUERIES_FILE": str(tmp_path / "absent.json")}
+    with pytest.raises(ConfigurationError, match=r"absent\.json"):
+        create_app(Settings.from_env(missing))
