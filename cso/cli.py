@@ -16,6 +16,7 @@ import uvicorn
 from cso.audit_cli import register as register_audit_commands
 from cso.cli_access import db, dev_greeting, token
 from cso.database import connect, resolve_database_url
+from cso.graphql.persisted_queries_cli import persisted_queries
 from cso.limits import MAX_BODY_BYTES
 from cso.logs import configure_logging
 from cso.migrations import migrate as apply_migrations
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="CSO platform: serve the API and look after its event store.")
 app.command()(db)
 app.command()(token)
+app.command("persisted-queries")(persisted_queries)
 register_audit_commands(app)  # verify, export, anchor, replay --check (cso/audit_cli.py)
 
 
