@@ -60,13 +60,15 @@ class CachedExecution:
         if entry is not None and entry.snapshot == snapshot:
             return self._hit(entry, sub_response, started)
         metrics = context.runtime.metrics
-        metrics.response_cache_misses.labels("stale" if entry else "absent").inc()
+        missed = metrics.response_cache_misses.labels("stale" if entry else "absent")
         with cache.computing(key, snapshot) as running:
             if running is not None:
                 shared = await asyncio.shield(running)
                 if shared is not None:
                     return self._hit(shared, sub_response, started)
+                missed.inc()
                 return await self.execute()
+            missed.inc()
             result = await self.execute()
             if not result.errors and result.data is not None and not context.recorded_read:
                 notes = context.request.scope.get("state", {}).get(NOTES, {})
