@@ -85,7 +85,8 @@ class Metrics:
         )
         self.response_cache_misses = Counter(
             "cso_response_cache_misses_total",
-            "Cacheable queries executed: no entry (absent) or the database moved on (stale).",
+            "Cacheable queries executed: no entry (absent), the database moved on (stale), or its "
+            "state could not be read cheaply (unknown: an old transaction holds the watermark).",
             ["reason"],
             registry=self.registry,
         )

@@ -17,7 +17,9 @@ with, all of it written in transactions that write one of these:
 So when the text is unchanged nothing was committed that the answer could have read; when
 anything was, the next request misses. Writes elsewhere on the server (other databases) do
 not invalidate. The price is one small statement per query, and invalidation on every commit
-of this database, also of tables the query never read: exact, not fine-grained.
+of this database, also of tables the query never read: exact, not fine-grained. While an
+old transaction holds the watermark far back (MAX_EVENTS_ABOVE_WATERMARK), queries bypass
+the cache rather than count ever more events.
 
 The key: the document's hash, the operation name, the variables, the caller's identity
 (role, id, name, department: what they may see, masks included) and the district's date
@@ -58,9 +60,13 @@ SELECT concat_ws(
   coalesce((SELECT concat_ws(':', e.transaction_id, e.position) FROM events e, w
              WHERE e.transaction_id < w.xmin
              ORDER BY e.transaction_id DESC, e.position DESC LIMIT 1), '-'),
-  (SELECT count(*) FROM events e, w WHERE e.transaction_id >= w.xmin))
+  (SELECT count(*) FROM (SELECT 1 FROM events e, w WHERE e.transaction_id >= w.xmin
+                          LIMIT $1) above))
 FROM w
 """
+# Counting the events above the watermark costs as many as there are: past this many (an old
+# transaction held open somewhere on the server, say a long backup), the cache steps aside.
+MAX_EVENTS_ABOVE_WATERMARK = 10_000
 # Documents whose cacheability has been decided (parsed once each), by hash and operation.
 KNOWN_DOCUMENTS = 1024
 MAX_DOCUMENT_TOKENS = 4000
@@ -164,9 +170,12 @@ class ResponseCache:
                 future.set_result(entry if entry and entry.snapshot == snapshot else None)
 
 
-async def database_snapshot(context: Context) -> str:
-    """The database's state now, as text (SELECT_STATE; see the module's docstring)."""
-    return str(await context.runtime.read_pool.fetchval(SELECT_STATE))
+async def database_snapshot(context: Context) -> str | None:
+    """The database's state now, as text (SELECT_STATE; see the module's docstring); None
+    when more than MAX_EVENTS_ABOVE_WATERMARK events lie above the watermark."""
+    limit = MAX_EVENTS_ABOVE_WATERMARK + 1
+    state = str(await context.runtime.read_pool.fetchval(SELECT_STATE, limit))
+    return None if state.endswith(f"|{limit}") else state
 
 
 def _is_cacheable(text: str, operation_name: str | None) -> bool:

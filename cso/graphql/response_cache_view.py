@@ -56,6 +56,9 @@ class CachedExecution:
         if key is None or not await self._waited_for_token():
             return await self.execute()
         snapshot = await database_snapshot(context)
+        if snapshot is None:
+            context.runtime.metrics.response_cache_misses.labels("unknown").inc()
+            return await self.execute()
         entry = cache.get(key)
         if entry is not None and entry.snapshot == snapshot:
             return self._hit(entry, sub_response, started)

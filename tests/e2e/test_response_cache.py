@@ -7,9 +7,11 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 
+from cso.graphql import response_cache
 from cso.services.identity import Role
 from tests.e2e.conftest import Api, serving
 from tests.e2e.test_personal_data import READ, a_person, accesses_of, applied, subject_of
@@ -42,7 +44,8 @@ async def cached(cached_api: Api) -> AsyncIterator[OverHttp]:
 async def counter(gql: OverHttp, name: str) -> float:
     """The sum of a counter's samples on the server's /metrics."""
     text = (await gql.client.get("/metrics")).text
-    samples = re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.MULTILINE)
+    pattern = re.escape(name) if "{" in name else rf"{name}(?:{{[^}}]*}})?"
+    samples = re.findall(rf"^{pattern} (\S+)$", text, re.MULTILINE)
     return sum(float(value) for value in samples)
 
 
@@ -172,3 +175,22 @@ async def test_concurrent_identical_queries_are_computed_once_and_answered_alike
     new_misses = await counter(cached, "cso_response_cache_misses_total") - misses
     assert new_hits + new_misses == 8
     assert new_misses <= 2  # one computes; others wait for it (or come after it)
+
+
+async def test_the_cache_steps_aside_while_an_old_transaction_holds_the_watermark_back(
+    cached: OverHttp, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await settled(cached)
+    monkeypatch.setattr(response_cache, "MAX_EVENTS_ABOVE_WATERMARK", 0)
+    unknown = 'cso_response_cache_misses_total{reason="unknown"}'
+    before = await counter(cached, unknown)
+    holder = await asyncpg.connect(database_url)
+    try:
+        async with holder.transaction():
+            await holder.fetchval("SELECT pg_current_xact_id()")  # holds the watermark here
+            await support.officer(cached)  # an event above it
+            reply = await cached(OFFICERS)
+            assert reply.data["officers"]["totalCount"] >= 1
+    finally:
+        await holder.close()
+    assert await counter(cached, unknown) == before + 1
