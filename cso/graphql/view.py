@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from typing import Any, cast
 
-import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,7 +31,7 @@ from cso.correlation import correlation_id_of
 from cso.graphiql import graphiql_page
 from cso.graphql.auth import InvalidCredentials, TokenRules, credentials_from_authorization
 from cso.graphql.context import Context
-from cso.graphql.errors import capped_message
+from cso.graphql.http_json import ALLOWED_METHODS, encoded_json, error_response
 from cso.graphql.persisted_queries import PersistedQueries, PersistedQueryError
 from cso.graphql.response_cache import ResponseCache
 from cso.graphql.response_cache_view import CachedExecution, refused
@@ -42,7 +40,6 @@ from cso.runtime import Runtime
 
 log = logging.getLogger("cso.graphql")
 
-ALLOWED_METHODS = "GET, POST, OPTIONS"
 # Subscriptions are served over WebSocket only: over HTTP their resolver's generator would
 # be answered as if it were a value.
 HTTP_OPERATIONS = {
@@ -116,11 +113,11 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             response = await self.run(Request(scope, receive))
         except HTTPException as exc:
-            response = _error_response(scope, exc.status_code, "INVALID_INPUT", exc.reason)
+            response = error_response(scope, exc.status_code, "INVALID_INPUT", exc.reason)
         except Exception:
             correlation_id = correlation_id_of(scope)
             log.exception("internal error (correlation id %s)", correlation_id)
-            response = _error_response(scope, 500, "INTERNAL", "Internal error")
+            response = error_response(scope, 500, "INTERNAL", "Internal error")
         await response(scope, receive, send)
 
     async def parse_http_body(
@@ -261,21 +258,3 @@ async def _close_at(socket: WebSocket, expires_at: float) -> None:
         await asyncio.sleep(min(left, 3600))
     with contextlib.suppress(RuntimeError):  # already closed
         await socket.close(code=CLOSE_EXPIRED, reason="the token has expired")
-
-
-def encoded_json(data: object) -> bytes:
-    """`data` as compact UTF-8 JSON (orjson). A string with a lone surrogate has no UTF-8
-    form: then the standard library's encoding, which escapes it (`\\ud800`)."""
-    try:
-        return orjson.dumps(data)
-    except TypeError:
-        return json.dumps(data, separators=(",", ":")).encode()
-
-
-def _error_response(scope: Scope, status: int, code: str, message: str) -> Response:
-    extensions = {"code": code, "correlationId": correlation_id_of(scope)}
-    body = {"errors": [{"message": capped_message(message), "extensions": extensions}]}
-    headers = {"Allow": ALLOWED_METHODS} if status == 405 else None
-    return Response(
-        encoded_json(body), status_code=status, headers=headers, media_type="application/json"
-    )
