@@ -114,10 +114,6 @@ class ResponseCache:
         except TypeError:  # variables JSON does not hold (integers past 64 bits, …)
             return None
 
-    def known_uncacheable(self, document_hash: str, operation_name: str | None) -> bool:
-        """Whether this document's operation was found not to be cacheable (a mutation, …)."""
-        return self._cacheable.get((document_hash, operation_name)) is False
-
     def get(self, key: bytes) -> Entry | None:
         entry = self._entries.get(key)
         if entry is not None:

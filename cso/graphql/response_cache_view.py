@@ -74,10 +74,17 @@ class CachedExecution:
             missed.inc()
             result = await self.execute()
             if not result.errors and result.data is not None and not context.recorded_read:
-                notes = context.request.scope.get("state", {}).get(NOTES, {})
-                entry = Entry(snapshot, orjson.dumps(result.data), notes.get("operation", ""))
-                cache.put(key, entry, metrics)
+                self._keep(key, snapshot, result.data)
             return result
+
+    def _keep(self, key: bytes, snapshot: str, data: dict[str, object]) -> None:
+        try:
+            encoded = orjson.dumps(data)
+        except TypeError:  # text with no UTF-8 form: answered (escaped), not kept
+            return
+        notes = self.context.request.scope.get("state", {}).get(NOTES, {})
+        entry = Entry(snapshot, encoded, notes.get("operation", ""))
+        self.cache.put(key, entry, self.context.runtime.metrics)
 
     async def _waited_for_token(self) -> bool:
         """Wait for a sent consistency token as ReadYourWrites would (which then does not

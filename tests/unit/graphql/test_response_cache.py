@@ -26,10 +26,10 @@ def test_only_queries_without_audit_fields_may_be_cached() -> None:
 
 def test_a_decision_is_made_once_per_document_and_operation() -> None:
     cache = ResponseCache(10, 10_000)
-    assert not cache.known_uncacheable("h", None)
     assert not cache.cacheable("h", "mutation { x }", None)
-    assert cache.known_uncacheable("h", None)
-    assert not cache.known_uncacheable("h", "Other")
+    # Decided by hash: the text is not parsed again.
+    assert not cache.cacheable("h", "{ me { id } }", None)
+    assert cache.cacheable("h", "query Other { me { id } }", "Other")
 
 
 def entry(size: int, snapshot: str = "s") -> Entry:
