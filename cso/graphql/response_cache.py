@@ -12,7 +12,8 @@ with, all of it written in transactions that write one of these:
   event that commits between two reads lies above the first read's watermark (transactions
   below it had ended), so either it is counted above the second's too — the count grows — or
   the watermark passed it, and the newest event below the watermark moved. Keys of personal
-  data change with events, in the same transaction (migration 0013's trigger).
+  data change with events, in the append's transaction (migration 0013's trigger on its
+  reservations).
 
 So when the text is unchanged nothing was committed that the answer could have read; when
 anything was, the next request misses. Writes elsewhere on the server (other databases) do
