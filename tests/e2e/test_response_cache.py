@@ -94,8 +94,6 @@ async def test_a_query_with_a_consistency_token_sees_the_write(cached: OverHttp)
     written = await support.officer(cached, name="缓存测试")
     reply = await cached(OFFICERS, headers={"X-Consistency-Token": written["consistencyToken"]})
     assert reply.body["extensions"]["consistency"] == {"reached": True}
-    names = {edge["node"]["id"] for edge in reply.data["officers"]["edges"]}
-    assert written["officer"]["id"] in names
     assert reply.data["officers"]["totalCount"] == before + 1
 
 
