@@ -1,0 +1,164 @@
+"""The in-process parts of `make bench`: catch-up (target 6), appends against their peers
+(target 4) and the district-scale page (target 10)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import subprocess
+import sys
+import time
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+from api import serving, wait_for_projections  # bench/ is on sys.path when run as a script
+from audit import copy_demo, project
+from common import when_the_server_has_room
+from eventstore import BARE_TABLE, Rate, _bare_inserts, _for_a_while, _store_new_streams
+from load import run_wrk
+from recorder import saves_per_second
+from targets import BY_ID, Row, not_available
+
+from cso.database import create_pool, scratch_database
+from cso.eventstore import EventStore
+from cso.services.identity import Role
+
+if TYPE_CHECKING:
+    from run import Plan
+
+WRITERS = 32
+COUNT = "SELECT count(*) FROM events"
+
+
+async def catch_up(url: str, plan: Plan, report: Any, notes: list[str]) -> None:
+    """Target 6: the log copied under fresh ids (bench/audit.py) until it holds about
+    `plan.catch_up_events` more events, which every projection's runner then applies."""
+    pool = await create_pool(url, min_size=1, max_size=4)
+    store = EventStore(pool)
+    try:
+        await project(url, store)  # whatever the last server left unprojected, untimed
+        raw = await asyncpg.connect(url)
+        try:
+            before = await raw.fetchval(COUNT)
+            await copy_demo(raw, max(1, math.ceil(plan.catch_up_events / before)))
+            total = await raw.fetchval(COUNT)
+        finally:
+            await raw.close()
+        seconds = await project(url, store)
+    finally:
+        await store.close()
+        await pool.close()
+    events = total - before
+    report.add(
+        Row(
+            BY_ID["6"],
+            events / seconds,
+            note=f"{events:,} events (copies of the bench's own log of {before:,} under fresh "
+            f"ids) applied by every projection's runner in turn in {seconds:.1f} s; "
+            + ("the full target says 1,000,000" if events < 1_000_000 else ""),
+        )
+    )
+    notes.append(f"catch-up measured on {events:,} events")
+
+
+async def appends(url: str, plan: Plan, report: Any) -> None:
+    """Target 4: single-event appends to new streams by 32 writers, interleaved with a bare
+    INSERT into a table of the events table's shape and eventsourcing's recorder."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(BARE_TABLE)
+    finally:
+        await conn.close()
+    pool = await when_the_server_has_room(
+        partial(create_pool, url, min_size=WRITERS, max_size=WRITERS)
+    )
+    bare_pool = await when_the_server_has_room(
+        partial(asyncpg.create_pool, url, min_size=WRITERS, max_size=WRITERS)
+    )
+    store = EventStore(pool)
+    rates: dict[str, list[float]] = {"store": [], "bare": [], "recorder": []}
+    try:
+        for round_ in range(plan.rounds + 1):  # the first round warms up, untimed
+            seconds = plan.warm_up if round_ == 0 else plan.append_seconds
+            ours = await _for_a_while("store", WRITERS, seconds, _store_new_streams(store))
+            bare = await _for_a_while("bare", WRITERS, seconds, _bare_inserts(bare_pool))
+            recorder = await asyncio.to_thread(saves_per_second, url, WRITERS, seconds)
+            if round_:
+                rates["store"].append(ours.per_second)
+                rates["bare"].append(bare.per_second)
+                rates["recorder"].append(recorder)
+    finally:
+        await store.close()
+        await pool.close()
+        await bare_pool.close()
+    store_rate, bare_rate, recorder_rate = (sum(values) / len(values) for values in rates.values())
+    report.add(
+        Row(BY_ID["4a"], store_rate, bare_rate, note=f"{plan.rounds} rounds of {seconds:g} s")
+    )
+    report.add(
+        Row(
+            BY_ID["4b"],
+            store_rate,
+            recorder_rate,
+            note="Application.save of new one-event aggregates from 32 threads, POSTGRES_* "
+            "settings, a pool of 32",
+        )
+    )
+
+
+def district_seed_available() -> bool:
+    """Whether `cso seed` takes `--scale` (another change adds it)."""
+    help_text = subprocess.run(
+        [str(Path(sys.executable).parent / "cso"), "seed", "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        check=False,
+    ).stdout
+    return "--scale" in help_text
+
+
+async def scale(url: str, log_dir: Path, plan: Plan, report: Any, demo_p50: float) -> None:
+    """Target 10: the page's p50 (wrk, 32 connections) on a district-scale seed over the
+    same page's p50 at demo scale."""
+    if plan.mode == "quick":
+        report.add(not_available(BY_ID["10"], "a district seed takes minutes; not in --quick"))
+        return
+    if not district_seed_available():
+        report.add(not_available(BY_ID["10"], "this code's `cso seed` has no --scale option"))
+        return
+    from phases import PAGE, _body
+
+    async with scratch_database(url, "cso_bench_district") as district:
+        started = time.perf_counter()
+        seeded = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).parent / "cso"),
+            "seed",
+            "--scale",
+            "district",
+            env={**os.environ, "CSO_DATABASE_URL": district, "CSO_RUN_PROJECTIONS": "0"},
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        if await seeded.wait() != 0:
+            report.add(not_available(BY_ID["10"], "`cso seed --scale district` failed"))
+            return
+        seed_seconds = time.perf_counter() - started
+        (log_dir / "district").mkdir()
+        async with serving(district, log_dir / "district") as server:
+            await wait_for_projections(server)
+            viewer = server.headers(Role.VIEWER, "be0c0000-0000-4000-8000-000000000002")
+            url_ = f"{server.url}/graphql"
+            await run_wrk(url_, [_body(PAGE)], plan.warm_up, viewer["Authorization"])
+            runs = [
+                await run_wrk(url_, [_body(PAGE)], plan.seconds, viewer["Authorization"])
+                for _ in range(plan.rounds)
+            ]
+    p50 = sorted(r.p50_ms for r in runs)[len(runs) // 2]
+    report.add(Row(BY_ID["10"], p50, demo_p50, note=f"district seeded in {seed_seconds:.0f} s"))
+
+
+__all__ = ["Rate", "appends", "catch_up", "scale"]
