@@ -157,7 +157,8 @@ class RssSampler:
 
     def _rss(self) -> float:
         processes = [self.process, *self.process.children(recursive=True)]
-        return sum(p.memory_info().rss for p in processes) / 2**20
+        total: int = sum(p.memory_info().rss for p in processes)
+        return total / 2**20
 
     async def _run(self) -> None:
         while True:

@@ -14,7 +14,8 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -30,13 +31,15 @@ class Counted(Aggregate):
 
 
 def recorder_settings(url: str, writers: int) -> dict[str, str]:
-    """eventsourcing's environment for the database at `url` (postgresql://user@host:port/db),
-    with a pool of one connection per writer, as the asyncpg peers have."""
+    """eventsourcing's environment for the database at `url` (postgresql://user@host:port/db,
+    or the embedded server's ?host=SOCKET_DIR), with a pool of one connection per writer,
+    as the asyncpg peers have."""
     parts = urlsplit(url)
+    host = parse_qs(parts.query).get("host", [parts.hostname or "127.0.0.1"])[0]
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": parts.path.lstrip("/"),
-        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_HOST": host,
         "POSTGRES_PORT": str(parts.port or 5432),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
@@ -47,7 +50,7 @@ def recorder_settings(url: str, writers: int) -> dict[str, str]:
     }
 
 
-def _opened(settings: dict[str, str]) -> Application:
+def _opened(settings: dict[str, str]) -> Application[Any]:
     """The Application, waiting up to a minute while the shared server has no free slot
     (psycopg's pool gives up after POSTGRES_CONNECT_TIMEOUT, and says so)."""
     deadline = time.monotonic() + 60

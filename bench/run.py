@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 import phases  # bench/ is on sys.path when run as a script
 from api import HOST
 from targets import Report, as_json, summary_line, table
@@ -49,11 +50,12 @@ class Plan:
     restarts: int
     freshness_probes: int
     append_seconds: float
-    catch_up_events: int
+    catch_up_events: int  # at most this many copied events to project
+    catch_up_seconds: float  # about this long copying and projecting them, at most
 
 
-FULL = Plan("full", 3, 8.0, 3.0, 100, 3, 60, 4.0, 300_000)
-QUICK = Plan("quick", 2, 3.0, 1.0, 30, 1, 20, 2.0, 50_000)
+FULL = Plan("full", 3, 8.0, 3.0, 100, 3, 60, 4.0, 1_000_000, 150.0)
+QUICK = Plan("quick", 2, 3.0, 1.0, 30, 1, 20, 2.0, 50_000, 20.0)
 
 
 def machine() -> dict[str, Any]:
@@ -81,6 +83,11 @@ async def main(plan: Plan) -> int:
     notes: list[str] = []
     try:
         async with scratch_database(server_url, "cso_bench_run") as url:
+            conn = await asyncpg.connect(url)
+            try:
+                run["machine"]["postgresql"] = await conn.fetchval("SHOW server_version")
+            finally:
+                await conn.close()
             with tempfile.TemporaryDirectory(prefix="cso-bench-") as log_dir:
                 await phases.run_all(url, Path(log_dir), plan, report, notes)
     finally:
@@ -90,7 +97,13 @@ async def main(plan: Plan) -> int:
         run["notes"] = notes
         lines = table(rows)
         print()
-        print(f"make bench ({plan.mode}): {run['seconds']:.0f} s; {run['machine']}")
+        box = run["machine"]
+        print(
+            f"make bench ({plan.mode}): {run['seconds']:.0f} s; {box['cpus']} CPUs shared by "
+            f"load generator, servers and PostgreSQL {box.get('postgresql', '?')}; Python "
+            f"{box['python']}; load average {box['load_average_1m']:.1f} before, "
+            f"{box['load_average_1m_after']:.1f} after"
+        )
         for note in notes:
             print(f"  {note}")
         print()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import os
 import subprocess
 import sys
@@ -32,34 +31,50 @@ COUNT = "SELECT count(*) FROM events"
 
 
 async def catch_up(url: str, plan: Plan, report: Any, notes: list[str]) -> None:
-    """Target 6: the log copied under fresh ids (bench/audit.py) until it holds about
-    `plan.catch_up_events` more events, which every projection's runner then applies."""
+    """Target 6: the log copied under fresh ids (bench/audit.py), which every projection's
+    runner then applies. A first copy measures how fast copying and applying go; the
+    second holds as many more copies as fit what is left of `plan.catch_up_seconds` at
+    those rates, up to `plan.catch_up_events` in all, so a slow catch-up cannot take the
+    run past its budget (the row says how many events it used)."""
     pool = await create_pool(url, min_size=1, max_size=4)
     store = EventStore(pool)
+    applied, seconds, copying = 0, 0.0, 0.0
+    began = time.perf_counter()
     try:
         await project(url, store)  # whatever the last server left unprojected, untimed
         raw = await asyncpg.connect(url)
         try:
-            before = await raw.fetchval(COUNT)
-            await copy_demo(raw, max(1, math.ceil(plan.catch_up_events / before)))
-            total = await raw.fetchval(COUNT)
+            log = await raw.fetchval(COUNT)
+            copies, made = 1, 0
+            while copies > 0:
+                copy_started = time.perf_counter()
+                await copy_demo(raw, copies, first=made + 1)
+                made += copies
+                total = await raw.fetchval(COUNT)
+                copying += time.perf_counter() - copy_started
+                seconds += await project(url, store)
+                applied += total - log
+                log = total
+                # Seconds an event costs, copied and then applied; what is left of the budget.
+                cost = (copying + seconds) / applied
+                left = plan.catch_up_seconds - (time.perf_counter() - began)
+                fits = min(plan.catch_up_events - applied, left / cost)
+                copies = int(fits // total)
         finally:
             await raw.close()
-        seconds = await project(url, store)
     finally:
         await store.close()
         await pool.close()
-    events = total - before
     report.add(
         Row(
             BY_ID["6"],
-            events / seconds,
-            note=f"{events:,} events (copies of the bench's own log of {before:,} under fresh "
-            f"ids) applied by every projection's runner in turn in {seconds:.1f} s; "
-            + ("the full target says 1,000,000" if events < 1_000_000 else ""),
+            applied / seconds,
+            note=f"{applied:,} events (copies of the bench's own log under fresh ids) applied "
+            f"by every projection's runner in turn in {seconds:.1f} s"
+            + ("; the target says 1,000,000" if applied < 1_000_000 else ""),
         )
     )
-    notes.append(f"catch-up measured on {events:,} events")
+    notes.append(f"catch-up measured on {applied:,} events")
 
 
 async def appends(url: str, plan: Plan, report: Any) -> None:

@@ -28,7 +28,7 @@ class Target:
     def text(self) -> str:
         sign = {"ratio_min": ">=", "ratio_max": "<=", "value_min": ">=", "value_max": "<"}
         suffix = "x" if self.kind.startswith("ratio") else f" {self.unit}"
-        return f"{sign[self.kind]} {self.bound:g}{suffix}"
+        return f"{sign[self.kind]} {self.bound:,g}{suffix}"
 
 
 TARGETS = (
@@ -123,7 +123,7 @@ def table(rows: list[Row]) -> list[str]:
     """The report's lines: one per row, then its notes."""
     header = (
         f"{'#':<3} {'measure':<54} {'unit':<9} {'ours':>9} {'peer':>9} {'ratio':>7} "
-        f"{'target':>9}  met"
+        f"{'target':>17}  met"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
@@ -131,7 +131,7 @@ def table(rows: list[Row]) -> list[str]:
         ratio = "-" if row.ratio is None else f"{row.ratio:.2f}x"
         lines.append(
             f"{t.id:<3} {t.measure:<54} {t.unit:<9} {_number(row.ours):>9} "
-            f"{_number(row.peer):>9} {ratio:>7} {t.text:>9}  {'yes' if row.met else 'NO'}"
+            f"{_number(row.peer):>9} {ratio:>7} {t.text:>17}  {'yes' if row.met else 'NO'}"
         )
     lines.append("")
     for row in rows:
