@@ -318,7 +318,7 @@ async def reads_and_writes(
             )
         )
         load = asyncio.create_task(
-            run_wrk(ours_url, record_bodies(spread, today), plan.seconds * 2, supervisor)
+            run_wrk(ours_url, record_bodies(spread, today), plan.seconds * 3, supervisor)
         )
         await asyncio.sleep(1.0)
         busy_samples = await freshness_probes(server, url, new, today, 0.1, lambda _: load.done())
@@ -327,7 +327,7 @@ async def reads_and_writes(
             Row(
                 BY_ID["7b"],
                 pct(busy_samples, 95) * 1000 if len(busy_samples) > 1 else None,
-                note=f"{len(busy_samples)} probes during {under.seconds:.0f} s of 32-connection "
+                note=f"{len(busy_samples)} probe(s) during {under.seconds:.0f} s of 32-connection "
                 f"recordService at {under.per_second:,.0f}/s; median "
                 f"{statistics.median(busy_samples) * 1000:.1f} ms",
             )

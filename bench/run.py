@@ -1,14 +1,15 @@
 """`make bench`: every target of issue 11 measured against its peer in one run.
 
 Run: `python bench/run.py [--quick]`. It works on a scratch database of its own on a
-loopback PostgreSQL (CSO_DATABASE_URL, else CSO_TEST_DATABASE_URL, else the embedded one),
-seeds the demo district, grows one project to 10,000 events, serves the real app (one
-uvicorn worker, projections on) beside PostGraphile 4 and the bare routes of bench/bare.py,
-and drives them with wrk at 32 connections in interleaved rounds (ours, peer, ours, peer,
-after a warm-up of each), so machine noise hits both. Then it measures appends (store, bare
-INSERT, eventsourcing's recorder) and catch-up from a log grown by copies of itself. It
-prints one row per target, writes bench/results/latest.json and ends with
-`targets met: K/N`.
+loopback PostgreSQL: CSO_DATABASE_URL, else the embedded one. Not CSO_TEST_DATABASE_URL: a
+transaction left open anywhere on a server holds back every projection there, and with
+them the freshness figures, so the test suites' busy server is no place for it. It seeds
+the demo district, grows one project to 10,000 events, serves the real app (one uvicorn
+worker, projections on) beside PostGraphile 4 and the bare routes of bench/bare.py, and
+drives them with wrk at 32 connections in interleaved rounds (ours, peer, ours, peer, after
+a warm-up of each), so machine noise hits both. Then it measures catch-up over a log grown
+by copies of itself and appends (store, bare INSERT, eventsourcing's recorder). It prints
+one row per target, writes bench/results/latest.json and ends with `targets met: K/N`.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ async def main(plan: Plan) -> int:
         "machine": machine(),
         "plan": plan.__dict__,
     }
-    configured = os.environ.get("CSO_DATABASE_URL") or os.environ.get("CSO_TEST_DATABASE_URL")
-    server_url = resolve_database_url(configured, Settings.from_env().data_dir)
+    settings = Settings.from_env()
+    server_url = resolve_database_url(settings.database_url, settings.data_dir)
     if urlsplit(server_url).hostname not in (None, "", "localhost", HOST, "::1"):
         raise SystemExit("the benchmark runs against a loopback PostgreSQL only")
     report = Report()

@@ -184,3 +184,35 @@ class Report:
 
 
 BY_ID = {t.id: t for t in TARGETS}
+
+
+def markdown(document: dict[str, Any]) -> list[str]:
+    """The README's table from a latest.json document."""
+
+    def cell(value: float | None) -> str:
+        return "-" if value is None else _number(value)
+
+    lines = [
+        "| # | measure | unit | ours | peer | ratio | target | met |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in document["rows"]:
+        ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}x"
+        lines.append(
+            f"| {row['id']} | {row['measure']} | {row['unit']} | {cell(row['ours'])} | "
+            f"{cell(row['peer'])} | {ratio} | {row['bound']} | "
+            f"{'yes' if row['met'] else '**no**'} |"
+        )
+    lines.append("")
+    lines.append(f"targets met: {document['targets_met']}/{document['targets']}")
+    return lines
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    from pathlib import Path
+
+    # `python bench/targets.py [latest.json]`: the README's table of a run.
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "results/latest.json")
+    print("\n".join(markdown(json.loads(path.read_text()))))

@@ -6,7 +6,17 @@ import json
 
 import pytest
 from load import Run, parse_output
-from targets import BY_ID, TARGETS, Report, Row, as_json, not_available, summary_line, table
+from targets import (
+    BY_ID,
+    TARGETS,
+    Report,
+    Row,
+    as_json,
+    markdown,
+    not_available,
+    summary_line,
+    table,
+)
 
 
 def every_target_met() -> list[Row]:
@@ -117,3 +127,15 @@ def test_wrk_output_is_read_from_the_lua_scripts_line() -> None:
 def test_wrk_output_without_the_line_is_an_error_that_shows_the_output() -> None:
     with pytest.raises(ValueError, match="unable to connect"):
         parse_output("unable to connect to 127.0.0.1:1 Connection refused\n")
+
+
+def test_the_readme_table_has_a_row_per_target_and_the_count() -> None:
+    rows = every_target_met()
+    rows[0] = Row(BY_ID["1a"], 100.0, 1_000.0)
+    lines = markdown(as_json(rows, {}))
+    assert lines[2] == (
+        "| 1a | 20-project page, no response cache | req/s | 100 | 1,000 | 0.10x | >= 0.5x "
+        "| **no** |"
+    )
+    assert len([line for line in lines if line.startswith("| ")]) == 2 + len(TARGETS)
+    assert lines[-1] == "targets met: 9/10"
