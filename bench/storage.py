@@ -140,7 +140,7 @@ async def scale(url: str, log_dir: Path, plan: Plan, report: Any, demo_p50: list
     if not district_seed_available():
         report.add(not_available(BY_ID["10"], "this code's `cso seed` has no --scale option"))
         return
-    from phases import PAGE, _body
+    from traffic import PAGE, _body
 
     async with scratch_database(url, "cso_bench_district") as district:
         started = time.perf_counter()
