@@ -6,7 +6,12 @@ INSTALLED = $(VENV)/.installed
 # GraphiQL's assets, pinned by cso/graphiql/package-lock.json and served by the app itself.
 GRAPHIQL = cso/graphiql/node_modules/.package-lock.json
 
-.PHONY: install serve test test-slow lint schema bench clean
+# The benchmark's peers: PostGraphile 4 (pinned by bench/peers/package-lock.json), psycopg
+# for eventsourcing's own PostgreSQL recorder, and wrk from Debian's packages.
+PEERS = bench/peers/node_modules/.package-lock.json
+BENCH_PYTHON = $(VENV)/.bench-installed
+
+.PHONY: install serve test test-slow lint schema bench bench-quick bench-peers clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +39,24 @@ lint: install
 	$(BIN)/ruff format --check cso tests bench server.py
 	$(BIN)/mypy
 
-bench: install
-	$(BIN)/python bench/eventstore.py
+$(PEERS): bench/peers/package.json bench/peers/package-lock.json
+	cd bench/peers && npm ci --no-audit --no-fund --loglevel=error
+	touch $(PEERS)
+
+$(BENCH_PYTHON): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet 'psycopg[binary,pool]>=3.2'
+	touch $(BENCH_PYTHON)
+
+bench-peers: install $(PEERS) $(BENCH_PYTHON)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+# Every target of issue 11 against its peer (about 15 minutes); bench/results/latest.json.
+bench: bench-peers
+	$(BIN)/python bench/run.py
+
+# The same, shorter (about 3 minutes): a smoke run, not figures to quote.
+bench-quick: bench-peers
+	$(BIN)/python bench/run.py --quick
 
 clean:
-	rm -rf $(VENV) .cso cso/graphiql/node_modules
+	rm -rf $(VENV) .cso cso/graphiql/node_modules bench/peers/node_modules

@@ -175,8 +175,11 @@ async def seed_demo_data(url: str) -> tuple[str, float]:
 
 
 @contextlib.asynccontextmanager
-async def serving(url: str, log_dir: Path) -> AsyncIterator[Server]:
-    """The real app under uvicorn in a child process: one worker, projections on."""
+async def serving(
+    url: str, log_dir: Path, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Server]:
+    """The real app under uvicorn in a child process: one worker, projections on;
+    `extra_env` adds settings (CSO_RESPONSE_CACHE, say)."""
     port = _free_port()
     secret = secrets.token_urlsafe(32)
     env = {
@@ -185,6 +188,7 @@ async def serving(url: str, log_dir: Path) -> AsyncIterator[Server]:
         "CSO_JWT_SECRET": secret,
         "CSO_RUN_PROJECTIONS": "1",
         "CSO_LOG_LEVEL": "warning",
+        **(extra_env or {}),
     }
     log = log_dir / "server.log"
     log_config = log_dir / "logging.json"

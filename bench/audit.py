@@ -51,10 +51,11 @@ FROM events ORDER BY position
 COLUMNS = ["stream_id", "stream_type", "version", "type", "data", "metadata", "recorded_at"]
 
 
-async def copy_demo(conn: asyncpg.Connection[Any], copies: int) -> None:
-    """Append `copies` copies of the demo log, each under its own ids, one COPY each."""
+async def copy_demo(conn: asyncpg.Connection[Any], copies: int, first: int = 1) -> None:
+    """Append `copies` copies of the log, each under its own ids, one COPY each; a later
+    call numbers its copies from `first` on, past those of the earlier calls."""
     demo = await conn.fetch(DEMO_LOG)
-    for copy in range(1, copies + 1):
+    for copy in range(first, first + copies):
         ids: dict[str, str] = {}
 
         def fresh(match: re.Match[str], copy: int = copy, ids: dict[str, str] = ids) -> str:

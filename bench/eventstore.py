@@ -174,29 +174,43 @@ def _bare_inserts(pool: asyncpg.Pool[Any]) -> Callable[[], Awaitable[Callable[[]
     return prepare
 
 
+async def store_rates(url: str, writers: int, seconds: float, *, existing: bool) -> list[Rate]:
+    """EventStore.append to new streams (and, with `existing`, to streams that have events),
+    on a pool of `writers` connections opened before the clock starts."""
+    pool = await when_the_server_has_room(
+        partial(create_pool, url, min_size=writers, max_size=writers)
+    )
+    store = EventStore(pool)
+    try:
+        rates = [await _for_a_while("new streams", writers, seconds, _store_new_streams(store))]
+        if existing:
+            rates.append(
+                await _for_a_while(
+                    "existing streams", writers, seconds, _store_existing_streams(store)
+                )
+            )
+    finally:
+        await store.close()
+        await pool.close()
+    return rates
+
+
+async def bare_rate(url: str, writers: int, seconds: float) -> Rate:
+    """Bare single-row INSERTs into BARE_TABLE, on a pool opened before the clock starts."""
+    pool = await when_the_server_has_room(
+        partial(asyncpg.create_pool, url, min_size=writers, max_size=writers)
+    )
+    try:
+        return await _for_a_while("bare INSERT", writers, seconds, _bare_inserts(pool))
+    finally:
+        await pool.close()
+
+
 async def measure_appends(url: str, seconds: float) -> list[tuple[Rate, Rate, Rate]]:
     rows = []
     for writers in CONCURRENCY:
-        pool = await when_the_server_has_room(
-            partial(create_pool, url, min_size=writers, max_size=writers)
-        )
-        store = EventStore(pool)
-        try:
-            new = await _for_a_while("new streams", writers, seconds, _store_new_streams(store))
-            existing = await _for_a_while(
-                "existing streams", writers, seconds, _store_existing_streams(store)
-            )
-        finally:
-            await store.close()
-            await pool.close()
-        bare_pool = await when_the_server_has_room(
-            partial(asyncpg.create_pool, url, min_size=writers, max_size=writers)
-        )
-        try:
-            bare = await _for_a_while("bare INSERT", writers, seconds, _bare_inserts(bare_pool))
-        finally:
-            await bare_pool.close()
-        rows.append((new, existing, bare))
+        new, existing = await store_rates(url, writers, seconds, existing=True)
+        rows.append((new, existing, await bare_rate(url, writers, seconds)))
     return rows
 
 
