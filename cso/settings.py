@@ -37,6 +37,7 @@ class Settings:
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     cors_origins: tuple[str, ...] = ()
+    tracing: str = "off"
 
     def checked_jwt_secret(self) -> str:
         """The secret tokens are signed with; ConfigurationError when unset or too short."""
@@ -67,6 +68,7 @@ class Settings:
                 for origin in env.get("CSO_CORS_ORIGINS", "").split(",")
                 if origin.strip()
             ),
+            tracing=env.get("CSO_TRACING", "off").strip().lower() or "off",
         )
 
 
