@@ -38,6 +38,7 @@ from cso.projections.supervisor import ProjectionSupervisor
 from cso.runtime import Runtime, local_today
 from cso.services.application import Application
 from cso.settings import Settings
+from cso.tracing import Tracing
 
 log = logging.getLogger("cso")
 
@@ -46,8 +47,11 @@ CATCH_UP_FIRST = "CSO_CATCH_UP_FIRST"
 
 
 @contextlib.asynccontextmanager
-async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    """Pool, migrations, store, repository and listener, opened and closed together."""
+async def open_runtime(
+    settings: Settings, tracing: Tracing | None = None
+) -> AsyncIterator[Runtime]:
+    """Pool, migrations, store, repository and listener, opened and closed together; with
+    `tracing`, every command runs in a span."""
     url = resolve_database_url(settings.database_url, settings.data_dir)
     pool = await create_pool(
         url,
@@ -89,7 +93,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             store,
             repository,
             listener,
-            Application(repository, store, today),
+            tracing.application(repository, store, today)
+            if tracing
+            else Application(repository, store, today),
             projections,
             Fanout(store, listener),
             metrics,
@@ -165,21 +171,33 @@ def cors_middleware(origins: tuple[str, ...]) -> list[Middleware]:
     ]
 
 
-def create_app(settings: Settings | None = None, *, catch_up_first: bool = False) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    catch_up_first: bool = False,
+    tracing: Tracing | None = None,
+) -> Starlette:
     """The API. With `catch_up_first` the server accepts no connection until the read models
     hold the whole log as it stood at start (the dev server, so a first query sees the demo).
-    Raises ConfigurationError when the JWT secret is unset or too short."""
+    `tracing` defaults to what CSO_TRACING asks for (see cso.tracing). Raises
+    ConfigurationError when the JWT secret is unset or too short, or tracing is asked for
+    without its extra installed."""
     settings = settings or Settings.from_env()
     settings.checked_jwt_secret()  # refuse to start rather than accept forgeable tokens
+    tracing = tracing or Tracing.from_mode(settings.tracing)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        async with open_runtime(settings) as runtime:
-            if catch_up_first:
-                log.info("projecting the log before serving")
-                while not await runtime.catch_up.check(runtime.projections, timeout=5.0):
-                    log.info("still projecting: %s", await _lagging(runtime))
-            yield {"runtime": runtime}
+        try:
+            async with open_runtime(settings, tracing) as runtime:
+                if catch_up_first:
+                    log.info("projecting the log before serving")
+                    while not await runtime.catch_up.check(runtime.projections, timeout=5.0):
+                        log.info("still projecting: %s", await _lagging(runtime))
+                yield {"runtime": runtime}
+        finally:
+            if tracing:
+                tracing.shutdown()  # flush the spans still buffered
 
     graphql = GraphQLView(
         build_schema(),
@@ -212,6 +230,7 @@ def create_app(settings: Settings | None = None, *, catch_up_first: bool = False
         ],
         # Outermost first: the 413 of an oversized body carries the correlation id too.
         middleware=[
+            *(tracing.middleware() if tracing else []),  # its span covers the whole request
             Middleware(CorrelationMiddleware),
             Middleware(RequestLog),  # inside: its lines carry the correlation id
             *cors_middleware(settings.cors_origins),

@@ -43,6 +43,7 @@ class Settings:
     persisted_queries: str = "auto"  # one of PERSISTED_QUERY_MODES
     persisted_queries_file: Path | None = None
     persisted_queries_size: int = 2000
+    tracing: str = "off"
 
     def checked_jwt_secret(self) -> str:
         """The secret tokens are signed with; ConfigurationError when unset or too short."""
@@ -83,6 +84,7 @@ class Settings:
                 else None
             ),
             persisted_queries_size=int(env.get("CSO_PERSISTED_QUERIES_SIZE", "2000")),
+            tracing=env.get("CSO_TRACING", "off").strip().lower() or "off",
         )
 
 

@@ -8,17 +8,8 @@ from typing import Any
 
 from cso.database import Reader
 from cso.graphql.auth import issue_token
+from cso.projections.officers import active_officer_names, officers_named
 from cso.services.identity import Role
-
-# By id (its text, so a name never fails to parse) or by exact name; a few, to name twins.
-OFFICERS_NAMED = """
-SELECT id, name, department, active FROM rm_officers
-WHERE id::text = lower($1) OR name = $1
-ORDER BY name, id LIMIT 10
-"""
-
-# Examples for the dev server's hint: active officers, the earliest registered first.
-SOME_OFFICERS = "SELECT name FROM rm_officers WHERE active ORDER BY created_at, id LIMIT $1"
 
 
 class OfficerNotFound(LookupError):
@@ -55,7 +46,7 @@ class OfficerIdentity:
 async def find_officer(db: Reader, name_or_id: str) -> OfficerIdentity:
     """The one officer whose id or exact name is `name_or_id`. Raises OfficerNotFound
     (saying which officers share the name when several do)."""
-    rows = await db.fetch(OFFICERS_NAMED, name_or_id.strip())
+    rows = await officers_named(db, name_or_id.strip())
     if len(rows) == 1:
         return _identity(rows[0])
     if not rows:
@@ -67,7 +58,7 @@ async def find_officer(db: Reader, name_or_id: str) -> OfficerIdentity:
 
 async def officer_names(db: Reader, limit: int) -> list[str]:
     """Up to `limit` active officers' names, the earliest registered first."""
-    return [row["name"] for row in await db.fetch(SOME_OFFICERS, limit)]
+    return await active_officer_names(db, limit)
 
 
 def _identity(row: Any) -> OfficerIdentity:

@@ -120,3 +120,25 @@ async def officers_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:
     """The rows (OFFICER_COLUMNS) of those of `ids` the read model holds, in no order."""
     rows: list[asyncpg.Record] = await db.fetch(OFFICERS_BY_ID, list(ids))
     return rows
+
+
+# By id (its text, so a name never fails to parse) or by exact name; a few, to name twins.
+OFFICERS_NAMED = """
+SELECT id, name, department, active FROM rm_officers
+WHERE id::text = lower($1) OR name = $1
+ORDER BY name, id LIMIT 10
+"""
+
+# Active officers, the earliest registered first (examples for a hint).
+SOME_OFFICERS = "SELECT name FROM rm_officers WHERE active ORDER BY created_at, id LIMIT $1"
+
+
+async def officers_named(db: Any, name_or_id: str) -> list[asyncpg.Record]:
+    """Up to ten rows (id, name, department, active) whose id or exact name is `name_or_id`."""
+    rows: list[asyncpg.Record] = await db.fetch(OFFICERS_NAMED, name_or_id)
+    return rows
+
+
+async def active_officer_names(db: Any, limit: int) -> list[str]:
+    """Up to `limit` active officers' names, the earliest registered first."""
+    return [row["name"] for row in await db.fetch(SOME_OFFICERS, limit)]

@@ -15,6 +15,7 @@ import uvicorn
 from cso.app import create_app
 from cso.graphql.auth import Role, issue_token
 from cso.settings import Settings
+from cso.tracing import Tracing
 from tests.integration.graphql.support import OverHttp
 
 SECRET = "e2e-secret-that-is-long-enough-for-hs256"
@@ -43,8 +44,11 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving(database_url: str, **env: str) -> AsyncIterator[Api]:
-    """One API process: its own app, pool, cache and projection runners; `env` adds settings."""
+async def serving(
+    database_url: str, *, tracing: Tracing | None = None, **env: str
+) -> AsyncIterator[Api]:
+    """One API process: its own app, pool, cache and projection runners; `env` adds settings,
+    `tracing` a tracer provider."""
     settings = Settings.from_env(
         {
             "CSO_DATABASE_URL": database_url,
@@ -55,7 +59,11 @@ async def serving(database_url: str, **env: str) -> AsyncIterator[Api]:
     )
     port = _free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(settings, tracing=tracing),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
