@@ -33,7 +33,7 @@ from cso.metrics import MeasuredEventStore, Metrics
 from cso.migrations import migrate, pending_migrations
 from cso.projections import ALL_PROJECTIONS
 from cso.projections.supervisor import ProjectionSupervisor
-from cso.runtime import Runtime, local_today
+from cso.runtime import Runtime, local_today, settle_heap
 from cso.services.application import Application
 from cso.settings import Settings
 
@@ -177,6 +177,7 @@ def create_app(settings: Settings | None = None, *, catch_up_first: bool = False
                 log.info("projecting the log before serving")
                 while not await runtime.catch_up.check(runtime.projections, timeout=5.0):
                     log.info("still projecting: %s", await _lagging(runtime))
+            settle_heap()  # the start-up heap is frozen: no collection scans it again
             yield {"runtime": runtime}
 
     graphql = GraphQLView(
