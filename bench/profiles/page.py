@@ -159,6 +159,19 @@ def _cpu_seconds(pid: int) -> float:
     return own + sum(_cpu_seconds(int(child)) for child in children)
 
 
+def _rss_megabytes(pid: int) -> float:
+    """Resident memory of a process and its descendants, in MB (VmRSS from /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = next(
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+    )
+    return own / 1024 + sum(_rss_megabytes(int(child)) for child in children)
+
+
 @dataclass
 class Served:
     base: str
@@ -276,6 +289,7 @@ def compare(args: argparse.Namespace) -> None:
                 f"round {n + 1}: cso {a:8.1f} req/s {a_cpu:6.2f} ms CPU/req   "
                 f"bare {b:8.1f} req/s {b_cpu:6.2f} ms CPU/req"
             )
+        rss = _rss_megabytes(cso.pid)
     rate = {k: statistics.median(r for r, _ in v) for k, v in rounds.items()}
     cpu = {k: statistics.median(c for _, c in v) for k, v in rounds.items()}
     print(
@@ -283,7 +297,8 @@ def compare(args: argparse.Namespace) -> None:
         f"bare {rate['bare']:.1f} req/s ({cpu['bare']:.2f} ms CPU/req); "
         f"ratio {rate['cso'] / rate['bare']:.3f} by req/s, "
         f"{cpu['bare'] / cpu['cso']:.3f} by CPU per request "
-        f"(workers {args.workers}, {args.connections} connections)"
+        f"(workers {args.workers}, {args.connections} connections); "
+        f"the app's resident memory at the end: {rss:.0f} MB"
     )
 
 
