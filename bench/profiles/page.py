@@ -11,6 +11,10 @@ machine are noise, the ratio in one run is not). `profile` drives the app's ASGI
 this process (no sockets, no uvicorn) under pyinstrument (`pip install pyinstrument`) and
 prints where the time goes, with the share of wall time the garbage collector took.
 
+To measure another checkout (say, main) against this one in the same conditions, run
+`compare` from outside both with PYTHONPATH=<that checkout>: `python -m uvicorn` puts the
+working directory first on the path, so a run from inside a checkout serves that checkout.
+
 Both use CSO_DATABASE_URL, else CSO_TEST_DATABASE_URL (a server URL): a database named
 `cso_page_profile` there is created and seeded with the demo district on first use, and kept
 for later runs (`--fresh` drops it first).
@@ -265,7 +269,10 @@ def compare(args: argparse.Namespace) -> None:
         "CSO_DATABASE_URL": url,
         "CSO_JWT_SECRET": secret,
         "CSO_LOG_LEVEL": "warning",
-        "PYTHONPATH": str(Path(__file__).parent),
+        # The caller's path first (to measure another checkout), then this directory (`page`).
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (os.environ.get("PYTHONPATH"), str(Path(__file__).parent)) if p
+        ),
     }
     cso_port, bare_port = _free_port(), _free_port()
     uvicorn = [sys.executable, "-m", "uvicorn", "--host", HOST, "--no-access-log"]
