@@ -35,7 +35,7 @@ from cso.metrics import MeasuredEventStore, Metrics
 from cso.migrations import migrate, pending_migrations
 from cso.projections import ALL_PROJECTIONS
 from cso.projections.supervisor import ProjectionSupervisor
-from cso.runtime import Runtime, local_today
+from cso.runtime import Runtime, keep_read_session, local_today, settle_heap
 from cso.services.application import Application
 from cso.settings import Settings
 from cso.tracing import Tracing
@@ -64,6 +64,7 @@ async def open_runtime(
         min_size=1,
         max_size=settings.read_pool_max_size,
         idle_in_transaction_timeout_ms=settings.idle_in_transaction_timeout_ms,
+        reset=keep_read_session,
     )
     try:
         async with pool.acquire() as conn:
@@ -194,6 +195,7 @@ def create_app(
                     log.info("projecting the log before serving")
                     while not await runtime.catch_up.check(runtime.projections, timeout=5.0):
                         log.info("still projecting: %s", await _lagging(runtime))
+                settle_heap()  # the start-up heap is frozen: no collection scans it again
                 yield {"runtime": runtime}
         finally:
             if tracing:

@@ -90,6 +90,7 @@ async def create_pool(
     max_size: int = 20,
     idle_in_transaction_timeout_ms: int = 30000,
     init: Callable[[asyncpg.Connection[Any]], Awaitable[None]] | None = None,
+    reset: Callable[[asyncpg.Connection[Any]], Awaitable[None]] | None = None,
 ) -> asyncpg.Pool[Any]:
     async def setup(conn: asyncpg.Connection[Any]) -> None:
         await _init_connection(conn)
@@ -101,6 +102,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=setup,
+        reset=reset,  # None: asyncpg's own (one more round trip on every release)
         server_settings={
             # A transaction left open holds back every log reader (DESIGN §2).
             "idle_in_transaction_session_timeout": str(idle_in_transaction_timeout_ms),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -67,3 +68,27 @@ class Runtime:
 def local_today(zone: ZoneInfo) -> date:
     """Today in the district's time zone: dates in rules and filters are local dates."""
     return datetime.now(zone).date()
+
+
+# A serving process's collector: a young generation of 10,000 objects rather than 700. What a
+# request allocates is mostly freed by reference counting; at the default threshold the
+# collector still ran about three times per page of projects, scanning the request's live
+# objects each time (10% of wall time there; 1% with these and the frozen start-up heap).
+SERVING_GC_THRESHOLDS = (10_000, 50, 100)
+
+
+def settle_heap(thresholds: tuple[int, int, int] = SERVING_GC_THRESHOLDS) -> None:
+    """Call once a serving process has started: collects, moves every object alive now
+    (modules, the schema, the pools) into the collector's permanent generation, which no
+    collection scans again, and sets `thresholds` (gc.set_threshold's three counts)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*thresholds)
+
+
+async def keep_read_session(conn: asyncpg.Connection[Any]) -> None:
+    """The read pool's reset on release: nothing to run. Its connections only ever hold a
+    query's read-only snapshot (cso.graphql.snapshot), which sets, locks and listens to
+    nothing, so asyncpg's reset query (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL) would
+    be a round trip per query for nothing; asyncpg still rolls back a transaction left open
+    before it calls this."""

@@ -19,6 +19,17 @@ def field(description: str) -> Callable[[F], F]:
     return decorator
 
 
+def in_hand_field(graphql_type: Any, description: str | None = None) -> Callable[[F], F]:
+    """A field whose plain (not async) resolver answers its value when in hand, and an
+    awaitable otherwise: graphql-core awaits what needs awaiting, and a value in hand costs
+    no coroutine and no task. `graphql_type` is the field's type (the resolver's annotation
+    also names the awaitable)."""
+    decorator: Callable[[F], F] = strawberry.field(
+        description=description, graphql_type=graphql_type
+    )
+    return decorator
+
+
 def mutation(description: str) -> Callable[[F], F]:
     decorator: Callable[[F], F] = strawberry.mutation(description=description)
     return decorator

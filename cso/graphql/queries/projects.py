@@ -15,6 +15,7 @@ from cso.graphql.enums import ProjectOrderField, ProjectStage, SortDirection
 from cso.graphql.queries.common import now_or_replayed, ordering_name, reader, search_pattern
 from cso.graphql.scalars import parse_optional_id, parse_optional_text
 from cso.graphql.types.project import Project, project_at, project_from_row, projects_by_id
+from cso.graphql.types.project_page import COMPANIONS, fetch_companions, node_fields
 from cso.projections.project_queries import PROJECTS
 
 
@@ -81,6 +82,9 @@ class ProjectQueries:
         ]
         order = order_by or ProjectOrder()
         name = ordering_name(order.field.value, order.direction)
-        return await list_connection(
+        page = await list_connection(
             context.db, PROJECTS, params, name, first, after, project_from_row
         )
+        wanted = COMPANIONS & node_fields(info)
+        await fetch_companions(context, [edge.node for edge in page.edges], wanted)
+        return page

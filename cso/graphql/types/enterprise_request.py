@@ -191,6 +191,8 @@ def request_of(row: Row) -> EnterpriseRequest:
 
 def returns_of(document: str | None) -> list[RequestReturn]:
     """rm_requests.returns (JSON text); none where the row has no such column (a replay)."""
+    if document is None or document == "[]":  # most requests: no JSON to decode
+        return []
     return [
         RequestReturn(
             department=item["department"],
@@ -203,6 +205,8 @@ def returns_of(document: str | None) -> list[RequestReturn]:
 
 def extensions_of(document: str | None) -> list[RequestExtension]:
     """rm_requests.extensions (JSON text); none where the row has no such column (a replay)."""
+    if document is None or document == "[]":  # most requests: no JSON to decode
+        return []
     return [
         RequestExtension(
             working_days=item["workingDays"],

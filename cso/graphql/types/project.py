@@ -9,7 +9,8 @@ the project's moment (and the requests of an older database its state still hold
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Awaitable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -80,18 +81,29 @@ class Project:
     # the read model's row shape; None: a current project (read the model).
     replayed_at: strawberry.Private[datetime | None]
     held_requests: strawberry.Private[list[Row]]
+    # What a page fetched with its rows (cso.graphql.types.project_page), by field name: such
+    # a field resolves at once, with no task of its own; one not in hand is loaded.
+    in_hand: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
-    @strawberry.field
-    async def enterprise(self, info: Info[Context, None]) -> Enterprise | None:
-        return await load_enterprise(info.context, self.enterprise_id)
+    @fields.in_hand_field(Enterprise | None)
+    def enterprise(
+        self, info: Info[Context, None]
+    ) -> Enterprise | Awaitable[Enterprise | None] | None:
+        if "enterprise" in self.in_hand:
+            found: Enterprise | None = self.in_hand["enterprise"]
+            return found
+        return load_enterprise(info.context, self.enterprise_id)
 
     @strawberry.field
     async def chain(self, info: Info[Context, None]) -> IndustryChain | None:
         return await load_chain(info.context, self.chain_id)
 
-    @fields.field("The active CSO, if any.")
-    async def cso(self, info: Info[Context, None]) -> Officer | None:
-        return await load_officer(info.context, self.cso_id)
+    @fields.in_hand_field(Officer | None, "The active CSO, if any.")
+    def cso(self, info: Info[Context, None]) -> Officer | Awaitable[Officer | None] | None:
+        if "cso" in self.in_hand:
+            found: Officer | None = self.in_hand["cso"]
+            return found
+        return load_officer(info.context, self.cso_id)
 
     @strawberry.field
     async def milestones(self, info: Info[Context, None]) -> list[ReachedMilestone]:
@@ -113,9 +125,14 @@ class Project:
             info.context, UUID(self.id), self.version, self.service_count, first, after
         )
 
-    @strawberry.field
-    async def requests(self, info: Info[Context, None]) -> list[EnterpriseRequest]:
-        return await self._requests(info.context)
+    @fields.in_hand_field(list[EnterpriseRequest])
+    def requests(
+        self, info: Info[Context, None]
+    ) -> list[EnterpriseRequest] | Awaitable[list[EnterpriseRequest]]:
+        if "requests" in self.in_hand:
+            found: list[EnterpriseRequest] = self.in_hand["requests"]
+            return found
+        return self._requests(info.context)
 
     @fields.field("One of its requests is not resolved and past its due date.")
     async def has_overdue_requests(self, info: Info[Context, None]) -> bool:
