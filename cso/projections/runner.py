@@ -31,7 +31,6 @@ import orjson
 from cso.eventstore import Checkpoint, Codec, EventStore, Listener, RecordedEvent
 from cso.eventstore.listener import look_again_after
 from cso.eventstore.sql import LOG_HELD_BACK
-from cso.eventstore.store import recorded_event
 from cso.projections import sql
 from cso.projections.base import Projection
 from cso.projections.batch import BatchWriter, DeferredWriteFailed
@@ -93,6 +92,7 @@ class ProjectionRunner:
         self.failures = FailureTracker(retry_interval, max_backoff)
         self._held_back = 0  # looks in a row that found events held back by the watermark
         self._limit = batch_size  # the next read's size: grows while reads come back full
+        self._data: dict[int, str] = {}  # the last read's event data, as text, by position
 
     @property
     def name(self) -> str:
@@ -214,7 +214,24 @@ class ProjectionRunner:
         self._limit = (
             min(self._limit * 2, self.batch_size * MAX_BATCH_GROWTH) if full else self.batch_size
         )
-        return [recorded_event(row, _json_text) for row in rows]
+        # The data goes to the codec as the text it came in: parsed here it would be dumped
+        # again for the codec to parse (no handler reads `recorded.data`, which stays empty).
+        self._data = {row["position"]: row["data"] for row in rows if row["data"] is not None}
+        return [
+            RecordedEvent(
+                position=row["position"],
+                transaction_id=row["transaction_id"],
+                stream_id=row["stream_id"],
+                stream_type=row["stream_type"],
+                version=row["version"],
+                type=row["type"],
+                data={},
+                metadata=_json_text(row["metadata"]),
+                recorded_at=row["recorded_at"],
+                hash=bytes(row["hash"]),
+            )
+            for row in rows
+        ]
 
     async def apply_batch(
         self, conn: asyncpg.Connection[Any], after: Checkpoint, batch: list[RecordedEvent]
@@ -228,7 +245,7 @@ class ProjectionRunner:
         else:
             try:
                 async with conn.transaction():
-                    writer = BatchWriter(conn)
+                    writer = BatchWriter(conn, keyed=self.projection.keyed)
                     await self._apply_all(cast("asyncpg.Connection[Any]", writer), batch)
                     await writer.flush()
                     await self._advance(conn, after, last)
@@ -271,7 +288,7 @@ class ProjectionRunner:
         if handler is None:
             return
         try:
-            data = orjson.dumps(recorded.data).decode()
+            data = self._data.get(recorded.position) or orjson.dumps(recorded.data).decode()
             event = self.codec.decode(recorded.stream_id, recorded.version, recorded.type, data)
             await handler(conn, event, recorded)
         except DeferredWriteFailed:
@@ -306,5 +323,5 @@ class ProjectionRunner:
 
 
 def _json_text(document: str | None) -> dict[str, Any]:
-    # The log query reads data and metadata as text, NULL for events the projection skips.
+    # The log query reads metadata as text, NULL for events the projection skips.
     return {} if document is None else cast(dict[str, Any], orjson.loads(document))
