@@ -123,6 +123,31 @@ async def catch_up(url: str, names: list[str], batch_size: int) -> dict[str, flo
     return seconds
 
 
+BACKENDS = "SELECT pid FROM pg_stat_activity WHERE datname = $1"
+
+
+def backends_cpu(pids: list[int], seen: dict[int, float]) -> None:
+    """CPU seconds of the local server's backends `pids`, by pid (the highest reading of
+    each: a backend's figures vanish with it)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seen[pid] = max(seen.get(pid, 0.0), (int(fields[11]) + int(fields[12])) / tick)
+
+
+async def sample_backends(url: str, database: str, seen: dict[int, float]) -> None:
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(url)
+    try:
+        while True:
+            backends_cpu([r[0] for r in await conn.fetch(BACKENDS, database)], seen)
+            await asyncio.sleep(0.25)
+    finally:
+        await conn.close()
+
+
 async def run(name: str, only: list[str], batch_size: int, profile: bool) -> None:
     url = with_database(server_url(), name)
     names = only or [p.name for p in ALL_PROJECTIONS]
@@ -133,9 +158,15 @@ async def run(name: str, only: list[str], batch_size: int, profile: bool) -> Non
 
         profiler = Profiler(async_mode="disabled")
         profiler.start()
+    server: dict[int, float] = {}
+    sampler = asyncio.create_task(sample_backends(url, name, server))
+    await asyncio.sleep(0.5)
+    before = dict(server)
     started, cpu = time.perf_counter(), time.process_time()
     seconds = await catch_up(url, names, batch_size)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    sampler.cancel()
+    server_cpu = sum(v - before.get(pid, 0.0) for pid, v in server.items())
     if profiler is not None:
         profiler.stop()
         print(profiler.output_text(unicode=True, color=False, show_all=False))
@@ -143,7 +174,8 @@ async def run(name: str, only: list[str], batch_size: int, profile: bool) -> Non
         print(f"  {projection:<16} {taken:7.1f} s  {events / taken:>9,.0f} events/s")
     print(
         f"{events:,} events, {len(names)} projections: {wall:.1f} s = "
-        f"{events / wall:,.0f} events/s; this process's CPU {cpu:.1f} s"
+        f"{events / wall:,.0f} events/s; CPU: this process {cpu:.1f} s, "
+        f"the server's backends {server_cpu:.1f} s (sampled every 0.25 s)"
     )
 
 

@@ -201,8 +201,9 @@ class ProjectionRunner:
         return checkpoint, passed
 
     async def _read(self, conn: asyncpg.Connection[Any], after: Checkpoint) -> list[RecordedEvent]:
-        """The next batch of the log; events without a handler come without data or metadata
-        (empty dicts): no handler will see them."""
+        """The next batch of the log: the events the projection handles, and the last one
+        read whatever its type (without data or metadata: no handler will see it), so that
+        the checkpoint moves past the rest."""
         rows = await conn.fetch(
             sql.SELECT_LOG_AFTER,
             after.transaction_id,
@@ -210,7 +211,7 @@ class ProjectionRunner:
             self._limit,
             list(self.projection.handlers),
         )
-        full = len(rows) == self._limit
+        full = bool(rows) and rows[0]["scanned"] == self._limit
         self._limit = (
             min(self._limit * 2, self.batch_size * MAX_BATCH_GROWTH) if full else self.batch_size
         )
