@@ -19,6 +19,7 @@ from cso.database import connect, resolve_database_url
 from cso.limits import MAX_BODY_BYTES
 from cso.logs import configure_logging
 from cso.migrations import migrate as apply_migrations
+from cso.projections_cli import register as register_projection_commands
 from cso.settings import (
     DEV_SECRET_FILE,
     ConfigurationError,
@@ -129,6 +130,7 @@ def carry_over_requests() -> None:
 
 projections_app = typer.Typer(help="The projections: their position and lag, or a worker.")
 app.add_typer(projections_app, name="projections")
+register_projection_commands(projections_app)  # rebuild, list (cso/projections_cli.py)
 
 
 @projections_app.callback(invoke_without_command=True)

@@ -61,6 +61,10 @@ class ProjectionRunner:
     `store` is the event store the log belongs to; the runner reads the log itself, on the
     connection that holds the lock. `batch_size` is the events of a batch when caught up;
     behind, batches grow up to MAX_BATCH_GROWTH times that.
+
+    A rebuild's shadow runner (cso.projections.rebuild) passes `checkpoint_name` (its own
+    checkpoint row and lock), `search_path` (its shadow tables first) and `notify=False`
+    (its commits wake no one: the live projection is the one readers wait for).
     """
 
     def __init__(
@@ -76,8 +80,14 @@ class ProjectionRunner:
         max_backoff: float = 60.0,
         lock_poll_interval: float = 1.0,
         on_commit: OnCommit | None = None,
+        checkpoint_name: str | None = None,
+        search_path: str | None = None,
+        notify: bool = True,
     ) -> None:
         self.projection = projection
+        self.checkpoint_name = checkpoint_name or projection.name
+        self.search_path = search_path
+        self._advance_sql = sql.ADVANCE_AND_NOTIFY if notify else sql.ADVANCE_CHECKPOINT
         self.database_url = database_url
         self.store = store
         self.codec = codec
@@ -96,7 +106,8 @@ class ProjectionRunner:
 
     @property
     def name(self) -> str:
-        return self.projection.name
+        """The checkpoint's and the lock's name (the projection's, but for a rebuild)."""
+        return self.checkpoint_name
 
     @property
     def last_error(self) -> ProjectionError | None:
@@ -180,6 +191,7 @@ class ProjectionRunner:
             self.name,
             poll_interval=self.lock_poll_interval,
             holds_lock=self.holds_lock,
+            search_path=self.search_path,
         )
 
     async def _load_checkpoint(self, conn: asyncpg.Connection[Any]) -> Checkpoint:
@@ -274,7 +286,7 @@ class ProjectionRunner:
         self, conn: asyncpg.Connection[Any], after: Checkpoint, last: Checkpoint
     ) -> None:
         advanced = await conn.fetchrow(
-            sql.ADVANCE_AND_NOTIFY,
+            self._advance_sql,
             self.name,
             after.transaction_id,
             after.position,
