@@ -20,6 +20,7 @@ from cso.graphql.persisted_queries_cli import persisted_queries
 from cso.limits import MAX_BODY_BYTES
 from cso.logs import configure_logging
 from cso.migrations import migrate as apply_migrations
+from cso.projections_cli import register as register_projection_commands
 from cso.settings import (
     DEV_SECRET_FILE,
     ConfigurationError,
@@ -131,6 +132,7 @@ def carry_over_requests() -> None:
 
 projections_app = typer.Typer(help="The projections: their position and lag, or a worker.")
 app.add_typer(projections_app, name="projections")
+register_projection_commands(projections_app)  # rebuild, list (cso/projections_cli.py)
 
 
 @projections_app.callback(invoke_without_command=True)

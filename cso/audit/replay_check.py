@@ -157,7 +157,7 @@ async def _replay(
     after, applied = Checkpoint(), 0
     while rows := await conn.fetch(sql.REPLAY_BATCH, *_pair(after), *_pair(upto), types, BATCH):
         async with conn.transaction():
-            writer = BatchWriter(conn)
+            writer = BatchWriter(conn, keyed=projection.keyed)
             for row in rows:
                 recorded = _recorded(row)
                 event = codec.decode(

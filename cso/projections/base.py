@@ -42,12 +42,22 @@ class Projection:
 
     `name` keys the checkpoint and the advisory lock: renaming a projection rebuilds it.
     `tables` are the read-model tables it alone writes (made by its migrations), so that a
-    rebuild or a replay check knows what to copy, empty and compare.
+    rebuild or a replay check knows what to copy, empty and compare. `keyed` holds the
+    statements declared with `keyed_by` (see cso.projections.batch).
     """
 
     name: str
     tables: tuple[str, ...] = ()
     handlers: dict[str, Handler] = field(default_factory=dict)
+    keyed: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def keyed_by(self, *queries: str, on: tuple[int, ...] = (1,)) -> None:
+        """Declare that each of `queries` reads and writes only rows named by its arguments
+        at positions `on` (1-based), whatever table they are in: the batch writer may then
+        run it before earlier statements that share none of those values. A statement that
+        reads rows named otherwise (a count over a column, a join) must not be declared."""
+        for query in queries:
+            self.keyed[query] = on
 
     def on(self, aggregate: type[Aggregate], *event_names: str) -> Callable[[Handler], Handler]:
         """Register the decorated handler for `aggregate`'s events named `event_names`."""
@@ -65,6 +75,7 @@ class Projection:
         for topic, handler in part.handlers.items():
             self._add(topic, handler)
         self.tables += tuple(t for t in part.tables if t not in self.tables)
+        self.keyed.update(part.keyed)
 
     def handles(self, event_type: str) -> bool:
         return event_type in self.handlers

@@ -6,6 +6,14 @@ with the writers. `BatchWriter.execute` only remembers the statement; `flush` se
 the same SQL (consecutive statements, never reordered) as one `executemany`, which asyncpg
 pipelines: a batch of a thousand events of one kind costs a few round trips, not a thousand.
 
+Statements a projection declares keyed (`Projection.keyed_by`: it reads and writes only rows
+identified by some of its arguments) may also be moved ahead of earlier statements that share
+none of those keys, to join an earlier run of their own SQL: a batch of interleaved event
+types then costs one `executemany` per kind of statement, not one round trip per event.
+Undeclared statements keep their place and nothing crosses them. Statements that summarise
+many rows (a project's open requests) are `defer`red: run once per flush, after its writes,
+over every key the batch asked for.
+
 Reads (`fetch`, `fetchrow`, `fetchval`) flush first, so a handler always reads its own and
 earlier events' writes. A failing deferred write cannot say which event wrote it: it raises
 `DeferredWriteFailed`, and the runner applies the batch again with plain statements to name
@@ -14,8 +22,7 @@ the event (see runner.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from itertools import groupby
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -35,13 +42,23 @@ class BatchWriter:
     on purpose (`transaction()` above all: a savepoint would not cover deferred writes), so
     that a handler using it fails loudly, never writes out of order.
 
-    `round_trips` counts the statements and `executemany` calls sent, for tests and tuning.
+    `keyed` maps a statement's text to the (1-based) positions of the arguments that name
+    every row it reads or writes (`Projection.keyed`). `round_trips` counts the statements
+    and `executemany` calls sent, for tests and tuning.
     """
 
-    def __init__(self, conn: asyncpg.Connection[Any], *, max_pending: int = MAX_PENDING) -> None:
+    def __init__(
+        self,
+        conn: asyncpg.Connection[Any],
+        *,
+        max_pending: int = MAX_PENDING,
+        keyed: Mapping[str, tuple[int, ...]] | None = None,
+    ) -> None:
         self.conn = conn
         self.max_pending = max_pending
+        self.keyed: Mapping[str, tuple[int, ...]] = keyed or {}
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
+        self.deferred: dict[str, dict[Any, None]] = {}  # query -> its keys, in first-seen order
         self.round_trips = 0
 
     async def execute(self, query: str, *args: Any) -> str:
@@ -56,6 +73,11 @@ class BatchWriter:
         """Queue `query` once per row of `args`, like that many `execute` calls."""
         for row in args:
             await self.execute(query, *row)
+
+    def defer(self, query: str, key: Any) -> None:
+        """Run `query` once at the end of the next flush with every deferred `key` as its one
+        argument (a list, without repeats)."""
+        self.deferred.setdefault(query, {})[key] = None
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         await self.flush()
@@ -79,11 +101,45 @@ class BatchWriter:
         """Send every queued write, in order; raise DeferredWriteFailed if one fails (the
         transaction is then aborted, and the queue is dropped)."""
         pending, self.pending = self.pending, []
+        deferred, self.deferred = self.deferred, {}
         try:
-            for query, run in groupby(pending, key=lambda statement: statement[0]):
-                await self._send(query, [args for _, args in run])
+            for query, rows in self._runs(pending):
+                await self._send(query, rows)
+            for query, keys in deferred.items():
+                self.round_trips += 1
+                await self.conn.execute(query, list(keys))
         except Exception as exc:
             raise DeferredWriteFailed(f"a deferred write failed: {exc}") from exc
+
+    def _runs(
+        self, pending: list[tuple[str, tuple[Any, ...]]]
+    ) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        """`pending` as runs of one SQL each, in an order that keeps every statement after
+        the earlier ones it may depend on: those sharing one of its keys, and every
+        undeclared statement (a barrier both ways)."""
+        runs: list[tuple[str, list[tuple[Any, ...]]]] = []
+        last_run_of: dict[str, int] = {}  # query -> index of its latest run
+        last_touch: dict[Any, int] = {}  # key -> index of the latest run that used it
+        floor = -1  # the latest barrier's run: nothing moves ahead of it
+        for query, args in pending:
+            positions = self.keyed.get(query)
+            if positions is None:
+                earliest = len(runs) - 1
+                keys: list[Any] = []
+            else:
+                keys = [args[p - 1] for p in positions]
+                earliest = max([floor, *(last_touch.get(k, -1) for k in keys)])
+            index = last_run_of.get(query, -1)
+            if index < earliest or index < 0:
+                index = len(runs)
+                runs.append((query, []))
+                last_run_of[query] = index
+            runs[index][1].append(args)
+            if positions is None:
+                floor = index
+            for k in keys:
+                last_touch[k] = index
+        return runs
 
     async def _send(self, query: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if len(rows) == 1 or not rows[0]:
@@ -95,3 +151,12 @@ class BatchWriter:
             return
         self.round_trips += 1
         await self.conn.executemany(query, rows)
+
+
+async def defer(conn: Any, query: str, key: Any) -> None:
+    """`BatchWriter.defer` on a writer; on a plain connection (the runner's statement-by-
+    statement retry) `query` runs at once for `key` alone."""
+    if isinstance(conn, BatchWriter):
+        conn.defer(query, key)
+    else:
+        await conn.execute(query, [key])

@@ -37,6 +37,13 @@ WHERE id = $1 AND version < $2
 """
 
 
+# Each touches only the chain's row ($1) (batch.py: groupable).
+PROJECTION.keyed_by(
+    INSERT_CHAIN,
+    ADD_MASTER,
+)
+
+
 @PROJECTION.on(IndustryChain, "Established")
 async def established(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     await conn.execute(

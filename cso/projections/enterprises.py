@@ -98,6 +98,15 @@ GROUP BY c.id
 """
 
 
+# Each touches only the enterprise's row ($1) (batch.py: groupable).
+PROJECTION.keyed_by(
+    INSERT_ENTERPRISE,
+    SET_PARTY_ORGANIZATION,
+    SET_POSTING,
+    SET_COVERAGE,
+)
+
+
 @PROJECTION.on(Enterprise, "Registered")
 async def registered(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     organisation = organisation_coverage(PartyOrganizationKind.NONE)

@@ -56,6 +56,8 @@ class FailureTracker:
 
     def around_suspect(self, batch: list[RecordedEvent]) -> list[RecordedEvent]:
         """After a failure: the events before the failing one, else the failing one alone."""
+        if self._suspect is None:
+            return batch
         for index, recorded in enumerate(batch):
             if recorded.checkpoint == self._suspect:
                 return batch[: index or 1]

@@ -168,6 +168,22 @@ WHERE id = $1 AND version < $2
 """
 
 
+# Each touches only the unit's or the application's row ($1) (batch.py: groupable).
+PROJECTION.keyed_by(
+    INSERT_UNIT,
+    SET_UNIT_STATUS,
+    INSERT_APPLICATION,
+    SET_CASO,
+    APPROVE,
+    SET_STATUS,
+    ALLOCATE,
+    MOVE_IN,
+    MOVE_OUT,
+    ERASE,
+    RENEW,
+)
+
+
 @PROJECTION.on(HousingUnit, "Listed")
 async def unit_listed(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     """A new row of rm_housing_units: the unit AVAILABLE, its amounts and capacity."""

@@ -41,6 +41,10 @@ ON CONFLICT (id) DO NOTHING
 """
 
 
+# The request's row ($1), and its project's enterprise ($2 the project's row).
+PART.keyed_by(INSERT_LEGACY_REQUEST, on=(1, 2))
+
+
 def legacy_keys(event: Any, recorded: RecordedEvent) -> Keys:
     """A request event of an older database, on its project's stream."""
     return event.request_id, recorded.version, recorded.recorded_at

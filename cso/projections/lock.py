@@ -24,19 +24,25 @@ def lock_key(name: str) -> int:
 
 @contextlib.asynccontextmanager
 async def locked_connection(
-    database_url: str, name: str, *, poll_interval: float, holds_lock: asyncio.Event
+    database_url: str,
+    name: str,
+    *,
+    poll_interval: float,
+    holds_lock: asyncio.Event,
+    search_path: str | None = None,
 ) -> AsyncIterator[asyncpg.Connection[Any]]:
     """A new connection that holds `name`'s lock, waiting while another runner has it.
 
     `holds_lock` is set while the lock is held and cleared the moment the connection is lost.
+    `search_path`, when given, is the connection's (a rebuild's shadow schema first).
     """
-    conn: asyncpg.Connection[Any] = await asyncpg.connect(
-        database_url,
-        server_settings={
-            "application_name": f"cso-projection:{name}"[:63],
-            "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_TIMEOUT_MS),
-        },
-    )
+    settings = {
+        "application_name": f"cso-projection:{name}"[:63],
+        "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_TIMEOUT_MS),
+    }
+    if search_path is not None:
+        settings["search_path"] = search_path
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(database_url, server_settings=settings)
     conn.add_termination_listener(lambda _: holds_lock.clear())
     try:
         while not await conn.fetchval(TRY_LOCK, lock_key(name)):

@@ -67,6 +67,17 @@ WHERE id = $1 AND version < $2
 """
 
 
+# Each touches only the officer's row ($1) (batch.py: groupable).
+PROJECTION.keyed_by(
+    INSERT_OFFICER,
+    UPDATE_ROLES,
+    DEACTIVATE,
+    TOUCH,
+    ERASE_PHONE,
+    SET_POSTING,
+)
+
+
 @PROJECTION.on(Officer, "Registered")
 async def registered(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     await conn.execute(

@@ -48,6 +48,12 @@ ON CONFLICT DO NOTHING
 """
 
 
+# Each touches only the rows of the event's position ($1) (batch.py: groupable).
+PROJECTION.keyed_by(
+    INSERT_ACCESSES,
+)
+
+
 @PROJECTION.on(PersonalDataAccess, "Recorded")
 async def recorded(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     metadata = Metadata.from_json(recorded.metadata)

@@ -168,6 +168,16 @@ WHERE id = $1 AND version < $2
 """
 
 
+# Each touches only the posting's row, records and extensions ($1) (batch.py: groupable).
+PROJECTION.keyed_by(
+    INSERT_POSTING,
+    RECORD,
+    EXTEND_TERM,
+    COUNT_PROBLEM,
+    END_POSTING,
+)
+
+
 @PROJECTION.on(SecretaryPosting, "Posted")
 async def posted(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     """A new row of rm_postings: the posting active, its officer, enterprise, chain and term."""

@@ -64,6 +64,15 @@ WHERE id = $1 AND version < $2
 """
 
 
+# Each touches only the project's row, plans and services ($1) (batch.py: groupable).
+PART.keyed_by(
+    TOUCH_PROJECT,
+    SET_PLAN,
+    COMPLETE_PLAN_ITEM,
+    RECORD_SERVICE,
+)
+
+
 @PART.on(Project, "ServicePlanSet")
 async def service_plan_set(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent

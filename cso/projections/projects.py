@@ -88,6 +88,12 @@ WHERE id = $1 AND version < $2
 """
 
 
+# Each touches only rows named by $1 (the project; the enterprise for UPSERT_DISTRICT) and,
+# for INSERT_PROJECT, its enterprise's district ($2): the batch writer may group them.
+PROJECTION.keyed_by(UPSERT_DISTRICT, REACH_MILESTONE, ASSIGN_CSO, CLOSE_PROJECT)
+PROJECTION.keyed_by(INSERT_PROJECT, on=(1, 2))
+
+
 @PROJECTION.on(Enterprise, "Registered")
 async def enterprise_registered(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent

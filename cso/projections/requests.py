@@ -26,7 +26,8 @@ from cso.domain.project import Project
 from cso.domain.project_records import deadlines, is_joint
 from cso.eventstore import RecordedEvent
 from cso.eventstore.records import Metadata
-from cso.projections.base import Projection
+from cso.projections.base import Projection, row_keys
+from cso.projections.batch import defer
 
 PART = Projection("projects", tables=("rm_requests",))
 
@@ -115,25 +116,47 @@ SET status = $4, departments = '{}', joint = false, resolution = NULL, resolved_
 WHERE id = $1 AND version < $2
 """
 
-# Of a project's requests, how many are open and the earliest overdue_from: by an event
-# of the project ($1 the project, $2 its version) ...
-RECOUNT_PROJECT = """
-UPDATE rm_projects p
-SET open_requests = r.open, overdue_from = r.overdue_from, version = $2, updated_at = $3
-FROM (SELECT count(*) AS open, min(overdue_from) AS overdue_from
-        FROM rm_requests WHERE project_id = $1 AND open) AS r
-WHERE p.id = $1 AND p.version < $2
-"""
-
-# ... or by an event of one of its requests ($1 the request): the project's version stays.
-RECOUNT_PROJECT_OF = """
+# Of each project's ($1, a list) requests, how many are open and the earliest overdue_from.
+# Deferred to the end of a batch's flush (batch.py), once per project however many of its
+# requests the batch changed.
+RECOUNT_PROJECTS = """
 UPDATE rm_projects p
 SET open_requests = r.open, overdue_from = r.overdue_from
-FROM (SELECT count(*) AS open, min(overdue_from) AS overdue_from
-        FROM rm_requests WHERE open
-         AND project_id = (SELECT project_id FROM rm_requests WHERE id = $1)) AS r
-WHERE p.id = (SELECT project_id FROM rm_requests WHERE id = $1)
+FROM unnest($1::uuid[]) AS t(id)
+CROSS JOIN LATERAL (SELECT count(*) AS open, min(overdue_from) AS overdue_from
+                      FROM rm_requests WHERE project_id = t.id AND open) AS r
+WHERE p.id = t.id
 """
+
+# The same for the projects of requests ($1, a list of request ids; a posting's has none).
+RECOUNT_PROJECTS_OF = """
+UPDATE rm_projects p
+SET open_requests = r.open, overdue_from = r.overdue_from
+FROM (SELECT DISTINCT project_id AS id FROM rm_requests
+       WHERE id = ANY($1::uuid[]) AND project_id IS NOT NULL) AS t
+CROSS JOIN LATERAL (SELECT count(*) AS open, min(overdue_from) AS overdue_from
+                      FROM rm_requests WHERE project_id = t.id AND open) AS r
+WHERE p.id = t.id
+"""
+
+# An event of the project itself moves its version ($1 the project, $2 its version).
+TOUCH_PROJECT = """
+UPDATE rm_projects SET version = $2, updated_at = $3 WHERE id = $1 AND version < $2
+"""
+
+# Each touches only the request's row ($1); the project's count is deferred (above).
+PART.keyed_by(
+    INSERT_REQUEST,
+    CARRY_OVER_REQUEST,
+    KEEP_REQUEST,
+    REFER_REQUEST,
+    RETURN_REQUEST,
+    EXTEND_REQUEST,
+    RESOLVE_REQUEST,
+    RATE_REQUEST,
+    REDO_REQUEST,
+    TOUCH_PROJECT,
+)
 
 
 Keys = tuple[Any, ...]  # (request id, the version that changed it, when)
@@ -145,13 +168,15 @@ def _own(recorded: RecordedEvent) -> Keys:
 
 
 async def recount_project(conn: asyncpg.Connection[Any], recorded: RecordedEvent) -> None:
-    """After an event on a project's stream (the project's version moves)."""
-    await conn.execute(RECOUNT_PROJECT, recorded.stream_id, recorded.version, recorded.recorded_at)
+    """After an event on a project's stream: its version moves, its requests are recounted
+    (at the end of the batch's flush)."""
+    await conn.execute(TOUCH_PROJECT, *row_keys(recorded))
+    await defer(conn, RECOUNT_PROJECTS, recorded.stream_id)
 
 
 async def _recount_project_of(conn: asyncpg.Connection[Any], request_id: Any) -> None:
     """After an event on a request's own stream (a project's; a posting has no row)."""
-    await conn.execute(RECOUNT_PROJECT_OF, request_id)
+    await defer(conn, RECOUNT_PROJECTS_OF, request_id)
 
 
 # -- what both kinds of event write (here and in legacy_requests) ---------------------

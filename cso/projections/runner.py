@@ -31,7 +31,6 @@ import orjson
 from cso.eventstore import Checkpoint, Codec, EventStore, Listener, RecordedEvent
 from cso.eventstore.listener import look_again_after
 from cso.eventstore.sql import LOG_HELD_BACK
-from cso.eventstore.store import recorded_event
 from cso.projections import sql
 from cso.projections.base import Projection
 from cso.projections.batch import BatchWriter, DeferredWriteFailed
@@ -62,6 +61,10 @@ class ProjectionRunner:
     `store` is the event store the log belongs to; the runner reads the log itself, on the
     connection that holds the lock. `batch_size` is the events of a batch when caught up;
     behind, batches grow up to MAX_BATCH_GROWTH times that.
+
+    A rebuild's shadow runner (cso.projections.rebuild) passes `checkpoint_name` (its own
+    checkpoint row and lock), `search_path` (its shadow tables first) and `notify=False`
+    (its commits wake no one: the live projection is the one readers wait for).
     """
 
     def __init__(
@@ -77,8 +80,14 @@ class ProjectionRunner:
         max_backoff: float = 60.0,
         lock_poll_interval: float = 1.0,
         on_commit: OnCommit | None = None,
+        checkpoint_name: str | None = None,
+        search_path: str | None = None,
+        notify: bool = True,
     ) -> None:
         self.projection = projection
+        self.checkpoint_name = checkpoint_name or projection.name
+        self.search_path = search_path
+        self._advance_sql = sql.ADVANCE_AND_NOTIFY if notify else sql.ADVANCE_CHECKPOINT
         self.database_url = database_url
         self.store = store
         self.codec = codec
@@ -93,10 +102,12 @@ class ProjectionRunner:
         self.failures = FailureTracker(retry_interval, max_backoff)
         self._held_back = 0  # looks in a row that found events held back by the watermark
         self._limit = batch_size  # the next read's size: grows while reads come back full
+        self._data: dict[int, str] = {}  # the last read's event data, as text, by position
 
     @property
     def name(self) -> str:
-        return self.projection.name
+        """The checkpoint's and the lock's name (the projection's, but for a rebuild)."""
+        return self.checkpoint_name
 
     @property
     def last_error(self) -> ProjectionError | None:
@@ -180,6 +191,7 @@ class ProjectionRunner:
             self.name,
             poll_interval=self.lock_poll_interval,
             holds_lock=self.holds_lock,
+            search_path=self.search_path,
         )
 
     async def _load_checkpoint(self, conn: asyncpg.Connection[Any]) -> Checkpoint:
@@ -201,8 +213,9 @@ class ProjectionRunner:
         return checkpoint, passed
 
     async def _read(self, conn: asyncpg.Connection[Any], after: Checkpoint) -> list[RecordedEvent]:
-        """The next batch of the log; events without a handler come without data or metadata
-        (empty dicts): no handler will see them."""
+        """The next batch of the log: the events the projection handles, and the last one
+        read whatever its type (without data or metadata: no handler will see it), so that
+        the checkpoint moves past the rest."""
         rows = await conn.fetch(
             sql.SELECT_LOG_AFTER,
             after.transaction_id,
@@ -210,11 +223,28 @@ class ProjectionRunner:
             self._limit,
             list(self.projection.handlers),
         )
-        full = len(rows) == self._limit
+        full = bool(rows) and rows[0]["scanned"] == self._limit
         self._limit = (
             min(self._limit * 2, self.batch_size * MAX_BATCH_GROWTH) if full else self.batch_size
         )
-        return [recorded_event(row, _json_text) for row in rows]
+        # The data goes to the codec as the text it came in: parsed here it would be dumped
+        # again for the codec to parse (no handler reads `recorded.data`, which stays empty).
+        self._data = {row["position"]: row["data"] for row in rows if row["data"] is not None}
+        return [
+            RecordedEvent(
+                position=row["position"],
+                transaction_id=row["transaction_id"],
+                stream_id=row["stream_id"],
+                stream_type=row["stream_type"],
+                version=row["version"],
+                type=row["type"],
+                data={},
+                metadata=_json_text(row["metadata"]),
+                recorded_at=row["recorded_at"],
+                hash=bytes(row["hash"]),
+            )
+            for row in rows
+        ]
 
     async def apply_batch(
         self, conn: asyncpg.Connection[Any], after: Checkpoint, batch: list[RecordedEvent]
@@ -228,7 +258,7 @@ class ProjectionRunner:
         else:
             try:
                 async with conn.transaction():
-                    writer = BatchWriter(conn)
+                    writer = BatchWriter(conn, keyed=self.projection.keyed)
                     await self._apply_all(cast("asyncpg.Connection[Any]", writer), batch)
                     await writer.flush()
                     await self._advance(conn, after, last)
@@ -256,7 +286,7 @@ class ProjectionRunner:
         self, conn: asyncpg.Connection[Any], after: Checkpoint, last: Checkpoint
     ) -> None:
         advanced = await conn.fetchrow(
-            sql.ADVANCE_AND_NOTIFY,
+            self._advance_sql,
             self.name,
             after.transaction_id,
             after.position,
@@ -271,7 +301,7 @@ class ProjectionRunner:
         if handler is None:
             return
         try:
-            data = orjson.dumps(recorded.data).decode()
+            data = self._data.get(recorded.position) or orjson.dumps(recorded.data).decode()
             event = self.codec.decode(recorded.stream_id, recorded.version, recorded.type, data)
             await handler(conn, event, recorded)
         except DeferredWriteFailed:
@@ -306,5 +336,5 @@ class ProjectionRunner:
 
 
 def _json_text(document: str | None) -> dict[str, Any]:
-    # The log query reads data and metadata as text, NULL for events the projection skips.
+    # The log query reads metadata as text, NULL for events the projection skips.
     return {} if document is None else cast(dict[str, Any], orjson.loads(document))

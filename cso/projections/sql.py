@@ -2,19 +2,30 @@
 
 # The log in commit order after ($1, $2), at most $3 events (as the event store reads it, see
 # cso/eventstore/sql.py), on the runner's own connection: no wait for a pool that requests
-# have drained. Only events of the types the projection handles ($4) carry their data and
-# metadata (as text: that connection has no JSON codec); the others pass by on their
-# checkpoint, and cost the runner neither transfer nor parsing.
+# have drained. Of those, only the events of the types the projection handles ($4) come back,
+# with their data and metadata (as text: that connection has no JSON codec), and the last one
+# whatever its type, without them, so that the checkpoint moves past the others: those cost
+# the runner neither transfer nor parsing, and the server no copy of their data (the scan
+# keeps only positions; the events sent are fetched by position). `scanned` counts the
+# events read (the same on every row), which says whether the log had more.
 SELECT_LOG_AFTER = """
-SELECT position, transaction_id, stream_id, stream_type, version, type,
-       CASE WHEN type = ANY($4::text[]) THEN data::text END AS data,
-       CASE WHEN type = ANY($4::text[]) THEN metadata::text END AS metadata,
-       recorded_at, hash
-FROM events
-WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-  AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY transaction_id, position
-LIMIT $3
+WITH log AS (
+  SELECT position, transaction_id, type = ANY($4::text[]) AS handled
+  FROM events
+  WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY transaction_id, position
+  LIMIT $3
+), last AS (
+  SELECT transaction_id, position FROM log ORDER BY transaction_id DESC, position DESC LIMIT 1
+)
+SELECT e.position, e.transaction_id, e.stream_id, e.stream_type, e.version, e.type,
+       CASE WHEN handled THEN e.data::text END AS data,
+       CASE WHEN handled THEN e.metadata::text END AS metadata,
+       e.recorded_at, e.hash, (SELECT count(*) FROM log) AS scanned
+FROM log JOIN events e ON e.position = log.position
+WHERE handled OR (log.transaction_id, log.position) = (SELECT transaction_id, position FROM last)
+ORDER BY log.transaction_id, log.position
 """
 
 SELECT_CHECKPOINT = "SELECT transaction_id, position FROM projection_checkpoints WHERE name = $1"

@@ -116,3 +116,59 @@ async def test_a_copy_goes_after_the_writes_queued_before_it() -> None:
     await writer.copy_records_to_table("t", records=[(2,)])
 
     assert conn.sent == [("execute", "A", [(1,)]), ("copy", "t", [(2,)])]
+
+
+def keyed_writer(conn: NotingConnection, keyed: dict[str, tuple[int, ...]]) -> BatchWriter:
+    return BatchWriter(cast("asyncpg.Connection[Any]", conn), keyed=keyed)
+
+
+async def test_keyed_writes_join_an_earlier_run_of_their_sql_past_writes_of_other_keys() -> None:
+    conn = NotingConnection()
+    writer = keyed_writer(conn, {"A": (1,), "B": (1,)})
+    for query, key in [("A", "x"), ("B", "y"), ("A", "z"), ("B", "w")]:
+        await writer.execute(query, key)
+
+    await writer.flush()
+
+    assert conn.sent == [
+        ("executemany", "A", [("x",), ("z",)]),
+        ("executemany", "B", [("y",), ("w",)]),
+    ]
+
+
+async def test_a_keyed_write_stays_after_writes_of_its_keys_and_after_any_barrier() -> None:
+    conn = NotingConnection()
+    writer = keyed_writer(conn, {"A": (1,), "B": (1, 2)})
+    await writer.execute("A", "p")
+    await writer.execute("B", "q", "p")  # shares p with the first A: must follow it
+    await writer.execute("A", "p")  # shares p with that B: must follow it
+    await writer.execute("C", "anything")  # undeclared: a barrier both ways
+    await writer.execute("A", "r")  # may not move ahead of the barrier
+
+    await writer.flush()
+
+    assert [(query, rows) for _, query, rows in conn.sent] == [
+        ("A", [("p",)]),
+        ("B", [("q", "p")]),
+        ("A", [("p",)]),
+        ("C", [("anything",)]),
+        ("A", [("r",)]),
+    ]
+
+
+async def test_deferred_statements_run_once_after_the_flushed_writes_with_every_key_once() -> None:
+    conn = NotingConnection()
+    writer = keyed_writer(conn, {"A": (1,)})
+    await writer.execute("A", 1)
+    writer.defer("RECOUNT", "p1")
+    await writer.execute("A", 2)
+    writer.defer("RECOUNT", "p2")
+    writer.defer("RECOUNT", "p1")
+
+    await writer.flush()
+    await writer.flush()  # nothing left: the deferred keys went with the first flush
+
+    assert conn.sent == [
+        ("executemany", "A", [(1,), (2,)]),
+        ("execute", "RECOUNT", [(["p1", "p2"],)]),
+    ]
