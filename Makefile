@@ -6,7 +6,7 @@ INSTALLED = $(VENV)/.installed
 # GraphiQL's assets, pinned by cso/graphiql/package-lock.json and served by the app itself.
 GRAPHIQL = cso/graphiql/node_modules/.package-lock.json
 
-.PHONY: install serve test test-slow lint schema bench clean
+.PHONY: install serve test test-slow soak lint schema bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: install
 
 test-slow: install
 	$(BIN)/python -m pytest -m slow
+
+# A mixed load against a real server for SOAK_SECONDS (600 unless set); exits 1 on any error
+# or when the server's memory grows 10% or more.
+soak: install
+	$(BIN)/python -m tests.soak
 
 lint: install
 	$(BIN)/ruff check cso tests bench server.py

@@ -148,10 +148,14 @@ async def _post(
 ) -> dict[str, Any] | None:
     """The reply's JSON, or None when the server could not be reached or failed (5xx)."""
     token = issue_token(secret, sub=SUPERVISOR_ID, role=Role.SUPERVISOR, name="Load", dept="QA")
+    return await _post_as(client, token, body, f"{url}/graphql")
+
+
+async def _post_as(
+    client: httpx.AsyncClient, token: str, body: dict[str, Any], url: str = "/graphql"
+) -> dict[str, Any] | None:
     try:
-        response = await client.post(
-            f"{url}/graphql", json=body, headers={"Authorization": f"Bearer {token}"}
-        )
+        response = await client.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
     except httpx.TransportError:
         return None
     if response.status_code >= 500:
@@ -210,14 +214,9 @@ async def caught_up(url: str, secret: str, within: float = 120.0) -> bool:
     deadline = time.monotonic() + within
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
         while time.monotonic() < deadline:
-            try:
-                response = await client.post(
-                    "/graphql", json={"query": LAG}, headers={"Authorization": f"Bearer {token}"}
-                )
-                statuses = response.json()["data"]["projectionStatus"]
-                if all(int(s["lagEvents"]) == 0 for s in statuses):
-                    return True
-            except (httpx.TransportError, KeyError, TypeError):
-                pass
+            reply = await _post_as(client, token, {"query": LAG})
+            statuses = ((reply or {}).get("data") or {}).get("projectionStatus")
+            if statuses and all(int(s["lagEvents"]) == 0 for s in statuses):
+                return True
             await asyncio.sleep(0.5)
     return False
