@@ -35,8 +35,9 @@ import httpx
 from httpx_ws import aconnect_ws
 
 from cso.database import connect, embedded_database_url, scratch_database
-from cso.graphql.auth import Role, issue_token
+from cso.graphql.auth import issue_token
 from cso.migrations import migrate
+from cso.services.identity import Role
 from tests.e2e.restartable import Restartable
 from tests.integration.graphql import support
 from tests.integration.graphql.support import SUPERVISOR_ID, OverHttp, mutation

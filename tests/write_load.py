@@ -24,7 +24,8 @@ import asyncpg
 import httpx
 
 from cso.eventstore.records import Checkpoint
-from cso.graphql.auth import Role, issue_token
+from cso.graphql.auth import issue_token
+from cso.services.identity import Role
 from tests.integration.graphql import support
 from tests.integration.graphql.support import SUPERVISOR_ID, OverHttp, mutation
 

@@ -22,9 +22,10 @@ from cso.audit.replay_check import replay_check
 from cso.database import connect, with_database
 from cso.domain.enums import DOMAIN_ENUMS
 from cso.eventstore import Codec
-from cso.graphql.auth import Role, issue_token
+from cso.graphql.auth import issue_token
 from cso.migrations import migrate
 from cso.projections import ALL_PROJECTIONS
+from cso.services.identity import Role
 from tests.e2e.conftest import SECRET
 from tests.e2e.restartable import Restartable
 from tests.integration.graphql.support import SUPERVISOR_ID, service_input
