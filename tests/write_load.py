@@ -98,6 +98,7 @@ class WriteLoad:
             await self._write(client, kind, query, fields)
 
     def _next_write(self, chosen: random.Random) -> tuple[str, str, dict[str, Any]]:
+        """A write of a kind drawn at random: (mutation field, document, input)."""
         self._counter += 1
         tag = f"load-{self._counter}-{uuid.uuid4().hex[:8]}"
         project_id = chosen.choice(self.projects)
@@ -106,17 +107,17 @@ class WriteLoad:
             service = support.service_input(project_id, f"走访{tag}")["input"]
             return "recordService", RECORD, service
         if roll < 0.6:
-            return "raiseRequest", RAISE, {"projectId": project_id, "category": "PERMIT",
-                                           "description": f"诉求{tag}"}  # fmt: skip
+            raised = {"projectId": project_id, "category": "PERMIT", "description": f"诉求{tag}"}
+            return "raiseRequest", RAISE, raised
         if roll < 0.75 and self._raised:
             request_id = self._raised.pop(chosen.randrange(len(self._raised)))
             departments = chosen.sample(DEPARTMENTS, chosen.randint(1, 2))
             return "referRequest", REFER, {"requestId": request_id, "departments": departments}
         if roll < 0.9:
-            return "registerEnterprise", ENTERPRISE, {"name": f"企业{tag}",
-                "creditCode": support.credit_code(), "district": "黄埔区", "sme": True}  # fmt: skip
-        return "listHousingUnit", UNIT, {"building": f"楼{tag}", "unitNo": "101", "rooms": 2,
-                                         "areaSqm": "60.50", "monthlyRent": "1800.00"}  # fmt: skip
+            enterprise = {"name": f"企业{tag}", "creditCode": support.credit_code(), "sme": True}
+            return "registerEnterprise", ENTERPRISE, {**enterprise, "district": "黄埔区"}
+        unit = {"building": f"楼{tag}", "unitNo": "101", "rooms": 2, "areaSqm": "60.50"}
+        return "listHousingUnit", UNIT, {**unit, "monthlyRent": "1800.00"}
 
     async def _write(
         self, client: httpx.AsyncClient, kind: str, query: str, fields: dict[str, Any]

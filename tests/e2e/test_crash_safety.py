@@ -58,7 +58,9 @@ async def _crash_run(url: str, chosen: random.Random) -> None:
     try:
         await load.prepare()
         writing = asyncio.create_task(load.run(stop))
+        # The worker's backlog at each of its kills: above 0, it was killed during catch-up.
         backlogs = [await _crash(chosen, api, worker, url, n) for n in range(CRASHES)]
+        behind = [b for b in backlogs if b is not None]
         await asyncio.sleep(1)
         stop.set()
         await asyncio.wait_for(writing, 180)
@@ -72,7 +74,8 @@ async def _crash_run(url: str, chosen: random.Random) -> None:
     retried = sum(a.retried for a in load.acknowledged)
     print(
         f"{api.kills} kill -9 of the server, {worker.kills} of the worker "
-        f"({sum(b > 0 for b in backlogs)} with a backlog, largest {max(backlogs)} events); "
+        f"({sum(b > 0 for b in behind)} of them during catch-up, the largest backlog "
+        f"{max(behind, default=0)} events); "
         f"{len(load.acknowledged)} acknowledged writes ({retried} after a retry, "
         f"{load.retries} retries), {len(wrong)} lost or duplicated; replay: {checked.events} "
         f"events, {checked.rows} rows, {sum(checked.counts.values())} differences"
@@ -86,11 +89,12 @@ async def _crash_run(url: str, chosen: random.Random) -> None:
 
 async def _crash(
     chosen: random.Random, api: Restartable, worker: Restartable, url: str, n: int
-) -> int:
+) -> int | None:
     """Crash `n`: the worker on even ones (half of the time together with the server), the
     server on odd ones, after a random 1–4 s of writing; the killed process is started
     again after up to 2 s. After a worker's crash it comes back to a backlog, and the next
-    crash comes within a second: during its catch-up. The worker's backlog at the kill."""
+    crash comes within a second: during its catch-up. The worker's backlog when it was
+    killed; None when only the server was."""
     after_worker = n % 2 == 1 and worker.kills > 0
     await asyncio.sleep(chosen.uniform(0.1, 1.0) if after_worker else chosen.uniform(1.0, 4.0))
     targets = [worker] if n % 2 == 0 else [api]
@@ -103,9 +107,11 @@ async def _crash(
     await asyncio.sleep(chosen.uniform(0.0, 2.0))
     for target in targets:
         await target.start()
-    print(f"crash {n + 1}: {[' '.join(t.args) for t in targets]} killed at a backlog of "
-          f"{backlog} events, back in {time.monotonic() - started:.1f} s")  # fmt: skip
-    return backlog
+    print(
+        f"crash {n + 1}: {[' '.join(t.args) for t in targets]} killed at a backlog of "
+        f"{backlog} events, back in {time.monotonic() - started:.1f} s"
+    )
+    return backlog if worker in targets else None
 
 
 async def _backlog(url: str) -> int:

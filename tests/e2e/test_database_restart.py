@@ -89,8 +89,10 @@ async def _restarts(pg: PrivateCluster, url: str) -> None:
             await asyncio.sleep(3)  # writing, before the outage
             await outage()
             answered, shown = await _back(api.url, load.projects[0])
-            print(f"database {name}: answers {answered:.2f} s, a new write shows "
-                  f"{shown:.2f} s after its return")  # fmt: skip
+            print(
+                f"database {name}: answers {answered:.2f} s, a new write shows "
+                f"{shown:.2f} s after its return"
+            )
             assert answered < BACK_WITHIN
             assert shown < BACK_WITHIN
         await asyncio.sleep(2)
@@ -128,9 +130,11 @@ async def _held(pg: PrivateCluster, url: str) -> None:
             await outside.close()
         released = time.monotonic()
         assert await caught_up(api.url, SECRET, within=BACK_WITHIN)
-        print(f"outside transaction held {HELD_SECONDS:.0f} s: {during} writes acknowledged "
-              f"meanwhile, a token read answered stale in {waited:.2f} s, read models caught "
-              f"up {time.monotonic() - released:.2f} s after the release")  # fmt: skip
+        print(
+            f"outside transaction held {HELD_SECONDS:.0f} s: {during} writes acknowledged "
+            f"meanwhile, a token read answered stale in {waited:.2f} s, read models caught "
+            f"up {time.monotonic() - released:.2f} s after the release"
+        )
         assert during > 0
 
     await _under_load(url, hold)
@@ -156,9 +160,11 @@ async def _under_load(url: str, trouble: Any) -> None:
         stop.set()
         api.stop()
     wrong = await missing_or_duplicated(url, load.acknowledged)
-    print(f"{len(load.acknowledged)} acknowledged writes ({load.retries} retries), "
-          f"{len(wrong)} lost or duplicated; replay: {checked.events} events, "
-          f"{sum(checked.counts.values())} differences")  # fmt: skip
+    print(
+        f"{len(load.acknowledged)} acknowledged writes ({load.retries} retries), "
+        f"{len(wrong)} lost or duplicated; replay: {checked.events} events, "
+        f"{sum(checked.counts.values())} differences"
+    )
     assert load.refused == []
     assert wrong == []
     assert checked.ok, [d.describe() for d in checked.differences]
