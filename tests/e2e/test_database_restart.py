@@ -129,7 +129,8 @@ async def _held(pg: PrivateCluster, url: str) -> None:
         finally:
             await outside.close()
         released = time.monotonic()
-        assert await caught_up(api.url, SECRET, within=BACK_WITHIN)
+        # A backlog of the whole hold's writes to apply: a minute, on a busy machine.
+        assert await caught_up(api.url, SECRET, within=60)
         print(
             f"outside transaction held {HELD_SECONDS:.0f} s: {during} writes acknowledged "
             f"meanwhile, a token read answered stale in {waited:.2f} s, read models caught "
