@@ -11,7 +11,7 @@ GRAPHIQL = cso/graphiql/node_modules/.package-lock.json
 PEERS = bench/peers/node_modules/.package-lock.json
 BENCH_PYTHON = $(VENV)/.bench-installed
 
-.PHONY: install serve test test-slow lint schema bench bench-quick bench-peers clean
+.PHONY: install serve test test-slow lint schema bench bench-quick bench-peers soak clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: install
 
 test-slow: install
 	$(BIN)/python -m pytest -m slow
+
+# A mixed load against a real server for SOAK_SECONDS (600 unless set); exits 1 on any error
+# or when the server's memory grows 10% or more.
+soak: install
+	$(BIN)/python -m tests.soak
 
 lint: install
 	$(BIN)/ruff check cso tests bench server.py
