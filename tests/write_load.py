@@ -13,6 +13,7 @@ raised request), registerEnterprise, listHousingUnit.
 from __future__ import annotations
 
 import asyncio
+import collections
 import random
 import time
 import uuid
@@ -76,6 +77,8 @@ class WriteLoad:
     acknowledged: list[Acknowledged] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)
     retries: int = 0
+    # The codes of the replies that were retried (UNAVAILABLE while the database is away).
+    retried_codes: collections.Counter[str | None] = field(default_factory=collections.Counter)
     projects: list[str] = field(default_factory=list)
     _raised: list[str] = field(default_factory=list)
     _counter: int = 0
@@ -142,6 +145,7 @@ class WriteLoad:
                 self.refused.append({"kind": kind, "key": key, "reply": reply})
                 return
             self.retries += 1
+            self.retried_codes[code] += 1
             await asyncio.sleep(0.2)
 
 

@@ -43,6 +43,36 @@ def capped_message(message: str) -> str:
     return capped.encode("utf-8", "replace").decode("utf-8")
 
 
+# The database cannot be reached or is going away (restart, failover, connection cut,
+# "the database system is starting up"): the request did nothing — a command's append is
+# one transaction — and may be sent again, with its idempotency key if it was a mutation.
+_UNAVAILABLE = (
+    OSError,  # refused, reset, timed out: the connection attempt itself
+    asyncpg.PostgresConnectionError,  # class 08: connection exceptions
+    asyncpg.CannotConnectNowError,
+    asyncpg.exceptions.OperatorInterventionError,  # class 57: admin or crash shutdown
+    # A pooled connection the server cut while another coroutine's call on it was being
+    # torn down: asyncpg refuses the next call before sending anything ("cannot switch to
+    # state …; another operation is in progress"), and the pool replaces the connection.
+    asyncpg.exceptions._base.InternalClientError,
+)
+# asyncpg's InterfaceError also means misuse ("another operation is in progress"), a bug of
+# ours; only these say the connection or pool went away.
+_GONE = ("connection is closed", "pool is closing", "connection was closed")
+
+
+def unavailable(error: BaseException | None) -> bool:
+    """Whether `error` (or what caused it) says the database could not be reached."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, _UNAVAILABLE):
+            return True
+        if isinstance(error, asyncpg.InterfaceError) and any(g in str(error) for g in _GONE):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 def _coded(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
     """The code for an error we raised on purpose, or None for an unexpected one."""
     original = error.original_error
@@ -50,6 +80,10 @@ def _coded(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
         return "INVALID_INPUT", {}
     if isinstance(original, ServiceError):
         return original.code, original.extensions
+    if unavailable(original):
+        log.warning("database unavailable (path %s): %s", error.path, original)
+        error.message = "The database is unavailable; nothing was done. Try again shortly."
+        return "UNAVAILABLE", {"retryable": True}
     if isinstance(original, asyncpg.DataError):
         # A value the database could not take or compare (a NUL, a number out of range, a
         # character with no UTF-8 form, …), raised by PostgreSQL or while asyncpg encoded

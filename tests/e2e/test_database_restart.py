@@ -96,6 +96,8 @@ async def _restarts(pg: PrivateCluster, url: str) -> None:
             assert answered < BACK_WITHIN
             assert shown < BACK_WITHIN
         await asyncio.sleep(2)
+        print(f"replies retried, by code: {dict(load.retried_codes)}")
+        assert "INTERNAL" not in load.retried_codes  # an outage says UNAVAILABLE
 
     await _under_load(url, outages)
 
