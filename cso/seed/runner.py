@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from cso.eventstore import EventStore
 from cso.seed.clock import HistoricClock, SimulatedClock
 from cso.seed.staging import StagingRepository
 from cso.seed.steps import Context, Step
@@ -52,14 +51,14 @@ class SeedRun:
     @classmethod
     def open(cls, app: Application, first: date) -> SeedRun:
         today, recorded = HistoricClock(first), SimulatedClock(first)
-        store = EventStore(app.store.pool)
         repository = StagingRepository(
-            store,
+            app.store,
             app.repository.codec,
             recorded,
             snapshot_interval=app.repository.snapshot_interval,
         )
-        return cls(Context(Application(repository, store, today)), repository, today, recorded)
+        application = Application(repository, repository.store, today)
+        return cls(Context(application), repository, today, recorded)
 
     def beside(self) -> SeedRun:
         """The same application and clocks, with ids of its own (the chains shared)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -74,11 +74,22 @@ class _Batch:
         self.at = max(self.at, staged.at)
 
 
+class _Stamp:
+    """The store's clock while a batch is appended: the batch's recorded time."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
 class StagingRepository(Repository):
     """`Repository` whose saves wait in memory until `flush` (see the module's docstring).
 
     `clock` gives each staged command its recorded time; an append records its events at
-    the latest time among its commands.
+    the latest time among its commands. Appends go through a copy of `store` stamped by
+    that time (their metadata says `"clock": "simulated"`).
     """
 
     def __init__(
@@ -90,7 +101,9 @@ class StagingRepository(Repository):
         snapshot_interval: int = 100,
         cache_size: int = 50_000,
     ) -> None:
-        super().__init__(store, codec, snapshot_interval=snapshot_interval, cache_size=cache_size)
+        self._stamp = _Stamp(clock())
+        clocked = store.with_clock(self._stamp)
+        super().__init__(clocked, codec, snapshot_interval=snapshot_interval, cache_size=cache_size)
         self.clock = clock
         self._staged: list[_Staged] = []
         self._latest: dict[UUID, Aggregate] = {}  # saved since the last flush
@@ -158,15 +171,13 @@ class StagingRepository(Repository):
                 )
             )
             versions[aggregate.id] = aggregate.version
-            snapshot = self._snapshot(aggregate, expected, at)
+            snapshot = self._snapshot(aggregate, expected)
             if snapshot is not None:
                 snapshots[aggregate.id] = snapshot
             self._latest[aggregate.id] = aggregate
             self._missing.discard(aggregate.id)
         self._staged.append(
-            _Staged(
-                metadata, at, streams, list(reservations), list(releases), versions, snapshots
-            )
+            _Staged(metadata, at, streams, list(reservations), list(releases), versions, snapshots)
         )
         return AppendResult(START, versions, outcome=dict(outcome or {}))
 
@@ -185,14 +196,8 @@ class StagingRepository(Repository):
         return appended
 
     async def _append(self, batch: _Batch) -> int:
-        streams = [
-            replace(
-                stream,
-                events=[replace(event, recorded_at=batch.at) for event in stream.events],
-                previous_hash=self._hashes.get((stream.stream_id, stream.expected_version)),
-            )
-            for stream in batch.streams.values()
-        ]
+        streams = list(batch.streams.values())
+        self._stamp.at = batch.at
         result = await self.store.append(
             streams,
             batch.metadata,
@@ -213,10 +218,10 @@ class StagingRepository(Repository):
         self.events += events
         return events
 
-    def _snapshot(self, aggregate: Aggregate, expected: int, at: datetime) -> Snapshot | None:
+    def _snapshot(self, aggregate: Aggregate, expected: int) -> Snapshot | None:
         """A snapshot when the save crosses an interval (as `Repository.save` takes them)."""
         interval: int = getattr(type(aggregate), "snapshot_interval", self.snapshot_interval)
         if aggregate.version // interval <= expected // interval:
             return None
         encoded = self.codec.encode_snapshot(aggregate)
-        return Snapshot(aggregate.id, encoded.type, encoded.data, at)
+        return Snapshot(aggregate.id, encoded.type, encoded.data)
