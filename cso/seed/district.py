@@ -145,9 +145,13 @@ def _week(step: Step, first: date) -> int:
 def _correlations(rng_seed: int, first: date) -> Callable[[int, Step], str]:
     """A batch's correlation id: the same for every step of one actor's week."""
     namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"cso-seed-district:{rng_seed}")
+    made: dict[tuple[int, int | None], str] = {}
 
     def correlation(number: int, step: Step) -> str:
-        actor = "supervisor" if step.officer is None else str(step.officer)
-        return str(uuid.uuid5(namespace, f"{_week(step, first)}:{actor}:{step.reason or ''}"))
+        batch = (_week(step, first), step.officer)
+        found = made.get(batch)
+        if found is None:
+            found = made[batch] = str(uuid.uuid5(namespace, f"{batch[0]}:{batch[1]}"))
+        return found
 
     return correlation

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 BASE = 100_000  # as cso/seed/district.py
 PROJECT_KINDS = ("研发中心", "生产基地", "区域总部", "智能制造基地", "扩产项目", "创新中心")
 MILESTONE_GAP = (30, 150)
-SERVICE_GAP = (5, 15)
+SERVICE_GAP = (4, 12)
 RAISE_AFTER_DAYS = 5
 HOUSING_ENDS_DAYS_AGO = 230  # the demo's housing begins 200 days ago (cso/seed/housing.py)
 RENT = {1: 1450, 2: 2300, 3: 3150}
