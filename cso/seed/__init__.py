@@ -3,7 +3,10 @@
 A supervisor registers officers, chains and enterprises and assigns CSOs; each project's
 CSO records its milestones, services and requests. History is replayed day by day over
 the past two years with the application's clock set to each day, so due dates, CSO terms
-and overdue requests come out as they would have.
+and overdue requests come out as they would have, and with the store's clock on that day
+too, so each event is recorded when the story says it happened (cso/seed/clock.py) and
+`asOf` shows the district as it stood. `scale` adds the district at the seeds' scale
+(cso/seed/district.py), appended in batches (cso/seed/staging.py).
 """
 
 from __future__ import annotations
