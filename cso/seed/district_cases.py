@@ -10,6 +10,7 @@ everything that touches the waitlist is over before the demo's housing story beg
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -54,6 +55,8 @@ RAISE_AFTER_DAYS = 5
 HOUSING_ENDS_DAYS_AGO = 230  # the demo's housing begins 200 days ago (cso/seed/housing.py)
 RENT = {1: 1450, 2: 2300, 3: 3150}
 SATISFACTION = (3, 4, 4, 5, 5, 5)
+KINDS = tuple(ServiceKind)
+CATEGORIES = tuple(RequestCategory)
 REJECTED_SHARE = 0.2
 UNDER_REVIEW_SHARE = 0.2
 ENDED_SHARE = 0.2
@@ -110,16 +113,20 @@ def _services(
     stages: list[tuple[date, Milestone]],
 ) -> list[Step]:
     steps, on = [], since
+    names = {"enterprise": "企业", "park": "园区", "district": "本区"}
     while on <= today:
-        stage = max((m for day, m in stages if day <= on), key=lambda m: m.rank)
-        kind = rng.choice(list(ServiceKind))
-        fitting = [t for t, lo, hi in phrases.ANYTIME[kind] if phrases.fits(stage, lo, hi)]
-        text = rng.choice(fitting).format(
-            enterprise="企业", park="园区", district="本区", project=f"{p - BASE + 1}号项目"
-        )
+        stage = [m for day, m in stages if day <= on][-1]  # reached in order
+        kind = rng.choice(KINDS)
+        text = rng.choice(_fitting(kind, stage)).format(project=f"{p - BASE + 1}号项目", **names)
         steps.append(Step(on, RecordService(p, kind, text), cso))
         on += timedelta(days=rng.randint(*SERVICE_GAP))
     return steps
+
+
+@functools.cache
+def _fitting(kind: ServiceKind, stage: Milestone) -> tuple[str, ...]:
+    """The texts of a service of `kind` that fit a project at `stage`."""
+    return tuple(t for t, lo, hi in phrases.ANYTIME[kind] if phrases.fits(stage, lo, hi))
 
 
 def _requests(
@@ -130,7 +137,7 @@ def _requests(
     span = max(1, (today - earliest).days)
     for r in range(count):
         raised = earliest + timedelta(days=rng.randrange(span))
-        category = rng.choice(list(RequestCategory))
+        category = rng.choice(CATEGORIES)
         text = rng.choice(REQUESTS[category])
         steps.append(Step(raised, RaiseRequest(p, r, category, text.description), cso))
         referred = raised + timedelta(days=rng.randint(1, 3))
