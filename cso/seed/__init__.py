@@ -71,7 +71,9 @@ async def seed(
     demo = step_correlations(rng_seed)
     await run_steps(run, setup, SEED_SUPERVISOR, demo, progress=progress)
     if batches is not None:
-        await run_steps(run.beside(), district, SEED_SUPERVISOR, batches, progress=progress)
+        beside = run.beside()
+        await run_steps(beside, district, SEED_SUPERVISOR, batches, progress=progress)
+        run.done = beside.done
         # The demo's history touches none of the district's streams, and the district's
         # last waitlist event is older than the demo's first: its own times again.
         run.recorded.restart(history[0].on)

@@ -47,7 +47,8 @@ from cso.seed.steps import Step
 if TYPE_CHECKING:
     from cso.seed.district import DistrictScale
 
-BASE = 100_000  # as cso/seed/district.py
+# The district's officers, enterprises, projects, units and applicants count from here.
+BASE = 100_000
 PROJECT_KINDS = ("研发中心", "生产基地", "区域总部", "智能制造基地", "扩产项目", "创新中心")
 MILESTONE_GAP = (30, 150)
 SERVICE_GAP = (4, 12)
