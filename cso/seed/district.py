@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from cso.domain.enums import OfficerRole, PartyOrganizationKind
 from cso.seed.codes import credit_codes
 from cso.seed.data import CHAINS, HAIZHU, HUANGPU, NANSHA, EnterpriseRow, OfficerRow
-from cso.seed.district_cases import BASE, housing_steps, project_steps
+from cso.seed.district_cases import BASE, project_steps
+from cso.seed.district_housing import housing_steps
 from cso.seed.setup_actions import RecordPartyOrganization, RegisterEnterprise, RegisterOfficer
 from cso.seed.steps import Step
 
