@@ -31,6 +31,7 @@ from cso.settings import (
 
 if TYPE_CHECKING:
     from cso.runtime import Runtime
+    from cso.seed.district import DistrictScale
 
 app = typer.Typer(help="CSO platform: serve the API and look after its event store.")
 app.command()(db)
@@ -107,12 +108,23 @@ def migrate() -> None:
 
 
 @app.command()
-def seed() -> None:
-    """Load the demo data (chains, enterprises, officers, projects) into an empty store."""
+def seed(
+    scale: Annotated[
+        str, typer.Option(help="demo, district, or a fraction of the district (0.01).")
+    ] = "demo",
+) -> None:
+    """Load the demo data (chains, enterprises, officers, projects) into an empty store;
+    `--scale district` adds the district at the seeds' scale (over a million events)."""
+    from cso.seed.console import parse_scale
+
+    try:
+        district = parse_scale(scale)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--scale") from None
     settings = Settings.from_env()
     url = resolve_database_url(settings.database_url, settings.data_dir)
     asyncio.run(_migrate(url))
-    summary = asyncio.run(_seed_if_empty(url, settings))
+    summary = asyncio.run(_seed_if_empty(url, settings, district, progress=True))
     typer.echo(summary or "the store already has events; demo data goes only into an empty one")
 
 
@@ -198,19 +210,36 @@ async def _migrate(url: str) -> list[str]:
         await conn.close()
 
 
-async def _seed_if_empty(url: str, settings: Settings) -> str | None:
+async def _seed_if_empty(
+    url: str, settings: Settings, scale: DistrictScale | None = None, *, progress: bool = False
+) -> str | None:
+    import time
+
+    from rich.console import Console
+
     from cso.app import open_runtime
     from cso.seed import database_is_empty
     from cso.seed import seed as load_demo_data
+    from cso.seed.console import progress_bar, without_commit_waits
 
+    seed_url = without_commit_waits(url)
     no_projections = Settings.from_env(
-        {**os.environ, "CSO_DATABASE_URL": url, "CSO_RUN_PROJECTIONS": "0"}
+        {**os.environ, "CSO_DATABASE_URL": seed_url, "CSO_RUN_PROJECTIONS": "0"}
     )
     async with open_runtime(no_projections) as runtime:
         if not await database_is_empty(runtime.pool):
             return None
-        summary = await load_demo_data(runtime.application, today=runtime.today())
-        return f"seeded: {summary}"
+        started = time.perf_counter()
+        console = Console(stderr=True)
+        bar = progress_bar(console) if progress else contextlib.nullcontext(None)
+        with bar as update:
+            summary = await load_demo_data(
+                runtime.application, today=runtime.today(), scale=scale, progress=update
+            )
+        seconds = time.perf_counter() - started
+        events = await runtime.pool.fetchval("SELECT count(*) FROM events")
+        took = f"{events:,} events in {seconds:.1f} s ({events / seconds:,.0f} events/s)"
+        return f"seeded: {summary}\n{took}"
 
 
 @contextlib.asynccontextmanager

@@ -31,10 +31,42 @@ def canonical_encoding(
             "type": type,
             "data": data,
             "metadata": metadata,
-            "recorded_at": recorded_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "recorded_at": time_text(recorded_at),
         },
         option=orjson.OPT_SORT_KEYS,
     )
+
+
+# Stands in for the time in an encoding cut around it; only code-controlled values (ids,
+# type names, the version) sort after "recorded_at", so its last occurrence is the time's.
+_TIME_STANDIN = "@@cso:recorded_at@@"
+
+
+def encoding_around_time(
+    stream_id: UUID, stream_type: str, version: int, type: str, data: Any, metadata: Any
+) -> tuple[bytes, bytes]:
+    """The canonical encoding cut around its recorded_at text: (head, tail), such that
+    head + the time as `time_text` writes it + tail is `canonical_encoding(...)`. The
+    database's append function puts its own clock's time between them (migration 0015)."""
+    encoded = orjson.dumps(
+        {
+            "stream_id": str(stream_id),
+            "stream_type": stream_type,
+            "version": version,
+            "type": type,
+            "data": data,
+            "metadata": metadata,
+            "recorded_at": _TIME_STANDIN,
+        },
+        option=orjson.OPT_SORT_KEYS,
+    )
+    head, _, tail = encoded.rpartition(_TIME_STANDIN.encode())
+    return head, tail
+
+
+def time_text(recorded_at: datetime) -> str:
+    """How the encoding writes a time: UTC, microseconds, as isoformat gives it."""
+    return recorded_at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def chain(previous_hash: bytes, encoding: bytes) -> bytes:

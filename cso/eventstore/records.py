@@ -51,11 +51,14 @@ class Metadata:
 
 @dataclass(frozen=True, slots=True)
 class NewEvent:
-    """An encoded event ready to append; `data` is a JSON document as text."""
+    """An encoded event ready to append; `data` is a JSON document as text.
+
+    `recorded_at` is the domain event's own time; the store does not record it (recorded_at
+    is the store's clock, else the database's: see EventStore)."""
 
     type: str
     data: str
-    recorded_at: datetime
+    recorded_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +75,12 @@ class StreamAppend:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """A stream's state as of the last event appended with it (the store adds version and hash)."""
+    """A stream's state as of the last event appended with it (the store adds its version,
+    hash and recorded_at, all the event's)."""
 
     stream_id: UUID
     type: str
     state: str
-    recorded_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

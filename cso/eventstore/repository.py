@@ -58,8 +58,8 @@ class Repository:
         moment `as_of`. Raises StreamNotFound, also when the stream is of another kind.
 
         A moment stands for the last version recorded by then, and the replay takes every
-        event up to that version: recorded_at is the appending process's clock, so it may go
-        back between versions, and filtering events by it could leave one out.
+        event up to that version: recorded_at need not grow with the version (a seed's clock
+        may go back), and filtering events by it could leave one out.
         """
         if version is None and as_of is None:
             return await self._current(aggregate_id, kind)
@@ -162,7 +162,7 @@ class Repository:
             interval = getattr(type(aggregate), "snapshot_interval", self.snapshot_interval)
             if aggregate.version // interval > expected // interval:
                 state = self.codec.encode_snapshot(aggregate)
-                snapshots.append(Snapshot(aggregate.id, state.type, state.data, state.recorded_at))
+                snapshots.append(Snapshot(aggregate.id, state.type, state.data))
         result = await self.store.append(
             streams,
             metadata,

@@ -1,41 +1,18 @@
 """The event store's SQL, kept in one place and always parameterised."""
 
-_INSERTED = """
-WITH inserted AS (
-  INSERT INTO events (stream_id, stream_type, version, type, data, metadata, recorded_at, hash)
-  SELECT e.stream_id, e.stream_type, e.version, e.type, e.data::jsonb, $6::jsonb,
-         e.recorded_at, e.hash
-  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[],
-              $7::timestamptz[], $8::bytea[])
-       WITH ORDINALITY AS e(stream_id, stream_type, version, type, data, recorded_at, hash, n)
-  ORDER BY e.n
-  RETURNING position, transaction_id
-)"""
-
-INSERT_EVENTS = f"""{_INSERTED}
-SELECT max(position) AS position, max(transaction_id) AS transaction_id FROM inserted
-"""
-
-# The same, waking listeners when it commits (see EventStore._wake for when each is used).
-INSERT_EVENTS_AND_NOTIFY = f"""{_INSERTED}, woken AS (
-  SELECT pg_notify('cso_events', '') AS notified
-)
-SELECT max(i.position) AS position, max(i.transaction_id) AS transaction_id
-FROM inserted i CROSS JOIN woken
+# One append in one round trip: the function of migration 0015 (see its header).
+APPEND = """
+SELECT transaction_id, position, hashes, recorded_at
+FROM cso_append($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::bytea[],
+                $7::bytea[], $8::timestamptz[], $9::jsonb, $10::boolean, $11::text[],
+                $12::text[], $13::uuid[], $14::text[], $15::text[], $16::uuid[],
+                $17::integer[], $18::text[], $19::text[], $20::text, $21::jsonb)
 """
 
 # Sent after an append commits, in a transaction of its own.
 NOTIFY_APPENDED = "SELECT pg_notify('cso_events', '')"
 
-SELECT_HASH = "SELECT hash FROM events WHERE stream_id = $1 AND version = $2"
-
 SELECT_STREAM_VERSION = "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1"
-
-INSERT_SNAPSHOT = """
-INSERT INTO snapshots (stream_id, version, type, state, recorded_at, hash)
-VALUES ($1, $2, $3, $4::jsonb, $5, $6)
-ON CONFLICT DO NOTHING
-"""
 
 SELECT_SNAPSHOT = """
 SELECT version, type, state::text AS state, hash FROM snapshots
@@ -43,22 +20,20 @@ WHERE stream_id = $1 AND version <= $2
 ORDER BY version DESC LIMIT 1
 """
 
-# The stream's version at a moment: the last version recorded by then. recorded_at is the
-# appending process's clock, so it need not grow with the version; a moment therefore names
+# The stream's version at a moment: the last version recorded by then. recorded_at need not
+# grow with the version (an injected clock, a fail-over to another server's clock); a moment
+# therefore names
 # a version, and a replay takes every event up to it, never "the events recorded by then"
 # (which could leave one out and break the replay).
 SELECT_VERSION_AT = """
 SELECT max(version) FROM events WHERE stream_id = $1 AND recorded_at <= $2
 """
 
-INSERT_RESERVATIONS = """
-INSERT INTO reservations (scope, value, stream_id)
-SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[])
+# A key kept for a command that appended nothing; a key already kept stays as it was.
+KEEP_IDEMPOTENCY_KEY = """
+INSERT INTO idempotency_keys (key, result) VALUES ($1, $2::jsonb)
+ON CONFLICT (key) DO NOTHING RETURNING key
 """
-
-DELETE_RESERVATION = "DELETE FROM reservations WHERE scope = $1 AND value = $2 AND stream_id = $3"
-
-INSERT_IDEMPOTENCY_KEY = "INSERT INTO idempotency_keys (key, result) VALUES ($1, $2::jsonb)"
 
 SELECT_IDEMPOTENCY_RESULT = "SELECT result FROM idempotency_keys WHERE key = $1"
 

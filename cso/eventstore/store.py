@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-import orjson
-from asyncpg.pool import PoolConnectionProxy
 
 from cso.eventstore import sql
+from cso.eventstore.append import Clock, append_arguments
 from cso.eventstore.errors import ConcurrencyConflict, ReservationTaken
-from cso.eventstore.hashing import GENESIS, ChainFollower, Verification, canonical_encoding, chain
+from cso.eventstore.hashing import ChainFollower, Verification
 from cso.eventstore.records import (
     AppendResult,
     Checkpoint,
@@ -62,19 +61,30 @@ def recorded_event(
 # A wake-up whose NOTIFY failed is sent again this many times, after 0.1, 0.2, 0.4 s.
 WAKE_RETRIES = 3
 WAKE_RETRY_SECONDS = 0.05
-# As sql.INSERT_IDEMPOTENCY_KEY, but a key already kept stays as it was (no error).
-KEEP_IDEMPOTENCY_KEY = """
-INSERT INTO idempotency_keys (key, result) VALUES ($1, $2::jsonb)
-ON CONFLICT (key) DO NOTHING RETURNING key
-"""
 
 
 class EventStore:
-    def __init__(self, pool: asyncpg.Pool[Any]) -> None:
+    """Appends and reads the log through `pool`.
+
+    `clock` stamps every event's recorded_at when given (the seed's simulated clock, tests),
+    and the events' metadata then says `"clock": "simulated"`; without one, the database
+    stamps each append with its own clock (the server's case), so recorded_at follows one
+    clock whatever the appending processes' clocks say.
+    """
+
+    def __init__(self, pool: asyncpg.Pool[Any], *, clock: Clock | None = None) -> None:
         self.pool = pool
+        self.clock = clock
         self._appending = 0  # appends under way in this process
         self._wake_wanted = False
         self._waker: asyncio.Task[None] | None = None
+
+    def with_clock(self, clock: Clock | None) -> EventStore:
+        """This store (same pool, same class) with `clock` stamping its appends instead."""
+        clocked = copy.copy(self)
+        clocked.clock = clock
+        clocked._appending, clocked._wake_wanted, clocked._waker = 0, False, None
+        return clocked
 
     async def append(
         self,
@@ -146,29 +156,26 @@ class EventStore:
         *,
         notify: bool,
     ) -> AppendResult:
-        key = metadata.idempotency_key
-        single_statement = not (key or reservations or releases or snapshots)
-        async with self.pool.acquire() as conn:
-            if single_statement and all(self._hash_known(s) for s in streams):
-                inserted = await self._insert(conn, streams, metadata, notify)
-                return replace(inserted, outcome=outcome)
-            async with conn.transaction():
-                inserted = await self._insert(conn, streams, metadata, notify)
-                result = replace(inserted, outcome=outcome)
-                await self._reserve(conn, reservations, releases)
-                for snapshot in snapshots:
-                    await conn.execute(
-                        sql.INSERT_SNAPSHOT,
-                        snapshot.stream_id,
-                        result.versions[snapshot.stream_id],
-                        snapshot.type,
-                        snapshot.state,
-                        snapshot.recorded_at,
-                        result.hashes[snapshot.stream_id],
-                    )
-                if key is not None:
-                    await conn.execute(sql.INSERT_IDEMPOTENCY_KEY, key, result.as_json())
-                return result
+        """One call of the append function: a single statement, so atomic on its own."""
+        metadata_json = metadata.as_json()
+        if self.clock is not None:
+            metadata_json["clock"] = "simulated"
+        arguments, versions = append_arguments(
+            streams,
+            metadata_json,
+            clock=self.clock,
+            notify=notify,
+            reservations=reservations,
+            releases=releases,
+            snapshots=snapshots,
+            key=metadata.idempotency_key,
+            outcome=outcome,
+        )
+        row = await self.pool.fetchrow(sql.APPEND, *arguments)
+        assert row is not None
+        hashes = dict(zip(arguments[0], row["hashes"], strict=True))  # each stream's last
+        checkpoint = Checkpoint(row["transaction_id"], row["position"])
+        return AppendResult(checkpoint, versions, hashes=hashes, outcome=outcome)
 
     async def _refusal(
         self,
@@ -229,94 +236,6 @@ class EventStore:
             await self._waker
 
     @staticmethod
-    def _hash_known(stream: StreamAppend) -> bool:
-        return stream.expected_version == 0 or stream.previous_hash is not None
-
-    async def _insert(
-        self,
-        conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any],
-        streams: Sequence[StreamAppend],
-        metadata: Metadata,
-        notify: bool,
-    ) -> AppendResult:
-        metadata_json = metadata.as_json()
-        columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [])
-        versions: dict[UUID, int] = {}
-        hashes: dict[UUID, bytes] = {}
-        for stream in streams:
-            previous = await self._previous_hash(conn, stream)
-            version = stream.expected_version
-            for event in stream.events:
-                version += 1
-                if previous is None:  # the expected version does not exist: a conflict
-                    raise await self._conflict(streams)
-                encoding = canonical_encoding(
-                    stream.stream_id,
-                    stream.stream_type,
-                    version,
-                    event.type,
-                    orjson.loads(event.data),
-                    metadata_json,
-                    event.recorded_at,
-                )
-                previous = chain(previous, encoding)
-                for column, value in zip(
-                    columns,
-                    (
-                        stream.stream_id,
-                        stream.stream_type,
-                        version,
-                        event.type,
-                        event.data,
-                        event.recorded_at,
-                        previous,
-                    ),
-                    strict=True,
-                ):
-                    column.append(value)
-            versions[stream.stream_id] = version
-            if previous is not None:
-                hashes[stream.stream_id] = previous
-        ids, types_, numbers, names, datas, times, chained = columns
-        statement = sql.INSERT_EVENTS_AND_NOTIFY if notify else sql.INSERT_EVENTS
-        row = await conn.fetchrow(
-            statement, ids, types_, numbers, names, datas, metadata_json, times, chained
-        )
-        assert row is not None and row["position"] is not None, "an append needs events"
-        checkpoint = Checkpoint(row["transaction_id"], row["position"])
-        return AppendResult(checkpoint, versions, hashes=hashes)
-
-    async def _previous_hash(
-        self, conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any], stream: StreamAppend
-    ) -> bytes | None:
-        if stream.expected_version == 0:
-            return GENESIS
-        if stream.previous_hash is not None:
-            return stream.previous_hash
-        found: bytes | None = await conn.fetchval(
-            sql.SELECT_HASH, stream.stream_id, stream.expected_version
-        )
-        return found
-
-    async def _reserve(
-        self,
-        conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any],
-        reservations: Sequence[Reservation],
-        releases: Sequence[Reservation],
-    ) -> None:
-        for released in releases:
-            await conn.execute(
-                sql.DELETE_RESERVATION, released.scope, released.value, released.stream_id
-            )
-        if reservations:
-            await conn.execute(
-                sql.INSERT_RESERVATIONS,
-                [r.scope for r in reservations],
-                [r.value for r in reservations],
-                [r.stream_id for r in reservations],
-            )
-
-    @staticmethod
     def _taken(
         exc: asyncpg.UniqueViolationError, wanted: Sequence[Reservation]
     ) -> ReservationTaken:
@@ -339,7 +258,7 @@ class EventStore:
         """Keep `result` under `key` for a command that appended nothing (it asked for what
         already was): the key is then spent like any other. Returns `result`, or the result
         kept first when another request took the key (replayed)."""
-        if await self.pool.fetchval(KEEP_IDEMPOTENCY_KEY, key, result.as_json()) is not None:
+        if await self.pool.fetchval(sql.KEEP_IDEMPOTENCY_KEY, key, result.as_json()) is not None:
             return result
         earlier = await self.idempotent_result(key)
         assert earlier is not None, "a kept key is never deleted"

@@ -3,7 +3,10 @@
 A supervisor registers officers, chains and enterprises and assigns CSOs; each project's
 CSO records its milestones, services and requests. History is replayed day by day over
 the past two years with the application's clock set to each day, so due dates, CSO terms
-and overdue requests come out as they would have.
+and overdue requests come out as they would have, and with the store's clock on that day
+too, so each event is recorded when the story says it happened (cso/seed/clock.py) and
+`asOf` shows the district as it stood. `scale` adds the district at the seeds' scale
+(cso/seed/district.py), appended in batches (cso/seed/staging.py).
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from typing import Any
 
 import asyncpg
 
-from cso.seed.plan import make_plan
-from cso.seed.runner import SeedStepFailed, run_steps
+from cso.seed.district import DistrictScale, district_steps
+from cso.seed.plan import plan_parts
+from cso.seed.runner import Progress, SeedRun, SeedStepFailed, run_steps, step_correlations
 from cso.seed.summary import SeedSummary, summarise
 from cso.services.application import Application
 from cso.services.identity import Principal, Role
@@ -29,6 +33,8 @@ SEED_SUPERVISOR = Principal(
 __all__ = [
     "SEED_SUPERVISOR",
     "DatabaseNotEmpty",
+    "DistrictScale",
+    "Progress",
     "SeedStepFailed",
     "SeedSummary",
     "database_is_empty",
@@ -40,12 +46,38 @@ class DatabaseNotEmpty(RuntimeError):
     """Demo data goes only into an event store without events."""
 
 
-async def seed(app: Application, *, today: date, rng_seed: int = 2026) -> SeedSummary:
-    """Load the demo district into an empty store; the same seed and day load the same data."""
+async def seed(
+    app: Application,
+    *,
+    today: date,
+    rng_seed: int = 2026,
+    scale: DistrictScale | None = None,
+    progress: Progress | None = None,
+) -> SeedSummary:
+    """Load the demo district into an empty store; the same seed and day load the same data.
+
+    With `scale`, the district's bulk (cso/seed/district.py) is written between the demo's
+    setup and its history. Events are recorded at the story's times (SimulatedClock).
+    `progress` is told of each step. Raises DatabaseNotEmpty, SeedStepFailed.
+    """
     if not await database_is_empty(app.store.pool):
         raise DatabaseNotEmpty("the event store already holds events; seed an empty database")
-    steps = make_plan(rng_seed, today)
-    ctx = await run_steps(app, steps, SEED_SUPERVISOR, rng_seed)
+    setup, history = plan_parts(rng_seed, today)
+    district, batches = (
+        ([], None) if scale is None else district_steps(rng_seed, scale, setup[0].on, today)
+    )
+    run = SeedRun.open(app, setup[0].on)
+    run.total = len(setup) + len(district) + len(history)
+    demo = step_correlations(rng_seed)
+    await run_steps(run, setup, SEED_SUPERVISOR, demo, progress=progress)
+    if batches is not None:
+        beside = run.beside()
+        await run_steps(beside, district, SEED_SUPERVISOR, batches, progress=progress)
+        run.done = beside.done
+        # The demo's history touches none of the district's streams, and the district's
+        # last waitlist event is older than the demo's first: its own times again.
+        run.recorded.restart(history[0].on)
+    ctx = await run_steps(run, history, SEED_SUPERVISOR, demo, progress=progress)
     return await summarise(ctx, SEED_SUPERVISOR, today)
 
 

@@ -52,6 +52,12 @@ OVERDUE_NEEDS_CSO_SINCE_DAYS = 40
 
 def make_plan(rng_seed: int, today: date) -> list[Step]:
     """Setup steps first, then the district's history day by day up to `today`."""
+    setup, history = plan_parts(rng_seed, today)
+    return [*setup, *history]
+
+
+def plan_parts(rng_seed: int, today: date) -> tuple[list[Step], list[Step]]:
+    """The setup steps (all on the first day), and the history after them, by date."""
     rng = random.Random(rng_seed)
     stories, departure = _stories(rng, today)
     pending = _pending(rng, stories, today)
@@ -73,10 +79,10 @@ def make_plan(rng_seed: int, today: date) -> list[Step]:
     history += housing_steps(rng_seed, today)
     setup_on = min(s.timeline.signed_on for s in stories) - timedelta(days=SETUP_LEAD_DAYS)
     setup = [*_setup(rng, setup_on), *posting_setup_steps(rng_seed, setup_on)]
-    steps = [*setup, *sorted(history, key=lambda step: step.on)]
-    if any(step.on > today for step in steps):
+    history = sorted(history, key=lambda step: step.on)
+    if any(step.on > today for step in history) or any(step.on > setup_on for step in setup):
         raise AssertionError("a seed step is dated after today")
-    return steps
+    return setup, history
 
 
 def _stories(rng: random.Random, today: date) -> tuple[list[Story], Departure]:

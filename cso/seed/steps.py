@@ -25,6 +25,7 @@ class Context:
     units: list[UUID] = field(default_factory=list)  # housing units, in listing order
     applications: dict[int, UUID] = field(default_factory=dict)  # housing, by applicant
     problems: dict[int, UUID] = field(default_factory=dict)  # a posting's, by seed number
+    district_units: dict[int, UUID] = field(default_factory=dict)  # the district's, by index
 
     def officer_id(self, officer: int) -> UUID:
         return UUID(self.officers[officer].id)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -210,7 +211,14 @@ class Application:
         today: Callable[[], date],
         *,
         retry_seconds: float = RETRY_SECONDS,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """`clock`, when given, stamps the events this application appends (the seed's
+        simulated clock; see EventStore); without it they carry the database's time."""
+        if clock is not None:
+            store = store.with_clock(clock)
+            repository = copy.copy(repository)  # the same cache, appending through `store`
+            repository.store = store
         self.repository = repository
         self.store = store
         self.today = today

@@ -29,11 +29,11 @@ def store(pool: asyncpg.Pool[Any]) -> EventStore:
 def make_event() -> MakeEvent:
     """`make_event(n)`: an encoded event whose data is `{"n": n}` (plus any extra fields)."""
 
-    def make(n: int, *, at: datetime | None = None, **extra: Any) -> NewEvent:
+    def make(n: int, **extra: Any) -> NewEvent:
         return NewEvent(
             type="test:Happened",
             data=orjson.dumps({"n": n, **extra}).decode(),
-            recorded_at=at or datetime.now(UTC),
+            recorded_at=datetime.now(UTC),
         )
 
     return make

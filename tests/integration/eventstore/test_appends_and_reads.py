@@ -50,9 +50,9 @@ async def test_reading_a_stream_by_version_range_and_finding_its_version_at_a_mo
     stream = uuid4()
     start = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
     at = [start + timedelta(hours=n) for n in range(6)]
+    store = EventStore(store.pool, clock=iter(at).__next__)  # stamps the events in turn
     await store.append(
-        [StreamAppend(stream, "Test", 0, [make_event(n + 1, at=at[n]) for n in range(6)])],
-        Metadata(),
+        [StreamAppend(stream, "Test", 0, [make_event(n + 1) for n in range(6)])], Metadata()
     )
 
     async def versions(**kwargs: object) -> list[int]:

@@ -1,13 +1,13 @@
-"""Replaying to a moment when the appending processes' clocks disagree.
+"""Replaying to a moment when recorded_at goes back between versions.
 
-recorded_at is the appending process's clock, so it need not grow with the version: here
-version 3 was stamped five seconds before version 2. A moment names the last version
+A store's injected clock (the seed's) need not grow with the version, nor need the clocks
+of two database servers after a fail-over: here version 3 was stamped five seconds before
+version 2. A moment names the last version
 recorded by then, and the replay takes every event up to it, never leaving one out.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -35,12 +35,14 @@ class Counter(Aggregate):
         self.count += 1
 
 
-def stamped(codec: Codec, counter: Counter, first_version: int) -> list[Any]:
-    """The counter's pending events, encoded and stamped with their versions' STAMPS."""
-    return [
-        replace(codec.encode(pending), recorded_at=STAMPS[first_version - 1 + n])
-        for n, pending in enumerate(counter.collect_events())
-    ]
+def stamped(codec: Codec, counter: Counter) -> list[Any]:
+    """The counter's pending events, encoded (the store's clock stamps them)."""
+    return [codec.encode(pending) for pending in counter.collect_events()]
+
+
+def skewed_store(pool: asyncpg.Pool[Any]) -> EventStore:
+    """A store whose clock gives STAMPS in turn, one per event appended."""
+    return EventStore(pool, clock=iter(STAMPS).__next__)
 
 
 async def skewed_counter(store: EventStore, codec: Codec, *, snapshot_at_2: bool) -> UUID:
@@ -50,13 +52,13 @@ async def skewed_counter(store: EventStore, codec: Codec, *, snapshot_at_2: bool
     snapshots = []
     if snapshot_at_2:
         state = codec.encode_snapshot(counter)
-        snapshots = [Snapshot(counter.id, state.type, state.data, STAMPS[1])]
-    first = StreamAppend(counter.id, "Counter", 0, stamped(codec, counter, 1))
+        snapshots = [Snapshot(counter.id, state.type, state.data)]
+    first = StreamAppend(counter.id, "Counter", 0, stamped(codec, counter))
     await store.append([first], Metadata(), snapshots=snapshots)
     counter.count_one()
     counter.count_one()
     await store.append(
-        [StreamAppend(counter.id, "Counter", 2, stamped(codec, counter, 3))], Metadata()
+        [StreamAppend(counter.id, "Counter", 2, stamped(codec, counter))], Metadata()
     )
     return counter.id
 
@@ -80,7 +82,7 @@ def codec() -> Codec:
 async def test_a_moment_replays_every_event_up_to_the_last_version_recorded_by_then(
     pool: asyncpg.Pool[Any], codec: Codec, snapshot_at_2: bool, moment: datetime, version: int
 ) -> None:
-    store = EventStore(pool)
+    store = skewed_store(pool)
     counter_id = await skewed_counter(store, codec, snapshot_at_2=snapshot_at_2)
 
     counter = await Repository(store, codec).get(counter_id, Counter, as_of=moment)
@@ -91,7 +93,7 @@ async def test_a_moment_replays_every_event_up_to_the_last_version_recorded_by_t
 async def test_a_moment_and_a_version_together_replay_to_the_earlier_of_the_two(
     pool: asyncpg.Pool[Any], codec: Codec
 ) -> None:
-    store = EventStore(pool)
+    store = skewed_store(pool)
     counter_id = await skewed_counter(store, codec, snapshot_at_2=False)
     repository = Repository(store, codec)
 
@@ -104,7 +106,7 @@ async def test_a_moment_and_a_version_together_replay_to_the_earlier_of_the_two(
 async def test_before_the_first_event_was_recorded_there_is_nothing_to_replay(
     pool: asyncpg.Pool[Any], codec: Codec
 ) -> None:
-    store = EventStore(pool)
+    store = skewed_store(pool)
     counter_id = await skewed_counter(store, codec, snapshot_at_2=True)
 
     with pytest.raises(StreamNotFound):

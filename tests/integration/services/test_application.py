@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -147,3 +148,28 @@ async def test_viewers_and_auditors_make_no_changes(app: Application, role: Role
 async def test_an_unknown_project_is_not_found(app: Application) -> None:
     with pytest.raises(NotFound):
         await record_service(app, uuid.uuid4())
+
+
+async def test_an_application_with_a_clock_stamps_its_events_and_leaves_the_servers_alone(
+    app: Application, pool: asyncpg.Pool[Any]
+) -> None:
+    long_ago = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+    seeding = Application(app.repository, app.store, lambda: TODAY, clock=lambda: long_ago)
+    fields = dict(district="海珠区", park=None, sme=False, chain_id=None)
+    seeded = await enterprises.register_enterprise(
+        seeding, command(), name="甲公司", credit_code=unique_credit_code(), **fields
+    )
+    live = await enterprises.register_enterprise(
+        app, command(), name="乙公司", credit_code=unique_credit_code(), **fields
+    )
+
+    rows = await pool.fetch(
+        "SELECT stream_id, recorded_at, metadata->>'clock' AS clock FROM events"
+        " WHERE stream_id = any($1::uuid[])",
+        [seeded["enterprise"], live["enterprise"]],
+    )
+    by_stream = {row["stream_id"]: row for row in rows}
+    assert by_stream[seeded["enterprise"]]["recorded_at"] == long_ago
+    assert by_stream[seeded["enterprise"]]["clock"] == "simulated"
+    assert by_stream[live["enterprise"]]["recorded_at"] > long_ago
+    assert by_stream[live["enterprise"]]["clock"] is None

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from uuid import uuid4
 
-from cso.eventstore.hashing import GENESIS, canonical_encoding, chain
+from cso.eventstore.hashing import (
+    GENESIS,
+    canonical_encoding,
+    chain,
+    encoding_around_time,
+    time_text,
+)
 
 STREAM = uuid4()
 AT = datetime(2024, 6, 1, 1, 0, tzinfo=UTC)
@@ -57,3 +63,13 @@ def test_a_hash_depends_on_the_previous_hash_and_the_encoding() -> None:
     assert chain(GENESIS, _encoding()) == first
     assert chain(first, _encoding()) != first
     assert chain(GENESIS, _encoding(version=2)) != first
+
+
+def test_the_encoding_cut_around_its_time_joins_back_to_the_whole_encoding() -> None:
+    sneaky = {"note": "@@cso:recorded_at@@", "recorded_at": "2020-01-01"}
+    for data in ({"a": 1, "b": [1, 2]}, sneaky):
+        whole = _encoding(data=data, metadata={"reason": "@@cso:recorded_at@@"})
+        head, tail = encoding_around_time(
+            STREAM, "Test", 1, "test:Happened", data, {"reason": "@@cso:recorded_at@@"}
+        )
+        assert head + time_text(AT).encode() + tail == whole

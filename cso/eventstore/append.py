@@ -1,0 +1,100 @@
+"""The arguments of one call to the database's append function (migration 0015)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from cso.eventstore.hashing import encoding_around_time
+from cso.eventstore.records import Reservation, Snapshot, StreamAppend
+
+Clock = Callable[[], datetime]
+
+
+def append_arguments(
+    streams: Sequence[StreamAppend],
+    metadata: Mapping[str, Any],
+    *,
+    clock: Clock | None,
+    notify: bool,
+    reservations: Sequence[Reservation] = (),
+    releases: Sequence[Reservation] = (),
+    snapshots: Sequence[Snapshot] = (),
+    key: str | None = None,
+    outcome: Mapping[str, str] | None = None,
+) -> tuple[list[Any], dict[UUID, int]]:
+    """The positional arguments of sql.APPEND, and each stream's version after the append.
+
+    `clock` stamps each event in turn when given (the seed's simulated clock, tests); else
+    the database stamps the append with its own clock. With `key`, the versions and
+    `outcome` are kept under it (AppendResult.as_json; the function adds the checkpoint).
+    A snapshot follows the last event of its stream. Raises ValueError for a stream
+    without events.
+    """
+    ids: list[UUID] = []
+    types_: list[str] = []
+    versions: list[int] = []
+    names: list[str] = []
+    datas: list[str] = []
+    heads: list[bytes] = []
+    tails: list[bytes] = []
+    last_event: dict[UUID, int] = {}  # stream -> 1-based index of its last event
+    reached: dict[UUID, int] = {}
+    for stream in streams:
+        if not stream.events:
+            raise ValueError(f"an append to stream {stream.stream_id} needs events")
+        version = stream.expected_version
+        for event in stream.events:
+            version += 1
+            head, tail = encoding_around_time(
+                stream.stream_id,
+                stream.stream_type,
+                version,
+                event.type,
+                orjson.loads(event.data),
+                metadata,
+            )
+            ids.append(stream.stream_id)
+            types_.append(stream.stream_type)
+            versions.append(version)
+            names.append(event.type)
+            datas.append(event.data)
+            heads.append(head)
+            tails.append(tail)
+        last_event[stream.stream_id] = len(ids)
+        reached[stream.stream_id] = version
+    times = None if clock is None else [clock() for _ in ids]
+    arguments = [
+        ids,
+        types_,
+        versions,
+        names,
+        datas,
+        heads,
+        tails,
+        times,
+        orjson.dumps(metadata).decode(),
+        notify,
+        [r.scope for r in reservations],
+        [r.value for r in reservations],
+        [r.stream_id for r in reservations],
+        [r.scope for r in releases],
+        [r.value for r in releases],
+        [r.stream_id for r in releases],
+        [last_event[s.stream_id] for s in snapshots],
+        [s.type for s in snapshots],
+        [s.state for s in snapshots],
+        key,
+        None if key is None else _kept(reached, outcome or {}),
+    ]
+    return arguments, reached
+
+
+def _kept(versions: Mapping[UUID, int], outcome: Mapping[str, str]) -> str:
+    """AppendResult.as_json less the checkpoint, which only the database knows."""
+    kept = {"versions": {str(k): v for k, v in versions.items()}, "outcome": dict(outcome)}
+    return orjson.dumps(kept).decode()

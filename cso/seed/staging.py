@@ -1,0 +1,227 @@
+"""A repository for the district-scale seed: use cases run in memory, appends go in batches.
+
+The use cases run unchanged (authorise, load, call the aggregate, save); only `save` stages
+the events instead of appending them, and `flush` appends what was staged. Consecutive
+commands with the same metadata (one actor, one batch's correlation id) become one atomic
+multi-stream append, their events for one stream joined in order, so thousands of commands
+cost a few hundred transactions. Staged aggregates are read back from memory, so a batch
+may work on what it has just created.
+
+The seed is the store's only writer while it runs (it loads an empty store): a cached
+aggregate is handed out without asking the database for newer events, and handed out
+itself, not a copy (a refused command fails the whole seed, so no command's half-made
+changes are ever read). Each append still checks every stream's expected version, so
+another writer would fail the seed, not corrupt the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from cso.eventstore import Codec, EventStore, Metadata, Repository, Reservation, StreamAppend
+from cso.eventstore.errors import StreamNotFound
+from cso.eventstore.records import START, AppendResult, Snapshot
+from cso.seed.clock import SimulatedClock
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass
+class _Staged:
+    """One command's save: its metadata, streams, reservations, the aggregates as saved."""
+
+    metadata: Metadata
+    at: datetime
+    streams: list[StreamAppend]
+    reservations: list[Reservation]
+    releases: list[Reservation]
+    versions: dict[UUID, int]
+    snapshots: dict[UUID, Snapshot]  # taken when a save crosses a snapshot interval
+
+
+@dataclass
+class _Batch:
+    """Consecutive staged commands with one metadata: one append."""
+
+    metadata: Metadata
+    at: datetime
+    streams: dict[UUID, StreamAppend] = field(default_factory=dict)
+    reservations: list[Reservation] = field(default_factory=list)
+    releases: list[Reservation] = field(default_factory=list)
+    versions: dict[UUID, int] = field(default_factory=dict)
+    snapshots: dict[UUID, Snapshot] = field(default_factory=dict)
+
+    def add(self, staged: _Staged) -> None:
+        for stream in staged.streams:
+            joined = self.streams.get(stream.stream_id)
+            if joined is None:
+                self.streams[stream.stream_id] = stream
+            else:
+                events = [*joined.events, *stream.events]
+                self.streams[stream.stream_id] = replace(joined, events=events)
+            # A snapshot stands for the append's last version: an earlier one is dropped.
+            self.snapshots.pop(stream.stream_id, None)
+        self.reservations += staged.reservations
+        self.releases += staged.releases
+        self.versions.update(staged.versions)
+        self.snapshots.update(staged.snapshots)
+        self.at = max(self.at, staged.at)
+
+
+class _Stamp:
+    """The store's clock while a batch is appended: the batch's recorded time."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+class StagingRepository(Repository):
+    """`Repository` whose saves wait in memory until `flush` (see the module's docstring).
+
+    `clock` gives each staged command its recorded time; an append records its events at
+    the latest time among its commands. Appends go through a copy of `store` stamped by
+    that time (their metadata says `"clock": "simulated"`).
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        codec: Codec,
+        clock: SimulatedClock,
+        *,
+        snapshot_interval: int = 100,
+        cache_size: int = 50_000,
+    ) -> None:
+        self._stamp = _Stamp(clock())
+        clocked = store.with_clock(self._stamp)
+        super().__init__(clocked, codec, snapshot_interval=snapshot_interval, cache_size=cache_size)
+        self.clock = clock
+        self._staged: list[_Staged] = []
+        self._latest: dict[UUID, Aggregate] = {}  # saved since the last flush
+        self._missing: set[UUID] = set()  # streams known not to exist
+        self.appends = 0
+        self.events = 0
+
+    @property
+    def staged_commands(self) -> int:
+        return len(self._staged)
+
+    async def get(
+        self,
+        aggregate_id: UUID,
+        kind: type[A],
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> A:
+        """The aggregate as last saved (staged or appended); time travel as `Repository`.
+        Raises StreamNotFound."""
+        if version is not None or as_of is not None:
+            return await super().get(aggregate_id, kind, version=version, as_of=as_of)
+        found = self._latest.get(aggregate_id)
+        if found is None and aggregate_id in self._missing:
+            raise StreamNotFound(aggregate_id)
+        if found is None:
+            cached = self._cache.get(aggregate_id)
+            if cached is None:
+                try:
+                    return await super().get(aggregate_id, kind)
+                except StreamNotFound:
+                    self._missing.add(aggregate_id)
+                    raise
+            found = cached[0]
+        if not isinstance(found, kind):
+            raise StreamNotFound(aggregate_id)
+        return found
+
+    async def save(
+        self,
+        *aggregates: Aggregate,
+        metadata: Metadata,
+        reservations: Sequence[Reservation] = (),
+        releases: Sequence[Reservation] = (),
+        outcome: Mapping[str, str] | None = None,
+    ) -> AppendResult:
+        """Stage the aggregates' pending events; the result's token is the log's start
+        (nothing is appended yet) and its versions are the staged ones."""
+        streams: list[StreamAppend] = []
+        versions: dict[UUID, int] = {}
+        snapshots: dict[UUID, Snapshot] = {}
+        at = self.clock()
+        for aggregate in aggregates:
+            pending = aggregate.collect_events()
+            if not pending:
+                continue
+            expected = pending[0].originator_version - 1
+            streams.append(
+                StreamAppend(
+                    stream_id=aggregate.id,
+                    stream_type=type(aggregate).__name__,
+                    expected_version=expected,
+                    events=[self.codec.encode(event) for event in pending],
+                )
+            )
+            versions[aggregate.id] = aggregate.version
+            snapshot = self._snapshot(aggregate, expected)
+            if snapshot is not None:
+                snapshots[aggregate.id] = snapshot
+            self._latest[aggregate.id] = aggregate
+            self._missing.discard(aggregate.id)
+        self._staged.append(
+            _Staged(metadata, at, streams, list(reservations), list(releases), versions, snapshots)
+        )
+        return AppendResult(START, versions, outcome=dict(outcome or {}))
+
+    async def flush(self) -> int:
+        """Append everything staged, in order; returns the number of events appended."""
+        batches: list[_Batch] = []
+        for staged in self._staged:
+            if not batches or batches[-1].metadata != staged.metadata:
+                batches.append(_Batch(staged.metadata, staged.at))
+            batches[-1].add(staged)
+        appended = 0
+        for batch in batches:
+            appended += await self._append(batch)
+        self._staged.clear()
+        self._latest.clear()
+        return appended
+
+    async def _append(self, batch: _Batch) -> int:
+        streams = list(batch.streams.values())
+        self._stamp.at = batch.at
+        result = await self.store.append(
+            streams,
+            batch.metadata,
+            reservations=batch.reservations,
+            releases=batch.releases,
+            snapshots=list(batch.snapshots.values()),
+        )
+        for stream in streams:
+            last_hash = result.hashes.get(stream.stream_id)
+            if last_hash is not None:
+                version = batch.versions[stream.stream_id]
+                self._remember_hash(stream.stream_id, version, last_hash)
+                latest = self._latest.get(stream.stream_id)
+                if latest is not None and latest.version == version:
+                    self._keep(latest, last_hash)
+        events = sum(len(stream.events) for stream in streams)
+        self.appends += 1
+        self.events += events
+        return events
+
+    def _snapshot(self, aggregate: Aggregate, expected: int) -> Snapshot | None:
+        """A snapshot when the save crosses an interval (as `Repository.save` takes them)."""
+        interval: int = getattr(type(aggregate), "snapshot_interval", self.snapshot_interval)
+        if aggregate.version // interval <= expected // interval:
+            return None
+        encoded = self.codec.encode_snapshot(aggregate)
+        return Snapshot(aggregate.id, encoded.type, encoded.data)
