@@ -27,7 +27,8 @@ from cso.eventstore.fanout import Fanout
 from cso.graphiql import ASSETS_PATH, asset
 from cso.graphql.schema import build_schema
 from cso.graphql.view import GraphQLView
-from cso.limits import BodySizeLimit
+from cso.graphql.ws_protocol import WebSocketLimits
+from cso.limits import BodySizeLimit, RequestTimeout
 from cso.logs import RequestLog, configure_logging
 from cso.metrics import MeasuredEventStore, Metrics
 from cso.migrations import migrate, pending_migrations
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None, *, catch_up_first: bool = False
         # array dropped the socket with a server error.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allowed_origins=settings.cors_origins,  # WebSocket handshakes: the CORS allow-list
+        max_subscriptions_per_connection=settings.ws_max_operations,
     )
     return Starlette(
         routes=[
@@ -203,7 +205,9 @@ def create_app(settings: Settings | None = None, *, catch_up_first: bool = False
             Middleware(CorrelationMiddleware),
             Middleware(RequestLog),  # inside: its lines carry the correlation id
             *cors_middleware(settings.cors_origins),
+            Middleware(RequestTimeout, seconds=settings.request_timeout_seconds),
             Middleware(BodySizeLimit),
+            Middleware(WebSocketLimits, messages_per_second=settings.ws_messages_per_second),
         ],
         lifespan=lifespan,
     )

@@ -37,6 +37,9 @@ class Settings:
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     cors_origins: tuple[str, ...] = ()
+    request_timeout_seconds: float = 30.0
+    ws_messages_per_second: float = 50.0
+    ws_max_operations: int = 100
 
     def checked_jwt_secret(self) -> str:
         """The secret tokens are signed with; ConfigurationError when unset or too short."""
@@ -67,6 +70,9 @@ class Settings:
                 for origin in env.get("CSO_CORS_ORIGINS", "").split(",")
                 if origin.strip()
             ),
+            request_timeout_seconds=float(env.get("CSO_REQUEST_TIMEOUT_SECONDS", "30")),
+            ws_messages_per_second=float(env.get("CSO_WS_MESSAGES_PER_SECOND", "50")),
+            ws_max_operations=int(env.get("CSO_WS_MAX_OPERATIONS", "100")),
         )
 
 
