@@ -19,6 +19,7 @@ import httpx
 import pytest
 from graphql import build_schema
 
+from cso.services import policy
 from tests.conftest import ROOT
 from tests.e2e import postings_support as postings
 from tests.e2e.access_world import (
@@ -306,6 +307,13 @@ def test_every_query_and_mutation_of_the_schema_has_a_row_in_the_matrix() -> Non
     assert SCHEMA.query_type is not None and SCHEMA.mutation_type is not None
     assert set(SCHEMA.query_type.fields) == set(QUERIES)
     assert set(SCHEMA.mutation_type.fields) == set(MUTATIONS)
+
+
+def test_the_policy_names_the_right_of_every_mutation_and_every_audit_query() -> None:
+    assert set(policy.MUTATIONS) == set(MUTATIONS)
+    assert {
+        name for name, read in QUERIES.items() if read.who is Who.AUDITOR
+    } == policy.AUDIT_QUERIES
 
 
 def mutation_document(name: str) -> str:
