@@ -7,13 +7,16 @@ FIRST_SECRETARY roles): a refusal then says "not your case", never "not your rol
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from httpx_ws import AsyncWebSocketSession, aconnect_ws
 
 from cso.graphql.auth import issue_token
 from cso.services.identity import Role
@@ -84,6 +87,18 @@ class Caller:
             sub = SUPERVISOR_ID if role is Role.SUPERVISOR else sub
         return issue_token(self.secret, sub=sub, role=role, name="矩阵", dept=dept.get(case, "QA"))
 
+    @contextlib.asynccontextmanager
+    async def socket(self, case: Case) -> AsyncIterator[AsyncWebSocketSession]:
+        """A graphql-transport-ws connection, acknowledged, with the case's token if any."""
+        token = self.token(case)
+        credentials = {} if token is None else {"Authorization": f"Bearer {token}"}
+        async with aconnect_ws(  # type: ignore[var-annotated]
+            "/graphql", self.client, subprotocols=["graphql-transport-ws"]
+        ) as ws:
+            await ws.send_json({"type": "connection_init", "payload": credentials})
+            assert (await ws.receive_json(timeout=10))["type"] == "connection_ack"
+            yield ws
+
     async def __call__(self, case: Case, query: str, variables: Body | None = None) -> Reply:
         token = self.token(case)
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
@@ -113,10 +128,13 @@ async def _officer(gql: OverHttp, department: str = "区投资促进局") -> str
     return officer_id
 
 
-async def _project(gql: OverHttp, cso: str, enterprise: str) -> str:
+async def _project(gql: OverHttp, cso: str, enterprise: str) -> tuple[str, str]:
+    """A new project of `enterprise` with `cso` as its CSO: its id, and the consistency
+    token of the assignment."""
     project_id: str = (await support.project(gql, enterprise))["project"]["id"]
-    await _run(gql, "assignCso", {"projectId": project_id, "officerId": cso}, "consistencyToken")
-    return project_id
+    assignment = {"projectId": project_id, "officerId": cso}
+    assigned = await _run(gql, "assignCso", assignment, "consistencyToken")
+    return project_id, assigned["consistencyToken"]
 
 
 async def _request(gql: OverHttp, project: str) -> str:
@@ -172,8 +190,10 @@ async def build_world(gql: OverHttp) -> World:
     ids = world.ids
     ids["chain"] = (await support.chain(gql))["chain"]["id"]
     ids["enterprise"] = await postings.sme(gql)
-    ids["project"] = await _project(gql, holder, ids["enterprise"])
-    ids["closing_project"] = await _project(gql, holder, ids["enterprise"])
+    # What follows `since` changes the project and its requests: a subscription that
+    # resumes after it is sent something at once.
+    ids["project"], ids["since"] = await _project(gql, holder, ids["enterprise"])
+    ids["closing_project"], _ = await _project(gql, holder, ids["enterprise"])
     await _run(
         gql,
         "setServicePlan",

@@ -268,6 +268,24 @@ QUERIES: dict[str, Read] = {
     "personalDataAccesses": listing("personalDataAccesses", Who.AUDITOR),
 }
 
+SUBSCRIPTIONS: dict[str, Read] = {
+    "projectChanged": Read(
+        Who.READER,
+        "subscription($id: ID!, $after: String) { projectChanged(id: $id, after: $after) { id } }",
+        lambda w: {"id": w["project"], "after": w["since"]},
+    ),
+    "eventAppended": Read(
+        Who.AUDITOR,
+        "subscription($after: String) { eventAppended(after: $after) { position } }",
+        lambda w: {"after": w["since"]},
+    ),
+    "requestChanged": Read(
+        Who.READER,
+        "subscription($after: String) { requestChanged(after: $after) { id } }",
+        lambda w: {"after": w["since"]},
+    ),
+}
+
 # Refused callers first, so that a cell an allowed caller changed is met by allowed ones.
 CASES = [
     Case.ANONYMOUS,
@@ -287,6 +305,7 @@ def _ids(cells: list[tuple[str, Case]]) -> list[str]:
 
 MUTATION_CELLS = [(name, case) for name in MUTATIONS for case in CASES]
 QUERY_CELLS = [(name, case) for name in QUERIES for case in CASES]
+SUBSCRIPTION_CELLS = [(name, case) for name in SUBSCRIPTIONS for case in CASES]
 
 
 @pytest.fixture(scope="module")
@@ -307,6 +326,8 @@ def test_every_query_and_mutation_of_the_schema_has_a_row_in_the_matrix() -> Non
     assert SCHEMA.query_type is not None and SCHEMA.mutation_type is not None
     assert set(SCHEMA.query_type.fields) == set(QUERIES)
     assert set(SCHEMA.mutation_type.fields) == set(MUTATIONS)
+    assert SCHEMA.subscription_type is not None
+    assert set(SCHEMA.subscription_type.fields) == set(SUBSCRIPTIONS)
 
 
 def test_the_policy_names_the_right_of_every_mutation_and_every_audit_query() -> None:
@@ -357,6 +378,25 @@ async def test_a_query_is_answered_or_refused_as_api_md_says(
     else:
         assert reply.code == refusal
         assert not (reply.body.get("data") or {}).get(name)
+
+
+@pytest.mark.parametrize(("name", "case"), SUBSCRIPTION_CELLS, ids=_ids(SUBSCRIPTION_CELLS))
+async def test_a_subscription_streams_or_is_refused_as_api_md_says(
+    caller: Caller, name: str, case: Case
+) -> None:
+    read = SUBSCRIPTIONS[name]
+    subscribe = {"query": read.query, "variables": read.variables(caller.world)}
+    async with caller.socket(case) as ws:
+        await ws.send_json({"id": "1", "type": "subscribe", "payload": subscribe})
+        first = await ws.receive_json(timeout=10)
+        await ws.send_json({"id": "1", "type": "complete"})
+    refusal = expected(read.who, case)
+    assert first["type"] == "next", first  # a refusal is the stream's one result
+    if refusal is None:
+        assert first["payload"]["data"][name], first
+    else:
+        assert first["payload"]["data"] is None
+        assert [e["extensions"]["code"] for e in first["payload"]["errors"]] == [refusal]
 
 
 APPLICATION = """query($id: ID!, $caso: ID) {
