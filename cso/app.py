@@ -29,7 +29,8 @@ from cso.graphql.persisted_queries import PersistedQueries
 from cso.graphql.response_cache import ResponseCache
 from cso.graphql.schema import build_schema
 from cso.graphql.view import GraphQLView
-from cso.limits import BodySizeLimit
+from cso.graphql.ws_protocol import WebSocketLimits
+from cso.limits import BodySizeLimit, RequestTimeout
 from cso.logs import RequestLog, configure_logging
 from cso.metrics import MeasuredEventStore, Metrics
 from cso.migrations import migrate, pending_migrations
@@ -217,6 +218,7 @@ def create_app(
             if settings.response_cache
             else None
         ),
+        max_subscriptions_per_connection=settings.ws_max_operations,
     )
     return Starlette(
         routes=[
@@ -236,7 +238,9 @@ def create_app(
             Middleware(CorrelationMiddleware),
             Middleware(RequestLog),  # inside: its lines carry the correlation id
             *cors_middleware(settings.cors_origins),
+            Middleware(RequestTimeout, seconds=settings.request_timeout_seconds),
             Middleware(BodySizeLimit),
+            Middleware(WebSocketLimits, messages_per_second=settings.ws_messages_per_second),
         ],
         lifespan=lifespan,
     )

@@ -1,11 +1,14 @@
-"""The request limit the GraphQL extensions cannot set (the size of an HTTP request body),
-and a query depth rule that cannot crash.
+"""The request limits the GraphQL extensions cannot set (the size of an HTTP request body,
+the time one may take), and a query depth rule that cannot crash.
 
 `MaxTokensLimiter` bounds the document, but variables are not tokens: without this, a client
 could send a variable of any size, and the server would read it whole, decode it and walk it.
 """
 
 from __future__ import annotations
+
+import asyncio
+import logging
 
 import orjson
 from graphql import (
@@ -24,7 +27,10 @@ from strawberry.extensions import QueryDepthLimiter
 
 from cso.correlation import correlation_id_of
 
+log = logging.getLogger("cso.limits")
+
 MAX_BODY_BYTES = 1024 * 1024
+REQUEST_TIMEOUT_SECONDS = 30.0
 # How much more of a refused body is read (and dropped) before answering. A client that is
 # still sending when the answer comes and the connection closes may see the connection reset
 # instead of the 413 (httpx does, for one): reading the rest, up to a bound, lets it read the
@@ -39,6 +45,70 @@ def too_large_body(max_bytes: int, correlation_id: str) -> bytes:
     return orjson.dumps({"errors": [{"message": message, "extensions": extensions}]})
 
 
+def timed_out(seconds: float, correlation_id: str) -> bytes:
+    """The 503 response's body when a request ran out of time (code TIMEOUT)."""
+    extensions = {"code": "TIMEOUT", "timeoutSeconds": seconds, "correlationId": correlation_id}
+    message = (
+        f"The request took longer than {seconds:g} seconds and was stopped. A mutation is "
+        "applied whole or not at all: retry it with the same idempotencyKey."
+    )
+    return orjson.dumps({"errors": [{"message": message, "extensions": extensions}]})
+
+
+async def _send_json(send: Send, status: int, content: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(content)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": content})
+
+
+class RequestTimeout:
+    """Stop an HTTP request that takes longer than `seconds` (reading its body included) and
+    answer 503 with code TIMEOUT, so a slow query cannot hold a connection, a pool
+    connection and a worker's time for ever. Cancelling a mutation rolls its transaction
+    back, unless it committed already: either way it is whole, and its idempotency key makes
+    the retry safe. A response already begun is left to end as the server ends it.
+    WebSocket connections live on; their messages are limited by `WebSocketLimits`.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float = REQUEST_TIMEOUT_SECONDS) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        deadline = asyncio.timeout(self.seconds)
+        try:
+            async with deadline:
+                await self.app(scope, receive, tracked)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            correlation_id = correlation_id_of(scope)
+            log.warning(
+                "request timed out after %gs (correlation id %s)", self.seconds, correlation_id
+            )
+            if not started:
+                await _send_json(send, 503, timed_out(self.seconds, correlation_id))
+
+
 class BodySizeLimit:
     """Refuse an HTTP request whose body is over `max_bytes` with 413 and a JSON error.
 
@@ -46,7 +116,7 @@ class BodySizeLimit:
     (a chunked body declares no length) the body is read here, never more than the limit
     plus one chunk, and handed to the app as one message once it is known to fit. Either
     way, a refused body's rest is read and dropped up to `drain_bytes` before the answer.
-    WebSocket messages are bounded by the server (uvicorn's `ws_max_size`).
+    WebSocket messages are bounded by `WebSocketLimits` (and by uvicorn's `ws_max_size`).
     """
 
     def __init__(
@@ -82,19 +152,7 @@ class BodySizeLimit:
         await self.app(scope, _replay(bytes(body), receive), send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        content = too_large_body(self.max_bytes, correlation_id_of(scope))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(content)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": content})
+        await _send_json(send, 413, too_large_body(self.max_bytes, correlation_id_of(scope)))
 
 
 async def _drop_body(receive: Receive, budget: int) -> None:

@@ -44,6 +44,9 @@ class Settings:
     persisted_queries_file: Path | None = None
     persisted_queries_size: int = 2000
     tracing: str = "off"
+    request_timeout_seconds: float = 30.0
+    ws_messages_per_second: float = 50.0
+    ws_max_operations: int = 100
 
     def checked_jwt_secret(self) -> str:
         """The secret tokens are signed with; ConfigurationError when unset or too short."""
@@ -85,6 +88,9 @@ class Settings:
             ),
             persisted_queries_size=int(env.get("CSO_PERSISTED_QUERIES_SIZE", "2000")),
             tracing=env.get("CSO_TRACING", "off").strip().lower() or "off",
+            request_timeout_seconds=float(env.get("CSO_REQUEST_TIMEOUT_SECONDS", "30")),
+            ws_messages_per_second=float(env.get("CSO_WS_MESSAGES_PER_SECOND", "50")),
+            ws_max_operations=int(env.get("CSO_WS_MAX_OPERATIONS", "100")),
         )
 
 

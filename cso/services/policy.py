@@ -76,6 +76,7 @@ MUTATIONS: dict[str, Right] = {
     "solveEnterpriseProblem": Right.CASE,
     "extendSecretaryTerm": Right.SUPERVISOR,
     "endSecretaryPosting": Right.SUPERVISOR,
+    "eraseOfficerPersonalData": Right.SUPERVISOR,
 }
 
 AUDIT_QUERIES = frozenset(

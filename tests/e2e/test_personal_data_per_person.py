@@ -15,7 +15,6 @@ from tests.e2e.test_housing import APPLY, REJECT
 from tests.e2e.test_personal_data import (
     ERASE,
     READ,
-    VERIFY,
     a_person,
     accesses_of,
     applied,
@@ -25,6 +24,7 @@ from tests.e2e.test_personal_data import (
 from tests.integration.graphql import support
 from tests.integration.graphql.support import OverHttp
 
+VERIFY_ERASED = "query($id: ID!) { verifyStream(streamId: $id) { ok personalDataErased } }"
 KEYS = "SELECT count(*) FROM subject_keys WHERE subject_id = $1::uuid"
 ERASED_BODY = {
     "applicantName": "[erased]",
@@ -101,8 +101,8 @@ async def test_erasing_one_application_erases_the_person_in_every_application(
         )
         old = await gql(READ, {"id": application_id, "version": 1})
         assert old.data["housingApplication"]["phone"] == "[erased]"
-        verified = await gql(VERIFY, {"id": application_id}, role=Role.AUDITOR)
-        assert verified.data["verifyStream"]["ok"] is True
+        verified = await gql(VERIFY_ERASED, {"id": application_id}, role=Role.AUDITOR)
+        assert verified.data["verifyStream"] == {"ok": True, "personalDataErased": True}
     subject = await subject_of(database_url, person["idNumber"])
     assert await keys_of_subject(database_url, subject) == 0
     assert await readable_in_tables(database_url, person.values()) == []
@@ -124,6 +124,9 @@ async def test_a_person_applies_again_after_erasure_under_a_new_key_and_the_old_
     assert await keys_of_subject(database_url, subject) == 1
     assert (await read(gql, first))["applicantName"] == "[erased]"
     assert (await read(gql, second))["applicantName"] == person["applicantName"]
+    for application_id, erased in ((first, True), (second, False)):
+        verified = await gql(VERIFY_ERASED, {"id": application_id}, role=Role.AUDITOR)
+        assert verified.data["verifyStream"] == {"ok": True, "personalDataErased": erased}
     # The new application is erasable in its turn: the person's keys go again.
     await gql(ERASE, {"input": {"applicationId": second}})
     assert (await read(gql, second))["phone"] == "[erased]"

@@ -28,10 +28,21 @@ from cso.services.errors import InvalidInput, NotFound
 
 POSITION = Column("position", "bigint")
 
-# Whether a stream records its subject's erasure (the domain's PersonalDataErased events).
-ERASED = """
+# Whether a stream's personal data was erased: it records its subject's erasure (the
+# domain's PersonalDataErased events), or it holds a value sealed under a key that is gone.
+# Keys are per person (migration 0013): erasing one of a person's applications destroys the
+# key their other applications were sealed under, and records the erasure only in its own.
+ERASED = r"""
 SELECT EXISTS (
   SELECT 1 FROM events WHERE stream_id = $1 AND type LIKE '%.PersonalDataErased'
+) OR EXISTS (
+  SELECT 1
+  FROM events e
+  CROSS JOIN LATERAL regexp_matches(
+    e.data::text, 'pd2:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):', 'g'
+  ) AS sealed(key_id)
+  WHERE e.stream_id = $1
+    AND NOT EXISTS (SELECT 1 FROM subject_keys k WHERE k.key_id = sealed.key_id[1]::uuid)
 )"""
 
 EVENTS = PreparedList(

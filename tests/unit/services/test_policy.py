@@ -55,6 +55,7 @@ MUTATION_TABLE: dict[str, set[Role]] = {
     "startUnitMaintenance": {SUP, OFF},
     "endUnitMaintenance": {SUP, OFF},
     "endSecretaryPosting": {SUP},
+    "eraseOfficerPersonalData": {SUP},
     "aMutationAddedLater": {SUP},
 }
 
