@@ -94,6 +94,56 @@ def append_arguments(
     return arguments, reached
 
 
+def single_event(
+    streams: Sequence[StreamAppend],
+    reservations: Sequence[Reservation],
+    releases: Sequence[Reservation],
+    snapshots: Sequence[Snapshot],
+) -> bool:
+    """Whether sql.APPEND_ONE can take the append: one event onto one stream, and nothing
+    else but an idempotency key."""
+    return (
+        len(streams) == 1
+        and len(streams[0].events) == 1
+        and not (reservations or releases or snapshots)
+    )
+
+
+def one_event_arguments(
+    stream: StreamAppend,
+    metadata: Mapping[str, Any],
+    *,
+    clock: Clock | None,
+    key: str | None,
+    outcome: Mapping[str, str] | None,
+) -> list[Any]:
+    """The positional arguments of sql.APPEND_ONE (see `append_arguments`)."""
+    (event,) = stream.events
+    version = stream.expected_version + 1
+    head, tail = encoding_around_time(
+        stream.stream_id,
+        stream.stream_type,
+        version,
+        event.type,
+        orjson.loads(event.data),
+        metadata,
+    )
+    return [
+        stream.stream_id,
+        stream.stream_type,
+        version,
+        event.type,
+        event.data,
+        head,
+        tail,
+        None if clock is None else clock(),
+        orjson.dumps(metadata).decode(),
+        key,
+        None if key is None else _kept({stream.stream_id: version}, outcome or {}),
+        stream.previous_hash,
+    ]
+
+
 def _kept(versions: Mapping[UUID, int], outcome: Mapping[str, str]) -> str:
     """AppendResult.as_json less the checkpoint, which only the database knows."""
     kept = {"versions": {str(k): v for k, v in versions.items()}, "outcome": dict(outcome)}

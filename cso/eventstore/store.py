@@ -14,7 +14,12 @@ from uuid import UUID
 import asyncpg
 
 from cso.eventstore import sql
-from cso.eventstore.append import Clock, append_arguments
+from cso.eventstore.append import (
+    Clock,
+    append_arguments,
+    one_event_arguments,
+    single_event,
+)
 from cso.eventstore.errors import ConcurrencyConflict, ReservationTaken
 from cso.eventstore.hashing import ChainFollower, Verification
 from cso.eventstore.records import (
@@ -160,20 +165,32 @@ class EventStore:
         metadata_json = metadata.as_json()
         if self.clock is not None:
             metadata_json["clock"] = "simulated"
-        arguments, versions = append_arguments(
-            streams,
-            metadata_json,
-            clock=self.clock,
-            notify=notify,
-            reservations=reservations,
-            releases=releases,
-            snapshots=snapshots,
-            key=metadata.idempotency_key,
-            outcome=outcome,
-        )
-        row = await self.pool.fetchrow(sql.APPEND, *arguments)
+        key = metadata.idempotency_key
+        if single_event(streams, reservations, releases, snapshots):
+            (stream,) = streams
+            arguments = one_event_arguments(
+                stream, metadata_json, clock=self.clock, key=key, outcome=outcome
+            )
+            statement = sql.APPEND_ONE_AND_NOTIFY if notify else sql.APPEND_ONE
+            versions = {stream.stream_id: arguments[2]}
+            event_streams = [stream.stream_id]
+        else:
+            arguments, versions = append_arguments(
+                streams,
+                metadata_json,
+                clock=self.clock,
+                notify=notify,
+                reservations=reservations,
+                releases=releases,
+                snapshots=snapshots,
+                key=key,
+                outcome=outcome,
+            )
+            statement = sql.APPEND
+            event_streams = arguments[0]
+        row = await self.pool.fetchrow(statement, *arguments)
         assert row is not None
-        hashes = dict(zip(arguments[0], row["hashes"], strict=True))  # each stream's last
+        hashes = dict(zip(event_streams, row["hashes"], strict=True))  # each stream's last
         checkpoint = Checkpoint(row["transaction_id"], row["position"])
         return AppendResult(checkpoint, versions, hashes=hashes, outcome=outcome)
 
