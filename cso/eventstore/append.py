@@ -117,7 +117,8 @@ def one_event_arguments(
     key: str | None,
     outcome: Mapping[str, str] | None,
 ) -> list[Any]:
-    """The positional arguments of sql.APPEND_ONE (see `append_arguments`)."""
+    """The positional arguments of sql.APPEND_ONE[notify, key is not None] (see
+    `append_arguments`)."""
     (event,) = stream.events
     version = stream.expected_version + 1
     head, tail = encoding_around_time(
@@ -128,7 +129,7 @@ def one_event_arguments(
         orjson.loads(event.data),
         metadata,
     )
-    return [
+    arguments = [
         stream.stream_id,
         stream.stream_type,
         version,
@@ -138,10 +139,11 @@ def one_event_arguments(
         tail,
         None if clock is None else clock(),
         orjson.dumps(metadata).decode(),
-        key,
-        None if key is None else _kept({stream.stream_id: version}, outcome or {}),
         stream.previous_hash,
     ]
+    if key is not None:
+        arguments += [key, _kept({stream.stream_id: version}, outcome or {})]
+    return arguments
 
 
 def _kept(versions: Mapping[UUID, int], outcome: Mapping[str, str]) -> str:

@@ -161,7 +161,8 @@ class EventStore:
         *,
         notify: bool,
     ) -> AppendResult:
-        """One call of the append function: a single statement, so atomic on its own."""
+        """One statement, so atomic on its own: sql.APPEND_ONE for one event onto one
+        stream, else the append function of migration 0015."""
         metadata_json = metadata.as_json()
         if self.clock is not None:
             metadata_json["clock"] = "simulated"
@@ -171,9 +172,11 @@ class EventStore:
             arguments = one_event_arguments(
                 stream, metadata_json, clock=self.clock, key=key, outcome=outcome
             )
-            statement = sql.APPEND_ONE_AND_NOTIFY if notify else sql.APPEND_ONE
+            statement = sql.APPEND_ONE[notify, key is not None]
+            row = await self.pool.fetchrow(statement, *arguments)
+            assert row is not None
             versions = {stream.stream_id: arguments[2]}
-            event_streams = [stream.stream_id]
+            hashes = {stream.stream_id: row["hash"]}
         else:
             arguments, versions = append_arguments(
                 streams,
@@ -186,11 +189,9 @@ class EventStore:
                 key=key,
                 outcome=outcome,
             )
-            statement = sql.APPEND
-            event_streams = arguments[0]
-        row = await self.pool.fetchrow(statement, *arguments)
-        assert row is not None
-        hashes = dict(zip(event_streams, row["hashes"], strict=True))  # each stream's last
+            row = await self.pool.fetchrow(sql.APPEND, *arguments)
+            assert row is not None
+            hashes = dict(zip(arguments[0], row["hashes"], strict=True))  # each stream's last
         checkpoint = Checkpoint(row["transaction_id"], row["position"])
         return AppendResult(checkpoint, versions, hashes=hashes, outcome=outcome)
 
