@@ -244,14 +244,20 @@ async def main(writers: int, seconds: float, rounds: int) -> None:
 
 def _report(writers: int, seconds: float, rounds: int, cells: dict[str, list[float]]) -> None:
     print(f"{writers} writers, {rounds} rounds of {seconds:g} s per cell (median of rounds)")
-    bare, peer = cells["bare INSERT"], cells["eventsourcing Application.save"]
-    header = f"{'cell':<38} {'appends/s':>10} {'vs bare':>8} {'vs eventsourcing':>17}"
+    peers = {
+        "vs bare": cells["bare INSERT"],
+        "vs bare, no reset": cells["bare INSERT, pool without reset"],
+        "vs eventsourcing": cells["eventsourcing Application.save"],
+    }
+    header = f"{'cell':<38} {'appends/s':>10}" + "".join(f" {name:>18}" for name in peers)
     print(header)
     print("-" * len(header))
     for label, rates in cells.items():
-        vs_bare = statistics.median(r / b for r, b in zip(rates, bare, strict=True))
-        vs_peer = statistics.median(r / p for r, p in zip(rates, peer, strict=True))
-        print(f"{label:<38} {statistics.median(rates):>10,.0f} {vs_bare:>7.2f}x {vs_peer:>16.2f}x")
+        ratios = "".join(
+            f" {statistics.median(r / p for r, p in zip(rates, peer, strict=True)):>17.2f}x"
+            for peer in peers.values()
+        )
+        print(f"{label:<38} {statistics.median(rates):>10,.0f}{ratios}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ Clock = Callable[[], datetime]
 
 def append_arguments(
     streams: Sequence[StreamAppend],
-    metadata: Mapping[str, Any],
+    metadatas: Sequence[Mapping[str, Any]],
     *,
     clock: Clock | None,
     notify: bool,
@@ -28,6 +28,9 @@ def append_arguments(
     outcome: Mapping[str, str] | None = None,
 ) -> tuple[list[Any], dict[UUID, int]]:
     """The positional arguments of sql.APPEND, and each stream's version after the append.
+
+    `metadatas` has one entry per stream: an append's events share one, and appends of
+    several callers that go as one statement (see batch.py) each bring their own.
 
     `clock` stamps each event in turn when given (the seed's simulated clock, tests); else
     the database stamps the append with its own clock. With `key`, the versions and
@@ -42,9 +45,11 @@ def append_arguments(
     datas: list[str] = []
     heads: list[bytes] = []
     tails: list[bytes] = []
+    metadata_texts: list[str] = []
     last_event: dict[UUID, int] = {}  # stream -> 1-based index of its last event
     reached: dict[UUID, int] = {}
-    for stream in streams:
+    for stream, metadata in zip(streams, metadatas, strict=True):
+        metadata_text = orjson.dumps(metadata).decode()
         if not stream.events:
             raise ValueError(f"an append to stream {stream.stream_id} needs events")
         version = stream.expected_version
@@ -65,6 +70,7 @@ def append_arguments(
             datas.append(event.data)
             heads.append(head)
             tails.append(tail)
+            metadata_texts.append(metadata_text)
         last_event[stream.stream_id] = len(ids)
         reached[stream.stream_id] = version
     times = None if clock is None else [clock() for _ in ids]
@@ -77,7 +83,7 @@ def append_arguments(
         heads,
         tails,
         times,
-        orjson.dumps(metadata).decode(),
+        metadata_texts,
         notify,
         [r.scope for r in reservations],
         [r.value for r in reservations],

@@ -2,9 +2,9 @@
 
 # One append in one round trip: the function of migration 0015 (see its header).
 APPEND = """
-SELECT transaction_id, position, hashes, recorded_at
+SELECT transaction_id, position, positions, hashes
 FROM cso_append($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::bytea[],
-                $7::bytea[], $8::timestamptz[], $9::jsonb, $10::boolean, $11::text[],
+                $7::bytea[], $8::timestamptz[], $9::jsonb[], $10::boolean, $11::text[],
                 $12::text[], $13::uuid[], $14::text[], $15::text[], $16::uuid[],
                 $17::integer[], $18::text[], $19::text[], $20::text, $21::jsonb)
 """
