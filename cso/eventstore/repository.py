@@ -103,6 +103,8 @@ class Repository:
             event = self.codec.decode(aggregate_id, row["version"], row["type"], row["data"])
             aggregate = event.mutate(aggregate)
             last_hash = bytes(row["hash"])
+        if rows:
+            _recorded_at(aggregate, rows[-1])
         return aggregate, last_hash
 
     def _fast_forward(
@@ -120,6 +122,7 @@ class Repository:
             event = self.codec.decode(aggregate_id, row["version"], row["type"], row["data"])
             aggregate = event.mutate(aggregate)
             last_hash = bytes(row["hash"])
+            _recorded_at(aggregate, row)
         return self._keep(aggregate, last_hash)
 
     async def _from_snapshot(
@@ -131,6 +134,7 @@ class Repository:
         aggregate = self.codec.decode_snapshot(
             aggregate_id, row["version"], row["type"], row["state"]
         )
+        _recorded_at(aggregate, row)
         return aggregate, bytes(row["hash"])
 
     async def save(
@@ -195,6 +199,13 @@ class Repository:
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+def _recorded_at(aggregate: Aggregate, row: Any) -> None:
+    """A loaded aggregate's `modified_on` is when its last event was recorded (the store's
+    clock), not the time the domain event carries (the process's, a little earlier): a
+    replay to it then takes the events other streams recorded in the same append."""
+    aggregate._modified_on = row["recorded_at"]
 
 
 def _copy(aggregate: A) -> A:

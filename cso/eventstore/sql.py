@@ -59,7 +59,7 @@ NOTIFY_APPENDED = "SELECT pg_notify('cso_events', '')"
 SELECT_STREAM_VERSION = "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1"
 
 SELECT_SNAPSHOT = """
-SELECT version, type, state::text AS state, hash FROM snapshots
+SELECT version, type, state::text AS state, hash, recorded_at FROM snapshots
 WHERE stream_id = $1 AND version <= $2
 ORDER BY version DESC LIMIT 1
 """
@@ -92,7 +92,7 @@ ORDER BY version
 
 # The replay path reads data as text: the codec parses it once, straight into domain values.
 SELECT_STREAM_RAW = """
-SELECT version, type, data::text AS data, hash FROM events
+SELECT version, type, data::text AS data, hash, recorded_at FROM events
 WHERE stream_id = $1 AND version > $2 AND version <= $3
 ORDER BY version
 """
