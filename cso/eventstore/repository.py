@@ -105,6 +105,8 @@ class Repository:
             last_hash = bytes(row["hash"])
         if rows:
             _recorded_at(aggregate, rows[-1])
+            if rows[0]["version"] == 1:
+                aggregate._created_on = rows[0]["recorded_at"]
         return aggregate, last_hash
 
     def _fast_forward(
@@ -135,6 +137,7 @@ class Repository:
             aggregate_id, row["version"], row["type"], row["state"]
         )
         _recorded_at(aggregate, row)
+        aggregate._created_on = row["created_at"]
         return aggregate, bytes(row["hash"])
 
     async def save(
@@ -204,7 +207,8 @@ V = TypeVar("V")
 def _recorded_at(aggregate: Aggregate, row: Any) -> None:
     """A loaded aggregate's `modified_on` is when its last event was recorded (the store's
     clock), not the time the domain event carries (the process's, a little earlier): a
-    replay to it then takes the events other streams recorded in the same append."""
+    replay to it then takes the events other streams recorded in the same append, and it
+    agrees with the read models. Its `created_on` is likewise its first event's."""
     aggregate._modified_on = row["recorded_at"]
 
 

@@ -59,9 +59,12 @@ NOTIFY_APPENDED = "SELECT pg_notify('cso_events', '')"
 SELECT_STREAM_VERSION = "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1"
 
 SELECT_SNAPSHOT = """
-SELECT version, type, state::text AS state, hash, recorded_at FROM snapshots
-WHERE stream_id = $1 AND version <= $2
-ORDER BY version DESC LIMIT 1
+SELECT s.version, s.type, s.state::text AS state, s.hash, s.recorded_at,
+       (SELECT e.recorded_at FROM events e WHERE e.stream_id = $1 AND e.version = 1)
+         AS created_at
+FROM snapshots s
+WHERE s.stream_id = $1 AND s.version <= $2
+ORDER BY s.version DESC LIMIT 1
 """
 
 # The stream's version at a moment: the last version recorded by then. recorded_at need not

@@ -59,14 +59,14 @@ class CountingStore(EventStore):
 
 
 def state(aggregate: Aggregate) -> dict[str, Any]:
-    """What a load must restore. Not `modified_on`: a loaded aggregate's is when its last
-    event was recorded, a little after the domain event's own time (see the next test)."""
-    return {
-        k: v for k, v in vars(aggregate).items() if k not in ("_pending_events", "_modified_on")
-    }
+    """What a load must restore. Not `created_on`, `modified_on`: a loaded aggregate's are
+    when its first and last events were recorded, a little after the domain events' own
+    times (see the next test)."""
+    skipped = ("_pending_events", "_created_on", "_modified_on")
+    return {k: v for k, v in vars(aggregate).items() if k not in skipped}
 
 
-async def test_a_loaded_aggregates_modified_on_is_when_its_last_event_was_recorded(
+async def test_a_loaded_aggregates_times_are_when_its_first_and_last_events_were_recorded(
     store: EventStore,
 ) -> None:
     written = Tally(name="recorded")
@@ -78,6 +78,8 @@ async def test_a_loaded_aggregates_modified_on_is_when_its_last_event_was_record
     replayed = await Repository(store, Codec()).get(written.id, Tally, version=2)
 
     assert cold.modified_on == replayed.modified_on == last.recorded_at
+    first = (await store.read_stream(written.id))[0]
+    assert cold.created_on == replayed.created_on == first.recorded_at
 
 
 def _add(tally: Tally, times: int) -> None:
