@@ -36,7 +36,7 @@ from cso.metrics import MeasuredEventStore, Metrics
 from cso.migrations import migrate, pending_migrations
 from cso.projections import ALL_PROJECTIONS
 from cso.projections.supervisor import ProjectionSupervisor
-from cso.runtime import Runtime, keep_read_session, local_today, settle_heap
+from cso.runtime import Runtime, local_today, settle_heap
 from cso.services.application import Application
 from cso.settings import Settings
 from cso.tracing import Tracing
@@ -65,7 +65,6 @@ async def open_runtime(
         min_size=1,
         max_size=settings.read_pool_max_size,
         idle_in_transaction_timeout_ms=settings.idle_in_transaction_timeout_ms,
-        reset=keep_read_session,
     )
     try:
         async with pool.acquire() as conn:

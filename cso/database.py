@@ -83,6 +83,14 @@ async def _init_connection(conn: asyncpg.Connection[Any]) -> None:
         )
 
 
+async def _keep_session(conn: asyncpg.Connection[Any]) -> None:
+    """A pooled connection's release: asyncpg has rolled back any transaction left open,
+    and nothing else needs undoing, since our code changes session state (SET, LISTEN,
+    advisory locks, cursors) only on connections of its own or within a transaction. The
+    default reset sends `RESET ALL; UNLISTEN *; ...` on every release: a second round trip
+    for every pooled query, which cost the append path about a third of its throughput."""
+
+
 async def create_pool(
     url: str,
     *,
@@ -90,7 +98,6 @@ async def create_pool(
     max_size: int = 20,
     idle_in_transaction_timeout_ms: int = 30000,
     init: Callable[[asyncpg.Connection[Any]], Awaitable[None]] | None = None,
-    reset: Callable[[asyncpg.Connection[Any]], Awaitable[None]] | None = None,
 ) -> asyncpg.Pool[Any]:
     async def setup(conn: asyncpg.Connection[Any]) -> None:
         await _init_connection(conn)
@@ -102,7 +109,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=setup,
-        reset=reset,  # None: asyncpg's own (one more round trip on every release)
+        reset=_keep_session,
         server_settings={
             # A transaction left open holds back every log reader (DESIGN §2).
             "idle_in_transaction_session_timeout": str(idle_in_transaction_timeout_ms),

@@ -84,11 +84,3 @@ def settle_heap(thresholds: tuple[int, int, int] = SERVING_GC_THRESHOLDS) -> Non
     gc.collect()
     gc.freeze()
     gc.set_threshold(*thresholds)
-
-
-async def keep_read_session(conn: asyncpg.Connection[Any]) -> None:
-    """The read pool's reset on release: nothing to run. Its connections only ever hold a
-    query's read-only snapshot (cso.graphql.snapshot), which sets, locks and listens to
-    nothing, so asyncpg's reset query (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL) would
-    be a round trip per query for nothing; asyncpg still rolls back a transaction left open
-    before it calls this."""

@@ -17,7 +17,7 @@ Clock = Callable[[], datetime]
 
 def append_arguments(
     streams: Sequence[StreamAppend],
-    metadata: Mapping[str, Any],
+    metadatas: Sequence[Mapping[str, Any]],
     *,
     clock: Clock | None,
     notify: bool,
@@ -28,6 +28,9 @@ def append_arguments(
     outcome: Mapping[str, str] | None = None,
 ) -> tuple[list[Any], dict[UUID, int]]:
     """The positional arguments of sql.APPEND, and each stream's version after the append.
+
+    `metadatas` has one entry per stream: an append's events share one, and appends of
+    several callers that go as one statement (see batch.py) each bring their own.
 
     `clock` stamps each event in turn when given (the seed's simulated clock, tests); else
     the database stamps the append with its own clock. With `key`, the versions and
@@ -42,9 +45,11 @@ def append_arguments(
     datas: list[str] = []
     heads: list[bytes] = []
     tails: list[bytes] = []
+    metadata_texts: list[str] = []
     last_event: dict[UUID, int] = {}  # stream -> 1-based index of its last event
     reached: dict[UUID, int] = {}
-    for stream in streams:
+    for stream, metadata in zip(streams, metadatas, strict=True):
+        metadata_text = orjson.dumps(metadata).decode()
         if not stream.events:
             raise ValueError(f"an append to stream {stream.stream_id} needs events")
         version = stream.expected_version
@@ -65,6 +70,7 @@ def append_arguments(
             datas.append(event.data)
             heads.append(head)
             tails.append(tail)
+            metadata_texts.append(metadata_text)
         last_event[stream.stream_id] = len(ids)
         reached[stream.stream_id] = version
     times = None if clock is None else [clock() for _ in ids]
@@ -77,7 +83,7 @@ def append_arguments(
         heads,
         tails,
         times,
-        orjson.dumps(metadata).decode(),
+        metadata_texts,
         notify,
         [r.scope for r in reservations],
         [r.value for r in reservations],
@@ -92,6 +98,58 @@ def append_arguments(
         None if key is None else _kept(reached, outcome or {}),
     ]
     return arguments, reached
+
+
+def single_event(
+    streams: Sequence[StreamAppend],
+    reservations: Sequence[Reservation],
+    releases: Sequence[Reservation],
+    snapshots: Sequence[Snapshot],
+) -> bool:
+    """Whether sql.APPEND_ONE can take the append: one event onto one stream, and nothing
+    else but an idempotency key."""
+    return (
+        len(streams) == 1
+        and len(streams[0].events) == 1
+        and not (reservations or releases or snapshots)
+    )
+
+
+def one_event_arguments(
+    stream: StreamAppend,
+    metadata: Mapping[str, Any],
+    *,
+    clock: Clock | None,
+    key: str | None,
+    outcome: Mapping[str, str] | None,
+) -> list[Any]:
+    """The positional arguments of sql.APPEND_ONE[notify, key is not None] (see
+    `append_arguments`)."""
+    (event,) = stream.events
+    version = stream.expected_version + 1
+    head, tail = encoding_around_time(
+        stream.stream_id,
+        stream.stream_type,
+        version,
+        event.type,
+        orjson.loads(event.data),
+        metadata,
+    )
+    arguments = [
+        stream.stream_id,
+        stream.stream_type,
+        version,
+        event.type,
+        event.data,
+        head,
+        tail,
+        None if clock is None else clock(),
+        orjson.dumps(metadata).decode(),
+        stream.previous_hash,
+    ]
+    if key is not None:
+        arguments += [key, _kept({stream.stream_id: version}, outcome or {})]
+    return arguments
 
 
 def _kept(versions: Mapping[UUID, int], outcome: Mapping[str, str]) -> str:

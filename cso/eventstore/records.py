@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -31,7 +31,15 @@ class Metadata:
     idempotency_key: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """As stored with every event (built by hand: `asdict` took a tenth of an append)."""
+        actor = self.actor
+        return {
+            "actor": {"id": actor.id, "role": actor.role, "name": actor.name},
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+            "reason": self.reason,
+            "idempotency_key": self.idempotency_key,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Metadata:

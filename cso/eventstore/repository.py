@@ -103,6 +103,10 @@ class Repository:
             event = self.codec.decode(aggregate_id, row["version"], row["type"], row["data"])
             aggregate = event.mutate(aggregate)
             last_hash = bytes(row["hash"])
+        if rows:
+            _recorded_at(aggregate, rows[-1])
+            if rows[0]["version"] == 1:
+                aggregate._created_on = rows[0]["recorded_at"]
         return aggregate, last_hash
 
     def _fast_forward(
@@ -120,6 +124,7 @@ class Repository:
             event = self.codec.decode(aggregate_id, row["version"], row["type"], row["data"])
             aggregate = event.mutate(aggregate)
             last_hash = bytes(row["hash"])
+            _recorded_at(aggregate, row)
         return self._keep(aggregate, last_hash)
 
     async def _from_snapshot(
@@ -131,6 +136,8 @@ class Repository:
         aggregate = self.codec.decode_snapshot(
             aggregate_id, row["version"], row["type"], row["state"]
         )
+        _recorded_at(aggregate, row)
+        aggregate._created_on = row["created_at"]
         return aggregate, bytes(row["hash"])
 
     async def save(
@@ -195,6 +202,14 @@ class Repository:
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+def _recorded_at(aggregate: Aggregate, row: Any) -> None:
+    """A loaded aggregate's `modified_on` is when its last event was recorded (the store's
+    clock), not the time the domain event carries (the process's, a little earlier): a
+    replay to it then takes the events other streams recorded in the same append, and it
+    agrees with the read models. Its `created_on` is likewise its first event's."""
+    aggregate._modified_on = row["recorded_at"]
 
 
 def _copy(aggregate: A) -> A:

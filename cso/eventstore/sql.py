@@ -2,12 +2,56 @@
 
 # One append in one round trip: the function of migration 0015 (see its header).
 APPEND = """
-SELECT transaction_id, position, hashes, recorded_at
+SELECT transaction_id, position, positions, hashes
 FROM cso_append($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::bytea[],
-                $7::bytea[], $8::timestamptz[], $9::jsonb, $10::boolean, $11::text[],
+                $7::bytea[], $8::timestamptz[], $9::jsonb[], $10::boolean, $11::text[],
                 $12::text[], $13::uuid[], $14::text[], $15::text[], $16::uuid[],
                 $17::integer[], $18::text[], $19::text[], $20::text, $21::jsonb)
 """
+
+# The common append, one event onto one stream, as one plain statement (about 40% less
+# backend CPU than the function): the same hash chain, from the predecessor's hash the
+# caller knows ($10; an event's hash never changes, and the events_no_version_gap trigger
+# refuses the row if the predecessor is not there) or else looked up here (none found: a
+# NULL hash, refused as NOT NULL: a conflict); the database's time unless $8 gives one.
+_INSERT_ONE = """
+INSERT INTO events (stream_id, stream_type, version, type, data, metadata, recorded_at, hash)
+SELECT $1, $2::text, $3, $4::text, $5::jsonb, $9::jsonb, t.at, sha256(
+  CASE WHEN $3::integer = 1
+    THEN '\\x0000000000000000000000000000000000000000000000000000000000000000'::bytea
+    ELSE coalesce(
+      $10::bytea,
+      (SELECT p.hash FROM events p WHERE p.stream_id = $1::uuid AND p.version = $3 - 1))
+  END
+  || $6::bytea
+  || convert_to(to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), 'UTF8')
+  || $7::bytea)
+FROM (SELECT coalesce($8::timestamptz, clock_timestamp()) AS at{woken}) t
+RETURNING transaction_id, position, hash"""
+
+# With an idempotency key ($11), kept with its result ($12, less the checkpoint).
+_KEEP_ONE = """
+WITH inserted AS ({insert}
+), kept AS (
+  INSERT INTO idempotency_keys (key, result)
+  SELECT $11::text, $12::jsonb || jsonb_build_object(
+    'transaction_id', i.transaction_id::text::bigint, 'position', i.position)
+  FROM inserted i
+)
+SELECT transaction_id, position, hash FROM inserted"""
+
+
+def _append_one(*, notify: bool, keep: bool) -> str:
+    insert = _INSERT_ONE.format(woken=", pg_notify('cso_events', '') AS woken" if notify else "")
+    return _KEEP_ONE.format(insert=insert) if keep else insert
+
+
+# By (notify, an idempotency key to keep).
+APPEND_ONE = {
+    (notify, keep): _append_one(notify=notify, keep=keep)
+    for notify in (False, True)
+    for keep in (False, True)
+}
 
 # Sent after an append commits, in a transaction of its own.
 NOTIFY_APPENDED = "SELECT pg_notify('cso_events', '')"
@@ -15,9 +59,12 @@ NOTIFY_APPENDED = "SELECT pg_notify('cso_events', '')"
 SELECT_STREAM_VERSION = "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1"
 
 SELECT_SNAPSHOT = """
-SELECT version, type, state::text AS state, hash FROM snapshots
-WHERE stream_id = $1 AND version <= $2
-ORDER BY version DESC LIMIT 1
+SELECT s.version, s.type, s.state::text AS state, s.hash, s.recorded_at,
+       (SELECT e.recorded_at FROM events e WHERE e.stream_id = $1 AND e.version = 1)
+         AS created_at
+FROM snapshots s
+WHERE s.stream_id = $1 AND s.version <= $2
+ORDER BY s.version DESC LIMIT 1
 """
 
 # The stream's version at a moment: the last version recorded by then. recorded_at need not
@@ -48,7 +95,7 @@ ORDER BY version
 
 # The replay path reads data as text: the codec parses it once, straight into domain values.
 SELECT_STREAM_RAW = """
-SELECT version, type, data::text AS data, hash FROM events
+SELECT version, type, data::text AS data, hash, recorded_at FROM events
 WHERE stream_id = $1 AND version > $2 AND version <= $3
 ORDER BY version
 """

@@ -14,7 +14,13 @@ from uuid import UUID
 import asyncpg
 
 from cso.eventstore import sql
-from cso.eventstore.append import Clock, append_arguments
+from cso.eventstore.append import (
+    Clock,
+    append_arguments,
+    one_event_arguments,
+    single_event,
+)
+from cso.eventstore.batch import Batcher, Pending
 from cso.eventstore.errors import ConcurrencyConflict, ReservationTaken
 from cso.eventstore.hashing import ChainFollower, Verification
 from cso.eventstore.records import (
@@ -75,6 +81,7 @@ class EventStore:
     def __init__(self, pool: asyncpg.Pool[Any], *, clock: Clock | None = None) -> None:
         self.pool = pool
         self.clock = clock
+        self._batcher = Batcher(self._alone, self._together)
         self._appending = 0  # appends under way in this process
         self._wake_wanted = False
         self._waker: asyncio.Task[None] | None = None
@@ -84,6 +91,7 @@ class EventStore:
         clocked = copy.copy(self)
         clocked.clock = clock
         clocked._appending, clocked._wake_wanted, clocked._waker = 0, False, None
+        clocked._batcher = Batcher(clocked._alone, clocked._together)
         return clocked
 
     async def append(
@@ -156,26 +164,78 @@ class EventStore:
         *,
         notify: bool,
     ) -> AppendResult:
-        """One call of the append function: a single statement, so atomic on its own."""
+        """One statement, so atomic on its own: sql.APPEND_ONE for one event onto one
+        stream, else the append function of migration 0015."""
         metadata_json = metadata.as_json()
         if self.clock is not None:
             metadata_json["clock"] = "simulated"
+        key = metadata.idempotency_key
+        if single_event(streams, reservations, releases, snapshots):
+            if key is None:  # appends of several callers may share a statement (batch.py)
+                return await self._batcher.append(
+                    Pending(streams[0], metadata_json, outcome, notify)
+                )
+            (stream,) = streams
+            arguments = one_event_arguments(
+                stream, metadata_json, clock=self.clock, key=key, outcome=outcome
+            )
+            row = await self.pool.fetchrow(sql.APPEND_ONE[notify, True], *arguments)
+            assert row is not None
+            versions = {stream.stream_id: arguments[2]}
+            hashes = {stream.stream_id: row["hash"]}
+        else:
+            arguments, versions = append_arguments(
+                streams,
+                [metadata_json] * len(streams),
+                clock=self.clock,
+                notify=notify,
+                reservations=reservations,
+                releases=releases,
+                snapshots=snapshots,
+                key=key,
+                outcome=outcome,
+            )
+            row = await self.pool.fetchrow(sql.APPEND, *arguments)
+            assert row is not None
+            hashes = dict(zip(arguments[0], row["hashes"], strict=True))  # each stream's last
+        checkpoint = Checkpoint(row["transaction_id"], row["position"])
+        return AppendResult(checkpoint, versions, hashes=hashes, outcome=outcome)
+
+    async def _alone(self, pending: Pending) -> AppendResult:
+        """One caller's one-event append, as one statement of its own."""
+        stream = pending.stream
+        arguments = one_event_arguments(
+            stream, pending.metadata, clock=self.clock, key=None, outcome=None
+        )
+        row = await self.pool.fetchrow(sql.APPEND_ONE[pending.notify, False], *arguments)
+        assert row is not None
+        return AppendResult(
+            Checkpoint(row["transaction_id"], row["position"]),
+            {stream.stream_id: arguments[2]},
+            hashes={stream.stream_id: row["hash"]},
+            outcome=pending.outcome,
+        )
+
+    async def _together(self, batch: list[Pending]) -> list[AppendResult]:
+        """Several callers' one-event appends (one stream each) as one statement; the
+        appends overlap others, so `_wake` sends the NOTIFY after (see `append`)."""
+        streams = [pending.stream for pending in batch]
         arguments, versions = append_arguments(
-            streams,
-            metadata_json,
-            clock=self.clock,
-            notify=notify,
-            reservations=reservations,
-            releases=releases,
-            snapshots=snapshots,
-            key=metadata.idempotency_key,
-            outcome=outcome,
+            streams, [pending.metadata for pending in batch], clock=self.clock, notify=False
         )
         row = await self.pool.fetchrow(sql.APPEND, *arguments)
         assert row is not None
-        hashes = dict(zip(arguments[0], row["hashes"], strict=True))  # each stream's last
-        checkpoint = Checkpoint(row["transaction_id"], row["position"])
-        return AppendResult(checkpoint, versions, hashes=hashes, outcome=outcome)
+        return [
+            AppendResult(
+                Checkpoint(row["transaction_id"], position),
+                {stream.stream_id: versions[stream.stream_id]},
+                hashes={stream.stream_id: hash_},
+                outcome=pending.outcome,
+            )
+            for pending, stream, position, hash_ in zip(
+                batch, streams, row["positions"], row["hashes"], strict=True
+            )
+        ]
 
     async def _refusal(
         self,
@@ -231,7 +291,8 @@ class EventStore:
                 await asyncio.sleep(WAKE_RETRY_SECONDS * 2**failures)
 
     async def close(self) -> None:
-        """Let the last wake-up go out before the pool closes."""
+        """Let the last batch and wake-up go out before the pool closes."""
+        await self._batcher.close()
         if self._waker is not None:
             await self._waker
 

@@ -16,7 +16,7 @@ CREATE FUNCTION cso_append(
   p_heads         bytea[],
   p_tails         bytea[],
   p_times         timestamptz[],  -- NULL: the database's clock
-  p_metadata      jsonb,
+  p_metadatas     jsonb[],        -- each event's (an append's events share theirs)
   p_notify        boolean,
   p_res_scopes    text[],
   p_res_values    text[],
@@ -30,7 +30,8 @@ CREATE FUNCTION cso_append(
   p_key           text,
   p_result        jsonb,          -- what to keep under p_key, less the checkpoint
   OUT transaction_id xid8,
-  OUT "position"     bigint,
+  OUT "position"     bigint,         -- the last event's
+  OUT positions      bigint[],       -- each event's, in the order given
   OUT hashes         bytea[],
   OUT recorded_at    timestamptz[]
 )
@@ -68,14 +69,18 @@ BEGIN
   WITH inserted AS (
     INSERT INTO events AS ev
       (stream_id, stream_type, version, type, data, metadata, recorded_at, hash)
-    SELECT e.stream_id, e.stream_type, e.version, e.type, e.data::jsonb, p_metadata,
+    SELECT e.stream_id, e.stream_type, e.version, e.type, e.data::jsonb, e.metadata,
            e.recorded_at, e.hash
-    FROM unnest(p_stream_ids, p_stream_types, p_versions, p_types, p_datas, recorded_at, hashes)
-         WITH ORDINALITY AS e(stream_id, stream_type, version, type, data, recorded_at, hash, n)
+    FROM unnest(p_stream_ids, p_stream_types, p_versions, p_types, p_datas, p_metadatas,
+                recorded_at, hashes)
+         WITH ORDINALITY AS e(stream_id, stream_type, version, type, data, metadata,
+                              recorded_at, hash, n)
     ORDER BY e.n
     RETURNING ev.position
   )
-  SELECT max(inserted.position) INTO "position" FROM inserted;
+  -- Rows are inserted in the order given, so their positions ascend with it.
+  SELECT array_agg(inserted.position ORDER BY inserted.position) INTO positions FROM inserted;
+  "position" := positions[v_count];
   transaction_id := pg_current_xact_id();
 
   IF cardinality(p_rel_scopes) > 0 THEN

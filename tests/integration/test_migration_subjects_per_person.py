@@ -28,7 +28,10 @@ async def test_keys_from_before_the_migration_still_open_their_pd1_values(
             await migrate(conn)
         await conn.execute(OLD_KEY, f"{subject}:{key.hex()}", subject)
         applied = await migrate(conn)
-        assert [m.version for m in applied] == [13]
+        # 13, and any migration numbered after it
+        assert [m.version for m in applied] == [
+            m.version for m in available_migrations() if m.version >= 13
+        ]
         found = await keys_by_id(conn, [key_id_of(subject, sealed)])
         assert unseal(found.get(subject), subject, sealed) == "440105199003071234"
         assert await keys_of(conn, [subject]) == {subject: key}
