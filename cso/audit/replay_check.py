@@ -34,6 +34,7 @@ import orjson
 from cso.audit import sql
 from cso.audit.verify import Advance
 from cso.eventstore import Checkpoint, Codec, RecordedEvent
+from cso.projections import rebuild_sql
 from cso.projections.base import Projection
 from cso.projections.batch import BatchWriter
 
@@ -100,7 +101,7 @@ async def replay_check(
             stored = {r[0]: Checkpoint(int(r[1]), r[2]) for r in await live.fetch(sql.CHECKPOINTS)}
             upto = {p.name: stored.get(p.name, Checkpoint()) for p in projections}
             end = max(upto.values(), default=Checkpoint())
-            outcome = ReplayCheck(events=await live.fetchval(sql.COUNT_UPTO, *_pair(end)))
+            outcome = ReplayCheck(events=await live.fetchval(rebuild_sql.COUNT_UPTO, *_pair(end)))
             await _scratch_tables(scratch, schema, tables)
             path = f'"{schema}", {await live.fetchval("SHOW search_path")}'
             settings = {"search_path": path}

@@ -78,10 +78,6 @@ CREATE_SCHEMA = 'CREATE SCHEMA "{schema}"'
 DROP_SCHEMA = 'DROP SCHEMA IF EXISTS "{schema}" CASCADE'
 SCRATCH_TABLE = 'CREATE UNLOGGED TABLE "{schema}"."{table}" (LIKE "{table}" INCLUDING ALL)'
 
-COUNT_UPTO = """
-SELECT count(*) FROM events WHERE (transaction_id, position) <= ($1::xid8, $2::bigint)
-"""
-
 PRIMARY_KEY = """
 SELECT a.attname
 FROM pg_index i

@@ -32,7 +32,6 @@ from typing import Any
 
 import asyncpg
 
-from cso.audit.sql import COUNT_UPTO
 from cso.eventstore import Checkpoint, Codec, EventStore, Listener
 from cso.projections import rebuild_sql as sql
 from cso.projections.base import Projection
@@ -128,7 +127,7 @@ async def rebuild(
             await listener.stop()
         seconds = time.perf_counter() - started
         upto = (checkpoint.transaction_id, checkpoint.position)
-        events = int(await guard.fetchval(COUNT_UPTO, *upto))
+        events = int(await guard.fetchval(sql.COUNT_UPTO, *upto))
         return Rebuilt(name, checkpoint, events, seconds)
     finally:
         with contextlib.suppress(asyncpg.PostgresError, OSError):

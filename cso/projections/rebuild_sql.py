@@ -70,3 +70,8 @@ DELETE_CHECKPOINT = "DELETE FROM projection_checkpoints WHERE name = $1"
 
 # How far the log goes, for the progress bar.
 LAST_POSITION = "SELECT coalesce(max(position), 0) FROM events"
+
+# The events committed up to a checkpoint ($1, $2: its transaction id and position).
+COUNT_UPTO = """
+SELECT count(*) FROM events WHERE (transaction_id, position) <= ($1::xid8, $2::bigint)
+"""
