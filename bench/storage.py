@@ -134,8 +134,9 @@ async def scale(url: str, log_dir: Path, plan: Plan, report: Any, demo_p50: list
     if not demo_p50:
         report.add(not_available(BY_ID["10"], "the demo-scale page was not measured"))
         return
-    if plan.mode == "quick":
-        report.add(not_available(BY_ID["10"], "a district seed takes minutes; not in --quick"))
+    if plan.mode == "quick" or not plan.district:
+        why = "the district seed outlasts this run: `make bench-district` measures it"
+        report.add(not_available(BY_ID["10"], why))
         return
     if not district_seed_available():
         report.add(not_available(BY_ID["10"], "this code's `cso seed` has no --scale option"))
