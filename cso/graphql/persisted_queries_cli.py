@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import orjson
 import typer
@@ -29,15 +29,30 @@ def persisted_queries(
     ] = None,
 ) -> None:
     """Print Apollo's persisted query manifest for every operation in FILES: each body is the
-    operation and the fragments it uses, printed by graphql-core, its id the body's SHA-256.
-    Serve it with CSO_PERSISTED_QUERIES=allowlist and CSO_PERSISTED_QUERIES_FILE."""
-    operations: list[tuple[str, str, str]] = []
+    operation and the fragments it uses (defined in any of FILES), printed by graphql-core,
+    its id the body's SHA-256. Serve it with CSO_PERSISTED_QUERIES=allowlist and
+    CSO_PERSISTED_QUERIES_FILE."""
+    documents: list[tuple[Path, DocumentNode]] = []
     for path in files:
         try:
-            operations.extend(operations_of(path.read_text(encoding="utf-8")))
+            documents.append((path, parse(path.read_text(encoding="utf-8"), no_location=True)))
         except (OSError, GraphQLError) as exc:
-            typer.echo(f"cso persisted-queries: {path}: {exc}", err=True)
-            raise typer.Exit(2) from None
+            _fail(path, exc)
+    # Frontends keep fragments in files of their own (`src/**/*.graphql`), so an operation
+    # may use a fragment that another of FILES defines.
+    fragments: dict[str, FragmentDefinitionNode] = {}
+    for path, document in documents:
+        for fragment in _fragments_in(document):
+            known = fragments.get(fragment.name.value)
+            if known is not None and print_ast(known) != print_ast(fragment):
+                _fail(path, GraphQLError(f"fragment {fragment.name.value} is defined twice"))
+            fragments[fragment.name.value] = fragment
+    operations: list[tuple[str, str, str]] = []
+    for path, document in documents:
+        try:
+            operations.extend(_operations_in(document, fragments))
+        except GraphQLError as exc:
+            _fail(path, exc)
     text = orjson.dumps(manifest_of(operations), option=orjson.OPT_INDENT_2).decode() + "\n"
     if output is None:
         typer.echo(text, nl=False)
@@ -45,13 +60,18 @@ def persisted_queries(
         output.write_text(text, encoding="utf-8")
 
 
-def operations_of(source: str) -> list[tuple[str, str, str]]:
-    """(name, type, body) of each operation in `source`. Raises GraphQLError if it does not
-    parse, or an operation uses a fragment it does not define."""
-    document = parse(source, no_location=True)
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+def _fail(path: Path, exc: Exception) -> NoReturn:
+    typer.echo(f"cso persisted-queries: {path}: {exc}", err=True)
+    raise typer.Exit(2) from None
+
+
+def _fragments_in(document: DocumentNode) -> list[FragmentDefinitionNode]:
+    return [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
+
+
+def _operations_in(
+    document: DocumentNode, fragments: dict[str, FragmentDefinitionNode]
+) -> list[tuple[str, str, str]]:
     found = []
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):

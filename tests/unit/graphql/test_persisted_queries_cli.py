@@ -38,3 +38,22 @@ def test_a_fragment_that_is_not_defined_fails_with_the_files_name(tmp_path: Path
     result = CliRunner().invoke(cli, ["persisted-queries", str(source)])
     assert result.exit_code == 2
     assert "broken.graphql" in result.output and "Missing" in result.output
+
+
+def test_an_operation_may_use_a_fragment_defined_in_another_file(tmp_path: Path) -> None:
+    (tmp_path / "me.graphql").write_text("query Me { me { ...Who } }")
+    (tmp_path / "who.graphql").write_text("fragment Who on Viewer { id role }")
+    files = [str(tmp_path / "me.graphql"), str(tmp_path / "who.graphql")]
+    result = CliRunner().invoke(cli, ["persisted-queries", *files])
+    assert result.exit_code == 0, result.output
+    (me,) = json.loads(result.output)["operations"]
+    assert me["name"] == "Me" and "fragment Who on Viewer" in me["body"]
+
+
+def test_two_files_defining_one_fragment_differently_fail(tmp_path: Path) -> None:
+    (tmp_path / "a.graphql").write_text("query Me { me { ...Who } }\nfragment Who on Viewer { id }")
+    (tmp_path / "b.graphql").write_text("fragment Who on Viewer { role }")
+    files = [str(tmp_path / "a.graphql"), str(tmp_path / "b.graphql")]
+    result = CliRunner().invoke(cli, ["persisted-queries", *files])
+    assert result.exit_code == 2
+    assert "b.graphql" in result.output and "Who" in result.output
