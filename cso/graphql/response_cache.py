@@ -40,7 +40,7 @@ import asyncio
 import contextlib
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -90,6 +90,7 @@ class ResponseCache:
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
         self._cacheable: OrderedDict[tuple[str, str | None], bool] = OrderedDict()
         self._running: dict[tuple[bytes, str], asyncio.Future[Entry | None]] = {}
+        self.states = SharedRead()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -165,6 +166,53 @@ class ResponseCache:
             if not future.done():
                 entry = self._entries.get(key)
                 future.set_result(entry if entry and entry.snapshot == snapshot else None)
+
+
+class SharedRead:
+    """One read of the database's state serves every request that arrived before it began.
+
+    At most one read runs at a time; a request arriving meanwhile waits for the next read,
+    which begins after the running one ends, so after the request arrived: whatever was
+    committed before a request arrived is in the state it is given, as if it had read alone.
+    Under load a round of concurrent queries pays one state read instead of one each.
+    """
+
+    def __init__(self) -> None:
+        self._running: asyncio.Future[str | None] | None = None
+        self._next: asyncio.Future[str | None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def read(self, fetch: Callable[[], Awaitable[str | None]]) -> str | None:
+        """The state from a read that began after this call; `fetch` reads it (any caller's
+        will do: they read the same database). Raises what that read raised."""
+        loop = asyncio.get_running_loop()
+        if self._running is None:
+            self._running = loop.create_future()
+            self._start(fetch, self._running)
+            return await asyncio.shield(self._running)
+        if self._next is None:
+            self._next = loop.create_future()
+        return await asyncio.shield(self._next)
+
+    def _start(
+        self, fetch: Callable[[], Awaitable[str | None]], future: asyncio.Future[str | None]
+    ) -> None:
+        task = asyncio.create_task(self._run(fetch, future))
+        self._tasks.add(task)  # held until done: the loop keeps only weak references
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(
+        self, fetch: Callable[[], Awaitable[str | None]], future: asyncio.Future[str | None]
+    ) -> None:
+        try:
+            future.set_result(await fetch())
+        except Exception as error:  # handed to every waiter, each of which raises it
+            future.set_exception(error)
+        finally:
+            following, self._next = self._next, None
+            self._running = following
+            if following is not None:
+                self._start(fetch, following)
 
 
 async def database_snapshot(context: Context) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, cast
 
 import orjson
@@ -55,7 +56,7 @@ class CachedExecution:
         key = cache.key(self.hash, self.operation_name, self.variables, context)
         if key is None or not await self._waited_for_token():
             return await self.execute()
-        snapshot = await database_snapshot(context)
+        snapshot = await cache.states.read(partial(database_snapshot, context))
         if snapshot is None:
             context.runtime.metrics.response_cache_misses.labels("unknown").inc()
             return await self.execute()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from cso.graphql.response_cache import Entry, ResponseCache
+import pytest
+
+from cso.graphql.response_cache import Entry, ResponseCache, SharedRead
 from cso.metrics import Metrics
 
 
@@ -85,3 +87,44 @@ async def test_requests_for_the_same_key_and_state_wait_for_the_one_computing_it
     with cache.computing(b"k", "s") as again:
         assert again is None  # nothing left running: a new computation
     await asyncio.sleep(0)
+
+
+async def test_requests_arriving_during_a_state_read_share_the_next_one_begun_after_them() -> None:
+    shared = SharedRead()
+    began: list[int] = []
+    release = [asyncio.Event(), asyncio.Event()]
+
+    async def fetch() -> str:
+        began.append(len(began))
+        await release[began[-1]].wait()
+        return f"state {began[-1]}"
+
+    first = asyncio.create_task(shared.read(fetch))
+    await asyncio.sleep(0)
+    later = [asyncio.create_task(shared.read(fetch)) for _ in range(5)]
+    await asyncio.sleep(0)
+    assert began == [0]  # the later ones wait: the running read began before they arrived
+    release[0].set()
+    assert await first == "state 0"
+    await asyncio.sleep(0)
+    assert began == [0, 1]
+    release[1].set()
+    assert await asyncio.gather(*later) == ["state 1"] * 5  # one read for all five
+
+
+async def test_a_failed_state_read_fails_its_waiters_and_the_next_read_runs() -> None:
+    shared = SharedRead()
+    calls: list[str] = []
+
+    async def failing() -> str:
+        calls.append("failing")
+        raise ConnectionResetError("cut")
+
+    async def working() -> str:
+        calls.append("working")
+        return "state"
+
+    with pytest.raises(ConnectionResetError):
+        await shared.read(failing)
+    assert await shared.read(working) == "state"
+    assert calls == ["failing", "working"]
