@@ -17,7 +17,8 @@ with, all of it written in transactions that write one of these:
 
 So when the text is unchanged nothing was committed that the answer could have read; when
 anything was, the next request misses. Writes elsewhere on the server (other databases) do
-not invalidate. The price is one small statement per query, and invalidation on every commit
+not invalidate. The price is one small statement per round of concurrent queries (SharedRead:
+a query arriving while one runs waits for the next), and invalidation on every commit
 of this database, also of tables the query never read: exact, not fine-grained. While an
 old transaction holds the watermark far back (MAX_EVENTS_ABOVE_WATERMARK), queries bypass
 the cache rather than count ever more events.
