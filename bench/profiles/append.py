@@ -24,11 +24,13 @@ import argparse
 import asyncio
 import os
 import statistics
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,39 +39,13 @@ import orjson
 from eventsourcing.application import Application as PeerApplication
 from eventsourcing.domain import Aggregate, event
 
-from cso.database import connect, create_pool, scratch_database
-from cso.eventstore import EventStore, Metadata, NewEvent, StreamAppend
-from cso.migrations import migrate
+# bench/ is where the shared append cells live; this profile runs as a script from bench/profiles.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from eventstore import BARE_INSERT, BARE_TABLE, DATA, METADATA
 
-BARE_TABLE = """
-CREATE TABLE bare_events (
-  position       bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
-  transaction_id xid8   NOT NULL DEFAULT pg_current_xact_id(),
-  stream_id      uuid   NOT NULL,
-  stream_type    text   NOT NULL,
-  version        integer NOT NULL,
-  type           text   NOT NULL,
-  data           jsonb  NOT NULL,
-  metadata       jsonb  NOT NULL,
-  recorded_at    timestamptz NOT NULL,
-  hash           bytea  NOT NULL,
-  PRIMARY KEY (stream_id, version)
-)
-"""
-BARE_INSERT = """
-INSERT INTO bare_events (stream_id, stream_type, version, type, data, metadata, recorded_at, hash)
-VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8)
-"""
-METADATA = Metadata(correlation_id=str(uuid.uuid4()), reason="benchmark")
-DATA = orjson.dumps(
-    {
-        "timestamp": {"_type_": "datetime_iso", "_data_": "2024-06-01T09:30:00.000000+00:00"},
-        "officer_id": {"_type_": "uuid_hex", "_data_": uuid.uuid4().hex},
-        "amount": {"_type_": "decimal_str", "_data_": "1250000.00"},
-        "kind": {"_type_": "enum:ServiceKind", "_data_": "CONSULTATION"},
-        "note": "走访企业，了解用地需求",
-    }
-).decode()
+from cso.database import connect, create_pool, scratch_database
+from cso.eventstore import EventStore, NewEvent, StreamAppend
+from cso.migrations import migrate
 
 Step = Callable[[], Awaitable[Any]]
 

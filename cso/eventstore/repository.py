@@ -152,24 +152,13 @@ class Repository:
         streams: list[StreamAppend] = []
         snapshots: list[Snapshot] = []
         for aggregate in aggregates:
-            pending = aggregate.collect_events()
-            if not pending:
+            stream = self._pending(aggregate)
+            if stream is None:
                 continue
-            expected = pending[0].originator_version - 1
-            streams.append(
-                StreamAppend(
-                    stream_id=aggregate.id,
-                    stream_type=type(aggregate).__name__,
-                    expected_version=expected,
-                    events=[self.codec.encode(event) for event in pending],
-                    previous_hash=self._hashes.get((aggregate.id, expected)),
-                )
-            )
-            # An aggregate class may ask for its own interval (a big state, snapshot rarely).
-            interval = getattr(type(aggregate), "snapshot_interval", self.snapshot_interval)
-            if aggregate.version // interval > expected // interval:
-                state = self.codec.encode_snapshot(aggregate)
-                snapshots.append(Snapshot(aggregate.id, state.type, state.data))
+            streams.append(stream)
+            snapshot = self._snapshot(aggregate, stream.expected_version)
+            if snapshot is not None:
+                snapshots.append(snapshot)
         result = await self.store.append(
             streams,
             metadata,
@@ -185,6 +174,30 @@ class Repository:
                 # The caller keeps its instance (and may change it again): keep a copy.
                 self._keep(_copy(aggregate), last_hash)
         return result
+
+    def _pending(self, aggregate: Aggregate, *, chained: bool = True) -> StreamAppend | None:
+        """The aggregate's pending events as one stream's append (None when it has none),
+        with the hash of the event they follow when cached and `chained`."""
+        pending = aggregate.collect_events()
+        if not pending:
+            return None
+        expected = pending[0].originator_version - 1
+        return StreamAppend(
+            stream_id=aggregate.id,
+            stream_type=type(aggregate).__name__,
+            expected_version=expected,
+            events=[self.codec.encode(event) for event in pending],
+            previous_hash=self._hashes.get((aggregate.id, expected)) if chained else None,
+        )
+
+    def _snapshot(self, aggregate: Aggregate, expected: int) -> Snapshot | None:
+        """A snapshot when a save from `expected` crosses a snapshot interval (an aggregate
+        class may ask for its own interval: a big state, snapshot rarely)."""
+        interval: int = getattr(type(aggregate), "snapshot_interval", self.snapshot_interval)
+        if aggregate.version // interval <= expected // interval:
+            return None
+        encoded = self.codec.encode_snapshot(aggregate)
+        return Snapshot(aggregate.id, encoded.type, encoded.data)
 
     def _keep(self, aggregate: Aggregate, last_hash: bytes) -> tuple[Aggregate, bytes]:
         """Cache `aggregate` unless the cache holds a later version already; the entry."""

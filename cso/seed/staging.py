@@ -158,20 +158,13 @@ class StagingRepository(Repository):
         snapshots: dict[UUID, Snapshot] = {}
         at = self.clock()
         for aggregate in aggregates:
-            pending = aggregate.collect_events()
-            if not pending:
+            # Not chained: the staged stream's head is appended only at flush.
+            stream = self._pending(aggregate, chained=False)
+            if stream is None:
                 continue
-            expected = pending[0].originator_version - 1
-            streams.append(
-                StreamAppend(
-                    stream_id=aggregate.id,
-                    stream_type=type(aggregate).__name__,
-                    expected_version=expected,
-                    events=[self.codec.encode(event) for event in pending],
-                )
-            )
+            streams.append(stream)
             versions[aggregate.id] = aggregate.version
-            snapshot = self._snapshot(aggregate, expected)
+            snapshot = self._snapshot(aggregate, stream.expected_version)
             if snapshot is not None:
                 snapshots[aggregate.id] = snapshot
             self._latest[aggregate.id] = aggregate
@@ -217,11 +210,3 @@ class StagingRepository(Repository):
         self.appends += 1
         self.events += events
         return events
-
-    def _snapshot(self, aggregate: Aggregate, expected: int) -> Snapshot | None:
-        """A snapshot when the save crosses an interval (as `Repository.save` takes them)."""
-        interval: int = getattr(type(aggregate), "snapshot_interval", self.snapshot_interval)
-        if aggregate.version // interval <= expected // interval:
-            return None
-        encoded = self.codec.encode_snapshot(aggregate)
-        return Snapshot(aggregate.id, encoded.type, encoded.data)
