@@ -20,7 +20,20 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+import asyncpg
+
 from cso.eventstore.records import AppendResult, StreamAppend
+
+# The connection broke or timed out mid-batch: its COMMIT may have gone through, so running
+# each append again could append it twice (a conflict with itself, which the application
+# would re-run on fresh state). Each caller gets the error instead; a retry with the same
+# idempotency key finds what was committed.
+OUTCOME_UNKNOWN = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions._base.InternalClientError,
+)
 
 LANES = 2  # measured at 32 writers on 2 cores: 1, 2, 4, 8 lanes gave 1.4k, 1.85k, 1.3k, 1.2k/s
 
@@ -95,9 +108,13 @@ class Batcher:
             else:
                 try:
                     results = await self.together(batch)
+                except OUTCOME_UNKNOWN as exc:
+                    for pending in batch:
+                        if not pending.result.done():
+                            pending.result.set_exception(exc)
                 except Exception:
-                    # One of them was refused, or the connection broke: each again alone,
-                    # so each caller gets its own answer.
+                    # One of them was refused (the batch rolled back): each again alone, so
+                    # each caller gets its own answer.
                     await asyncio.gather(*(_settle(pending, self.alone) for pending in batch))
                 else:
                     for pending, result in zip(batch, results, strict=True):

@@ -90,3 +90,27 @@ async def test_a_second_append_to_a_stream_waits_for_the_next_batch() -> None:
     assert [len(batch) for batch in recorder.batches] == [2]
     assert recorder.alone_calls[1:] == [stream]  # the batch of one that followed
     await batcher.close()
+
+
+async def test_a_batch_whose_connection_broke_is_not_run_again_since_it_may_have_committed() -> (
+    None
+):
+    recorder = Recorder()
+
+    async def broken(batch: list[Pending]) -> list[AppendResult]:
+        recorder.batches.append([p.stream.stream_id for p in batch])
+        raise ConnectionResetError("connection lost around COMMIT")
+
+    batcher = Batcher(recorder.alone, broken, lanes=1)
+    first = asyncio.ensure_future(batcher.append(_pending()))
+    await asyncio.sleep(0)
+    queued = [asyncio.ensure_future(batcher.append(_pending())) for _ in range(3)]
+    await asyncio.sleep(0)
+    recorder.release.set()
+
+    await first
+    for append in queued:
+        with pytest.raises(ConnectionResetError):
+            await append
+    assert len(recorder.batches) == 1 and len(recorder.alone_calls) == 1  # none re-run alone
+    await batcher.close()
