@@ -322,7 +322,8 @@ class EventStore:
         if await self.pool.fetchval(sql.KEEP_IDEMPOTENCY_KEY, key, result.as_json()) is not None:
             return result
         earlier = await self.idempotent_result(key)
-        assert earlier is not None, "a kept key is never deleted"
+        if earlier is None:  # kept keys are never deleted: a broken invariant, not input
+            raise RuntimeError(f"idempotency key {key[:80]!r} was taken but holds no result")
         return earlier
 
     async def idempotent_result(self, key: str) -> AppendResult | None:

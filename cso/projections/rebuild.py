@@ -23,7 +23,7 @@ for as long as its process runs, so waiting for it would wait for a shutdown.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -43,6 +43,8 @@ SWITCH_ATTEMPTS = 3  # a deadlock with the live runner's batch is retried
 
 # Called with the position the shadow has reached and the log's last position.
 Progress = Callable[[int, int], None]
+
+log = logging.getLogger("cso.projections")
 
 
 class RebuildRefused(Exception):
@@ -130,10 +132,16 @@ async def rebuild(
         events = int(await guard.fetchval(sql.COUNT_UPTO, *upto))
         return Rebuilt(name, checkpoint, events, seconds)
     finally:
-        with contextlib.suppress(asyncpg.PostgresError, OSError):
-            for schema in (shadow, retired):
-                await guard.execute(sql.DROP_SCHEMA.format(schema=schema))
-            await guard.execute(sql.DELETE_CHECKPOINT, rebuild_name(name))
+        cleanup: list[tuple[str, tuple[str, ...]]] = [
+            (sql.DROP_SCHEMA.format(schema=schema), ()) for schema in (shadow, retired)
+        ]
+        cleanup.append((sql.DELETE_CHECKPOINT, (rebuild_name(name),)))
+        for statement, args in cleanup:
+            try:
+                await guard.execute(statement, *args)
+            except (asyncpg.PostgresError, OSError) as exc:
+                # Each step on its own: the next rebuild of this projection drops leftovers.
+                log.warning("rebuild of %s: a cleanup step failed and is left: %s", name, exc)
         await guard.close()
 
 
