@@ -50,15 +50,10 @@ async def find_officer(db: Reader, name_or_id: str) -> OfficerIdentity:
     if len(rows) == 1:
         return _identity(rows[0])
     if not rows:
-        examples = ", ".join(await officer_names(db, 5)) or "none registered yet"
+        examples = ", ".join(await active_officer_names(db, 5)) or "none registered yet"
         raise OfficerNotFound(f"no officer is named or has the id {name_or_id!r} ({examples})")
     twins = "; ".join(f"{row['id']} ({row['department']})" for row in rows)
     raise OfficerNotFound(f"{len(rows)} officers are named {name_or_id!r}; give an id: {twins}")
-
-
-async def officer_names(db: Reader, limit: int) -> list[str]:
-    """Up to `limit` active officers' names, the earliest registered first."""
-    return await active_officer_names(db, limit)
 
 
 def _identity(row: Any) -> OfficerIdentity:

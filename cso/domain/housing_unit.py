@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from cso.domain.enums import UnitStatus
 from cso.domain.errors import InvalidValue, RuleViolation
-from cso.domain.values import TEXT_MAX_LENGTH, require_text
+from cso.domain.values import TEXT_MAX_LENGTH, in_cents, require_text
 
 MAX_ROOMS = 10
 UNIT_NO_MAX_LENGTH = 20
-_CENT = Decimal("0.01")
 _AMOUNT_LIMIT = Decimal(10) ** 8
 
 
@@ -52,14 +51,12 @@ def _amount(field: str, value: Decimal | int, *, positive: bool) -> Decimal:
         )
     if amount >= _AMOUNT_LIMIT:
         raise InvalidValue(field, f"The {field} is too large.")
-    try:
-        quantised = amount.quantize(_CENT)
-    except InvalidOperation:
-        raise InvalidValue(field, f"The {field} is too large.") from None
-    if quantised != amount:
-        raise InvalidValue(field, f"The {field} has at most 2 decimal places.")
-    # A negative zero passes `amount < 0`; it is kept (and shown) as plain zero.
-    return quantised.copy_abs()
+    return in_cents(
+        field,
+        amount,
+        too_large=f"The {field} is too large.",
+        places=f"The {field} has at most 2 decimal places.",
+    )
 
 
 class HousingUnit(Aggregate):

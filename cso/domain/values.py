@@ -99,14 +99,26 @@ def validate_investment(amount: Decimal | int) -> Decimal:
         raise InvalidValue(
             "investment", "An investment is at most 9,999,999,999.99 万元 (a trillion yuan)."
         )
+    return in_cents(
+        "investment",
+        value,
+        too_large="The investment is too large.",
+        places="An investment has at most 2 decimal places (万元).",
+    )
+
+
+def in_cents(field: str, amount: Decimal, *, too_large: str, places: str) -> Decimal:
+    """A finite, non-negative `amount` kept with exactly 2 decimal places; "-0" (which
+    passes `amount < 0`) is zero, stored as "0.00" as every read model shows it. Raises
+    InvalidValue(field, too_large) when it cannot be kept to the cent, and
+    InvalidValue(field, places) when it has more than 2 decimal places."""
     try:
-        quantised = value.quantize(_CENT)
+        quantised = amount.quantize(_CENT)
     except InvalidOperation:
-        raise InvalidValue("investment", "The investment is too large.") from None
-    if quantised != value:
-        raise InvalidValue("investment", "An investment has at most 2 decimal places (万元).")
-    # "-0" is zero: stored as "0.00", as every read model shows it, never "-0.00".
-    return quantised.copy_abs() if quantised.is_zero() else quantised
+        raise InvalidValue(field, too_large) from None
+    if quantised != amount:
+        raise InvalidValue(field, places)
+    return quantised.copy_abs()
 
 
 def storable_text(field: str, value: str, max_length: int) -> str:
