@@ -40,6 +40,7 @@ __all__ = [
     "seal",
     "sealer",
     "store_key",
+    "stream_erased",
     "unseal",
 ]
 
@@ -59,6 +60,23 @@ WHERE subject_id = ANY($1::uuid[]) ORDER BY subject_id, created_at DESC, key_id
 """
 KEYS_BY_ID = "SELECT key_id, key FROM subject_keys WHERE key_id = ANY($1::uuid[])"
 SECRET = "SELECT secret FROM subject_secret"
+# A stream records its subject's erasure (the domain's PersonalDataErased events), or holds
+# a value sealed under a key that is gone: keys are per person (migration 0013), so erasing
+# one of a person's applications destroys the key their other applications were sealed
+# under, and records the erasure only in its own stream.
+STREAM_ERASED = """
+SELECT EXISTS (
+  SELECT 1 FROM events WHERE stream_id = $1 AND type LIKE '%.PersonalDataErased'
+) OR EXISTS (
+  SELECT 1
+  FROM events e
+  CROSS JOIN LATERAL regexp_matches(
+    e.data::text, $2::text, 'g'
+  ) AS sealed(key_id)
+  WHERE e.stream_id = $1
+    AND NOT EXISTS (SELECT 1 FROM subject_keys k WHERE k.key_id = sealed.key_id[1]::uuid)
+)"""
+SEALED_KEY_ID = KEY_SEALED + r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):"
 
 
 def new_key() -> bytes:
@@ -134,6 +152,13 @@ async def current_key(db: Any, subject_id: UUID) -> tuple[UUID, bytes] | None:
     or erased)."""
     rows = await db.fetch(KEYS_BY_SUBJECT, [subject_id])
     return None if not rows else (rows[0]["key_id"], bytes(rows[0]["key"]))
+
+
+async def stream_erased(db: Any, stream_id: UUID) -> bool:
+    """Whether the stream's personal data was erased: its own erasure event, or any value in
+    its events sealed under a key that has since been destroyed (a person's other
+    applications, once the person is erased). One query; False for a stream with no events."""
+    return bool(await db.fetchval(STREAM_ERASED, stream_id, SEALED_KEY_ID))
 
 
 async def person_subject(db: Any, id_number: str) -> UUID:

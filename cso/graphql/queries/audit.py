@@ -23,27 +23,10 @@ from cso.graphql.types.event import (
     event_of,
     recorded_of,
 )
-from cso.services import policy
+from cso.services import personal_data, policy
 from cso.services.errors import InvalidInput, NotFound
 
 POSITION = Column("position", "bigint")
-
-# Whether a stream's personal data was erased: it records its subject's erasure (the
-# domain's PersonalDataErased events), or it holds a value sealed under a key that is gone.
-# Keys are per person (migration 0013): erasing one of a person's applications destroys the
-# key their other applications were sealed under, and records the erasure only in its own.
-ERASED = r"""
-SELECT EXISTS (
-  SELECT 1 FROM events WHERE stream_id = $1 AND type LIKE '%.PersonalDataErased'
-) OR EXISTS (
-  SELECT 1
-  FROM events e
-  CROSS JOIN LATERAL regexp_matches(
-    e.data::text, 'pd2:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):', 'g'
-  ) AS sealed(key_id)
-  WHERE e.stream_id = $1
-    AND NOT EXISTS (SELECT 1 FROM subject_keys k WHERE k.key_id = sealed.key_id[1]::uuid)
-)"""
 
 EVENTS = PreparedList(
     ListQuery(
@@ -155,12 +138,12 @@ class AuditQueries:
         result = await info.context.runtime.store.verify_stream(key)
         if result.events_checked == 0:
             raise NotFound(f"no stream {stream_id}")
-        erased = await info.context.db.fetchval(ERASED, key)
+        erased = await personal_data.stream_erased(info.context.db, key)
         return Verification(
             ok=result.ok,
             events_checked=result.events_checked,
             first_bad_version=result.first_bad_version,
-            personal_data_erased=bool(erased),
+            personal_data_erased=erased,
         )
 
     @fields.field("Each projection's position and lag (auditors, supervisors).")
