@@ -29,21 +29,26 @@ the same query, so node identity is stable; the cache holds the operation and it
 
 from __future__ import annotations
 
+import keyword
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from operator import attrgetter
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLScalarType,
+    GraphQLString,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -52,6 +57,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetails
 from graphql.pyutils import Path
+from graphql.type.scalars import serialize_boolean, serialize_id, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
@@ -208,25 +214,25 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if defer_usages:
             return None
-        entries: list[tuple[str, Plan, Plan]] = []
+        entries: list[Entry] = []
         for response_name, sub_details in grouped.items():
             node = sub_details[0].node
             if node.name.value == "__typename":
-                entries.append((response_name, _constant(object_type.name), _identity))
+                entries.append(Entry(response_name, Read("constant", object_type.name), None))
                 continue
             field = self.schema.get_field(object_type, node.name.value)
             if field is None:
                 continue  # graphql-core leaves out a field it does not know
             if field.args or node.arguments:
                 return None
-            getter = _getter(field)
-            if getter is None:
+            read = _read(field)
+            if read is None:
                 return None
             field_type = field.type
             sub_plan = self._leaf_or_compiled(plans, field_type, sub_details)
             if sub_plan is None:
                 return None
-            entries.append((response_name, getter, sub_plan))
+            entries.append(Entry(response_name, read, sub_plan, _same_class(field_type)))
         return _object(entries)
 
     def _leaf_or_compiled(
@@ -243,7 +249,28 @@ def planned_executor(maxsize: int = 512) -> type[PlannedExecutor]:
     return type("PlannedExecutor", (PlannedExecutor,), {"plan_cache": PlanCache(maxsize)})
 
 
-def _getter(field: GraphQLField) -> Plan | None:
+@dataclass(frozen=True)
+class Read:
+    """How a plan reads a field's value: an attribute of its source ("attribute"), the
+    value its source holds in hand ("in_hand", KeyError when not), or a constant."""
+
+    kind: str
+    name: Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One response key of an object plan: how its value is read and completed (None: the
+    value as read); `same_class`, a class whose values the leaf's coercion returns as they
+    are (str for String and ID, bool for Boolean), so the plan skips the call for them."""
+
+    response_name: str
+    read: Read
+    complete: Plan | None
+    same_class: type | None = None
+
+
+def _read(field: GraphQLField) -> Read | None:
     """How a plan reads the field's value from its source, or None: only the resolver can."""
     definition = (field.extensions or {}).get(STRAWBERRY_FIELD)
     if not isinstance(definition, StrawberryField) or definition.extensions:
@@ -255,29 +282,27 @@ def _getter(field: GraphQLField) -> Plan | None:
     if definition.base_resolver is None:
         # Strawberry's own resolver for a plain field reads the attribute, nothing more.
         plain = resolve.__name__ == "_get_basic_result" and definition.default_resolver is getattr
-        return attrgetter(name) if plain else None
+        return Read("attribute", name) if plain else None
     if definition.metadata.get(IN_HAND) and not definition.is_async:
-        return _in_hand(name)
+        return Read("in_hand", name)
     return None
 
 
-def _in_hand(name: str) -> Plan:
-    def get(source: Any) -> Any:
-        # KeyError when not in hand: the resolver loads it, on the standard path.
-        return source.in_hand[name]
-
-    return get
-
-
-def _constant(value: Any) -> Plan:
-    def get(_source: Any) -> Any:
-        return value
-
-    return get
+# Leaf types whose coercion answers a value of exactly this class as it is.
+_AS_THEY_ARE: tuple[tuple[GraphQLScalarType, Any, type], ...] = (
+    (GraphQLString, serialize_string, str),
+    (GraphQLID, serialize_id, str),
+    (GraphQLBoolean, serialize_boolean, bool),
+)
 
 
-def _identity(value: Any) -> Any:
-    return value
+def _same_class(field_type: GraphQLOutputType) -> type | None:
+    if not isinstance(field_type, GraphQLNonNull):
+        return None
+    for leaf, coerce, same_class in _AS_THEY_ARE:
+        if field_type.of_type is leaf and leaf.coerce_output_value is coerce:
+            return same_class
+    return None
 
 
 def _leaf(coerce: Callable[[Any], Any]) -> Plan:
@@ -327,17 +352,51 @@ def _list(item: Plan) -> Plan:
     return complete
 
 
-def _object(entries: list[tuple[str, Plan, Plan]]) -> Plan:
-    fields = tuple(entries)
-
-    def complete(value: Any) -> Any:
-        if value is None:
-            return None
-        if value is Undefined or isinstance(value, Exception):
-            raise GiveUp
-        return {name: sub(get(value)) for name, get, sub in fields}
-
-    return complete
+def _object(entries: list[Entry]) -> Plan:
+    """An object's plan, as the source of one function: each value read and completed in
+    line, the response's keys in graphql-core's order. Only identifiers of ours and
+    `repr`s go into the source; names and values from the document are passed in as
+    constants."""
+    scope: dict[str, Any] = {"Undefined": Undefined, "GiveUp": GiveUp}
+    reads: list[str] = []
+    keys: list[str] = []
+    for n, entry in enumerate(entries):
+        scope[f"k{n}"] = entry.response_name
+        kind, name = entry.read.kind, entry.read.name
+        if kind == "constant":
+            scope[f"v{n}"] = name
+        elif kind == "in_hand":
+            scope[f"n{n}"] = name
+            reads.append(f"    v{n} = value.in_hand[n{n}]")
+        elif name.isidentifier() and not keyword.iskeyword(name):
+            reads.append(f"    v{n} = value.{name}")
+        else:
+            scope[f"n{n}"] = name
+            reads.append(f"    v{n} = getattr(value, n{n})")
+        if entry.complete is None:
+            keys.append(f"k{n}: v{n}")
+            continue
+        scope[f"c{n}"] = entry.complete
+        if entry.same_class is not None:
+            scope[f"t{n}"] = entry.same_class
+            keys.append(f"k{n}: v{n} if v{n}.__class__ is t{n} else c{n}(v{n})")
+        else:
+            keys.append(f"k{n}: c{n}(v{n})")
+    source = "\n".join(
+        [
+            "def complete(value):",
+            "    if value is None:",
+            "        return None",
+            "    if value is Undefined or isinstance(value, Exception):",
+            "        raise GiveUp",
+            *reads,
+            "    return {" + ", ".join(keys) + "}",
+        ]
+    )
+    # The source is ours: identifiers we chose and attribute names checked above.
+    exec(compile(source, "<compiled plan>", "exec"), scope)
+    plan: Plan = scope["complete"]
+    return plan
 
 
 def _has_directives(
