@@ -1,4 +1,5 @@
-"""A compiled execution plan for reads: a subtree of plain fields completed by closures.
+"""A compiled execution plan for reads: a subtree of plain fields completed by functions
+made once per document (their pieces: cso.graphql.plans).
 
 graphql-core completes every field of a response through the same general path: a
 ResolveInfo, Strawberry's resolver wrapper, an awaitable check, and a dispatch on the
@@ -29,50 +30,46 @@ the same query, so node identity is stable; the cache holds the operation and it
 
 from __future__ import annotations
 
-import keyword
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLBoolean,
-    GraphQLField,
-    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
-    GraphQLScalarType,
-    GraphQLString,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    Undefined,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetails
 from graphql.pyutils import Path
-from graphql.type.scalars import serialize_boolean, serialize_id, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types.field import StrawberryField
 
-from cso.graphql.fields import IN_HAND
+from cso.graphql.plans import (
+    Entry,
+    GiveUp,
+    Plan,
+    Read,
+    leaf,
+    list_of,
+    non_null,
+    non_null_leaf,
+    object_of,
+    read_of,
+    same_class_of,
+)
 
-Plan = Callable[[Any], Any]
+__all__ = ["GiveUp", "OperationPlans", "PlanCache", "PlannedExecutor", "planned_executor"]
+
 FieldDetailsList = list[FieldDetails]
 PlanKey = tuple[int, ...]
-
-# graphql-core's `GraphQLField.extensions` key under which Strawberry keeps its field.
-STRAWBERRY_FIELD = "strawberry-definition"
-
-
-class GiveUp(Exception):  # not an error: the standard path takes over
-    """A plan met a value it does not complete; the standard path completes the field."""
 
 
 class OperationPlans:
@@ -189,21 +186,21 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(return_type, GraphQLNonNull):
             inner = return_type.of_type
             if is_leaf_type(inner):
-                return _non_null_leaf(inner.coerce_output_value)
+                return non_null_leaf(inner.coerce_output_value)
             if isinstance(inner, GraphQLObjectType) and inner.is_type_of is None:
                 # The object's function refuses None itself: one call less per object.
                 return self._object_plan(plans, inner, field_details_list, non_null=True)
             inner_plan = self._compiled(plans, inner, field_details_list)
-            return None if inner_plan is None else _non_null(inner_plan)
+            return None if inner_plan is None else non_null(inner_plan)
         if is_leaf_type(return_type):
             return None  # the standard path costs no more for a lone leaf
         if isinstance(return_type, GraphQLList):
             item = return_type.of_type
             if is_leaf_type(item):
-                item_plan: Plan | None = _leaf(item.coerce_output_value)
+                item_plan: Plan | None = leaf(item.coerce_output_value)
             else:
                 item_plan = self._compiled(plans, item, field_details_list)
-            return None if item_plan is None else _list(item_plan)
+            return None if item_plan is None else list_of(item_plan)
         if isinstance(return_type, GraphQLObjectType) and return_type.is_type_of is None:
             return self._object_plan(plans, return_type, field_details_list, non_null=False)
         return None
@@ -230,21 +227,21 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                 continue  # graphql-core leaves out a field it does not know
             if field.args or node.arguments:
                 return None
-            read = _read(field)
+            read = read_of(field)
             if read is None:
                 return None
             field_type = field.type
             sub_plan = self._leaf_or_compiled(plans, field_type, sub_details)
             if sub_plan is None:
                 return None
-            entries.append(Entry(response_name, read, sub_plan, _same_class(field_type)))
-        return _object(entries, non_null)
+            entries.append(Entry(response_name, read, sub_plan, same_class_of(field_type)))
+        return object_of(entries, non_null)
 
     def _leaf_or_compiled(
         self, plans: OperationPlans, field_type: GraphQLOutputType, details: FieldDetailsList
     ) -> Plan | None:
         if is_leaf_type(field_type):
-            return _leaf(field_type.coerce_output_value)
+            return leaf(field_type.coerce_output_value)
         return self._compiled(plans, field_type, details)
 
 
@@ -252,156 +249,6 @@ def planned_executor(maxsize: int = 512) -> type[PlannedExecutor]:
     """A PlannedExecutor class with its own plan cache of `maxsize` operations: pass it to
     the Strawberry schema as `execution_context_class` (one per schema)."""
     return type("PlannedExecutor", (PlannedExecutor,), {"plan_cache": PlanCache(maxsize)})
-
-
-@dataclass(frozen=True)
-class Read:
-    """How a plan reads a field's value: an attribute of its source ("attribute"), the
-    value its source holds in hand ("in_hand", KeyError when not), or a constant."""
-
-    kind: str
-    name: Any
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One response key of an object plan: how its value is read and completed (None: the
-    value as read); `same_class`, a class whose values the leaf's coercion returns as they
-    are (str for String and ID, bool for Boolean), so the plan skips the call for them."""
-
-    response_name: str
-    read: Read
-    complete: Plan | None
-    same_class: type | None = None
-
-
-def _read(field: GraphQLField) -> Read | None:
-    """How a plan reads the field's value from its source, or None: only the resolver can."""
-    definition = (field.extensions or {}).get(STRAWBERRY_FIELD)
-    if not isinstance(definition, StrawberryField) or definition.extensions:
-        return None
-    resolve = field.resolve
-    if resolve is None:
-        return None
-    name = definition.python_name
-    if definition.base_resolver is None:
-        # Strawberry's own resolver for a plain field reads the attribute, nothing more.
-        plain = resolve.__name__ == "_get_basic_result" and definition.default_resolver is getattr
-        return Read("attribute", name) if plain else None
-    if definition.metadata.get(IN_HAND) and not definition.is_async:
-        return Read("in_hand", name)
-    return None
-
-
-# Leaf types whose coercion answers a value of exactly this class as it is.
-_AS_THEY_ARE: tuple[tuple[GraphQLScalarType, Any, type], ...] = (
-    (GraphQLString, serialize_string, str),
-    (GraphQLID, serialize_id, str),
-    (GraphQLBoolean, serialize_boolean, bool),
-)
-
-
-def _same_class(field_type: GraphQLOutputType) -> type | None:
-    if not isinstance(field_type, GraphQLNonNull):
-        return None
-    for leaf, coerce, same_class in _AS_THEY_ARE:
-        if field_type.of_type is leaf and leaf.coerce_output_value is coerce:
-            return same_class
-    return None
-
-
-def _leaf(coerce: Callable[[Any], Any]) -> Plan:
-    def complete(value: Any) -> Any:
-        if value is None:
-            return None
-        if value is Undefined or isinstance(value, Exception):
-            raise GiveUp
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise GiveUp
-        return coerced
-
-    return complete
-
-
-def _non_null_leaf(coerce: Callable[[Any], Any]) -> Plan:
-    def complete(value: Any) -> Any:
-        if value is None or value is Undefined or isinstance(value, Exception):
-            raise GiveUp
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise GiveUp
-        return coerced
-
-    return complete
-
-
-def _non_null(inner: Plan) -> Plan:
-    def complete(value: Any) -> Any:
-        completed = inner(value)
-        if completed is None:
-            raise GiveUp
-        return completed
-
-    return complete
-
-
-def _list(item: Plan) -> Plan:
-    def complete(value: Any) -> Any:
-        if value is None:
-            return None
-        if value.__class__ is not list and value.__class__ is not tuple:
-            raise GiveUp  # an iterator, an awaitable, an exception: the standard path's
-        return [item(each) for each in value]
-
-    return complete
-
-
-def _object(entries: list[Entry], non_null: bool) -> Plan:
-    """An object's plan, as the source of one function: each value read and completed in
-    line, the response's keys in graphql-core's order. Only identifiers of ours and
-    `repr`s go into the source; names and values from the document are passed in as
-    constants. `non_null`: None is refused (GiveUp) rather than answered."""
-    scope: dict[str, Any] = {"Undefined": Undefined, "GiveUp": GiveUp}
-    reads: list[str] = []
-    keys: list[str] = []
-    for n, entry in enumerate(entries):
-        scope[f"k{n}"] = entry.response_name
-        kind, name = entry.read.kind, entry.read.name
-        if kind == "constant":
-            scope[f"v{n}"] = name
-        elif kind == "in_hand":
-            scope[f"n{n}"] = name
-            reads.append(f"    v{n} = value.in_hand[n{n}]")
-        elif name.isidentifier() and not keyword.iskeyword(name):
-            reads.append(f"    v{n} = value.{name}")
-        else:
-            scope[f"n{n}"] = name
-            reads.append(f"    v{n} = getattr(value, n{n})")
-        if entry.complete is None:
-            keys.append(f"k{n}: v{n}")
-            continue
-        scope[f"c{n}"] = entry.complete
-        if entry.same_class is not None:
-            scope[f"t{n}"] = entry.same_class
-            keys.append(f"k{n}: v{n} if v{n}.__class__ is t{n} else c{n}(v{n})")
-        else:
-            keys.append(f"k{n}: c{n}(v{n})")
-    source = "\n".join(
-        [
-            "def complete(value):",
-            "    if value is None:",
-            "        raise GiveUp" if non_null else "        return None",
-            "    if value is Undefined or isinstance(value, Exception):",
-            "        raise GiveUp",
-            *reads,
-            "    return {" + ", ".join(keys) + "}",
-        ]
-    )
-    # The source is ours: identifiers we chose and attribute names checked above.
-    exec(compile(source, "<compiled plan>", "exec"), scope)
-    plan: Plan = scope["complete"]
-    return plan
 
 
 def _has_directives(
