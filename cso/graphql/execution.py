@@ -122,6 +122,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
 
     plan_cache: ClassVar[PlanCache]
     _operation_plans: OperationPlans | None = None
+    _middleware = False
 
     def complete_value(
         self,
@@ -150,11 +151,11 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             plans = self._operation_plans = self.plan_cache.of(
                 self.operation, self.fragment_definitions
             )
-            # A middleware wraps every resolver: a plan would pass it by.
+            # A middleware (an extension's `resolve`) wraps every resolver of this request:
+            # a plan would pass it by, so none runs.
             middleware = self.middleware_manager
-            if middleware is not None and middleware.middlewares:
-                plans.plannable = False
-        if not plans.plannable:
+            self._middleware = middleware is not None and bool(middleware.middlewares)
+        if self._middleware or not plans.plannable:
             return None
         key = (id(return_type), *[id(details.node) for details in field_details_list])
         try:

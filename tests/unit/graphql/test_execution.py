@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import strawberry
-from strawberry.extensions import ParserCache
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from cso.graphql import fields
@@ -197,3 +197,22 @@ def test_the_plan_cache_keeps_at_most_its_size_of_operations() -> None:
     executor: type[PlannedExecutor] = planned.execution_context_class  # type: ignore[assignment]
     cache: PlanCache = executor.plan_cache
     assert len(cache) == 8
+
+
+def test_no_plan_runs_under_an_extension_that_wraps_resolvers() -> None:
+    class Upper(SchemaExtension):
+        def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+            found = _next(root, info, *args, **kwargs)
+            return found.upper() if isinstance(found, str) else found
+
+    items = _items()
+    planned, _ = _schemas(items)
+    wrapped = strawberry.Schema(
+        query=planned.query,
+        types=[Person],
+        execution_context_class=planned_executor(8),
+        extensions=[Upper],
+    )
+    data, _ = _answer(wrapped, "{ items { name leaves { name } } }")
+    assert json.loads(data)["items"][0] == {"name": "ONE", "leaves": [{"name": "A"}]}
+    assert _compiled(wrapped) == 0
