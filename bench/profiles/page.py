@@ -14,6 +14,9 @@ prints where the time goes, with the share of wall time the garbage collector to
 To measure another checkout (say, main) against this one in the same conditions, run
 `compare` from outside both with PYTHONPATH=<that checkout>: `python -m uvicorn` puts the
 working directory first on the path, so a run from inside a checkout serves that checkout.
+`profile` the same way (`python <that checkout>/bench/profiles/page.py profile` from outside
+both, PYTHONPATH=<that checkout>), alternating the two runs: CPU milliseconds per page, one
+against the other, is the figure; either alone moves with the machine's load.
 
 Both use CSO_DATABASE_URL, else CSO_TEST_DATABASE_URL (a server URL): a database named
 `cso_page_profile` there is created and seeded with the demo district on first use, and kept

@@ -13,6 +13,9 @@ import strawberry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# The metadata key marking an in-hand field (see `in_hand_field`).
+IN_HAND = "cso.in_hand"
+
 
 def field(description: str) -> Callable[[F], F]:
     decorator: Callable[[F], F] = strawberry.field(description=description)
@@ -23,9 +26,13 @@ def in_hand_field(graphql_type: Any, description: str | None = None) -> Callable
     """A field whose plain (not async) resolver answers its value when in hand, and an
     awaitable otherwise: graphql-core awaits what needs awaiting, and a value in hand costs
     no coroutine and no task. `graphql_type` is the field's type (the resolver's annotation
-    also names the awaitable)."""
+    also names the awaitable).
+
+    The resolver's contract, which compiled plans (cso.graphql.execution) rely on to answer
+    the field without calling it: when its source's `in_hand` dict holds the resolver's name,
+    it returns exactly that value, and does nothing else."""
     decorator: Callable[[F], F] = strawberry.field(
-        description=description, graphql_type=graphql_type
+        description=description, graphql_type=graphql_type, metadata={IN_HAND: True}
     )
     return decorator
 

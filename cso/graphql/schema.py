@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 
 from cso.graphql.consistency import ReadYourWrites
 from cso.graphql.errors import assign_code
+from cso.graphql.execution import planned_executor
 from cso.graphql.input_fields import input_field_of
 from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.housing import HousingMutations
@@ -145,6 +146,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscriptions,
         scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=planned_executor(),
         extensions=[
             MutationPermissions,  # first: refuses before any input is validated or parsed
             ReadYourWrites,
