@@ -6,7 +6,8 @@ CSO_DATABASE_URL, else CSO_TEST_DATABASE_URL, else the embedded PostgreSQL, and 
 (then drops) a database of its own there. The larger log is the demo log copied under fresh
 ids (every UUID in a copy mapped to a new one, hashes recomputed), so its events are real
 domain events that every projection handles; the projections' own runners apply it first,
-and the replay check then compares their tables with its replay.
+all at once as a server runs them, and the replay check then compares their tables with its
+replay.
 """
 
 from __future__ import annotations
@@ -83,22 +84,26 @@ async def copy_demo(conn: asyncpg.Connection[Any], copies: int, first: int = 1) 
         await conn.copy_records_to_table("events", records=records, columns=[*COLUMNS, "hash"])
 
 
-async def project(url: str, store: EventStore) -> float:
-    """Apply the whole log with every projection's runner; seconds taken."""
+async def project(url: str, store: EventStore, *, batch_size: int = 2000) -> float:
+    """Apply the whole log with every projection's runner, all at once on their own
+    connections as a server's supervisor runs them; seconds until the last has caught up."""
     listener = Listener(url)
     await listener.start()
+    codec = Codec(DOMAIN_ENUMS)
     started = time.perf_counter()
     try:
-        for projection in ALL_PROJECTIONS:
-            runner = ProjectionRunner(
+        runners = [
+            ProjectionRunner(
                 projection,
                 database_url=url,
                 store=store,
-                codec=Codec(DOMAIN_ENUMS),
+                codec=codec,
                 listener=listener,
-                batch_size=2000,
+                batch_size=batch_size,
             )
-            await runner.catch_up_to(timeout=7200)
+            for projection in ALL_PROJECTIONS
+        ]
+        await asyncio.gather(*(runner.catch_up_to(timeout=7200) for runner in runners))
     finally:
         await listener.stop()
     return time.perf_counter() - started

@@ -121,22 +121,32 @@ class BatchWriter:
         last_run_of: dict[str, int] = {}  # query -> index of its latest run
         last_touch: dict[Any, int] = {}  # key -> index of the latest run that used it
         floor = -1  # the latest barrier's run: nothing moves ahead of it
+        keyed = self.keyed
         for query, args in pending:
-            positions = self.keyed.get(query)
-            if positions is None:
-                earliest = len(runs) - 1
-                keys: list[Any] = []
-            else:
-                keys = [args[p - 1] for p in positions]
-                earliest = max([floor, *(last_touch.get(k, -1) for k in keys)])
+            positions = keyed.get(query)
             index = last_run_of.get(query, -1)
-            if index < earliest or index < 0:
+            if positions is None:
+                if index < len(runs) - 1 or index < 0:
+                    index = len(runs)
+                    runs.append((query, []))
+                    last_run_of[query] = index
+                runs[index][1].append(args)
+                floor = index
+                continue
+            # (The common case, one key, without the lists the general one builds: this loop
+            # runs once per statement of a batch.)
+            if len(positions) == 1:
+                key = args[positions[0] - 1]
+                earliest = last_touch.get(key, -1)
+                keys: tuple[Any, ...] = (key,)
+            else:
+                keys = tuple(args[p - 1] for p in positions)
+                earliest = max(last_touch.get(k, -1) for k in keys)
+            if index < earliest or index < floor or index < 0:
                 index = len(runs)
                 runs.append((query, []))
                 last_run_of[query] = index
             runs[index][1].append(args)
-            if positions is None:
-                floor = index
             for k in keys:
                 last_touch[k] = index
         return runs

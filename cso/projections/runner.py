@@ -13,20 +13,23 @@ therefore halts the projection just before it, visibly, until a fixed handler pa
 Keeping pace with the writers (DESIGN §3): the runner reads the log on its own connection
 (only the events it handles carry data), hands its handlers a `BatchWriter` so that a
 batch's writes go out as a few pipelined multi-row writes, advances the checkpoint and
-notifies in one statement, and reads bigger batches while it is behind. When a deferred
-write fails, the batch is applied again statement by statement, which names the event.
+notifies in one statement, and reads bigger batches while it is behind. While it is behind
+it also reads and decodes the next batch on a second connection as the current one is
+written and committed (reading.py), so the client's work and the server's overlap. When a
+deferred write fails, the batch is applied again statement by statement, which names the
+event.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, cast
 
 import asyncpg
-import orjson
 
 from cso.eventstore import Checkpoint, Codec, EventStore, Listener, RecordedEvent
 from cso.eventstore.listener import look_again_after
@@ -41,6 +44,14 @@ from cso.projections.failures import (
     ProjectionError,
 )
 from cso.projections.lock import locked_connection
+from cso.projections.reading import (
+    LogRead,
+    Undecodable,
+    close_quietly,
+    decode,
+    read_log,
+    reader_connection,
+)
 
 log = logging.getLogger(__name__)
 # The longest wait between attempts to reconnect: once the database is back, a runner is
@@ -102,7 +113,6 @@ class ProjectionRunner:
         self.failures = FailureTracker(retry_interval, max_backoff)
         self._held_back = 0  # looks in a row that found events held back by the watermark
         self._limit = batch_size  # the next read's size: grows while reads come back full
-        self._data: dict[int, str] = {}  # the last read's event data, as text, by position
 
     @property
     def name(self) -> str:
@@ -204,54 +214,63 @@ class ProjectionRunner:
     async def catch_up(
         self, conn: asyncpg.Connection[Any], checkpoint: Checkpoint
     ) -> tuple[Checkpoint, int]:
-        """Apply every available batch; return the new checkpoint and how many events passed."""
+        """Apply every available batch; return the new checkpoint and how many events passed.
+
+        After a full read (the log has more) the next batch is read ahead on a connection of
+        its own while this one is applied; it is dropped if this one fails. That connection
+        lives until the log is caught up (the live path, whose reads are never full, does
+        not open it)."""
         passed = 0
-        while batch := await self._read(conn, checkpoint):
-            batch = self.failures.around_suspect(batch)
-            checkpoint = await self.apply_batch(conn, checkpoint, batch)
-            passed += len(batch)
+        reader: asyncpg.Connection[Any] | None = None
+        ahead: asyncio.Task[LogRead] | None = None
+        try:
+            read = await self._read(conn, checkpoint)
+            while read.batch:
+                batch = self.failures.around_suspect(read.batch)
+                if read.full and len(batch) == len(read.batch):
+                    if reader is None:
+                        reader = await reader_connection(
+                            self.database_url, self.name, search_path=self.search_path
+                        )
+                    ahead = asyncio.create_task(self._read(reader, batch[-1].checkpoint))
+                checkpoint = await self.apply_batch(conn, checkpoint, batch, read.events)
+                passed += len(batch)
+                if ahead is not None:
+                    read, ahead = await ahead, None
+                else:
+                    read = await self._read(conn, checkpoint)
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await ahead
+            if reader is not None:
+                await close_quietly(reader)
         return checkpoint, passed
 
-    async def _read(self, conn: asyncpg.Connection[Any], after: Checkpoint) -> list[RecordedEvent]:
-        """The next batch of the log: the events the projection handles, and the last one
-        read whatever its type (without data or metadata: no handler will see it), so that
-        the checkpoint moves past the rest."""
-        rows = await conn.fetch(
-            sql.SELECT_LOG_AFTER,
-            after.transaction_id,
-            after.position,
-            self._limit,
-            list(self.projection.handlers),
-        )
-        full = bool(rows) and rows[0]["scanned"] == self._limit
+    async def _read(self, conn: asyncpg.Connection[Any], after: Checkpoint) -> LogRead:
+        """The next batch of the log, decoded (reading.read_log); a full read makes the next
+        one twice as big, up to MAX_BATCH_GROWTH times `batch_size`."""
+        read = await read_log(conn, self.projection, self.codec, after, self._limit)
         self._limit = (
-            min(self._limit * 2, self.batch_size * MAX_BATCH_GROWTH) if full else self.batch_size
+            min(self._limit * 2, self.batch_size * MAX_BATCH_GROWTH)
+            if read.full
+            else self.batch_size
         )
-        # The data goes to the codec as the text it came in: parsed here it would be dumped
-        # again for the codec to parse (no handler reads `recorded.data`, which stays empty).
-        self._data = {row["position"]: row["data"] for row in rows if row["data"] is not None}
-        return [
-            RecordedEvent(
-                position=row["position"],
-                transaction_id=row["transaction_id"],
-                stream_id=row["stream_id"],
-                stream_type=row["stream_type"],
-                version=row["version"],
-                type=row["type"],
-                data={},
-                metadata=_json_text(row["metadata"]),
-                recorded_at=row["recorded_at"],
-                hash=bytes(row["hash"]),
-            )
-            for row in rows
-        ]
+        return read
 
     async def apply_batch(
-        self, conn: asyncpg.Connection[Any], after: Checkpoint, batch: list[RecordedEvent]
+        self,
+        conn: asyncpg.Connection[Any],
+        after: Checkpoint,
+        batch: list[RecordedEvent],
+        events: dict[int, Any] | None = None,
     ) -> Checkpoint:
         """Apply `batch` (which follows `after`) and move the checkpoint to its last event, in
-        one transaction. Raises HandlerFailed naming the failing event (the batch rolled
-        back), or CheckpointMoved."""
+        one transaction. `events` holds the batch's decoded events by position (as read);
+        one missing is decoded from its `data`. Raises HandlerFailed naming the failing
+        event (the batch rolled back), or CheckpointMoved."""
+        decoded = events if events is not None else {}
         last = batch[-1].checkpoint
         if not any(self.projection.handles(recorded.type) for recorded in batch):
             await self._advance(conn, after, last)  # one statement: atomic on its own
@@ -259,7 +278,7 @@ class ProjectionRunner:
             try:
                 async with conn.transaction():
                     writer = BatchWriter(conn, keyed=self.projection.keyed)
-                    await self._apply_all(cast("asyncpg.Connection[Any]", writer), batch)
+                    await self._apply_all(cast("asyncpg.Connection[Any]", writer), batch, decoded)
                     await writer.flush()
                     await self._advance(conn, after, last)
             except DeferredWriteFailed:
@@ -268,7 +287,7 @@ class ProjectionRunner:
                 # Rolled back. Which event wrote the failing statement is unknown once writes
                 # are deferred: apply the batch again, each statement sent as it is made.
                 async with conn.transaction():
-                    await self._apply_all(conn, batch)
+                    await self._apply_all(conn, batch, decoded)
                     await self._advance(conn, after, last)
         self.checkpoint = last
         if passed := self.failures.committed(last):
@@ -277,10 +296,12 @@ class ProjectionRunner:
             self.on_commit(self.name, last)
         return last
 
-    async def _apply_all(self, conn: asyncpg.Connection[Any], batch: list[RecordedEvent]) -> None:
+    async def _apply_all(
+        self, conn: asyncpg.Connection[Any], batch: list[RecordedEvent], events: dict[int, Any]
+    ) -> None:
         # (`conn` is a BatchWriter on the fast path: handlers use only what both offer.)
         for recorded in batch:
-            await self._apply(conn, recorded)
+            await self._apply(conn, recorded, events)
 
     async def _advance(
         self, conn: asyncpg.Connection[Any], after: Checkpoint, last: Checkpoint
@@ -296,13 +317,18 @@ class ProjectionRunner:
         if advanced is None:
             raise CheckpointMoved(self.name)
 
-    async def _apply(self, conn: asyncpg.Connection[Any], recorded: RecordedEvent) -> None:
+    async def _apply(
+        self, conn: asyncpg.Connection[Any], recorded: RecordedEvent, events: dict[int, Any]
+    ) -> None:
         handler = self.projection.handlers.get(recorded.type)
         if handler is None:
             return
         try:
-            data = self._data.get(recorded.position) or orjson.dumps(recorded.data).decode()
-            event = self.codec.decode(recorded.stream_id, recorded.version, recorded.type, data)
+            event = events.get(recorded.position)
+            if event is None:
+                event = events[recorded.position] = decode(self.codec, recorded)
+            if isinstance(event, Undecodable):
+                raise event.error
             await handler(conn, event, recorded)
         except DeferredWriteFailed:
             raise  # an earlier event's write, flushed by a read: not this event's failure
@@ -333,8 +359,3 @@ class ProjectionRunner:
             error.failures,
         )
         return delay
-
-
-def _json_text(document: str | None) -> dict[str, Any]:
-    # The log query reads metadata as text, NULL for events the projection skips.
-    return {} if document is None else cast(dict[str, Any], orjson.loads(document))

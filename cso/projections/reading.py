@@ -1,0 +1,119 @@
+"""A runner's reads of the log: one batch, decoded, and the connection that reads ahead.
+
+A read decodes every event the projection handles as it arrives, so that a runner far
+behind can read and decode its next batch on a second connection while its current batch's
+writes and commit run on the server (see ProjectionRunner.catch_up): the client's share of
+a batch then overlaps the server's instead of following it. An event that cannot be decoded
+is kept as `Undecodable` and fails when its turn comes, exactly as if it had been decoded
+then (the runner names it, retries it, never skips it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import asyncpg
+import orjson
+
+from cso.eventstore import Checkpoint, Codec, RecordedEvent
+from cso.projections import sql
+from cso.projections.base import Projection
+from cso.projections.lock import IDLE_IN_TRANSACTION_TIMEOUT_MS
+
+
+@dataclass(frozen=True, slots=True)
+class Undecodable:
+    """What decoding an event raised; raised again when a handler would have seen it."""
+
+    error: Exception
+
+
+@dataclass(slots=True)
+class LogRead:
+    """One read of the log after a checkpoint.
+
+    `batch` holds the events the projection handles and the last one read whatever its type
+    (so the checkpoint moves past the rest); `events` the decoded domain event (or its
+    `Undecodable`) of each handled one, by position; `full` says the read took as many
+    events as it asked for, so the log has more.
+    """
+
+    batch: list[RecordedEvent] = field(default_factory=list)
+    events: dict[int, Any] = field(default_factory=dict)
+    full: bool = False
+
+
+async def read_log(
+    conn: asyncpg.Connection[Any],
+    projection: Projection,
+    codec: Codec,
+    after: Checkpoint,
+    limit: int,
+) -> LogRead:
+    """At most `limit` events of the log after `after`, in commit order, the handled ones
+    decoded. Raises what the connection raises; never what a decode raises."""
+    rows = await conn.fetch(
+        sql.SELECT_LOG_AFTER,
+        after.transaction_id,
+        after.position,
+        limit,
+        list(projection.handlers),
+    )
+    read = LogRead(full=bool(rows) and rows[0]["scanned"] == limit)
+    for row in rows:
+        recorded = RecordedEvent(
+            position=row["position"],
+            transaction_id=row["transaction_id"],
+            stream_id=row["stream_id"],
+            stream_type=row["stream_type"],
+            version=row["version"],
+            type=row["type"],
+            data={},  # no handler reads it: the codec takes the text as it came
+            metadata=_json_text(row["metadata"]),
+            recorded_at=row["recorded_at"],
+            hash=bytes(row["hash"]),
+        )
+        read.batch.append(recorded)
+        if row["data"] is not None:
+            read.events[recorded.position] = decode(codec, recorded, row["data"])
+    return read
+
+
+def decode(codec: Codec, recorded: RecordedEvent, data: str | None = None) -> Any:
+    """`recorded`'s domain event from `data` (else its parsed `data`), or Undecodable."""
+    text = data if data is not None else orjson.dumps(recorded.data).decode()
+    try:
+        return codec.decode(recorded.stream_id, recorded.version, recorded.type, text)
+    except Exception as exc:
+        return Undecodable(exc)
+
+
+async def reader_connection(
+    database_url: str, name: str, *, search_path: str | None = None
+) -> asyncpg.Connection[Any]:
+    """A connection of `name`'s own to read the log ahead on (it holds no lock and no
+    transaction: each read is one statement)."""
+    settings = {
+        "application_name": f"cso-projection-reader:{name}"[:63],
+        "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_TIMEOUT_MS),
+    }
+    if search_path is not None:
+        settings["search_path"] = search_path
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(database_url, server_settings=settings)
+    return conn
+
+
+async def close_quietly(conn: asyncpg.Connection[Any]) -> None:
+    """Close `conn`, or drop it when closing fails (a broken connection)."""
+    try:
+        await conn.close(timeout=2)
+    except Exception:
+        with contextlib.suppress(Exception):
+            conn.terminate()
+
+
+def _json_text(document: str | None) -> dict[str, Any]:
+    # The log query reads metadata as text, NULL for events the projection skips.
+    return {} if document is None else cast(dict[str, Any], orjson.loads(document))

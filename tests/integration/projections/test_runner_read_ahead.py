@@ -1,0 +1,95 @@
+"""A runner far behind reads its next batch ahead on a second connection: each event is still
+applied once, a failure drops what was read ahead, and the reader goes once caught up."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+import pytest
+
+from cso.eventstore import Checkpoint, RecordedEvent
+from cso.projections.failures import HandlerFailed
+from tests.integration.projections.conftest import MakeRunner
+from tests.integration.projections.factories import new_officer
+from tests.integration.projections.recording import (
+    applied,
+    checkpoint_row,
+    recording_projection,
+    start_at_head,
+)
+from tests.integration.projections.world import World
+
+pytestmark = pytest.mark.usefixtures("applied_table")
+
+READERS = "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1"
+
+
+def fresh_name(purpose: str) -> str:
+    return f"test-{purpose}-{uuid.uuid4().hex[:8]}"
+
+
+async def test_a_runner_far_behind_reads_ahead_on_a_second_connection_and_applies_each_event_once(
+    world: World, make_runner: MakeRunner
+) -> None:
+    name = fresh_name("ahead")
+    reader = f"cso-projection-reader:{name}"
+    officers = [new_officer() for _ in range(12)]
+    await start_at_head(world.pool, world.store, name)
+    for officer in officers:
+        last = await world.append(officer)
+    readers_seen: list[int] = []
+
+    async def look_for_the_reader(recorded: RecordedEvent) -> None:
+        readers_seen.append(await world.pool.fetchval(READERS, reader))
+
+    runner = make_runner(
+        recording_projection(name, {o.id for o in officers}, look_for_the_reader), batch_size=2
+    )
+
+    assert await runner.catch_up_to(last) >= last
+
+    assert await applied(world.pool, name) == Counter({(o.id, 1): 1 for o in officers})
+    assert max(readers_seen) == 1, "the next batch was read on a connection of its own"
+    assert await world.pool.fetchval(READERS, reader) == 0, "and it was closed once caught up"
+
+
+async def test_a_failure_drops_the_batch_read_ahead_and_the_retry_applies_every_event_once(
+    world: World, make_runner: MakeRunner
+) -> None:
+    name = fresh_name("ahead-fails")
+    officers = [new_officer() for _ in range(12)]
+    poison = officers[5]
+    start = await start_at_head(world.pool, world.store, name)
+    for officer in officers:
+        last = await world.append(officer)
+    broken = True
+    seen: Counter[uuid.UUID] = Counter()
+
+    async def fail_on_poison(recorded: RecordedEvent) -> None:
+        seen[recorded.stream_id] += 1
+        if broken and recorded.stream_id == poison.id:
+            raise RuntimeError("boom")
+
+    runner = make_runner(
+        recording_projection(name, {o.id for o in officers}, fail_on_poison), batch_size=2
+    )
+
+    with pytest.raises(HandlerFailed) as failure:
+        await runner.catch_up_to(last)
+
+    assert failure.value.recorded.stream_id == poison.id
+    done = await applied(world.pool, name)
+    # Batches of 2, then 4 (officers 2-5, the poison last): the first committed, the second
+    # rolled back whole, and the 8 read ahead behind it were dropped.
+    assert done == Counter({(o.id, 1): 1 for o in officers[:2]}), "whole batches before it"
+    assert all(seen[o.id] == 0 for o in officers[6:]), "nothing read ahead was applied"
+    row = await checkpoint_row(world.pool, name)
+    assert Checkpoint(row["transaction_id"], row["position"]) > start
+    assert row["error_position"] == failure.value.recorded.position
+
+    broken = False
+    assert await runner.catch_up_to(last) >= last
+
+    assert await applied(world.pool, name) == Counter({(o.id, 1): 1 for o in officers})
+    assert await world.pool.fetchval(READERS, f"cso-projection-reader:{name}") == 0
