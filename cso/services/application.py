@@ -303,10 +303,13 @@ class Application:
         key = command.scoped_key
         if key is None:
             return await self._execute(command, attempt)
-        while (running := self._keys.get(key)) is not None:
-            await running.wait()
-        if (earlier := await self.store.idempotent_result(key)) is not None:
-            return replay(command, earlier)
+        while True:
+            while (running := self._keys.get(key)) is not None:
+                await running.wait()
+            if (earlier := await self.store.idempotent_result(key)) is not None:
+                return replay(command, earlier)
+            if key not in self._keys:  # nobody took it while we looked it up
+                break
         done = self._keys[key] = asyncio.Event()
         try:
             return await self._execute(command, attempt)
