@@ -177,6 +177,12 @@ class Repository:
                 self._keep(_copy(aggregate), last_hash)
         return result
 
+    @property
+    def appends_turns(self) -> bool:
+        """Whether `save_turns` may stand in for `save`: not for a subclass that saves
+        otherwise (the seed's staging repository keeps saves in memory until it flushes)."""
+        return type(self).save is Repository.save
+
     def turn(
         self, aggregate: Aggregate, metadata: Metadata, outcome: Mapping[str, str]
     ) -> Turn | None:

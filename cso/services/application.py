@@ -286,7 +286,7 @@ class Application:
         self.today = today
         self.retry_seconds = retry_seconds
         self.locks = StreamLocks()
-        self.pipelines = Pipelines(repository)
+        self.pipelines = Pipelines(repository) if repository.appends_turns else None
         # Idempotency keys of commands under way in this process: a second request with one
         # waits for the first, so two never share a batch (see pipeline.py).
         self._keys: dict[str, asyncio.Event] = {}
@@ -333,8 +333,9 @@ class Application:
                     return await unit.finish(attempt)
                 except LockOrderBroken as broken:
                     await locks.lock_in_order(broken.streams)
-                except Speculative as busy:
-                    await self.pipelines.idle(busy.stream_id)
+                except Speculative as busy:  # raised only with pipelines
+                    if self.pipelines is not None:
+                        await self.pipelines.idle(busy.stream_id)
                 except Superseded as superseded:
                     # Not counted against the deadline: a batch before it failed, and the
                     # command that failed it meets its own conflict (or answers).
