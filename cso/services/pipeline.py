@@ -143,6 +143,7 @@ class Pipelines:
 
     async def _drive(self, stream_id: UUID, stream: _Stream) -> None:
         """Send what waits, a batch at a time, until nothing does; then drop the entry."""
+        batch: list[_Entry] = []
         try:
             while stream.waiting:
                 batch, stream.waiting = stream.waiting, []
@@ -153,7 +154,11 @@ class Pipelines:
                     stream.waiting = []
                     stream.epoch = next(self._epochs)
         finally:
-            for entry in stream.waiting:  # only if this task was cancelled
+            # Only if this task was cancelled (the loop is closing): what was on its way
+            # may have committed, what waited has not.
+            for entry in batch:
+                _answer(entry, ConnectionAbortedError("the append was interrupted"))
+            for entry in stream.waiting:
                 _answer(entry, Superseded())
             if self._streams.get(stream_id) is stream:
                 del self._streams[stream_id]
