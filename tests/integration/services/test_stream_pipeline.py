@@ -127,6 +127,7 @@ class ScriptedStore(EventStore):
         self.other: Application | None = None
         self.project_id: uuid.UUID | None = None
         self.batch_sizes: list[int] = []
+        self.taken: Changed | None = None
 
     async def append_turns(self, turns: Sequence[Turn]) -> list[AppendResult]:
         self.batch_sizes.append(len(turns))
@@ -134,6 +135,12 @@ class ScriptedStore(EventStore):
         if fate == "another process wrote":
             assert self.other is not None and self.project_id is not None
             await record_service(self.other, self.project_id, 999)
+        elif fate == "another process used a key":
+            assert self.other is not None and self.project_id is not None
+            scoped = turns[1].metadata.idempotency_key
+            assert scoped is not None
+            key = scoped.split(":", 1)[1]
+            self.taken = await record_service(self.other, self.project_id, 999, idempotency_key=key)
         elif fate == "broken before commit":
             raise ConnectionResetError("connection reset while sending the batch")
         results = await super().append_turns(turns)
@@ -184,6 +191,28 @@ async def test_a_batch_that_another_process_beat_runs_again_and_answers_on_fresh
         count += 1
 
 
+async def test_a_key_another_process_used_meanwhile_answers_its_result_and_the_rest_run_again(
+    scripted: tuple[Application, ScriptedStore], app: Application
+) -> None:
+    pipelined, store = scripted
+    project_id, _ = await project_with_cso(app)
+    store.other, store.project_id = another_process(app), project_id
+    store.fates = ["another process used a key"]
+    fresh = uuid.uuid4().hex  # keys are the supervisor's, whom every test shares
+    before = len(await recorded_summaries(app, project_id))
+
+    outcomes = await asyncio.gather(
+        *(record_service(pipelined, project_id, n, idempotency_key=f"{fresh}{n}") for n in range(8))
+    )
+
+    assert store.taken is not None
+    replayed = [o for o in outcomes if o.replayed]
+    assert [o["service"] for o in replayed] == [store.taken["service"]]
+    summaries = await recorded_summaries(app, project_id)
+    assert summaries.count("第999次咨询") == 1
+    assert len(summaries) == before + 8  # seven of ours and the other process's, once each
+
+
 async def test_a_connection_broken_before_the_batch_committed_answers_its_commands_with_the_error(
     scripted: tuple[Application, ScriptedStore], app: Application
 ) -> None:
@@ -226,14 +255,15 @@ async def test_one_idempotency_key_sent_many_times_at_once_appends_once_and_answ
 ) -> None:
     project_id, _ = await project_with_cso(app)
     version = await project_version(app, project_id)
-    keyed = [record_service(app, project_id, 7, idempotency_key="same") for _ in range(6)]
-    others = [record_service(app, project_id, n, idempotency_key=f"k{n}") for n in range(10)]
+    fresh = uuid.uuid4().hex  # keys are the supervisor's, whom every test shares
+    keyed = [record_service(app, project_id, 7, idempotency_key=fresh) for _ in range(6)]
+    others = [record_service(app, project_id, n, idempotency_key=f"{fresh}{n}") for n in range(10)]
     outcomes = await asyncio.gather(*keyed, *others)
 
     assert len({o["service"] for o in outcomes[:6]}) == 1
     assert sum(not o.replayed for o in outcomes[:6]) == 1
     assert await project_version(app, project_id) == version + 11
-    again = await record_service(app, project_id, 3, idempotency_key="k3")
+    again = await record_service(app, project_id, 3, idempotency_key=f"{fresh}3")
     assert again.replayed and again["service"] == outcomes[6 + 3]["service"]
 
 
@@ -241,11 +271,14 @@ async def test_a_key_reused_for_another_request_inside_a_batch_is_refused_as_bef
     app: Application,
 ) -> None:
     project_id, _ = await project_with_cso(app)
-    first = record_service(app, project_id, 1, idempotency_key="k", operation="a")
-    second = record_service(app, project_id, 2, idempotency_key="k", operation="b")
+    version = await project_version(app, project_id)
+    key = uuid.uuid4().hex
+    first = record_service(app, project_id, 1, idempotency_key=key, operation="a")
+    second = record_service(app, project_id, 2, idempotency_key=key, operation="b")
     outcomes = await asyncio.gather(first, second, return_exceptions=True)
-    assert isinstance(outcomes[0], Changed)
-    assert isinstance(outcomes[1], InvalidInput)
+    # Whichever came first is answered; the other is refused, and nothing else appended.
+    assert sorted(type(o).__name__ for o in outcomes) == ["Changed", "InvalidInput"]
+    assert await project_version(app, project_id) == version + 1
 
 
 async def test_a_batch_crossing_the_snapshot_interval_stores_the_snapshot_of_that_command(
