@@ -18,7 +18,6 @@ from cso.domain.project import Project
 from cso.eventstore import AppendResult, Checkpoint, EventStore, Repository
 from cso.eventstore.append import Turn
 from cso.services.application import Application, Changed, UnitOfWork
-from cso.services.errors import InvalidInput
 from tests.integration.services.conftest import (
     TODAY,
     another_process,
