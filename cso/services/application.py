@@ -178,18 +178,17 @@ class UnitOfWork:
         except (LockOrderBroken, Speculative):
             raise
         except Exception as exc:
-            if self.speculative is not None:
-                await self._settled()
+            if self.speculative is not None and self.pipelines is not None:
+                await self._settled(self.pipelines)
             if isinstance(exc, RuleViolation) and self.stale is not None:
                 raise self.stale from None
             raise
         return await self.commit(ids)
 
-    async def _settled(self) -> None:
+    async def _settled(self, pipelines: Pipelines) -> None:
         """Let go of the stream and wait until the events this command saw have committed;
         raises Superseded if they never will."""
-        assert self.pipelines is not None  # speculative only with pipelines
-        answer = self.pipelines.hand_off(self.loaded[0], self.speculative, None)
+        answer = pipelines.hand_off(self.loaded[0], self.speculative, None)
         self.locks.release_all()
         await answer
 
@@ -208,9 +207,9 @@ class UnitOfWork:
         if self.command.operation is not None:
             outcome[OPERATION] = self.command.operation
         if changed and self.pipelines is not None and self._one_stream():
-            return await self._pipelined(ids, outcome)
-        if self.speculative is not None:  # nothing to append, on uncommitted state
-            await self._settled()
+            return await self._pipelined(self.pipelines, ids, outcome)
+        if self.speculative is not None and self.pipelines is not None:
+            await self._settled(self.pipelines)  # nothing to append, on uncommitted state
         if not changed and not self.reservations:
             # The command asked for what already is: nothing to append, and the token
             # covers what was read, so a query sending it back sees that state. Its key is
@@ -237,13 +236,14 @@ class UnitOfWork:
             not self.solo and not self.created and not self.reservations and len(self.loaded) == 1
         )
 
-    async def _pipelined(self, ids: dict[str, UUID], outcome: dict[str, str]) -> Changed:
+    async def _pipelined(
+        self, pipelines: Pipelines, ids: dict[str, UUID], outcome: dict[str, str]
+    ) -> Changed:
         """Hand the events to the stream's pipeline, let go of the stream (the next command
         runs on this one's state), and answer once they have committed."""
-        assert self.pipelines is not None
         (aggregate,) = self.loaded
         turn = self.repository.turn(aggregate, self.command.metadata(), outcome)
-        answer = self.pipelines.hand_off(aggregate, self.speculative, turn)
+        answer = pipelines.hand_off(aggregate, self.speculative, turn)
         self.locks.release_all()
         result = await answer
         if result is None:  # a turn always has an answer; a barrier has none
@@ -296,9 +296,12 @@ class Application:
         """Run `attempt` and append what it changed, holding each stream it loads.
 
         Commands of this process on a stream queue behind each other, so they never
-        conflict. After another process's write the attempt re-runs on fresh state (the
-        cached aggregates fast-forwarded), for up to `retry_seconds`, with jittered backoff;
-        a pinned `expectedVersion` answers Conflict instead.
+        conflict. A command that reads and changes one stream only lets go of it once it has
+        handed its events to the stream's pipeline: the next runs on that state, and the
+        commands that queue up commit together (pipeline.py); every caller is answered once
+        what it saw has committed. After another process's write the attempt re-runs on
+        fresh state (the cached aggregates fast-forwarded), for up to `retry_seconds`, with
+        jittered backoff; a pinned `expectedVersion` answers Conflict instead.
         """
         key = command.scoped_key
         if key is None:
