@@ -72,7 +72,9 @@ class _Entry:
 @dataclass
 class _Stream:
     epoch: int
-    state: Aggregate  # after the last command handed off
+    # After the last command handed off; read only through copies (once committed, the
+    # repository's cache may hold this very object: Repository.save_turns).
+    state: Aggregate
     waiting: list[_Entry] = field(default_factory=list)
     idle: list[asyncio.Future[None]] = field(default_factory=list)
 
