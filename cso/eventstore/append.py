@@ -197,8 +197,8 @@ def batch_arguments(
         reached.append(turn.stream.expected_version + len(turn.stream.events))
     snapshots = [(n, t.snapshot) for n, t in zip(last_events, turns, strict=True) if t.snapshot]
     keyed = [
-        (t.metadata.idempotency_key, _kept({t.stream.stream_id: version}, t.outcome))
-        for t, version in zip(turns, reached, strict=True)
+        (t.metadata.idempotency_key, _kept({t.stream.stream_id: version}, t.outcome), n + 1)
+        for t, version, n in zip(turns, reached, last_events, strict=True)
         if t.metadata.idempotency_key is not None
     ]
     arguments = [
@@ -206,7 +206,8 @@ def batch_arguments(
         [n + 1 for n, _ in snapshots],
         [s.type for _, s in snapshots],
         [s.state for _, s in snapshots],
-        [key for key, _ in keyed],
-        [result for _, result in keyed],
+        [key for key, _, _ in keyed],
+        [result for _, result, _ in keyed],
+        [event for _, _, event in keyed],
     ]
     return arguments, reached, last_events

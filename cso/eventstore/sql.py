@@ -139,5 +139,6 @@ APPEND_BATCH = """
 SELECT transaction_id, position, positions, hashes
 FROM cso_append_batch($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::text[],
                       $6::bytea[], $7::bytea[], $8::timestamptz[], $9::jsonb[], $10::boolean,
-                      $11::integer[], $12::text[], $13::text[], $14::text[], $15::jsonb[])
+                      $11::integer[], $12::text[], $13::text[], $14::text[], $15::jsonb[],
+                      $16::integer[])
 """

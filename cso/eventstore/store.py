@@ -148,7 +148,7 @@ class EventStore:
     async def append_turns(self, turns: Sequence[Turn]) -> list[AppendResult]:
         """Several commands' appends onto one stream (`turns`, in order, each expected
         version where the one before ends) as one transaction; each turn's result carries
-        the append's checkpoint, its own version and last hash, and its outcome.
+        the checkpoint, version and hash of its own last event, and its outcome.
 
         Raises ConcurrencyConflict when the stream is not at the first turn's expected
         version; KeysTaken when concurrent requests took some of the turns' idempotency
@@ -178,11 +178,10 @@ class EventStore:
         if overlapping:
             self._wake()
         assert row is not None
-        checkpoint = Checkpoint(row["transaction_id"], row["position"])
         stream_id = turns[0].stream.stream_id
         return [
             AppendResult(
-                checkpoint,
+                Checkpoint(row["transaction_id"], row["positions"][last]),
                 {stream_id: version},
                 hashes={stream_id: row["hashes"][last]},
                 outcome=turn.outcome,

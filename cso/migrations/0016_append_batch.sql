@@ -1,8 +1,8 @@
 -- Several commands' appends onto one stream as one statement (cso/services/pipeline.py):
 -- the events as cso_append takes them, each command's metadata with its own events, and
 -- the idempotency key of each command that brought one, kept with that command's result in
--- the same transaction. Every key's result carries the append's checkpoint (the last
--- event's), the one every command of the batch is answered with.
+-- the same transaction. Each key's result carries the checkpoint of its command's last
+-- event, the one that command is answered with.
 
 CREATE FUNCTION cso_append_batch(
   p_stream_ids    uuid[],
@@ -20,6 +20,7 @@ CREATE FUNCTION cso_append_batch(
   p_snap_states   text[],
   p_keys          text[],
   p_results       jsonb[],        -- what to keep under each key, less the checkpoint
+  p_key_events    integer[],      -- for each key, the index of its command's last event
   OUT transaction_id xid8,
   OUT "position"     bigint,
   OUT positions      bigint[],
@@ -36,8 +37,8 @@ BEGIN
   IF cardinality(p_keys) > 0 THEN
     INSERT INTO idempotency_keys (key, result)
     SELECT k.key, k.result || jsonb_build_object(
-      'transaction_id', transaction_id::text::bigint, 'position', "position")
-    FROM unnest(p_keys, p_results) AS k(key, result);
+      'transaction_id', transaction_id::text::bigint, 'position', positions[k.event])
+    FROM unnest(p_keys, p_results, p_key_events) AS k(key, result, event);
   END IF;
 END;
 $$;

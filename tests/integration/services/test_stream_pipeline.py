@@ -107,9 +107,9 @@ async def test_each_command_of_a_batch_keeps_its_own_metadata_and_the_chain_hold
     assert len({e.metadata["correlation_id"] for e in services.values()}) == CALLERS
     assert len({e.transaction_id for e in services.values()}) < CALLERS  # batched
     assert (await app.store.verify_stream(project_id)).ok
-    for outcome in outcomes:  # each answer's token is at or after its own event
+    for outcome in outcomes:  # each answer's token is its own event's place in the log
         event = next(e for e in history if _service_id(e.data) == outcome["service"])
-        assert Checkpoint.from_token(outcome.token) >= event.checkpoint
+        assert Checkpoint.from_token(outcome.token) == event.checkpoint
 
 
 def _service_id(data: dict[str, Any]) -> uuid.UUID | None:
@@ -264,6 +264,7 @@ async def test_one_idempotency_key_sent_many_times_at_once_appends_once_and_answ
     assert await project_version(app, project_id) == version + 11
     again = await record_service(app, project_id, 3, idempotency_key=f"{fresh}3")
     assert again.replayed and again["service"] == outcomes[6 + 3]["service"]
+    assert again.token == outcomes[6 + 3].token  # the first answer's, its own event's
 
 
 async def test_a_key_reused_for_another_request_inside_a_batch_is_refused_as_before(
