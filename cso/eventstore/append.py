@@ -1,8 +1,9 @@
-"""The arguments of one call to the database's append function (migration 0015)."""
+"""The arguments of one call to the database's append functions (migrations 0015, 0016)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,7 +11,7 @@ from uuid import UUID
 import orjson
 
 from cso.eventstore.hashing import encoding_around_time
-from cso.eventstore.records import Reservation, Snapshot, StreamAppend
+from cso.eventstore.records import Metadata, Reservation, Snapshot, StreamAppend
 
 Clock = Callable[[], datetime]
 
@@ -156,3 +157,57 @@ def _kept(versions: Mapping[UUID, int], outcome: Mapping[str, str]) -> str:
     """AppendResult.as_json less the checkpoint, which only the database knows."""
     kept = {"versions": {str(k): v for k, v in versions.items()}, "outcome": dict(outcome)}
     return orjson.dumps(kept).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One command's part of a batch onto one stream (see `batch_arguments`): its events,
+    appended after `stream.expected_version`, with its own metadata (as stored), its
+    idempotency key and the answer kept with it, and a snapshot to store after its last
+    event when its append crossed a snapshot interval."""
+
+    stream: StreamAppend
+    metadata: Metadata
+    outcome: dict[str, str]
+    snapshot: Snapshot | None = None
+
+
+def batch_arguments(
+    turns: Sequence[Turn], *, clock: Clock | None, notify: bool
+) -> tuple[list[Any], list[int], list[int]]:
+    """The positional arguments of sql.APPEND_BATCH for `turns` (consecutive, one stream:
+    each turn's expected version is where the one before it ends), each turn's version after
+    the append, and the 0-based index of each turn's last event in the statement's arrays.
+    Raises ValueError for a turn without events."""
+    metadatas = []
+    for turn in turns:
+        metadata = turn.metadata.as_json()
+        if clock is not None:
+            metadata["clock"] = "simulated"
+        metadatas.append(metadata)
+    arguments, _ = append_arguments(
+        [turn.stream for turn in turns], metadatas, clock=clock, notify=notify
+    )
+    reached: list[int] = []
+    last_events: list[int] = []
+    count = 0
+    for turn in turns:
+        count += len(turn.stream.events)
+        last_events.append(count - 1)
+        reached.append(turn.stream.expected_version + len(turn.stream.events))
+    snapshots = [(n, t.snapshot) for n, t in zip(last_events, turns, strict=True) if t.snapshot]
+    keyed = [
+        (t.metadata.idempotency_key, _kept({t.stream.stream_id: version}, t.outcome), n + 1)
+        for t, version, n in zip(turns, reached, last_events, strict=True)
+        if t.metadata.idempotency_key is not None
+    ]
+    arguments = [
+        *arguments[:10],  # the events, their metadata, the clock and the NOTIFY
+        [n + 1 for n, _ in snapshots],
+        [s.type for _, s in snapshots],
+        [s.state for _, s in snapshots],
+        [key for key, _, _ in keyed],
+        [result for _, result, _ in keyed],
+        [event for _, _, event in keyed],
+    ]
+    return arguments, reached, last_events

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from cso.eventstore.records import AppendResult
+
 
 class EventStoreError(Exception):
     pass
@@ -32,3 +34,13 @@ class StreamNotFound(EventStoreError):
     def __init__(self, stream_id: UUID) -> None:
         super().__init__(f"no stream {stream_id}")
         self.stream_id = stream_id
+
+
+class KeysTaken(EventStoreError):
+    """A batch of several commands' appends was refused because concurrent requests had
+    taken some of their idempotency keys: `earlier` holds those turns' first results (by
+    their index in the batch); nothing of the batch was appended."""
+
+    def __init__(self, earlier: dict[int, AppendResult]) -> None:
+        super().__init__(f"{len(earlier)} idempotency key(s) of the batch were taken")
+        self.earlier = earlier

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -11,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from cso.eventstore.append import Turn
 from cso.eventstore.codec import Codec
 from cso.eventstore.errors import StreamNotFound
 from cso.eventstore.records import AppendResult, Metadata, Reservation, Snapshot, StreamAppend
@@ -174,6 +176,60 @@ class Repository:
                 # The caller keeps its instance (and may change it again): keep a copy.
                 self._keep(_copy(aggregate), last_hash)
         return result
+
+    @property
+    def appends_turns(self) -> bool:
+        """Whether `save_turns` may stand in for `save`: not for a subclass that saves
+        otherwise (the seed's staging repository keeps saves in memory until it flushes)."""
+        return type(self).save is Repository.save
+
+    def turn(
+        self, aggregate: Aggregate, metadata: Metadata, outcome: Mapping[str, str]
+    ) -> Turn | None:
+        """The aggregate's pending events as one command's turn in a batch onto its stream
+        (see `save_turns`), with the snapshot a save would take; None when it has none."""
+        stream = self._pending(aggregate, chained=False)
+        if stream is None:
+            return None
+        snapshot = self._snapshot(aggregate, stream.expected_version)
+        return Turn(stream, metadata, dict(outcome), snapshot)
+
+    async def save_turns(
+        self, turns: Sequence[Turn], aggregates: Sequence[Aggregate]
+    ) -> list[AppendResult]:
+        """Append consecutive turns onto one stream in one transaction; `aggregates` are the
+        stream's aggregate after each turn. The last is cached as it is, not copied (a
+        pickle round trip was a sixth of a command's CPU): the caller hands them over and
+        changes them no more, and reads them only through copies. One turn goes as `save`
+        would send it, so it can share a statement with other streams' (batch.py). Raises
+        what EventStore.append or EventStore.append_turns raise."""
+        first = turns[0]
+        if len(turns) == 1:
+            stream = dataclasses.replace(
+                first.stream,
+                previous_hash=self._hashes.get(
+                    (first.stream.stream_id, first.stream.expected_version)
+                ),
+            )
+            results = [
+                await self.store.append(
+                    [stream],
+                    first.metadata,
+                    snapshots=[] if first.snapshot is None else [first.snapshot],
+                    outcome=first.outcome,
+                )
+            ]
+        else:
+            results = await self.store.append_turns(turns)
+        last: tuple[Aggregate, bytes] | None = None
+        for aggregate, result in zip(aggregates, results, strict=True):
+            last_hash = result.hashes.get(aggregate.id)
+            if last_hash is not None and not result.replayed:
+                self._remember_hash(aggregate.id, aggregate.version, last_hash)
+                last = aggregate, last_hash
+        if last is not None:
+            self._keep(last[0], last[1])  # no copy: see the docstring
+        return results
 
     def _pending(self, aggregate: Aggregate, *, chained: bool = True) -> StreamAppend | None:
         """The aggregate's pending events as one stream's append (None when it has none),

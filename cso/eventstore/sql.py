@@ -133,3 +133,12 @@ SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, positi
 LOG_HELD_BACK = """
 SELECT EXISTS (SELECT 1 FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint))
 """
+
+# Several commands' appends onto one stream, each idempotency key kept: migration 0016.
+APPEND_BATCH = """
+SELECT transaction_id, position, positions, hashes
+FROM cso_append_batch($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::text[],
+                      $6::bytea[], $7::bytea[], $8::timestamptz[], $9::jsonb[], $10::boolean,
+                      $11::integer[], $12::text[], $13::text[], $14::text[], $15::jsonb[],
+                      $16::integer[])
+"""

@@ -16,12 +16,14 @@ import asyncpg
 from cso.eventstore import sql
 from cso.eventstore.append import (
     Clock,
+    Turn,
     append_arguments,
+    batch_arguments,
     one_event_arguments,
     single_event,
 )
-from cso.eventstore.batch import Batcher, Pending
-from cso.eventstore.errors import ConcurrencyConflict, ReservationTaken
+from cso.eventstore.batch import OUTCOME_UNKNOWN, Batcher, Pending
+from cso.eventstore.errors import ConcurrencyConflict, KeysTaken, ReservationTaken
 from cso.eventstore.hashing import ChainFollower, Verification
 from cso.eventstore.records import (
     AppendResult,
@@ -142,6 +144,50 @@ class EventStore:
                     raise
                 raise refusal from None
         raise AssertionError("unreachable")
+
+    async def append_turns(self, turns: Sequence[Turn]) -> list[AppendResult]:
+        """Several commands' appends onto one stream (`turns`, in order, each expected
+        version where the one before ends) as one transaction; each turn's result carries
+        the checkpoint, version and hash of its own last event, and its outcome.
+
+        Raises ConcurrencyConflict when the stream is not at the first turn's expected
+        version; KeysTaken when concurrent requests took some of the turns' idempotency
+        keys; an OUTCOME_UNKNOWN error as it came (the COMMIT may have gone through);
+        else the database's error. Nothing is appended when it raises, OUTCOME_UNKNOWN aside.
+        """
+        with self._overlapping() as overlapping:
+            arguments, versions, last_events = batch_arguments(
+                turns, clock=self.clock, notify=not overlapping
+            )
+            try:
+                row = await self.pool.fetchrow(sql.APPEND_BATCH, *arguments)
+            except OUTCOME_UNKNOWN:
+                raise
+            except asyncpg.PostgresError as exc:
+                earlier = {}
+                for n, turn in enumerate(turns):
+                    key = turn.metadata.idempotency_key
+                    if key is not None and (kept := await self.idempotent_result(key)):
+                        earlier[n] = kept
+                if earlier:
+                    raise KeysTaken(earlier) from None
+                refusal = await self._refusal(exc, [turns[0].stream], ())
+                if refusal is exc:
+                    raise
+                raise refusal from None
+        if overlapping:
+            self._wake()
+        assert row is not None
+        stream_id = turns[0].stream.stream_id
+        return [
+            AppendResult(
+                Checkpoint(row["transaction_id"], row["positions"][last]),
+                {stream_id: version},
+                hashes={stream_id: row["hashes"][last]},
+                outcome=turn.outcome,
+            )
+            for turn, version, last in zip(turns, versions, last_events, strict=True)
+        ]
 
     @contextlib.contextmanager
     def _overlapping(self) -> Iterator[bool]:

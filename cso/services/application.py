@@ -30,6 +30,7 @@ from cso.eventstore import (
 from cso.services.errors import Conflict, InvalidInput, NotFound, RuleViolated
 from cso.services.identity import Principal
 from cso.services.locks import CommandLocks, LockOrderBroken, StreamLocks
+from cso.services.pipeline import Pipelines, Speculative, Superseded
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,9 @@ class UnitOfWork:
     created: list[Aggregate] = field(default_factory=list)
     reservations: list[Reservation] = field(default_factory=list)
     stale: Conflict | None = None  # the target is not at the pinned `expectedVersion`
+    pipelines: Pipelines | None = None  # None: append alone, holding the locks until done
+    solo: bool = False  # run on committed state and append alone (see pipeline.py)
+    speculative: int | None = None  # ran on uncommitted state of this pipeline epoch
 
     async def get(self, aggregate_id: UUID, kind: type[A], *, target: bool = False) -> A:
         """Lock the stream, then load the aggregate; `target` marks the one
@@ -128,11 +132,14 @@ class UnitOfWork:
         """
         aggregate = next((a for a in self.loaded if a.id == aggregate_id), None)
         if aggregate is None:
+            self._single_stream()
             await self.locks.lock(aggregate_id)
-            try:
-                aggregate = await self.repository.get(aggregate_id, kind)
-            except StreamNotFound:
-                raise NotFound(f"no {_label(kind)} with id {aggregate_id}") from None
+            aggregate = self._in_flight(aggregate_id)
+            if aggregate is None:
+                try:
+                    aggregate = await self.repository.get(aggregate_id, kind)
+                except StreamNotFound:
+                    raise NotFound(f"no {_label(kind)} with id {aggregate_id}") from None
             self.loaded.append(aggregate)
         if not isinstance(aggregate, kind):
             raise NotFound(f"no {_label(kind)} with id {aggregate_id}")
@@ -144,24 +151,54 @@ class UnitOfWork:
             )
         return aggregate
 
+    def _in_flight(self, stream_id: UUID) -> Aggregate | None:
+        """The stream's aggregate as the commands handed off leave it, when it has appends
+        in flight and this is the command's only stream; raises Speculative when it has
+        them and this command reads another stream too."""
+        if self.pipelines is None or not self.pipelines.busy(stream_id):
+            return None
+        if self.loaded or self.created or self.solo:
+            raise Speculative(stream_id)
+        aggregate, self.speculative = self.pipelines.state(stream_id)
+        return aggregate
+
+    def _single_stream(self) -> None:
+        """Raises Speculative if the command ran on uncommitted state and needs more."""
+        if self.speculative is not None:
+            raise Speculative(self.loaded[0].id)
+
     async def finish(self, attempt: Attempt) -> Changed:
         """Run the attempt and commit it, unless the target was stale: then Conflict, also
-        in place of a rule the attempt found broken on state the caller had not seen."""
+        in place of a rule the attempt found broken on state the caller had not seen.
+        An error found on uncommitted state is raised once that state has committed."""
         try:
             ids = await attempt(self)
-        except RuleViolation:
             if self.stale is not None:
+                raise self.stale
+        except (LockOrderBroken, Speculative):
+            raise
+        except Exception as exc:
+            if self.speculative is not None and self.pipelines is not None:
+                await self._settled(self.pipelines)
+            if isinstance(exc, RuleViolation) and self.stale is not None:
                 raise self.stale from None
             raise
-        if self.stale is not None:
-            raise self.stale
         return await self.commit(ids)
 
+    async def _settled(self, pipelines: Pipelines) -> None:
+        """Let go of the stream and wait until the events this command saw have committed;
+        raises Superseded if they never will."""
+        answer = pipelines.hand_off(self.loaded[0], self.speculative, None)
+        self.locks.release_all()
+        await answer
+
     def add(self, aggregate: A) -> A:
+        self._single_stream()
         self.created.append(aggregate)
         return aggregate
 
     def reserve(self, scope: str, value: str, owner: Aggregate) -> None:
+        self._single_stream()
         self.reservations.append(Reservation(scope, value, owner.id))
 
     async def commit(self, ids: dict[str, UUID]) -> Changed:
@@ -169,6 +206,10 @@ class UnitOfWork:
         outcome = {name: str(value) for name, value in ids.items()}
         if self.command.operation is not None:
             outcome[OPERATION] = self.command.operation
+        if changed and self.pipelines is not None and self._one_stream():
+            return await self._pipelined(self.pipelines, ids, outcome)
+        if self.speculative is not None and self.pipelines is not None:
+            await self._settled(self.pipelines)  # nothing to append, on uncommitted state
         if not changed and not self.reservations:
             # The command asked for what already is: nothing to append, and the token
             # covers what was read, so a query sending it back sees that state. Its key is
@@ -187,6 +228,27 @@ class UnitOfWork:
             outcome=outcome,
         )
         if result.replayed:  # a concurrent request with the same key got there first
+            return replay(self.command, result)
+        return Changed(ids, result.token)
+
+    def _one_stream(self) -> bool:
+        return (
+            not self.solo and not self.created and not self.reservations and len(self.loaded) == 1
+        )
+
+    async def _pipelined(
+        self, pipelines: Pipelines, ids: dict[str, UUID], outcome: dict[str, str]
+    ) -> Changed:
+        """Hand the events to the stream's pipeline, let go of the stream (the next command
+        runs on this one's state), and answer once they have committed."""
+        (aggregate,) = self.loaded
+        turn = self.repository.turn(aggregate, self.command.metadata(), outcome)
+        answer = pipelines.hand_off(aggregate, self.speculative, turn)
+        self.locks.release_all()
+        result = await answer
+        if result is None:  # a turn always has an answer; a barrier has none
+            raise RuntimeError("a pipelined append was answered without a result")
+        if result.replayed:  # another process's request with the same key got there first
             return replay(self.command, result)
         return Changed(ids, result.token)
 
@@ -224,30 +286,63 @@ class Application:
         self.today = today
         self.retry_seconds = retry_seconds
         self.locks = StreamLocks()
+        self.pipelines = Pipelines(repository) if repository.appends_turns else None
+        # Idempotency keys of commands under way in this process: a second request with one
+        # waits for the first, so two never share a batch (see pipeline.py).
+        self._keys: dict[str, asyncio.Event] = {}
         self.reruns = 0  # attempts re-run after another process's write, since start
 
     async def execute(self, command: Command, attempt: Attempt) -> Changed:
         """Run `attempt` and append what it changed, holding each stream it loads.
 
         Commands of this process on a stream queue behind each other, so they never
-        conflict. After another process's write the attempt re-runs on fresh state (the
-        cached aggregates fast-forwarded), for up to `retry_seconds`, with jittered backoff;
-        a pinned `expectedVersion` answers Conflict instead.
+        conflict. A command that reads and changes one stream only lets go of it once it has
+        handed its events to the stream's pipeline: the next runs on that state, and the
+        commands that queue up commit together (pipeline.py); every caller is answered once
+        what it saw has committed. After another process's write the attempt re-runs on
+        fresh state (the cached aggregates fast-forwarded), for up to `retry_seconds`, with
+        jittered backoff; a pinned `expectedVersion` answers Conflict instead.
         """
         key = command.scoped_key
-        if key is not None and (earlier := await self.store.idempotent_result(key)) is not None:
-            return replay(command, earlier)
+        if key is None:
+            return await self._execute(command, attempt)
+        while True:
+            while (running := self._keys.get(key)) is not None:
+                await running.wait()
+            if (earlier := await self.store.idempotent_result(key)) is not None:
+                return replay(command, earlier)
+            if key not in self._keys:  # nobody took it while we looked it up
+                break
+        done = self._keys[key] = asyncio.Event()
+        try:
+            return await self._execute(command, attempt)
+        finally:
+            del self._keys[key]
+            done.set()
+
+    async def _execute(self, command: Command, attempt: Attempt) -> Changed:
         locks = CommandLocks(self.locks)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.retry_seconds
         reruns = 0
+        solo = False
         try:
             while True:
-                unit = UnitOfWork(self.repository, command, self.today(), locks)
+                unit = UnitOfWork(
+                    self.repository, command, self.today(), locks, pipelines=self.pipelines
+                )
+                unit.solo = solo
                 try:
                     return await unit.finish(attempt)
                 except LockOrderBroken as broken:
                     await locks.lock_in_order(broken.streams)
+                except Speculative as busy:  # raised only with pipelines
+                    if self.pipelines is not None:
+                        await self.pipelines.idle(busy.stream_id)
+                except Superseded as superseded:
+                    # Not counted against the deadline: a batch before it failed, and the
+                    # command that failed it meets its own conflict (or answers).
+                    solo = solo or superseded.solo
                 except ConcurrencyConflict as conflict:
                     if command.expected_version is not None or loop.time() >= deadline:
                         raise Conflict(
