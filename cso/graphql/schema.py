@@ -23,7 +23,7 @@ from strawberry.types import ExecutionContext
 
 from cso.graphql.consistency import ReadYourWrites
 from cso.graphql.errors import assign_code
-from cso.graphql.input_fields import input_field_of
+from cso.graphql.input_fields import convert_inputs_by_plan, input_field_of
 from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.housing import HousingMutations
 from cso.graphql.mutations.officers import OfficerMutations
@@ -226,4 +226,5 @@ def build_schema() -> strawberry.Schema:
     )
     checked.append(CheckedDocuments(schema._schema, rules, MAX_TOKENS))
     name_enum_members_by_lookup(schema)
+    convert_inputs_by_plan(schema)
     return schema
