@@ -97,6 +97,8 @@ class GraphQLView(GraphQL[Context, None]):
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """As strawberry's, but not for a GET that names a persisted query by its hash."""
+        if request.method != "GET":  # before the query string is parsed: a POST never is
+            return False
         persisted = "extensions" in request.query_params
         return not persisted and super().should_render_graphql_ide(request)
 
