@@ -29,7 +29,7 @@ class CorrelationMiddleware:
         raw = b""
         for name, value in scope.get("headers") or ():
             if name == _HEADER_BYTES:
-                raw = value  # the last one sent, as before
+                raw = value  # the last one sent wins
         sent = raw.decode("latin-1")
         correlation_id = sent if _ACCEPTABLE.match(sent) else str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation_id
