@@ -83,6 +83,7 @@ async def _database(args: argparse.Namespace) -> tuple[str, list[Any]]:
 
 async def _profiled(args: argparse.Namespace) -> None:
     from cso.app import create_app, open_runtime
+    from cso.runtime import settle_heap
 
     url, projects = await _database(args)
     secret = secrets.token_urlsafe(32)
@@ -105,6 +106,8 @@ async def _profiled(args: argparse.Namespace) -> None:
             first = json.loads(await page._asgi_post(apps[name], state, bodies[name][0], token))
             if "errors" in first or "consistencyToken" not in json.dumps(first):
                 sys.exit(f"the {name} route failed: {first}")
+
+        settle_heap()  # as the app's lifespan does once it has started serving
 
         async def run(name: str, count: int) -> float:
             """CPU seconds for `count` requests at `args.concurrency`."""
