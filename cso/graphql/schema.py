@@ -23,7 +23,8 @@ from strawberry.types import ExecutionContext
 
 from cso.graphql.consistency import ReadYourWrites
 from cso.graphql.errors import assign_code
-from cso.graphql.input_fields import convert_inputs_by_plan, input_field_of
+from cso.graphql.input_fields import input_field_of
+from cso.graphql.input_plans import convert_inputs_by_plan
 from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.housing import HousingMutations
 from cso.graphql.mutations.officers import OfficerMutations
