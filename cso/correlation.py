@@ -9,6 +9,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-correlation-id"
+_HEADER_BYTES = HEADER.encode()
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
@@ -25,7 +26,11 @@ class CorrelationMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        sent = dict(scope.get("headers") or []).get(HEADER.encode(), b"").decode("latin-1")
+        raw = b""
+        for name, value in scope.get("headers") or ():
+            if name == _HEADER_BYTES:
+                raw = value  # the last one sent wins
+        sent = raw.decode("latin-1")
         correlation_id = sent if _ACCEPTABLE.match(sent) else str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation_id
 

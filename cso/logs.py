@@ -75,17 +75,22 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_noting_status)
         finally:
-            fields: dict[str, Any] = {
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "correlation_id": _correlation_id.get(),
-                **scope.get("state", {}).get(NOTES, {}),
-            }
             level = logging.DEBUG if scope["path"] in QUIET_PATHS else logging.INFO
-            log.log(level, "request", extra={"request": fields})
+            if log.isEnabledFor(level):  # the line's fields are built only to be written
+                _log_request(scope, level, status, started)
             _correlation_id.reset(token)
+
+
+def _log_request(scope: Scope, level: int, status: int, started: float) -> None:
+    fields: dict[str, Any] = {
+        "method": scope["method"],
+        "path": scope["path"],
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        "correlation_id": _correlation_id.get(),
+        **scope.get("state", {}).get(NOTES, {}),
+    }
+    log.log(level, "request", extra={"request": fields})
 
 
 class _WithCorrelationId(logging.Filter):

@@ -42,6 +42,10 @@ class Metrics:
             registry=self.registry,
         )
         self._operation_names: set[str] = set()
+        # Each labelled child, looked up once: prometheus_client's `labels()` checks and
+        # joins the values and takes a lock on every call.
+        self._operation_children: dict[tuple[str, str, str], Any] = {}
+        self._error_children: dict[str, Any] = {}
         self.errors = Counter(
             "cso_graphql_errors_total",
             "GraphQL errors by extensions.code.",
@@ -118,6 +122,22 @@ class Metrics:
             ["pool"],
             registry=self.registry,
         )
+
+    def observe_operation(self, label: str, kind: str, outcome: str, seconds: float) -> None:
+        """One operation's latency, under `label` (see `operation_label`), its type and
+        outcome ("ok" or "error")."""
+        key = (label, kind, outcome)
+        child = self._operation_children.get(key)
+        if child is None:
+            child = self._operation_children[key] = self.operations.labels(*key)
+        child.observe(seconds)
+
+    def count_error(self, code: str) -> None:
+        """One GraphQL error of `extensions.code` `code`."""
+        child = self._error_children.get(code)
+        if child is None:
+            child = self._error_children[code] = self.errors.labels(code)
+        child.inc()
 
     def _per_projection(self, name: str, documentation: str) -> Gauge:
         """A gauge with one value per projection, labelled by its name."""
@@ -217,9 +237,9 @@ class OperationMetrics(SchemaExtension):
         name = operation_name(self.execution_context)
         label = metrics.operation_label(name or "(none)")
         outcome = "error" if codes else "ok"
-        metrics.operations.labels(label, kind, outcome).observe(seconds)
+        metrics.observe_operation(label, kind, outcome, seconds)
         for code in codes:
-            metrics.errors.labels(code).inc()
+            metrics.count_error(code)
         viewer = getattr(context, "maybe_viewer", None)
         note_operation(
             context.request.scope,

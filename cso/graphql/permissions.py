@@ -18,28 +18,25 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from cso.graphql.context import Context
 from cso.services import policy
 
 
-class MutationPermissions(SchemaExtension):
-    """Answers UNAUTHENTICATED or FORBIDDEN for a mutation the caller's role may never run."""
-
-    def on_validate(self) -> Iterator[None]:
-        execution = self.execution_context
-        context = execution.context
-        if execution.operation_type is OperationType.MUTATION and isinstance(context, Context):
-            viewer = context.viewer  # UNAUTHENTICATED without a valid token
-            document = execution.graphql_document
-            if document is not None:
-                for name in root_fields(document, execution.operation_name):
-                    policy.require_may_ever_run(viewer, name)
-            else:
-                policy.require_officer_or_supervisor(viewer)
-        yield
+def refuse_mutation_never_allowed(execution: ExecutionContext) -> None:
+    """Raises Unauthenticated or Forbidden for a mutation the caller's role may never run;
+    nothing for another operation. Call it once the document is parsed, before validation."""
+    context = execution.context
+    if execution.operation_type is OperationType.MUTATION and isinstance(context, Context):
+        viewer = context.viewer  # UNAUTHENTICATED without a valid token
+        document = execution.graphql_document
+        if document is not None:
+            for name in root_fields(document, execution.operation_name):
+                policy.require_may_ever_run(viewer, name)
+        else:
+            policy.require_officer_or_supervisor(viewer)
 
 
 def root_fields(document: DocumentNode, operation_name: str | None) -> list[str]:

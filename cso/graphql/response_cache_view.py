@@ -106,7 +106,7 @@ class CachedExecution:
         metrics = context.runtime.metrics
         metrics.response_cache_hits.inc()
         label = metrics.operation_label(entry.operation or "(none)")
-        metrics.operations.labels(label, "query", "ok").observe(time.perf_counter() - started)
+        metrics.observe_operation(label, "query", "ok", time.perf_counter() - started)
         viewer = context.maybe_viewer
         note_operation(
             context.request.scope,
@@ -131,7 +131,7 @@ def refused(
     """The answer to a request the persisted-query rules refuse: one coded error, with the
     status Apollo's clients expect (200 for PersistedQueryNotFound, so that they resend)."""
     metrics = context.runtime.metrics
-    metrics.errors.labels(error.code).inc()
+    metrics.count_error(error.code)
     note_operation(
         context.request.scope,
         operation="",

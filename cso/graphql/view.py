@@ -29,7 +29,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from cso.correlation import correlation_id_of
 from cso.graphiql import graphiql_page
-from cso.graphql.auth import InvalidCredentials, TokenRules, credentials_from_authorization
+from cso.graphql.auth import InvalidCredentials, TokenRules, VerifiedTokens
 from cso.graphql.context import Context
 from cso.graphql.http_json import ALLOWED_METHODS, encoded_json, error_response
 from cso.graphql.persisted_queries import PersistedQueries, PersistedQueryError
@@ -52,7 +52,8 @@ class GraphQLView(GraphQL[Context, None]):
     """Strawberry's view with persisted queries, an optional response cache and orjson.
 
     `persisted_queries` resolves documents named by hash (persisted_queries.py; APQ by
-    default); `response_cache`, when given, answers repeated queries (response_cache.py).
+    default); `response_cache`, when given, answers repeated queries (response_cache.py);
+    `verified_tokens` keeps the credentials of bearer tokens already checked (auth.py).
     """
 
     graphql_transport_ws_handler_class = CheckedTransportWSHandler
@@ -63,11 +64,13 @@ class GraphQLView(GraphQL[Context, None]):
         *,
         persisted_queries: PersistedQueries | None = None,
         response_cache: ResponseCache | None = None,
+        verified_tokens: VerifiedTokens | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(schema, **kwargs)
         self.persisted_queries = persisted_queries or PersistedQueries()
         self.response_cache = response_cache
+        self.verified_tokens = verified_tokens or VerifiedTokens()
 
     # Requests are still decoded by the standard library: orjson refuses a lone surrogate
     # (`"\\ud800"`) outright, where the API answers INVALID_INPUT naming the field.
@@ -94,6 +97,8 @@ class GraphQLView(GraphQL[Context, None]):
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """As strawberry's, but not for a GET that names a persisted query by its hash."""
+        if request.method != "GET":  # before the query string is parsed: a POST never is
+            return False
         persisted = "extensions" in request.query_params
         return not persisted and super().should_render_graphql_ide(request)
 
@@ -217,7 +222,7 @@ class GraphQLView(GraphQL[Context, None]):
             correlation_id=correlation_id_of(request.scope),
         )
         header = request.headers.get("authorization")
-        _authenticate(context, header, runtime)
+        self._authenticate(context, header)
         context.consistency_token = request.headers.get("x-consistency-token") or None
         return context
 
@@ -230,7 +235,7 @@ class GraphQLView(GraphQL[Context, None]):
         params = context.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
         if header is not None:
-            _authenticate(context, str(header), context.runtime)
+            self._authenticate(context, str(header))
             if context.maybe_viewer is None:
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         if context.expires_at is not None and isinstance(context.request, WebSocket):
@@ -238,18 +243,17 @@ class GraphQLView(GraphQL[Context, None]):
             socket.state.expiry = asyncio.create_task(_close_at(socket, context.expires_at))
         return cast(UnsetType, UNSET)  # strawberry's default acknowledgement
 
-
-def _authenticate(context: Context, header: str | None, runtime: Runtime) -> None:
-    settings = runtime.settings
-    rules = TokenRules(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
-    try:
-        credentials = credentials_from_authorization(header, rules)
-    except InvalidCredentials as exc:
-        context.maybe_viewer, context.expires_at = None, None
-        context.auth_problem = str(exc)
-        return
-    context.maybe_viewer = credentials.viewer if credentials else None
-    context.expires_at = credentials.expires_at if credentials else None
+    def _authenticate(self, context: Context, header: str | None) -> None:
+        settings = context.runtime.settings
+        rules = TokenRules(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
+        try:
+            credentials = self.verified_tokens.credentials(header, rules)
+        except InvalidCredentials as exc:
+            context.maybe_viewer, context.expires_at = None, None
+            context.auth_problem = str(exc)
+            return
+        context.maybe_viewer = credentials.viewer if credentials else None
+        context.expires_at = credentials.expires_at if credentials else None
 
 
 async def _close_at(socket: WebSocket, expires_at: float) -> None:

@@ -9,7 +9,7 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
-from typing import Concatenate, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -56,10 +56,23 @@ def command(info: Info[Context, None], input: MutationInput) -> Command:
 def operation(mutation: str, input: MutationInput) -> str:
     """The mutation and a hash of its input (but the idempotency key): the same request
     sent again has the same fingerprint, any other request another one."""
-    fields = dataclasses.asdict(input)
+    fields = _plain(input)
     fields.pop("idempotency_key", None)
     canonical = json.dumps(fields, sort_keys=True, default=_canonical, separators=(",", ":"))
     return f"{mutation}:{hashlib.sha256(canonical.encode()).hexdigest()}"
+
+
+def _plain(value: Any) -> Any:
+    """`value` as `dataclasses.asdict` gives it, for the JSON of a fingerprint (which must
+    not change: a retry's fingerprint is compared with the first request's), without its
+    deep copy of every leaf: a third of what computing a fingerprint cost."""
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
 
 
 def _canonical(value: object) -> object:
