@@ -112,9 +112,13 @@ def seed(
     scale: Annotated[
         str, typer.Option(help="demo, district, or a fraction of the district (0.01).")
     ] = "demo",
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes that write the district side by side.")
+    ] = 4,
 ) -> None:
     """Load the demo data (chains, enterprises, officers, projects) into an empty store;
-    `--scale district` adds the district at the seeds' scale (over a million events)."""
+    `--scale district` adds the district at the seeds' scale (over a million events),
+    written by `--workers` processes."""
     from cso.seed.console import parse_scale
 
     try:
@@ -124,7 +128,7 @@ def seed(
     settings = Settings.from_env()
     url = resolve_database_url(settings.database_url, settings.data_dir)
     asyncio.run(_migrate(url))
-    summary = asyncio.run(_seed_if_empty(url, settings, district, progress=True))
+    summary = asyncio.run(_seed_if_empty(url, settings, district, progress=True, workers=workers))
     typer.echo(summary or "the store already has events; demo data goes only into an empty one")
 
 
@@ -211,7 +215,12 @@ async def _migrate(url: str) -> list[str]:
 
 
 async def _seed_if_empty(
-    url: str, settings: Settings, scale: DistrictScale | None = None, *, progress: bool = False
+    url: str,
+    settings: Settings,
+    scale: DistrictScale | None = None,
+    *,
+    progress: bool = False,
+    workers: int = 1,
 ) -> str | None:
     import time
 
@@ -234,7 +243,12 @@ async def _seed_if_empty(
         bar = progress_bar(console) if progress else contextlib.nullcontext(None)
         with bar as update:
             summary = await load_demo_data(
-                runtime.application, today=runtime.today(), scale=scale, progress=update
+                runtime.application,
+                today=runtime.today(),
+                scale=scale,
+                progress=update,
+                database_url=seed_url,
+                workers=workers,
             )
         seconds = time.perf_counter() - started
         events = await runtime.pool.fetchval("SELECT count(*) FROM events")

@@ -1,0 +1,121 @@
+"""Running the district's lanes side by side, one process per share of them.
+
+The district's setup (officers, enterprises) is appended first by the seed's own process;
+then each share of the lanes (cso/seed/district.py) runs in a process of its own, with its
+own runtime (pools, store, repository: `cso.app.open_runtime`), its own staging repository
+and the ids the setup created. Lanes append to streams no other lane touches, so the
+processes never conflict; every append still checks its streams' expected versions, so a
+plan that broke that rule would fail the seed, not corrupt the log. Python runs one thread
+of ours at a time, and a loaded machine shares its cores among processes: several
+processes take the seed from about a fifth of the machine to most of it.
+
+Each process records its events from where the setup's clock stopped, so no stream's
+recorded time goes back. Progress comes back through shared counters, polled here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from cso.seed.district import BatchCorrelation
+from cso.seed.runner import Progress, SeedRun, run_steps
+from cso.seed.steps import Step
+from cso.services.identity import Principal
+
+POLL_SECONDS = 0.5
+# The setup's ids are handed over; each worker opens small pools (one append at a time).
+WORKER_POOL = {"CSO_POOL_MIN_SIZE": "1", "CSO_POOL_MAX_SIZE": "2", "CSO_READ_POOL_MAX_SIZE": "1"}
+
+_counters: Any = None  # each worker process's view of the shared progress counters
+
+
+@dataclass(frozen=True)
+class SetupIds:
+    """What the lanes need of the setup: officers (as principals), enterprises, chains."""
+
+    officers: dict[int, Principal]
+    enterprises: dict[int, UUID]
+    chains: dict[str, UUID]
+
+
+@dataclass(frozen=True)
+class Share:
+    """One process's work: its steps in batch order, where its clock starts, its slot in
+    the progress counters."""
+
+    slot: int
+    steps: list[Step]
+    first: date
+    recorded_after: datetime
+    correlation: BatchCorrelation
+
+
+async def run_shares(
+    url: str,
+    shares: list[Share],
+    ids: SetupIds,
+    supervisor: Principal,
+    progress: Progress | None,
+    done: int,
+    total: int,
+    events: int,
+) -> tuple[int, int]:
+    """Run each share in a process of its own against the database at `url`, reporting
+    progress (steps and events so far, from `done` and `events`); returns the steps run
+    and the events appended by all of them. Raises what a share raised (SeedStepFailed)."""
+    context = multiprocessing.get_context("spawn")
+    counters = context.Array("q", 2 * len(shares), lock=False)
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(
+        max_workers=len(shares), mp_context=context, initializer=_keep, initargs=(counters,)
+    ) as pool:
+        futures = [
+            loop.run_in_executor(pool, _run_share, url, share, ids, supervisor) for share in shares
+        ]
+        waiting = asyncio.gather(*futures)
+        while not waiting.done():
+            await asyncio.wait([waiting], timeout=POLL_SECONDS)
+            if progress is not None:
+                steps_run = sum(counters[2 * n] for n in range(len(shares)))
+                appended = sum(counters[2 * n + 1] for n in range(len(shares)))
+                progress(done + steps_run, total, events + appended)
+        results = waiting.result()
+    return sum(r[0] for r in results), sum(r[1] for r in results)
+
+
+def _keep(counters: Any) -> None:
+    global _counters
+    _counters = counters
+
+
+def _run_share(url: str, share: Share, ids: SetupIds, supervisor: Principal) -> tuple[int, int]:
+    return asyncio.run(_share(url, share, ids, supervisor))
+
+
+async def _share(url: str, share: Share, ids: SetupIds, supervisor: Principal) -> tuple[int, int]:
+    from cso.app import open_runtime
+    from cso.settings import Settings
+
+    env = {**os.environ, **WORKER_POOL, "CSO_DATABASE_URL": url, "CSO_RUN_PROJECTIONS": "0"}
+    async with open_runtime(Settings.from_env(env)) as runtime:
+        run = SeedRun.open(runtime.application, share.first)
+        run.recorded.resume_after(share.recorded_after)
+        run.ctx.officers.update(ids.officers)
+        run.ctx.enterprises.update(ids.enterprises)
+        run.ctx.chains.update(ids.chains)
+        slot = share.slot
+
+        def report(steps: int, total: int, events: int) -> None:
+            if _counters is not None:
+                _counters[2 * slot] = steps
+                _counters[2 * slot + 1] = events
+
+        await run_steps(run, share.steps, supervisor, share.correlation, progress=report)
+        return run.done, run.repository.events
