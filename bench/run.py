@@ -54,8 +54,10 @@ class Plan:
     append_seconds: float
     catch_up_events: int  # at most this many copied events to project
     catch_up_seconds: float  # about this long copying and projecting them, at most
-    # Target 10 seeds the district (1.1M events through the use cases), which alone takes
-    # longer than the 15 minutes `make bench` has: only `make bench-district` runs it.
+    # Target 10 seeds the district (1.1M events through the use cases, in 4 processes),
+    # projects it (1.1M events at target 6's 6,000 events/s: 3 minutes more) and serves it
+    # beside a demo: at best several minutes of seeding on a quiet 2-core machine on top of
+    # the 7 the other targets take, past `make bench`'s 15; only `make bench-district` runs it.
     district: bool = False
 
 
