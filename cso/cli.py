@@ -113,8 +113,11 @@ def seed(
         str, typer.Option(help="demo, district, or a fraction of the district (0.01).")
     ] = "demo",
     workers: Annotated[
-        int, typer.Option(min=1, help="Processes that write the district side by side.")
-    ] = 4,
+        int,
+        typer.Option(
+            min=1, help="Processes that write the district's lanes side by side (1: this one)."
+        ),
+    ] = 1,
 ) -> None:
     """Load the demo data (chains, enterprises, officers, projects) into an empty store;
     `--scale district` adds the district at the seeds' scale (over a million events),
