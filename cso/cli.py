@@ -32,6 +32,7 @@ from cso.settings import (
 if TYPE_CHECKING:
     from cso.runtime import Runtime
     from cso.seed.district import DistrictScale
+    from cso.services.application import Application
 
 app = typer.Typer(help="CSO platform: serve the API and look after its event store.")
 app.command()(db)
@@ -252,11 +253,30 @@ async def _seed_if_empty(
                 progress=update,
                 database_url=seed_url,
                 workers=workers,
+                opener=_seed_worker_application,
             )
         seconds = time.perf_counter() - started
         events = await runtime.pool.fetchval("SELECT count(*) FROM events")
         took = f"{events:,} events in {seconds:.1f} s ({events / seconds:,.0f} events/s)"
         return f"seeded: {summary}\n{took}"
+
+
+@contextlib.asynccontextmanager
+async def _seed_worker_application(url: str) -> AsyncIterator[Application]:
+    """A district seed worker's application (cso/seed/district_run.py): small pools, one
+    append at a time, no projections."""
+    from cso.app import open_runtime
+
+    env = {
+        **os.environ,
+        "CSO_DATABASE_URL": url,
+        "CSO_RUN_PROJECTIONS": "0",
+        "CSO_POOL_MIN_SIZE": "1",
+        "CSO_POOL_MAX_SIZE": "2",
+        "CSO_READ_POOL_MAX_SIZE": "1",
+    }
+    async with open_runtime(Settings.from_env(env)) as runtime:
+        yield runtime.application
 
 
 @contextlib.asynccontextmanager

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 
 from cso.seed.district import BatchCorrelation, DistrictPlan, DistrictScale, district_plan
-from cso.seed.district_run import SetupIds, Share, run_shares
+from cso.seed.district_run import Opener, SetupIds, Share, run_shares
 from cso.seed.plan import plan_parts
 from cso.seed.runner import Progress, SeedRun, SeedStepFailed, run_steps, step_correlations
 from cso.seed.summary import SeedSummary, summarise
@@ -56,14 +56,16 @@ async def seed(
     progress: Progress | None = None,
     database_url: str | None = None,
     workers: int = 1,
+    opener: Opener | None = None,
 ) -> SeedSummary:
     """Load the demo district into an empty store; the same seed and day load the same data.
 
     With `scale`, the district's bulk (cso/seed/district.py) is written between the demo's
-    setup and its history: its lanes in `workers` processes of their own against
-    `database_url` (the store's database), or here one after another when that is None or
-    `workers` is 1. Events are recorded at the story's times (SimulatedClock). `progress`
-    is told of the steps run. Raises DatabaseNotEmpty, SeedStepFailed.
+    setup and its history: its lanes in `workers` processes of their own, each with the
+    application `opener` opens on `database_url` (the store's database), or here one after
+    another when either is None or `workers` is 1. Events are recorded at the story's
+    times (SimulatedClock). `progress` is told of the steps run.
+    Raises DatabaseNotEmpty, SeedStepFailed.
     """
     if not await database_is_empty(app.store.pool):
         raise DatabaseNotEmpty("the event store already holds events; seed an empty database")
@@ -74,7 +76,8 @@ async def seed(
     demo = step_correlations(rng_seed)
     await run_steps(run, setup, SEED_SUPERVISOR, demo, progress=progress)
     if district is not None:
-        run.done = await _district(run, district, rng_seed, progress, database_url, workers)
+        parallel = None if database_url is None or opener is None else (database_url, opener)
+        run.done = await _district(run, district, rng_seed, progress, parallel, workers)
         # The demo's history touches none of the district's streams, and the district's
         # last waitlist event is older than the demo's first: its own times again.
         run.recorded.restart(history[0].on)
@@ -87,14 +90,14 @@ async def _district(
     district: DistrictPlan,
     rng_seed: int,
     progress: Progress | None,
-    database_url: str | None,
+    parallel: tuple[str, Opener] | None,
     workers: int,
 ) -> int:
     """The district's setup here, then its lanes; returns the steps run so far."""
     beside = run.beside()
     correlation = BatchCorrelation(rng_seed, district.first)
     await run_steps(beside, district.setup, SEED_SUPERVISOR, correlation, progress=progress)
-    if database_url is None or workers <= 1:
+    if parallel is None or workers <= 1:
         for share in district.shares(1):
             await run_steps(beside, share, SEED_SUPERVISOR, correlation, progress=progress)
         return beside.done
@@ -106,7 +109,7 @@ async def _district(
     ]
     repository = run.repository
     steps, events = await run_shares(
-        database_url,
+        *parallel,
         shares,
         ids,
         SEED_SUPERVISOR,

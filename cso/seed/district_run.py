@@ -1,11 +1,12 @@
 """Running the district's lanes side by side, one process per share of them.
 
 The district's setup (officers, enterprises) is appended first by the seed's own process;
-then each share of the lanes (cso/seed/district.py) runs in a process of its own, with its
-own runtime (pools, store, repository: `cso.app.open_runtime`), its own staging repository
-and the ids the setup created. Lanes append to streams no other lane touches, so the
-processes never conflict; every append still checks its streams' expected versions, so a
-plan that broke that rule would fail the seed, not corrupt the log.
+then each share of the lanes (cso/seed/district.py) runs in a process of its own, with an
+application the composition root opens there (`Opener`: a top-level function of cso/cli.py,
+pickled by name), its own staging repository and the ids the setup created. Lanes append
+to streams no other lane touches, so the processes never conflict; every append still
+checks its streams' expected versions, so a plan that broke that rule would fail the
+seed, not corrupt the log.
 
 Measured on the development machine (2 cores, load 7-19 from other work), the processes
 spent 1.5-1.8x the CPU a single process spends per event (of which about 2 s each is
@@ -19,8 +20,9 @@ recorded time goes back. Progress comes back through shared counters, polled her
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
-import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,11 +32,14 @@ from uuid import UUID
 from cso.seed.district import BatchCorrelation
 from cso.seed.runner import Progress, SeedRun, run_steps
 from cso.seed.steps import Step
+from cso.services.application import Application
 from cso.services.identity import Principal
 
+# Opens an application on the database at a URL, for a worker process (small pools, no
+# projections); a top-level function, so that it is pickled by name.
+Opener = Callable[[str], contextlib.AbstractAsyncContextManager[Application]]
+
 POLL_SECONDS = 0.5
-# The setup's ids are handed over; each worker opens small pools (one append at a time).
-WORKER_POOL = {"CSO_POOL_MIN_SIZE": "1", "CSO_POOL_MAX_SIZE": "2", "CSO_READ_POOL_MAX_SIZE": "1"}
 
 _counters: Any = None  # each worker process's view of the shared progress counters
 
@@ -62,6 +67,7 @@ class Share:
 
 async def run_shares(
     url: str,
+    opener: Opener,
     shares: list[Share],
     ids: SetupIds,
     supervisor: Principal,
@@ -80,7 +86,8 @@ async def run_shares(
         max_workers=len(shares), mp_context=context, initializer=_keep, initargs=(counters,)
     ) as pool:
         futures = [
-            loop.run_in_executor(pool, _run_share, url, share, ids, supervisor) for share in shares
+            loop.run_in_executor(pool, _run_share, url, opener, share, ids, supervisor)
+            for share in shares
         ]
         waiting = asyncio.gather(*futures)
         while not waiting.done():
@@ -98,17 +105,17 @@ def _keep(counters: Any) -> None:
     _counters = counters
 
 
-def _run_share(url: str, share: Share, ids: SetupIds, supervisor: Principal) -> tuple[int, int]:
-    return asyncio.run(_share(url, share, ids, supervisor))
+def _run_share(
+    url: str, opener: Opener, share: Share, ids: SetupIds, supervisor: Principal
+) -> tuple[int, int]:
+    return asyncio.run(_share(url, opener, share, ids, supervisor))
 
 
-async def _share(url: str, share: Share, ids: SetupIds, supervisor: Principal) -> tuple[int, int]:
-    from cso.app import open_runtime
-    from cso.settings import Settings
-
-    env = {**os.environ, **WORKER_POOL, "CSO_DATABASE_URL": url, "CSO_RUN_PROJECTIONS": "0"}
-    async with open_runtime(Settings.from_env(env)) as runtime:
-        run = SeedRun.open(runtime.application, share.first)
+async def _share(
+    url: str, opener: Opener, share: Share, ids: SetupIds, supervisor: Principal
+) -> tuple[int, int]:
+    async with opener(url) as application:
+        run = SeedRun.open(application, share.first)
         run.recorded.resume_after(share.recorded_after)
         run.ctx.officers.update(ids.officers)
         run.ctx.enterprises.update(ids.enterprises)
