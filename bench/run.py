@@ -54,8 +54,10 @@ class Plan:
     append_seconds: float
     catch_up_events: int  # at most this many copied events to project
     catch_up_seconds: float  # about this long copying and projecting them, at most
-    # Target 10 seeds the district (1.1M events through the use cases), which alone takes
-    # longer than the 15 minutes `make bench` has: only `make bench-district` runs it.
+    # Target 10 seeds the district (1.1M events through the use cases: 340-370 s of CPU
+    # in one process; 38 minutes in 4 on the loaded development machine), projects it (3 more
+    # minutes at target 6's 6,000 events/s) and serves it beside a demo: past `make bench`'s
+    # 15 minutes with the other targets' 7, so only `make bench-district` runs it.
     district: bool = False
 
 

@@ -32,6 +32,7 @@ from cso.settings import (
 if TYPE_CHECKING:
     from cso.runtime import Runtime
     from cso.seed.district import DistrictScale
+    from cso.services.application import Application
 
 app = typer.Typer(help="CSO platform: serve the API and look after its event store.")
 app.command()(db)
@@ -112,9 +113,16 @@ def seed(
     scale: Annotated[
         str, typer.Option(help="demo, district, or a fraction of the district (0.01).")
     ] = "demo",
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Processes that write the district's lanes side by side (1: this one)."
+        ),
+    ] = 1,
 ) -> None:
     """Load the demo data (chains, enterprises, officers, projects) into an empty store;
-    `--scale district` adds the district at the seeds' scale (over a million events)."""
+    `--scale district` adds the district at the seeds' scale (over a million events),
+    written by `--workers` processes."""
     from cso.seed.console import parse_scale
 
     try:
@@ -124,7 +132,7 @@ def seed(
     settings = Settings.from_env()
     url = resolve_database_url(settings.database_url, settings.data_dir)
     asyncio.run(_migrate(url))
-    summary = asyncio.run(_seed_if_empty(url, settings, district, progress=True))
+    summary = asyncio.run(_seed_if_empty(url, settings, district, progress=True, workers=workers))
     typer.echo(summary or "the store already has events; demo data goes only into an empty one")
 
 
@@ -211,7 +219,12 @@ async def _migrate(url: str) -> list[str]:
 
 
 async def _seed_if_empty(
-    url: str, settings: Settings, scale: DistrictScale | None = None, *, progress: bool = False
+    url: str,
+    settings: Settings,
+    scale: DistrictScale | None = None,
+    *,
+    progress: bool = False,
+    workers: int = 1,
 ) -> str | None:
     import time
 
@@ -234,12 +247,36 @@ async def _seed_if_empty(
         bar = progress_bar(console) if progress else contextlib.nullcontext(None)
         with bar as update:
             summary = await load_demo_data(
-                runtime.application, today=runtime.today(), scale=scale, progress=update
+                runtime.application,
+                today=runtime.today(),
+                scale=scale,
+                progress=update,
+                database_url=seed_url,
+                workers=workers,
+                opener=_seed_worker_application,
             )
         seconds = time.perf_counter() - started
         events = await runtime.pool.fetchval("SELECT count(*) FROM events")
         took = f"{events:,} events in {seconds:.1f} s ({events / seconds:,.0f} events/s)"
         return f"seeded: {summary}\n{took}"
+
+
+@contextlib.asynccontextmanager
+async def _seed_worker_application(url: str) -> AsyncIterator[Application]:
+    """A district seed worker's application (cso/seed/district_run.py): small pools, one
+    append at a time, no projections."""
+    from cso.app import open_runtime
+
+    env = {
+        **os.environ,
+        "CSO_DATABASE_URL": url,
+        "CSO_RUN_PROJECTIONS": "0",
+        "CSO_POOL_MIN_SIZE": "1",
+        "CSO_POOL_MAX_SIZE": "2",
+        "CSO_READ_POOL_MAX_SIZE": "1",
+    }
+    async with open_runtime(Settings.from_env(env)) as runtime:
+        yield runtime.application
 
 
 @contextlib.asynccontextmanager

@@ -16,7 +16,8 @@ from typing import Any
 
 import asyncpg
 
-from cso.seed.district import DistrictScale, district_steps
+from cso.seed.district import BatchCorrelation, DistrictPlan, DistrictScale, district_plan
+from cso.seed.district_run import Opener, SetupIds, Share, run_shares
 from cso.seed.plan import plan_parts
 from cso.seed.runner import Progress, SeedRun, SeedStepFailed, run_steps, step_correlations
 from cso.seed.summary import SeedSummary, summarise
@@ -53,32 +54,72 @@ async def seed(
     rng_seed: int = 2026,
     scale: DistrictScale | None = None,
     progress: Progress | None = None,
+    database_url: str | None = None,
+    workers: int = 1,
+    opener: Opener | None = None,
 ) -> SeedSummary:
     """Load the demo district into an empty store; the same seed and day load the same data.
 
     With `scale`, the district's bulk (cso/seed/district.py) is written between the demo's
-    setup and its history. Events are recorded at the story's times (SimulatedClock).
-    `progress` is told of each step. Raises DatabaseNotEmpty, SeedStepFailed.
+    setup and its history: its lanes in `workers` processes of their own, each with the
+    application `opener` opens on `database_url` (the store's database), or here one after
+    another when either is None or `workers` is 1. Events are recorded at the story's
+    times (SimulatedClock). `progress` is told of the steps run.
+    Raises DatabaseNotEmpty, SeedStepFailed.
     """
     if not await database_is_empty(app.store.pool):
         raise DatabaseNotEmpty("the event store already holds events; seed an empty database")
     setup, history = plan_parts(rng_seed, today)
-    district, batches = (
-        ([], None) if scale is None else district_steps(rng_seed, scale, setup[0].on, today)
-    )
+    district = None if scale is None else district_plan(rng_seed, scale, setup[0].on, today)
     run = SeedRun.open(app, setup[0].on)
-    run.total = len(setup) + len(district) + len(history)
+    run.total = len(setup) + len(history) + (0 if district is None else district.steps)
     demo = step_correlations(rng_seed)
     await run_steps(run, setup, SEED_SUPERVISOR, demo, progress=progress)
-    if batches is not None:
-        beside = run.beside()
-        await run_steps(beside, district, SEED_SUPERVISOR, batches, progress=progress)
-        run.done = beside.done
+    if district is not None:
+        parallel = None if database_url is None or opener is None else (database_url, opener)
+        run.done = await _district(run, district, rng_seed, progress, parallel, workers)
         # The demo's history touches none of the district's streams, and the district's
         # last waitlist event is older than the demo's first: its own times again.
         run.recorded.restart(history[0].on)
     ctx = await run_steps(run, history, SEED_SUPERVISOR, demo, progress=progress)
     return await summarise(ctx, SEED_SUPERVISOR, today)
+
+
+async def _district(
+    run: SeedRun,
+    district: DistrictPlan,
+    rng_seed: int,
+    progress: Progress | None,
+    parallel: tuple[str, Opener] | None,
+    workers: int,
+) -> int:
+    """The district's setup here, then its lanes; returns the steps run so far."""
+    beside = run.beside()
+    correlation = BatchCorrelation(rng_seed, district.first)
+    await run_steps(beside, district.setup, SEED_SUPERVISOR, correlation, progress=progress)
+    if parallel is None or workers <= 1:
+        for share in district.shares(1):
+            await run_steps(beside, share, SEED_SUPERVISOR, correlation, progress=progress)
+        return beside.done
+    ctx = beside.ctx
+    ids = SetupIds(dict(ctx.officers), dict(ctx.enterprises), dict(ctx.chains))
+    shares = [
+        Share(n, steps, district.first, run.recorded.next, correlation)
+        for n, steps in enumerate(district.shares(workers))
+    ]
+    repository = run.repository
+    steps, events = await run_shares(
+        *parallel,
+        shares,
+        ids,
+        SEED_SUPERVISOR,
+        progress,
+        beside.done,
+        run.total,
+        repository.events,
+    )
+    repository.events += events
+    return beside.done + steps
 
 
 async def database_is_empty(pool: asyncpg.Pool[Any]) -> bool:

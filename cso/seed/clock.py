@@ -55,6 +55,16 @@ class SimulatedClock:
         self.day = on
         self._next = self._opening(on)
 
+    @property
+    def next(self) -> datetime:
+        """The time the next call records (UTC), for a clock that goes on from here."""
+        return self._next.astimezone(UTC)
+
+    def resume_after(self, at: datetime) -> None:
+        """Record no earlier than `at` (another clock's `next`): a process that goes on
+        where another stopped keeps every stream's recorded times growing."""
+        self._next = max(self._next, at.astimezone(self.zone))
+
     def __call__(self) -> datetime:
         now = self._next
         self._next = now + TICK

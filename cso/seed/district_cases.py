@@ -51,12 +51,16 @@ def project_steps(
     csos: Sequence[int],
     first: date,
     today: date,
-) -> list[Step]:
-    steps: list[Step] = []
-    per_project = max(1, scale.requests // scale.projects)
+) -> dict[int, list[Step]]:
+    """Each CSO's projects (registered and assigned by the supervisor, then worked by the
+    CSO alone), by the CSO's officer index: the streams of one CSO's lane are nobody
+    else's."""
+    lanes: dict[int, list[Step]] = {}
+    per_project = max(1, scale.project_requests // scale.projects)
     opened = first + timedelta(days=40)  # enterprises are registered by then
     for n in range(scale.projects):
         p, cso = BASE + n, csos[n % len(csos)]
+        steps = lanes.setdefault(cso, [])
         employer = rng.choice(employers)
         signed = opened + timedelta(days=rng.randrange(max(1, (today - opened).days - 60)))
         name = f"{rng.choice('华新联创智瑞达科信和泰安')}{rng.choice(PROJECT_KINDS)}（{n + 1}号）"
@@ -69,7 +73,7 @@ def project_steps(
         stage = _milestones(rng, steps, p, cso, signed, today)
         steps += _services(rng, p, cso, assigned + timedelta(days=1), today, stage)
         steps += _requests(rng, p, cso, per_project, assigned, today)
-    return steps
+    return lanes
 
 
 def _milestones(

@@ -40,3 +40,14 @@ def test_a_busy_day_stays_ordered_past_its_opening_hours() -> None:
     times = [clock() for _ in range(1000)]
     assert times == sorted(times) and len(set(times)) == 1000
     assert times[-1] - times[0] == 999 * TICK < timedelta(hours=1)
+
+
+def test_a_clock_resumed_after_another_records_after_it_and_never_before() -> None:
+    setup = SimulatedClock(date(2025, 3, 3))
+    setup.advance_to(date(2025, 4, 1))
+    last = setup()
+    lane = SimulatedClock(date(2025, 3, 3))
+    lane.resume_after(setup.next)
+    assert lane() == last + TICK
+    lane.resume_after(datetime(2025, 1, 1, tzinfo=UTC))  # earlier: no change
+    assert lane() == last + 2 * TICK
