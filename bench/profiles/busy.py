@@ -41,10 +41,15 @@ import asyncpg
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 
 from load import Run, run_wrk  # noqa: E402 - bench/ and bench/profiles/ put on the path above
-from page import _cpu_seconds, _free_port, server_url, serving  # noqa: E402
+from page import (  # noqa: E402
+    _cpu_seconds,
+    _free_port,
+    prepared_database,
+    server_url,
+    serving,
+)
 from traffic import record_bodies  # noqa: E402
 
-from cso.database import with_database  # noqa: E402
 from cso.graphql.auth import issue_token  # noqa: E402
 from cso.services.identity import Principal, Role  # noqa: E402
 from cso.settings import Settings  # noqa: E402
@@ -55,31 +60,6 @@ SUPERVISOR = "be0c0000-0000-4000-8000-000000000001"
 OPEN_PROJECTS = """
 SELECT id FROM rm_projects WHERE cso_id IS NOT NULL AND NOT closed ORDER BY created_at, id
 """
-
-
-async def prepared_database(server: str, fresh: bool) -> str:
-    """The profile's database on `server`: migrated, seeded and projected (made if absent)."""
-    from cso.app import open_runtime
-    from cso.seed import database_is_empty, seed
-
-    admin = await asyncpg.connect(server)
-    try:
-        if fresh:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE):
-            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
-    url = with_database(server, DATABASE)
-    settings = Settings.from_env({"CSO_DATABASE_URL": url, "CSO_JWT_SECRET": "x" * 32})
-    async with open_runtime(settings) as runtime:
-        if await database_is_empty(runtime.pool):
-            print("seeding the demo district…", file=sys.stderr)
-            await seed(runtime.application, today=runtime.today())
-        token = (await runtime.store.newest()).token()
-        while not await runtime.projections.wait_for(token, 5.0):
-            print("projecting…", file=sys.stderr)
-    return url
 
 
 async def open_projects(url: str) -> list[uuid.UUID]:
@@ -101,7 +81,7 @@ def _round(base: str, pid: int, bodies: list[str], token: str, seconds: int) -> 
 
 
 def compare(args: argparse.Namespace) -> None:
-    url = asyncio.run(prepared_database(server_url(), args.fresh))
+    url = asyncio.run(prepared_database(server_url(), args.fresh, DATABASE))
     projects = asyncio.run(open_projects(url))
     if len(projects) < 2:
         sys.exit("the seed left fewer than two open projects with a CSO")
@@ -174,7 +154,7 @@ async def _profiled(args: argparse.Namespace) -> None:
     from cso.services import projects as use_cases
     from cso.services.application import Command
 
-    url = await prepared_database(server_url(), args.fresh)
+    url = await prepared_database(server_url(), args.fresh, DATABASE)
     projects = await open_projects(url)
     targets = projects[:1] if args.busy else projects
     settings = Settings.from_env(

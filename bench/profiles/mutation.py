@@ -66,8 +66,7 @@ async def _database(args: argparse.Namespace) -> tuple[str, list[Any]]:
     """The seeded database's URL and its open projects with a CSO."""
     import asyncpg
 
-    page.DATABASE = args.database  # page.py's helper prepares the database its module names
-    url = await page.prepared_database(page.server_url(), args.fresh)
+    url = await page.prepared_database(page.server_url(), args.fresh, args.database)
     conn = await asyncpg.connect(url)
     try:
         projects = [row["id"] for row in await conn.fetch(OPEN_PROJECTS)]

@@ -82,21 +82,22 @@ def server_url() -> str:
     return url
 
 
-async def prepared_database(server: str, fresh: bool) -> str:
-    """The profile's database on `server`: migrated, seeded and projected (made if absent)."""
+async def prepared_database(server: str, fresh: bool, database: str = DATABASE) -> str:
+    """The URL of `database` on `server`, migrated, seeded with the demo district and
+    projected (made if absent; dropped first when `fresh`). Shared by the other profiles."""
     from cso.app import open_runtime
     from cso.seed import database_is_empty, seed
 
     admin = await asyncpg.connect(server)
     try:
         if fresh:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
         if not exists:
-            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+            await admin.execute(f'CREATE DATABASE "{database}"')
     finally:
         await admin.close()
-    url = with_database(server, DATABASE)
+    url = with_database(server, database)
     settings = Settings.from_env({"CSO_DATABASE_URL": url, "CSO_JWT_SECRET": "x" * 32})
     async with open_runtime(settings) as runtime:
         if await database_is_empty(runtime.pool):
