@@ -141,7 +141,7 @@ class BatchWriter:
                 keys: tuple[Any, ...] = (key,)
             else:
                 keys = tuple(args[p - 1] for p in positions)
-                earliest = max(last_touch.get(k, -1) for k in keys)
+                earliest = max((last_touch.get(k, -1) for k in keys), default=-1)
             if index < earliest or index < floor or index < 0:
                 index = len(runs)
                 runs.append((query, []))

@@ -197,9 +197,13 @@ class Pipelines:
         else:
             for entry, result in zip(appending, results, strict=True):
                 _answer(entry, result)
-            for entry in barriers:
-                _answer(entry, None)
-            return True
+            # A replay appended nothing of ours (another process's request with the same key
+            # committed first): what ran on this batch's events ran on state that is not the
+            # stream's, so it runs again, as after KeysTaken.
+            if not any(result.replayed for result in results):
+                for entry in barriers:
+                    _answer(entry, None)
+                return True
         for entry in barriers:
             _answer(entry, Superseded())
         return False

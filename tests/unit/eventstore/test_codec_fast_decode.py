@@ -22,6 +22,9 @@ DOCUMENTS = [
     '{"_type_": "only the type"}',
     '{"text": "文本 with \\"quotes\\" and \\\\ backslashes", "big": 9223372036854775807}',
     '{"milestone": {"_type_": "enum:Milestone", "_data_": "SIGNED"}}',
+    # Past 64 bits: orjson would read these as floats, the stdlib decoder as exact ints.
+    '{"over": 18446744073709551616, "under": -9223372036854775809, "n": [123456789012345678901]}',
+    '{"digits in a string": "12345678901234567890123", "n": 1.5}',
     "[]",
     '"just a string"',
 ]

@@ -172,3 +172,14 @@ async def test_deferred_statements_run_once_after_the_flushed_writes_with_every_
         ("executemany", "A", [(1,), (2,)]),
         ("execute", "RECOUNT", [(["p1", "p2"],)]),
     ]
+
+
+async def test_a_write_keyed_on_no_arguments_joins_its_run_like_any_keyed_write() -> None:
+    conn = NotingConnection()
+    writer = keyed_writer(conn, {"A": (), "B": (1,)})
+    for query, value in [("A", "x"), ("B", "y"), ("A", "z")]:
+        await writer.execute(query, value)
+
+    await writer.flush()
+
+    assert conn.sent == [("executemany", "A", [("x",), ("z",)]), ("execute", "B", [("y",)])]

@@ -32,6 +32,7 @@ class FakeRepository:
     def __init__(self) -> None:
         self.sent: list[list[Turn]] = []
         self.gates: list[asyncio.Future[Exception | None]] = []
+        self.replays: list[bool] = []  # per batch sent: answer as an earlier request's replay
 
     async def save_turns(
         self, turns: Sequence[Turn], aggregates: Sequence[Aggregate]
@@ -42,11 +43,16 @@ class FakeRepository:
         failure = await gate
         if failure is not None:
             raise failure
-        return [AppendResult(Checkpoint(1, n), {a.id: a.version}) for n, a in enumerate(aggregates)]
+        replayed = self.replays.pop(0)
+        return [
+            AppendResult(Checkpoint(1, n), {a.id: a.version}, replayed=replayed)
+            for n, a in enumerate(aggregates)
+        ]
 
-    async def release(self, failure: Exception | None = None) -> None:
+    async def release(self, failure: Exception | None = None, *, replayed: bool = False) -> None:
         while not self.gates:
             await asyncio.sleep(0)
+        self.replays.append(replayed)
         self.gates.pop(0).set_result(failure)
 
 
@@ -103,6 +109,30 @@ async def test_a_failed_batch_supersedes_everything_handed_off_on_its_events() -
     with pytest.raises(Superseded):  # a command still running on that state is too late
         lines.hand_off(state, epoch, turn_of(state))
     assert repository.sent == [repository.sent[0]]  # the second batch was never sent
+
+
+async def test_a_replayed_append_supersedes_what_ran_on_its_events() -> None:
+    # Another process's request with the same idempotency key committed first: the append
+    # answers that request's result and appends nothing, so the stream is not the state the
+    # followers ran on.
+    repository = FakeRepository()
+    lines = pipelines(repository)
+    counter = Counter()
+    first = lines.hand_off(counter, None, turn_of(counter))
+    await asyncio.sleep(0)  # the sender takes it: a batch of its own
+    state, epoch = lines.state(counter.id)
+    state.bump()
+    second = lines.hand_off(state, epoch, turn_of(state))
+    barrier = lines.hand_off(state, epoch, None)  # a refusal on the second's state
+    await repository.release(replayed=True)
+
+    replay = await first
+    assert replay is not None and replay.replayed  # the first hears the earlier result
+    with pytest.raises(Superseded):
+        await asyncio.wait_for(second, 1.0)  # not sent as a batch of its own
+    with pytest.raises(Superseded):
+        await asyncio.wait_for(barrier, 1.0)
+    assert len(repository.sent) == 1
 
 
 async def test_a_barrier_waits_for_the_batch_before_it_and_nothing_else() -> None:
