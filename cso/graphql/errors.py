@@ -82,7 +82,11 @@ def _coded(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
         return original.code, original.extensions
     if unavailable(original):
         log.warning("database unavailable (path %s): %s", error.path, original)
-        error.message = "The database is unavailable; nothing was done. Try again shortly."
+        # Not "nothing was done": a connection cut during COMMIT leaves the outcome unknown.
+        error.message = (
+            "The database is unavailable. Try again shortly: a mutation sent again with the "
+            "same idempotencyKey is applied at most once."
+        )
         return "UNAVAILABLE", {"retryable": True}
     if isinstance(original, asyncpg.DataError):
         # A value the database could not take or compare (a NUL, a number out of range, a
