@@ -45,6 +45,7 @@ from page import (  # noqa: E402
     _cpu_seconds,
     _free_port,
     prepared_database,
+    print_profile,
     server_url,
     serving,
 )
@@ -198,10 +199,7 @@ async def _profiled(args: argparse.Namespace) -> None:
         f"{together} appends of several commands"
     )
     if profiler is not None:
-        if args.html:
-            with open(args.html, "w") as out:  # noqa: ASYNC230 - after the measurement
-                out.write(profiler.output_html())
-        print(profiler.output_text(unicode=False, color=False, show_all=args.show_all))
+        print_profile(profiler, args.html, args.show_all)
 
 
 def profile(args: argparse.Namespace) -> None:

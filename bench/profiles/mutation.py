@@ -158,12 +158,7 @@ async def _profile_graphql(args: argparse.Namespace, run: Any) -> None:
 
 
 def profile(args: argparse.Namespace) -> None:
-    try:
-        import uvloop
-
-        uvloop.run(_profiled(args))
-    except ImportError:
-        asyncio.run(_profiled(args))
+    page.run_fast(_profiled(args))
 
 
 # -- compare ----------------------------------------------------------------------------------

@@ -425,19 +425,30 @@ async def _profiled(args: argparse.Namespace) -> None:
         f"(collections by generation {clock.collections})"
     )
     if profiler is not None:
-        if args.html:
-            with open(args.html, "w") as out:  # noqa: ASYNC230 - after the measurement
-                out.write(profiler.output_html())
-        print(profiler.output_text(unicode=False, color=False, show_all=args.show_all))
+        print_profile(profiler, args.html, args.show_all)
 
 
-def profile(args: argparse.Namespace) -> None:
+def print_profile(profiler: Any, html: str | None, show_all: bool) -> None:
+    """Print pyinstrument's text report of `profiler` (also its HTML to `html` if given).
+    Shared by the other profiles."""
+    if html:
+        with open(html, "w") as out:
+            out.write(profiler.output_html())
+    print(profiler.output_text(unicode=False, color=False, show_all=show_all))
+
+
+def run_fast(main: Any) -> None:
+    """Run the coroutine `main` on uvloop when installed (as uvicorn serves), else asyncio's."""
     try:
         import uvloop
 
-        uvloop.run(_profiled(args))
+        uvloop.run(main)
     except ImportError:
-        asyncio.run(_profiled(args))
+        asyncio.run(main)
+
+
+def profile(args: argparse.Namespace) -> None:
+    run_fast(_profiled(args))
 
 
 def main() -> None:
