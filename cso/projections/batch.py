@@ -12,7 +12,11 @@ none of those keys, to join an earlier run of their own SQL: a batch of interlea
 types then costs one `executemany` per kind of statement, not one round trip per event.
 Undeclared statements keep their place and nothing crosses them. Statements that summarise
 many rows (a project's open requests) are `defer`red: run once per flush, after its writes,
-over every key the batch asked for.
+over every key the batch asked for. A row that many events of a batch change (a project's
+row takes one change per event of its stream) is `merge`d: its changes fold into one per
+row (`Fold`), written once at the end of the flush — a row rewritten twenty times in one
+transaction leaves twenty versions of itself and their index entries behind, one change
+leaves one.
 
 Reads (`fetch`, `fetchrow`, `fetchval`) flush first, so a handler always reads its own and
 earlier events' writes. A failing deferred write cannot say which event wrote it: it raises
@@ -23,7 +27,7 @@ the event (see runner.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -33,6 +37,23 @@ MAX_PENDING = 5_000
 
 class DeferredWriteFailed(Exception):
     """A buffered write failed when flushed (the cause); which event wrote it is unknown."""
+
+
+class Fold(Protocol):
+    """A write whose changes to one row fold into one statement (`BatchWriter.merge`).
+
+    `query` writes one row's folded change, its arguments made by `arguments`. It must
+    read nothing that the queued statements of the same flush write other than its own
+    row: it runs after all of them."""
+
+    @property
+    def query(self) -> str: ...
+
+    def fold(self, earlier: Any | None, change: Any) -> Any:
+        """`change` after `earlier` (None: the row's first change of the flush), as one."""
+
+    def arguments(self, key: Any, folded: Any) -> tuple[Any, ...]:
+        """The query's arguments for the row `key` and its folded change."""
 
 
 class BatchWriter:
@@ -59,6 +80,7 @@ class BatchWriter:
         self.keyed: Mapping[str, tuple[int, ...]] = keyed or {}
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
         self.deferred: dict[str, dict[Any, None]] = {}  # query -> its keys, in first-seen order
+        self.merged: dict[Fold, dict[Any, Any]] = {}  # write -> row key -> its folded change
         self.round_trips = 0
 
     async def execute(self, query: str, *args: Any) -> str:
@@ -78,6 +100,12 @@ class BatchWriter:
         """Run `query` once at the end of the next flush with every deferred `key` as its one
         argument (a list, without repeats)."""
         self.deferred.setdefault(query, {})[key] = None
+
+    def merge(self, write: Fold, key: Any, change: Any) -> None:
+        """Fold `change` into the row `key`'s change of the next flush, written at its end
+        (before the deferred statements) with one `write.query` per row."""
+        rows = self.merged.setdefault(write, {})
+        rows[key] = write.fold(rows.get(key), change)
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         await self.flush()
@@ -102,9 +130,12 @@ class BatchWriter:
         transaction is then aborted, and the queue is dropped)."""
         pending, self.pending = self.pending, []
         deferred, self.deferred = self.deferred, {}
+        merged, self.merged = self.merged, {}
         try:
             for query, rows in self._runs(pending):
                 await self._send(query, rows)
+            for write, changes in merged.items():
+                await self._send(write.query, [write.arguments(*item) for item in changes.items()])
             for query, keys in deferred.items():
                 self.round_trips += 1
                 await self.conn.execute(query, list(keys))
@@ -170,3 +201,12 @@ async def defer(conn: Any, query: str, key: Any) -> None:
         conn.defer(query, key)
     else:
         await conn.execute(query, [key])
+
+
+async def merge(conn: Any, write: Fold, key: Any, change: Any) -> None:
+    """`BatchWriter.merge` on a writer; on a plain connection (the runner's statement-by-
+    statement retry) the change is written at once, alone."""
+    if isinstance(conn, BatchWriter):
+        conn.merge(write, key, change)
+    else:
+        await conn.execute(write.query, *write.arguments(key, write.fold(None, change)))

@@ -19,7 +19,7 @@ from cso.domain.enums import Milestone
 from cso.domain.project import Project
 from cso.domain.project_reads import project_stage
 from cso.eventstore import RecordedEvent
-from cso.projections import legacy_requests, project_services, requests
+from cso.projections import legacy_requests, project_rows, project_services, requests
 from cso.projections.base import Projection, row_keys
 
 PROJECTION = Projection(
@@ -52,45 +52,25 @@ SELECT $1, $2, $3, $4, $5,
 ON CONFLICT (id) DO NOTHING
 """
 
-# $4 the milestone, $5 its rank, $6 the stage the domain gives, $7 the day, $8 whether it is
-# the start of construction.
-REACH_MILESTONE = """
-WITH milestone AS (
-  INSERT INTO rm_project_milestones (project_id, milestone, rank, reached_on, version,
-                                     recorded_at)
-  VALUES ($1, $4, $5, $7, $2, $3)
-  ON CONFLICT (project_id, milestone) DO NOTHING
-)
-UPDATE rm_projects
-SET latest_milestone = $4, stage = $6,
-    construction_started_on = CASE WHEN $8 THEN $7::date ELSE construction_started_on END,
-    version = $2, updated_at = $3
-WHERE id = $1 AND version < $2
+# A milestone reached ($4, its rank $5, the day $6). The project's row takes the milestone
+# and the stage the domain gives (project_rows).
+INSERT_MILESTONE = """
+INSERT INTO rm_project_milestones (project_id, milestone, rank, reached_on, version, recorded_at)
+VALUES ($1, $4, $5, $6, $2, $3)
+ON CONFLICT (project_id, milestone) DO NOTHING
 """
 
-ASSIGN_CSO = """
-WITH term AS (
-  INSERT INTO rm_cso_assignments (project_id, version, officer_id, start_on, reason,
-                                  recorded_at)
-  VALUES ($1, $2, $4, $5, $6, $3)
-  ON CONFLICT (project_id, version) DO NOTHING
-)
-UPDATE rm_projects
-SET cso_id = $4, cso_since = $5, cso_terms = cso_terms + 1, version = $2, updated_at = $3
-WHERE id = $1 AND version < $2
-"""
-
-CLOSE_PROJECT = """
-UPDATE rm_projects
-SET closed = true, stage = $4, outcome = $5, close_reason = $6, closed_at = $3,
-    version = $2, updated_at = $3
-WHERE id = $1 AND version < $2
+# A CSO's term ($4 officer, $5 from, $6 reason); the row takes the CSO (project_rows).
+INSERT_TERM = """
+INSERT INTO rm_cso_assignments (project_id, version, officer_id, start_on, reason, recorded_at)
+VALUES ($1, $2, $4, $5, $6, $3)
+ON CONFLICT (project_id, version) DO NOTHING
 """
 
 
 # Each touches only rows named by $1 (the project; the enterprise for UPSERT_DISTRICT) and,
 # for INSERT_PROJECT, its enterprise's district ($2): the batch writer may group them.
-PROJECTION.keyed_by(UPSERT_DISTRICT, REACH_MILESTONE, ASSIGN_CSO, CLOSE_PROJECT)
+PROJECTION.keyed_by(UPSERT_DISTRICT, INSERT_MILESTONE, INSERT_TERM)
 PROJECTION.keyed_by(INSERT_PROJECT, on=(1, 2))
 
 
@@ -126,28 +106,33 @@ async def milestone_reached(
 ) -> None:
     milestone: Milestone = event.milestone
     await conn.execute(
-        REACH_MILESTONE,
-        *row_keys(recorded),
-        milestone.value,
-        milestone.rank,
+        INSERT_MILESTONE, *row_keys(recorded), milestone.value, milestone.rank, event.on
+    )
+    await project_rows.write(
+        conn,
+        recorded,
+        latest_milestone=milestone.value,
         # Nothing is recorded on a closed project, so a milestone is reached while open.
-        project_stage(milestone, closed=False).value,
-        event.on,
-        milestone is Milestone.CONSTRUCTION_STARTED,
+        stage=project_stage(milestone, closed=False).value,
+        construction_started_on=event.on if milestone is Milestone.CONSTRUCTION_STARTED else None,
     )
 
 
 @PROJECTION.on(Project, "CsoAssigned")
 async def cso_assigned(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await conn.execute(ASSIGN_CSO, *row_keys(recorded), event.officer_id, event.on, event.reason)
+    await conn.execute(INSERT_TERM, *row_keys(recorded), event.officer_id, event.on, event.reason)
+    await project_rows.write(
+        conn, recorded, cso_id=event.officer_id, cso_since=event.on, cso_terms=1
+    )
 
 
 @PROJECTION.on(Project, "Closed")
 async def closed(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
-    await conn.execute(
-        CLOSE_PROJECT,
-        *row_keys(recorded),
-        project_stage(Milestone.SIGNED, closed=True).value,
-        event.outcome.value,
-        event.reason,
+    await project_rows.write(
+        conn,
+        recorded,
+        stage=project_stage(Milestone.SIGNED, closed=True).value,
+        closed_at=recorded.recorded_at,
+        outcome=event.outcome.value,
+        close_reason=event.reason,
     )

@@ -26,7 +26,8 @@ from cso.domain.project import Project
 from cso.domain.project_records import deadlines, is_joint
 from cso.eventstore import RecordedEvent
 from cso.eventstore.records import Metadata
-from cso.projections.base import Projection, row_keys
+from cso.projections import project_rows
+from cso.projections.base import Projection
 from cso.projections.batch import defer
 
 PART = Projection("projects", tables=("rm_requests",))
@@ -116,19 +117,10 @@ SET status = $4, departments = '{}', joint = false, resolution = NULL, resolved_
 WHERE id = $1 AND version < $2
 """
 
-# Of each project's ($1, a list) requests, how many are open and the earliest overdue_from.
-# Deferred to the end of a batch's flush (batch.py), once per project however many of its
-# requests the batch changed.
-RECOUNT_PROJECTS = """
-UPDATE rm_projects p
-SET open_requests = r.open, overdue_from = r.overdue_from
-FROM unnest($1::uuid[]) AS t(id)
-CROSS JOIN LATERAL (SELECT count(*) AS open, min(overdue_from) AS overdue_from
-                      FROM rm_requests WHERE project_id = t.id AND open) AS r
-WHERE p.id = t.id
-"""
-
-# The same for the projects of requests ($1, a list of request ids; a posting's has none).
+# Of the projects of requests ($1, a list of request ids; a posting's has none), how many
+# requests are open and the earliest overdue_from. Deferred to the end of a batch's flush
+# (batch.py), once per project however many of its requests the batch changed. (An event on
+# the project's own stream recounts with its row's change: project_rows.)
 RECOUNT_PROJECTS_OF = """
 UPDATE rm_projects p
 SET open_requests = r.open, overdue_from = r.overdue_from
@@ -137,11 +129,6 @@ FROM (SELECT DISTINCT project_id AS id FROM rm_requests
 CROSS JOIN LATERAL (SELECT count(*) AS open, min(overdue_from) AS overdue_from
                       FROM rm_requests WHERE project_id = t.id AND open) AS r
 WHERE p.id = t.id
-"""
-
-# An event of the project itself moves its version ($1 the project, $2 its version).
-TOUCH_PROJECT = """
-UPDATE rm_projects SET version = $2, updated_at = $3 WHERE id = $1 AND version < $2
 """
 
 # Each touches only the request's row ($1); the project's count is deferred (above).
@@ -155,7 +142,6 @@ PART.keyed_by(
     RESOLVE_REQUEST,
     RATE_REQUEST,
     REDO_REQUEST,
-    TOUCH_PROJECT,
 )
 
 
@@ -169,9 +155,8 @@ def _own(recorded: RecordedEvent) -> Keys:
 
 async def recount_project(conn: asyncpg.Connection[Any], recorded: RecordedEvent) -> None:
     """After an event on a project's stream: its version moves, its requests are recounted
-    (at the end of the batch's flush)."""
-    await conn.execute(TOUCH_PROJECT, *row_keys(recorded))
-    await defer(conn, RECOUNT_PROJECTS, recorded.stream_id)
+    (with the batch's change to its row, project_rows)."""
+    await project_rows.write(conn, recorded, recount=True)
 
 
 async def _recount_project_of(conn: asyncpg.Connection[Any], request_id: Any) -> None:

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 from cso.domain.enums import ServiceKind
 from cso.projections.project_queries import plans_at
+from cso.projections.project_rows import ROW, UPDATE_PROJECT_ROW, RowChange
 from cso.projections.project_services import RECORD_SERVICE
 from tests.integration.projections.factories import new_enterprise, new_officer, new_project
 from tests.integration.projections.world import World
@@ -96,22 +97,31 @@ async def test_the_service_timeline_counts_services_and_knows_the_latest(world: 
 async def test_recording_a_service_reads_none_of_the_projects_other_services(
     world: World,
 ) -> None:
-    # The handler's one statement, as PostgreSQL would run it: it inserts the service and
-    # updates rm_projects by key, scanning no services, so a project's thousandth service
-    # costs what its first did.
-    arguments = (
-        *(uuid.uuid4(), 2, datetime.now(UTC)),
+    # The handler's two statements, as PostgreSQL would run them: the service's insert and
+    # the project row's change (project_rows) each go by key, scanning no services, so a
+    # project's thousandth service costs what its first did.
+    project_id, at = uuid.uuid4(), datetime.now(UTC)
+    insert = (
+        *(project_id, 2, at),
         *(uuid.uuid4(), "VISIT", "走访", date(2024, 3, 2), uuid.uuid4(), 7),
     )
+    service = RowChange(2, 2, at, services=1, latest_service_on=date(2024, 3, 2))
+    texts = []
     # On a table of a few pages a sequential scan is cheapest, whichever rows it would read;
-    # with it priced out, any scan the statement cannot avoid still shows in the plan.
+    # with it priced out, any scan the statements cannot avoid still shows in the plan.
     async with world.pool.acquire() as conn, conn.transaction():
         await conn.execute("SET LOCAL enable_seqscan = off")
-        plan = await conn.fetch(f"EXPLAIN {RECORD_SERVICE}", *arguments)
-    text = "\n".join(row[0] for row in plan)
-    scans = [line for line in text.splitlines() if "Scan" in line]
-    assert "Insert on rm_services" in text and "Update on rm_projects" in text, text
-    assert scans and all("rm_projects_pkey" in line for line in scans), text
+        for query, arguments in (
+            (RECORD_SERVICE, insert),
+            (UPDATE_PROJECT_ROW, ROW.arguments(project_id, service)),
+        ):
+            plan = await conn.fetch(f"EXPLAIN {query}", *arguments)
+            texts.append("\n".join(row[0] for row in plan))
+    assert "Insert on rm_services" in texts[0] and "Update on rm_projects" in texts[1], texts
+    for text in texts:
+        scans = [line for line in text.splitlines() if "Scan" in line and "Subquery" not in line]
+        assert all("_pkey" in line for line in scans), text
+    assert any("rm_projects_pkey" in line for line in texts[1].splitlines()), texts[1]
 
 
 async def test_a_service_that_occurred_before_the_latest_leaves_the_latest_date_alone(
