@@ -30,6 +30,10 @@ PROJECTION.include(project_services.PART)
 PROJECTION.include(requests.PART)
 PROJECTION.include(legacy_requests.PART)
 
+# Each milestone's rank as the domain gives it, looked up once: `Milestone.rank` walks the
+# enum on every call (3% of the projects runner's CPU in a catch-up).
+RANKS = {milestone: milestone.rank for milestone in Milestone}
+
 # The projection's own copy of each enterprise's district: reading rm_enterprises instead
 # would depend on how far the enterprises runner has got.
 UPSERT_DISTRICT = """
@@ -92,7 +96,7 @@ async def registered(conn: asyncpg.Connection[Any], event: Any, recorded: Record
         event.investment,
         event.chain_id,
         signed.value,
-        signed.rank,
+        RANKS[signed],
         project_stage(signed, closed=False).value,
         event.signed_on,
         recorded.version,
@@ -106,7 +110,7 @@ async def milestone_reached(
 ) -> None:
     milestone: Milestone = event.milestone
     await conn.execute(
-        INSERT_MILESTONE, *row_keys(recorded), milestone.value, milestone.rank, event.on
+        INSERT_MILESTONE, *row_keys(recorded), milestone.value, RANKS[milestone], event.on
     )
     await project_rows.write(
         conn,
