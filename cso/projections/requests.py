@@ -14,7 +14,6 @@ whether a request or a project is overdue today is the one comparison `OVERDUE`.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -184,7 +183,8 @@ async def write_return(
 def acted_by(recorded: RecordedEvent) -> dict[str, str]:
     """Who caused the event, as their token named them (its metadata's actor): id, role,
     name. Kept where a rule records who acted, since a supervisor is no registered officer."""
-    return asdict(Metadata.from_json(recorded.metadata or {}).actor)
+    actor: dict[str, str] = Metadata.from_json(recorded.metadata or {}).as_json()["actor"]
+    return actor
 
 
 async def write_extension(
