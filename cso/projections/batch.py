@@ -56,6 +56,23 @@ class Fold(Protocol):
         """The query's arguments for the row `key` and its folded change."""
 
 
+class Touch:
+    """The fold of a statement that only moves a row's version and time, `query` being
+    `UPDATE … SET version = $2, updated_at = $3 WHERE id = $1 AND version < $2`: the last
+    change wins. Written after the flush's other writes it leaves what they would have
+    left in event order: a later event's own write, already there, keeps its version and
+    time (the guard); else the row takes the last touch's."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+
+    def fold(self, earlier: Any | None, change: Any) -> Any:
+        return change
+
+    def arguments(self, key: Any, folded: Any) -> tuple[Any, ...]:
+        return (key, *folded)
+
+
 class BatchWriter:
     """Stands in for an asyncpg connection inside a batch's transaction. It offers what
     handlers may use: `execute`, `executemany`, the `fetch*` methods and

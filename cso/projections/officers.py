@@ -13,6 +13,7 @@ from cso.domain.personal_data import ERASED
 from cso.eventstore import RecordedEvent
 from cso.graphql.keyset import ListQuery, PreparedList, name_orderings
 from cso.projections.base import Projection, row_keys
+from cso.projections.batch import Touch, merge
 
 PROJECTION = Projection("officers", tables=("rm_officers",))
 
@@ -50,10 +51,12 @@ UPDATE rm_officers SET active = false, version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
 
+# An event that changes nothing shown but the version: written once per batch (batch.Touch).
 TOUCH = """
 UPDATE rm_officers SET version = $2, updated_at = $3
 WHERE id = $1 AND version < $2
 """
+TOUCHED = Touch(TOUCH)
 
 # Erasure: a phone registered before phones were sealed is plain text; it goes too.
 ERASE_PHONE = """
@@ -72,7 +75,6 @@ PROJECTION.keyed_by(
     INSERT_OFFICER,
     UPDATE_ROLES,
     DEACTIVATE,
-    TOUCH,
     ERASE_PHONE,
     SET_POSTING,
 )
@@ -124,7 +126,7 @@ async def assigned_as_cso(
     conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent
 ) -> None:
     """The officer's row shows nothing of a case but its version (the projects show the CSO)."""
-    await conn.execute(TOUCH, *row_keys(recorded))
+    await merge(conn, TOUCHED, recorded.stream_id, (recorded.version, recorded.recorded_at))
 
 
 async def officers_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 from cso.domain.enums import Milestone, ProjectOutcome, RequestCategory, ServiceKind
-from cso.eventstore import Listener
 from cso.projections.batch import merge
 from cso.projections.project_rows import ROW, RowChange
 from cso.projections.projects import PROJECTION
-from cso.projections.runner import ProjectionRunner
 from tests.integration.projections.conftest import Isolated
 from tests.integration.projections.factories import new_enterprise, new_officer, new_project
+from tests.integration.projections.one_batch import replay_in_one_batch, tables
 from tests.request_desk import RequestDesk
 
 TODAY = date(2024, 6, 1)
 SELECT_ROW = "SELECT * FROM rm_projects WHERE id = $1"
-
-
-async def tables(isolated: Isolated) -> dict[str, list[dict[str, Any]]]:
-    """Every row of the projects projection's tables, in a stable order."""
-    found = {}
-    for table in PROJECTION.tables:
-        rows = await isolated.pool.fetch(f"SELECT * FROM {table}")  # (declared names)
-        found[table] = sorted((dict(row) for row in rows), key=repr)
-    return found
 
 
 async def test_a_project_s_history_applied_in_one_batch_leaves_the_rows_one_event_at_a_time_did(
@@ -63,26 +52,16 @@ async def test_a_project_s_history_applied_in_one_batch_leaves_the_rows_one_even
     await isolated.save_and_project(project, first, second)
     desk.close(ProjectOutcome.CANCELLED, reason="企业战略调整", cso=second)
     await isolated.save_and_project(*desk.all_aggregates(), second)
-    one_at_a_time = await tables(isolated)
+    one_at_a_time = await tables(isolated, PROJECTION)
     row = one_at_a_time["rm_projects"][0]
     assert (row["service_count"], row["latest_service_on"]) == (2, date(2024, 4, 18))
     assert (row["cso_id"], row["cso_terms"], row["stage"]) == (second.id, 2, "CLOSED")
     assert (row["open_requests"], row["construction_started_on"]) == (0, date(2024, 5, 3))
     assert land in {r["id"] for r in one_at_a_time["rm_requests"]}
 
-    await isolated.pool.execute(f"TRUNCATE {', '.join(PROJECTION.tables)}")
-    await isolated.pool.execute("DELETE FROM projection_checkpoints WHERE name = 'projects'")
-    runner = ProjectionRunner(
-        PROJECTION,
-        database_url=isolated.database_url,
-        store=isolated.repository.store,
-        codec=isolated.repository.codec,
-        listener=Listener(isolated.database_url, poll_interval=0.05),
-        batch_size=10_000,
-    )
-    await runner.catch_up_to()
+    await replay_in_one_batch(isolated, PROJECTION)
 
-    assert await tables(isolated) == one_at_a_time
+    assert await tables(isolated, PROJECTION) == one_at_a_time
 
 
 async def test_a_batch_s_change_to_a_row_already_past_its_first_event_is_not_applied_again(

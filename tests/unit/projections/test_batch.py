@@ -7,7 +7,7 @@ from typing import Any, cast
 import asyncpg
 import pytest
 
-from cso.projections.batch import BatchWriter, DeferredWriteFailed
+from cso.projections.batch import BatchWriter, DeferredWriteFailed, Touch, merge
 
 
 class NotingConnection:
@@ -183,3 +183,20 @@ async def test_a_write_keyed_on_no_arguments_joins_its_run_like_any_keyed_write(
     await writer.flush()
 
     assert conn.sent == [("executemany", "A", [("x",), ("z",)]), ("execute", "B", [("y",)])]
+
+
+async def test_touches_of_one_row_fold_into_the_last_one_written_after_the_other_writes() -> None:
+    conn = NotingConnection()
+    writer = writer_on(conn)
+    touched = Touch("TOUCH")
+    for version in (2, 3, 4):
+        await merge(writer, touched, "row", (version, f"at {version}"))
+        await writer.execute("A", version)
+    await merge(writer, touched, "other", (7, "at 7"))
+
+    await writer.flush()
+
+    assert conn.sent == [
+        ("executemany", "A", [(2,), (3,), (4,)]),
+        ("executemany", "TOUCH", [("row", 4, "at 4"), ("other", 7, "at 7")]),
+    ]
