@@ -106,14 +106,19 @@ class Isolated:
         """Append, then run every projection's catch-up past the append."""
         result = await self.repository.save(*aggregates, metadata=Metadata())
         for projection in ALL_PROJECTIONS:
-            runner = ProjectionRunner(
-                projection,
-                database_url=self.database_url,
-                store=self.repository.store,
-                codec=self.repository.codec,
-                listener=Listener(self.database_url, poll_interval=0.05),
-            )
+            runner = self.runner(projection)
             assert await runner.catch_up_to(result.checkpoint) >= result.checkpoint
+
+    def runner(self, projection: Projection, **options: Any) -> ProjectionRunner:
+        """A runner of `projection` on this database (`options` as ProjectionRunner's)."""
+        return ProjectionRunner(
+            projection,
+            database_url=self.database_url,
+            store=self.repository.store,
+            codec=self.repository.codec,
+            listener=Listener(self.database_url, poll_interval=0.05),
+            **options,
+        )
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cso.eventstore import Listener
 from cso.projections.base import Projection
-from cso.projections.runner import ProjectionRunner
 from tests.integration.projections.conftest import Isolated
 
 
@@ -26,12 +24,5 @@ async def replay_in_one_batch(isolated: Isolated, projection: Projection) -> Non
     await isolated.pool.execute(
         "DELETE FROM projection_checkpoints WHERE name = $1", projection.name
     )
-    runner = ProjectionRunner(
-        projection,
-        database_url=isolated.database_url,
-        store=isolated.repository.store,
-        codec=isolated.repository.codec,
-        listener=Listener(isolated.database_url, poll_interval=0.05),
-        batch_size=10_000,
-    )
+    runner = isolated.runner(projection, batch_size=10_000)
     await runner.catch_up_to()
