@@ -57,8 +57,8 @@ class SeedRun:
         return (
             f"{events:,} events in {self.wall:.0f} s wall ({events / self.wall:,.0f}/s), "
             f"one process: seed CPU {self.cpu:.0f} s ({self.cpu * per:.0f} µs/event), "
-            f"PostgreSQL CPU {self.postgres_cpu:.0f} s ({self.postgres_cpu * per:.0f} "
-            f"µs/event); load average {self.load_before:.1f} before, {self.load_after:.1f} after"
+            f"all PostgreSQL processes' CPU {self.postgres_cpu:.0f} s "
+            f"({self.postgres_cpu * per:.0f} µs/event); load average {self.load_before:.1f} before, {self.load_after:.1f} after"
         )
 
 

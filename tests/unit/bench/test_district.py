@@ -39,5 +39,5 @@ def test_the_seeds_details_give_wall_time_and_cpu_per_event() -> None:
     run = SeedRun(wall=400.0, cpu=200.0, postgres_cpu=50.0, load_before=1.5, load_after=2.0)
     assert run.details(1_000_000) == (
         "1,000,000 events in 400 s wall (2,500/s), one process: seed CPU 200 s (200 µs/event), "
-        "PostgreSQL CPU 50 s (50 µs/event); load average 1.5 before, 2.0 after"
+        "all PostgreSQL processes' CPU 50 s (50 µs/event); load average 1.5 before, 2.0 after"
     )
