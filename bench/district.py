@@ -58,7 +58,8 @@ class SeedRun:
             f"{events:,} events in {self.wall:.0f} s wall ({events / self.wall:,.0f}/s), "
             f"one process: seed CPU {self.cpu:.0f} s ({self.cpu * per:.0f} µs/event), "
             f"all PostgreSQL processes' CPU {self.postgres_cpu:.0f} s "
-            f"({self.postgres_cpu * per:.0f} µs/event); load average {self.load_before:.1f} before, {self.load_after:.1f} after"
+            f"({self.postgres_cpu * per:.0f} µs/event); load average "
+            f"{self.load_before:.1f} before, {self.load_after:.1f} after"
         )
 
 
