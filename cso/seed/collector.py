@@ -20,12 +20,17 @@ YOUNG_THRESHOLD = 20_000  # allocations between young passes (CPython's default:
 @contextlib.contextmanager
 def fewer_collections(young: int = YOUNG_THRESHOLD) -> Iterator[None]:
     """Within the block, what exists now is frozen out of collections and the young
-    generation is collected every `young` allocations; both undone after."""
+    generation is collected every `young` allocations; the thresholds are put back after,
+    and the heap unfrozen unless something was frozen before (a serving process's start-up
+    heap, cso/runtime.py: gc cannot unfreeze part of it, so all of it stays frozen, and
+    what the seed froze is then left to reference counting)."""
     thresholds = gc.get_threshold()
+    frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
     gc.set_threshold(young, *thresholds[1:])
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
