@@ -122,7 +122,7 @@ class _Group:
 
 
 class _Stamp:
-    """The store's clock while a batch is appended: the batch's recorded time."""
+    """The clock of the repository's store copy: the recorded time of the last append."""
 
     def __init__(self, at: datetime) -> None:
         self.at = at
