@@ -63,7 +63,8 @@ bench: bench-peers
 bench-quick: bench-peers
 	$(BIN)/python bench/run.py --quick
 
-# The same, and target 10: seeds the district (1.1M events) first, which takes far longer.
+# The same, and target 10: seeds the district (1.1M events), projects and serves it, which
+# takes far longer; its rows go to bench/results/district-latest.json for `make bench`.
 bench-district: bench-peers
 	$(BIN)/python bench/run.py --district
 

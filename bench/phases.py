@@ -292,6 +292,7 @@ async def after_restarts(
 async def run_all(url: str, log_dir: Path, plan: Plan, report: Any, notes: list[str]) -> None:
     """Every part in turn, on the scratch database at `url`. A part that fails is named
     in the notes with its error, its rows stay "not available", and the next part runs."""
+    import district
     import storage
 
     summary, seed_seconds = await seed_demo_data(url)
@@ -312,7 +313,7 @@ async def run_all(url: str, log_dir: Path, plan: Plan, report: Any, notes: list[
         ("restarts", lambda: after_restarts(url, log_dir, plan, report, *projects[:3])),
         ("catch-up", lambda: storage.catch_up(url, plan, report, notes)),
         ("appends", lambda: storage.appends(url, plan, report)),
-        ("scale", lambda: storage.scale(url, log_dir, plan, report, demo_p50)),
+        ("scale", lambda: district.scale(url, log_dir, plan, report, demo_p50)),
     ]
     for name, part in parts:
         began = time.perf_counter()

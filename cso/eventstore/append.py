@@ -211,3 +211,39 @@ def batch_arguments(
         [event for _, _, event in keyed],
     ]
     return arguments, reached, last_events
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One part of a bulk append (see `bulk_arguments`): events onto one stream with their
+    own metadata (as stored) and recorded time."""
+
+    stream: StreamAppend
+    metadata: Mapping[str, Any]
+    at: datetime
+
+
+def bulk_arguments(
+    entries: Sequence[Entry],
+    *,
+    reservations: Sequence[Reservation] = (),
+    releases: Sequence[Reservation] = (),
+    snapshots: Sequence[Snapshot] = (),
+) -> tuple[list[Any], dict[UUID, int]]:
+    """The positional arguments of sql.APPEND for `entries` in the order given, and each
+    stream's version after the append. Entries onto one stream must be adjacent, each one's
+    expected version where the one before ends (the append function chains an event onto
+    the one before it in the statement only when that is its stream's); a snapshot follows
+    its stream's last event. No idempotency key. Raises ValueError for an entry without
+    events."""
+    arguments, reached = append_arguments(
+        [entry.stream for entry in entries],
+        [entry.metadata for entry in entries],
+        clock=None,
+        notify=True,
+        reservations=reservations,
+        releases=releases,
+        snapshots=snapshots,
+    )
+    arguments[7] = [entry.at for entry in entries for _ in entry.stream.events]
+    return arguments, reached

@@ -16,9 +16,11 @@ import asyncpg
 from cso.eventstore import sql
 from cso.eventstore.append import (
     Clock,
+    Entry,
     Turn,
     append_arguments,
     batch_arguments,
+    bulk_arguments,
     one_event_arguments,
     single_event,
 )
@@ -188,6 +190,34 @@ class EventStore:
             )
             for turn, version, last in zip(turns, versions, last_events, strict=True)
         ]
+
+    async def append_entries(
+        self,
+        entries: Sequence[Entry],
+        *,
+        reservations: Sequence[Reservation] = (),
+        releases: Sequence[Reservation] = (),
+        snapshots: Sequence[Snapshot] = (),
+    ) -> AppendResult:
+        """Several commands' appends, each with its own metadata and recorded time, as one
+        statement (a bulk load's: the seed's); `entries` as `bulk_arguments` takes them.
+        The result has each stream's version and last hash, and the last event's checkpoint.
+        Raises ConcurrencyConflict, ReservationTaken, or the database's error; nothing is
+        appended when it raises."""
+        arguments, versions = bulk_arguments(
+            entries, reservations=reservations, releases=releases, snapshots=snapshots
+        )
+        try:
+            row = await self.pool.fetchrow(sql.APPEND, *arguments)
+        except asyncpg.PostgresError as exc:
+            refusal = await self._refusal(exc, [entry.stream for entry in entries], reservations)
+            if refusal is exc:
+                raise
+            raise refusal from None
+        assert row is not None
+        hashes = dict(zip(arguments[0], row["hashes"], strict=True))  # each stream's last
+        checkpoint = Checkpoint(row["transaction_id"], row["position"])
+        return AppendResult(checkpoint, versions, hashes=hashes)
 
     @contextlib.contextmanager
     def _overlapping(self) -> Iterator[bool]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 
+from cso.seed.collector import fewer_collections
 from cso.seed.district import BatchCorrelation, DistrictPlan, DistrictScale, district_plan
 from cso.seed.district_run import Opener, SetupIds, Share, run_shares
 from cso.seed.plan import plan_parts
@@ -77,7 +78,8 @@ async def seed(
     await run_steps(run, setup, SEED_SUPERVISOR, demo, progress=progress)
     if district is not None:
         parallel = None if database_url is None or opener is None else (database_url, opener)
-        run.done = await _district(run, district, rng_seed, progress, parallel, workers)
+        with fewer_collections():
+            run.done = await _district(run, district, rng_seed, progress, parallel, workers)
         # The demo's history touches none of the district's streams, and the district's
         # last waitlist event is older than the demo's first: its own times again.
         run.recorded.restart(history[0].on)

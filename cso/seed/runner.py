@@ -23,8 +23,8 @@ __all__ = [
     "step_correlations",
 ]
 
-# Staged commands are appended once this many wait (a bound on memory, not on atomicity:
-# each append is one command, or one batch of one actor's commands).
+# Staged commands are appended once this many wait (a bound on memory and on a statement's
+# size: a flush goes as a few statements, each of consecutive batches; see staging.py).
 FLUSH_EVERY = 2_000
 
 # Told after each step: steps run, steps planned, events appended (by this seed, so far).

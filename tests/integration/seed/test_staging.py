@@ -42,12 +42,12 @@ def staging(pool: asyncpg.Pool[Any]) -> tuple[StagingRepository, Application]:
     return repository, Application(repository, repository.store, lambda: DAY)
 
 
-async def register(app: Application, cmd: Command) -> Any:
+async def register(app: Application, cmd: Command, code: str = "91440112MA5XY0123") -> Any:
     changed = await enterprises.register_enterprise(
         app,
         cmd,
         name="广州暂存科技有限公司",
-        credit_code=make_credit_code("91440112MA5XY0123"),
+        credit_code=make_credit_code(code),
         district="黄埔区",
         park=None,
         sme=True,
@@ -79,7 +79,7 @@ async def test_staged_commands_append_nothing_until_flushed_and_read_their_own_w
     assert {row["metadata"]["clock"] for row in rows} == {"simulated"}
 
 
-async def test_commands_with_other_metadata_are_appended_apart_in_order(
+async def test_batches_keep_their_own_metadata_and_times_in_one_statement_in_order(
     pool: asyncpg.Pool[Any],
 ) -> None:
     repository, app = staging(pool)
@@ -91,12 +91,47 @@ async def test_commands_with_other_metadata_are_appended_apart_in_order(
     await repository.flush()
     rows = await pool.fetch(
         "SELECT metadata->>'correlation_id' AS c, min(recorded_at) AS first, "
-        "max(recorded_at) AS last FROM events GROUP BY transaction_id, 1 ORDER BY min(version)"
+        "max(recorded_at) AS last, count(DISTINCT transaction_id) AS transactions "
+        "FROM events GROUP BY 1 ORDER BY min(version)"
     )
-    assert [row["c"] for row in rows] == ["a", "b0", "b1", "b2"]  # one append each
-    assert all(row["first"] == row["last"] for row in rows)  # an append has one time
+    assert [row["c"] for row in rows] == ["a", "b0", "b1", "b2"]  # a batch each, in order
+    assert all(row["first"] == row["last"] for row in rows)  # a batch has one time
     times = [row["first"] for row in rows]
     assert times == sorted(times) and len(set(times)) == 4
+    assert repository.appends == 1  # the same stream, continued: one statement
+    assert await pool.fetchval("SELECT count(DISTINCT transaction_id) FROM events") == 1
+    assert (await EventStore(pool).verify_stream(enterprise)).ok
+
+
+async def test_a_batch_that_returns_to_an_earlier_stream_goes_in_a_statement_of_its_own(
+    pool: asyncpg.Pool[Any],
+) -> None:
+    repository, app = staging(pool)
+    first = await register(app, Command(principal=SEED_SUPERVISOR, correlation_id="a"))
+    await flush_and(repository)
+    second = await register(
+        app, Command(principal=SEED_SUPERVISOR, correlation_id="b"), "91440112MA5XY0124"
+    )
+    await party(app, Command(principal=SEED_SUPERVISOR, correlation_id="c"), first, 3)
+    await party(app, Command(principal=SEED_SUPERVISOR, correlation_id="d"), second, 4)
+    await repository.flush()
+    # b and c go together; d goes back to b's stream, which c's follows: a statement apart
+    # (the append function chains an event onto the one before it only on its own stream).
+    assert repository.appends == 2
+    store = EventStore(pool)
+    assert (await store.verify_stream(first)).ok and (await store.verify_stream(second)).ok
+
+
+async def flush_and(repository: StagingRepository) -> None:
+    await repository.flush()
+    repository.appends = 0
+
+
+async def test_staging_refuses_an_idempotency_key(pool: asyncpg.Pool[Any]) -> None:
+    _, app = staging(pool)
+    keyed = Command(principal=SEED_SUPERVISOR, correlation_id="a", idempotency_key="k")
+    with pytest.raises(ValueError, match="idempotency"):
+        await register(app, keyed)
 
 
 async def test_a_snapshot_is_kept_only_at_the_version_its_append_ends_on(

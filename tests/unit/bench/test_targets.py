@@ -12,6 +12,8 @@ from targets import (
     Report,
     Row,
     as_json,
+    district_record,
+    district_rows,
     markdown,
     not_available,
     summary_line,
@@ -139,3 +141,30 @@ def test_the_readme_table_has_a_row_per_target_and_the_count() -> None:
     )
     assert len([line for line in lines if line.startswith("| ")]) == 2 + len(TARGETS)
     assert lines[-1] == "targets met: 9/10"
+
+
+def test_a_district_seed_counts_as_in_minutes_when_it_takes_under_ten() -> None:
+    assert Row(BY_ID["10b"], 599.0).met
+    assert not Row(BY_ID["10b"], 600.0).met
+    assert BY_ID["10b"].text == "< 600 s"
+
+
+def test_target_10_counts_only_when_both_the_page_and_the_seed_are_met() -> None:
+    rows = every_target_met()
+    rows[[r.target.id for r in rows].index("10b")] = Row(BY_ID["10b"], 2_280.0)
+    assert summary_line(rows) == "targets met: 9/10"
+
+
+def test_a_bench_district_run_is_shown_later_labelled_with_its_commit_and_date() -> None:
+    measured = [Row(BY_ID["10a"], 170.0, 160.0, note="page"), Row(BY_ID["10b"], 420.0)]
+    made = {"commit": "abc1234", "date": "2026-11-30T09:00:00+00:00"}
+    record = json.loads(json.dumps(district_record(measured, made)))
+
+    same = district_rows(record, "abc1234")
+    assert [(r.target.id, r.ours, r.peer, r.met) for r in same] == [
+        ("10a", 170.0, 160.0, True),
+        ("10b", 420.0, None, True),
+    ]
+    assert same[0].note == "from `make bench-district` at abc1234, 2026-11-30T09:00:00+00:00: page"
+    later = district_rows(record, "def5678")
+    assert "at abc1234, not this run's def5678" in later[1].note
