@@ -8,7 +8,7 @@ with today, through the expressions below and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -28,12 +28,63 @@ def due_soon(due_soon_column: str, overdue_column: str, today: str) -> str:
     )
 
 
-REQUEST_COLUMNS = """r.id, r.project_id, r.posting_id, r.enterprise_id, r.source, r.category,
-  r.description, r.status, r.departments, r.joint, r.raised_on, r.due_on, r.overdue_from,
-  r.due_soon_from,
-  r.resolution, r.resolved_on, r.satisfaction, r.calendar_source, r.version, r.created_at,
-  r.updated_at, r.returns::text AS returns,
-  r.extensions::text AS extensions, r.redo_count"""
+# A row of the model as its mapper reads it: (expression, name), in this order. JSON columns
+# are read as text, which the mapper decodes only when it holds more than an empty list.
+REQUEST_FIELDS = (
+    ("r.id", "id"),
+    ("r.project_id", "project_id"),
+    ("r.posting_id", "posting_id"),
+    ("r.enterprise_id", "enterprise_id"),
+    ("r.source", "source"),
+    ("r.category", "category"),
+    ("r.description", "description"),
+    ("r.status", "status"),
+    ("r.departments", "departments"),
+    ("r.joint", "joint"),
+    ("r.raised_on", "raised_on"),
+    ("r.due_on", "due_on"),
+    ("r.overdue_from", "overdue_from"),
+    ("r.due_soon_from", "due_soon_from"),
+    ("r.resolution", "resolution"),
+    ("r.resolved_on", "resolved_on"),
+    ("r.satisfaction", "satisfaction"),
+    ("r.calendar_source", "calendar_source"),
+    ("r.version", "version"),
+    ("r.created_at", "created_at"),
+    ("r.updated_at", "updated_at"),
+    ("r.returns::text", "returns"),
+    ("r.extensions::text", "extensions"),
+    ("r.redo_count", "redo_count"),
+)
+
+REQUEST_COLUMNS = ", ".join(
+    sql if sql == f"r.{name}" else f"{sql} AS {name}" for sql, name in REQUEST_FIELDS
+)
+
+# The same row as one anonymous record, which asyncpg gives as a tuple in REQUEST_FIELDS'
+# order (read it through RequestRecord): one value of a statement, say in an array per project.
+REQUEST_RECORD = "ROW(" + ", ".join(sql for sql, _ in REQUEST_FIELDS) + ")"
+_INDEX = {name: n for n, (_, name) in enumerate(REQUEST_FIELDS)}
+
+
+class RequestRecord(Mapping[str, Any]):
+    """A REQUEST_RECORD value read by column name, as a row of REQUEST_COLUMNS (KeyError for
+    a name it lacks). Wrapping costs one small object; a name is looked up when read."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        self._values = values
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[_INDEX[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_INDEX)
+
+    def __len__(self) -> int:
+        return len(_INDEX)
+
 
 REQUESTS_BY_ID = f"SELECT {REQUEST_COLUMNS} FROM rm_requests r WHERE r.id = ANY($1::uuid[])"
 
