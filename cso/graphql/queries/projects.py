@@ -58,7 +58,7 @@ class ProjectQueries:
     ) -> Project | None:
         return await now_or_replayed(info, id, projects_by_id, _project_at, as_of, version)
 
-    @strawberry.field
+    @fields.reads_once()
     async def projects(
         self,
         info: Info[Context, None],

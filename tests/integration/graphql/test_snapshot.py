@@ -124,3 +124,36 @@ async def test_queries_that_load_aggregates_while_holding_their_snapshot_never_s
                 )
             )
     assert [reply.data["project"] for reply in replies] == [None] * 12
+
+
+ISOLATION = "SELECT current_setting('transaction_isolation')"
+
+
+async def test_a_snapshot_told_it_reads_once_runs_that_read_alone_and_a_later_one_in_a_transaction(
+    runtime: Runtime,
+) -> None:
+    pool = runtime.pool
+    await pool.execute(f"CREATE TABLE IF NOT EXISTS {PROBE} (n integer)")
+    snapshot = ReadSnapshot(pool)
+    snapshot.read_once()
+    try:
+        # The first read: the session's own isolation, so no transaction of the snapshot's.
+        assert await snapshot.fetchval(ISOLATION) == await pool.fetchval(ISOLATION)
+        assert await snapshot.fetchval(ISOLATION) == "repeatable read"
+        before = await snapshot.fetchval(f"SELECT count(*) FROM {PROBE}")
+        await pool.execute(f"INSERT INTO {PROBE} VALUES (3)")
+        assert await snapshot.fetchval(f"SELECT count(*) FROM {PROBE}") == before
+    finally:
+        await snapshot.close()
+
+
+async def test_reading_once_is_no_longer_possible_once_a_snapshot_is_taken(
+    runtime: Runtime,
+) -> None:
+    snapshot = ReadSnapshot(runtime.pool)
+    try:
+        assert await snapshot.fetchval(ISOLATION) == "repeatable read"
+        snapshot.read_once()
+        assert await snapshot.fetchval(ISOLATION) == "repeatable read"
+    finally:
+        await snapshot.close()
