@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Container
+import dataclasses
+from collections.abc import Awaitable, Callable, Container, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -66,6 +67,46 @@ def unprojected(
         return await views_of_unprojected(context, ids, found, kind, view)
 
     return fallback
+
+
+def row_mapper(kind: type[T], readers: Mapping[str, Callable[[Row], Any]]) -> Callable[[Row], T]:
+    """A type's one mapper from a row: an instance (of a subclass of `kind`, a Strawberry
+    type) that reads each field from the row when the field is first read, then keeps it.
+
+    A page holds many nodes and shows few of their fields: mapping every field of every row
+    cost more than the rest of its resolver. `readers` says how each data field (one with
+    no resolver) is read from a row; none may have a default, so that none is a class
+    attribute and `__getattr__` finds each until it is read (TypeError at import if the
+    readers and those fields differ). A bad value fails the field that reads it."""
+    declared = dataclasses.fields(kind)  # type: ignore[arg-type]  # a Strawberry type is one
+    data_fields = {f.name for f in declared if not hasattr(kind, f.name)}
+    if data_fields != set(readers):
+        raise TypeError(f"{kind.__name__} has the fields {sorted(data_fields)} to read")
+
+    def __init__(self: Any, row: Row) -> None:
+        self._row = row
+
+    def __getattr__(self: Any, name: str) -> Any:
+        read = readers.get(name)
+        if read is None:
+            raise AttributeError(name)
+        value = read(self._row)
+        self.__dict__[name] = value
+        return value
+
+    namespace = {"__init__": __init__, "__getattr__": __getattr__, "__module__": kind.__module__}
+    mapper: Callable[[Row], T] = type(f"{kind.__name__}OfRow", (kind,), namespace)
+    return mapper
+
+
+# How `row_mapper`s read the fields every aggregate's type has: the id (as an ID), the
+# version, and the times it was created and last changed.
+STAMP_READERS: dict[str, Callable[[Row], Any]] = {
+    "id": lambda row: to_id(row["id"]),
+    "version": lambda row: row["version"],
+    "created_at": lambda row: row["created_at"],
+    "updated_at": lambda row: row["updated_at"],
+}
 
 
 def stamp_of(row: Row) -> dict[str, Any]:

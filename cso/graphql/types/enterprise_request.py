@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
@@ -27,8 +26,13 @@ from cso.graphql.context import Context
 from cso.graphql.enums import RequestCategory, RequestStatus
 from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, loader
-from cso.graphql.scalars import to_id
-from cso.graphql.types.common import stamp_row, unprojected, view_aggregate
+from cso.graphql.types.common import (
+    STAMP_READERS,
+    row_mapper,
+    stamp_row,
+    unprojected,
+    view_aggregate,
+)
 from cso.graphql.types.event import Actor, Event, histories, history, readable_type
 from cso.projections import project_queries, request_queries
 from cso.projections.requests import acted_by
@@ -160,61 +164,45 @@ class EnterpriseRequest:
         return records.is_overdue(self.overdue_from, info.context.runtime.today())
 
 
-# The type's fields as its row gives them, field by field: `request_of` reads each one when
-# it is first asked for.
-_FROM_ROW: dict[str, Callable[[Row], Any]] = {
-    "id": lambda row: to_id(row["id"]),
-    "version": lambda row: row["version"],
-    "created_at": lambda row: row["created_at"],
-    "updated_at": lambda row: row["updated_at"],
-    "category": lambda row: domain.RequestCategory[row["category"]],
-    "description": lambda row: row["description"],
-    "status": lambda row: domain.RequestStatus[row["status"]],
-    "departments": lambda row: list(row["departments"]),
-    "raised_on": lambda row: row["raised_on"],
-    "due_on": lambda row: row["due_on"],
-    "resolution": lambda row: row["resolution"],
-    "resolved_on": lambda row: row["resolved_on"],
-    "satisfaction": lambda row: row["satisfaction"],
-    "joint": lambda row: row["joint"],
-    "overdue_from": lambda row: row["overdue_from"],
-    "calendar_source": lambda row: (
-        None if row["calendar_source"] is None else domain.CalendarSource[row["calendar_source"]]
-    ),
-    "source": lambda row: domain.RequestSource[row["source"]],
-    "returns": lambda row: returns_of(row.get("returns")),
-    "redo_count": lambda row: row.get("redo_count") or 0,
-    "extensions": lambda row: extensions_of(row.get("extensions")),
-    "project_id": lambda row: row["project_id"],
-    "posting_id": lambda row: row["posting_id"],
-    "enterprise_id": lambda row: row["enterprise_id"],
-    "due_soon_from": lambda row: row["due_soon_from"],
-}
+_CATEGORIES = dict(domain.RequestCategory.__members__)
+_STATUSES = dict(domain.RequestStatus.__members__)
+_CALENDARS = dict(domain.CalendarSource.__members__)
+_SOURCES = dict(domain.RequestSource.__members__)
 
-
-class _RequestOfRow(EnterpriseRequest):
-    """An EnterpriseRequest that reads each field from its row when the field is first read,
-    then keeps it. A page of 20 projects holds about 55 requests of 24 columns each, and
-    mostly shows one or two of them: mapping every field cost more than the rest of the
-    page's resolver. Every field (the dataclass's, none with a default, so none is a class
-    attribute) is found by `__getattr__` until it is read once."""
-
-    def __init__(self, row: Row) -> None:  # the fields are the row's, read later
-        self._row = row
-
-    def __getattr__(self, name: str) -> Any:
-        read = _FROM_ROW.get(name)
-        if read is None:
-            raise AttributeError(name)
-        value = read(self._row)
-        self.__dict__[name] = value
-        return value
+_request_of_row = row_mapper(
+    EnterpriseRequest,
+    {
+        **STAMP_READERS,
+        "category": lambda row: _CATEGORIES[row["category"]],
+        "description": lambda row: row["description"],
+        "status": lambda row: _STATUSES[row["status"]],
+        "departments": lambda row: list(row["departments"]),
+        "raised_on": lambda row: row["raised_on"],
+        "due_on": lambda row: row["due_on"],
+        "resolution": lambda row: row["resolution"],
+        "resolved_on": lambda row: row["resolved_on"],
+        "satisfaction": lambda row: row["satisfaction"],
+        "joint": lambda row: row["joint"],
+        "overdue_from": lambda row: row["overdue_from"],
+        "calendar_source": lambda row: (
+            None if row["calendar_source"] is None else _CALENDARS[row["calendar_source"]]
+        ),
+        "source": lambda row: _SOURCES[row["source"]],
+        "returns": lambda row: returns_of(row.get("returns")),
+        "redo_count": lambda row: row.get("redo_count") or 0,
+        "extensions": lambda row: extensions_of(row.get("extensions")),
+        "project_id": lambda row: row["project_id"],
+        "posting_id": lambda row: row["posting_id"],
+        "enterprise_id": lambda row: row["enterprise_id"],
+        "due_soon_from": lambda row: row["due_soon_from"],
+    },
+)
 
 
 def request_of(row: Row) -> EnterpriseRequest:
-    """The type's one mapper: from a read-model row (rm_requests) or `request_row`. Each
-    field is read from `row` when first asked for (so a bad value fails that field)."""
-    return _RequestOfRow(row)
+    """The type's one mapper: from a read-model row (rm_requests) or `request_row`, each
+    field read when first asked for (common.row_mapper)."""
+    return _request_of_row(row)
 
 
 def returns_of(document: str | None) -> list[RequestReturn]:
