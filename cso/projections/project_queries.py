@@ -17,7 +17,7 @@ from uuid import UUID
 import asyncpg
 
 from cso.graphql.keyset import Beside, Column, ListQuery, PreparedList, Row, orderings
-from cso.projections.request_queries import REQUEST_COLUMNS, REQUEST_RECORD, RequestRecord
+from cso.projections.request_queries import REQUEST_COLUMNS, REQUEST_JSON, RequestRecord
 from cso.projections.requests import overdue
 
 # (project id, project version): whose list, as it was at which version.
@@ -48,12 +48,12 @@ PROJECT_FILTER = f"""($1::text IS NULL OR p.stage = $1::text)
 # What a page fetches beside its rows, each when its flag ({0}, {1}, {2}) is true, else
 # null: the CSO's and the enterprise's rows (their tables' row types, so every column the
 # officers' and enterprises' queries read: null also when that model lacks the row yet), and
-# the project's requests as REQUEST_RECORDs in the order REQUESTS_OF gives them.
+# the project's requests as a JSON array of REQUEST_JSON, in the order REQUESTS_OF gives them.
 PAGE_BESIDE = Beside(
     columns=f"""cso_row AS cso, enterprise_row AS enterprise,
-  CASE WHEN {{2}}::boolean THEN ARRAY(
-    SELECT {REQUEST_RECORD} FROM rm_requests r
-    WHERE r.project_id = page.id ORDER BY r.seq, r.id) END AS requests""",
+  CASE WHEN {{2}}::boolean THEN (
+    SELECT coalesce(json_agg({REQUEST_JSON} ORDER BY r.seq, r.id), '[]') FROM rm_requests r
+    WHERE r.project_id = page.id) END AS requests""",
     joins="""LEFT JOIN rm_officers cso_row ON {0}::boolean AND cso_row.id = page.cso_id
   LEFT JOIN rm_enterprises enterprise_row
     ON {1}::boolean AND enterprise_row.id = page.enterprise_id""",

@@ -15,7 +15,7 @@ from cso.projections import project_queries as read_model
 EVERYTHING = [None] * 6 + [None, None]  # no filter (today only weighs the overdue filter)
 
 
-async def _page(pool: asyncpg.Pool[Any], beside: list[bool]) -> list[Any]:
+async def _page(pool: Any, beside: list[bool]) -> list[Any]:
     _, rows = await read_model.PROJECTS.fetch(
         pool, EVERYTHING, "CREATED_AT:ASC", MAX_PAGE_SIZE, None, beside
     )
@@ -55,3 +55,18 @@ async def test_a_page_fetches_nothing_beside_its_rows_unless_asked(
     assert all(
         row["cso"] is None and row["enterprise"] is None and row["requests"] is None for row in bare
     )
+
+
+async def test_a_pages_requests_hold_the_same_instants_whatever_the_sessions_time_zone(
+    projected: asyncpg.Pool[Any],
+) -> None:
+    async with projected.acquire() as conn:
+        await conn.execute("SET TIME ZONE 'Asia/Shanghai'")
+        try:
+            rows = await _page(conn, [False, False, True])
+        finally:
+            await conn.execute("RESET TIME ZONE")
+    expected = await read_model.requests_of(projected, [row["id"] for row in rows])
+    held = [[dict(r) for r in read_model.page_requests(row)] for row in rows]
+    assert held == [[dict(r) for r in found] for found in expected]
+    assert any(held)
