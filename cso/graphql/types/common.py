@@ -69,15 +69,33 @@ def unprojected(
     return fallback
 
 
+class _FromRow:
+    """A field of a `row_mapper` instance: read from its row when first read, then kept in
+    the instance's dict, which takes over (a non-data descriptor): no exception on the
+    first read, as `__getattr__` would cost, and a plain dict hit after it."""
+
+    __slots__ = ("name", "read")
+
+    def __init__(self, name: str, read: Callable[[Row], Any]) -> None:
+        self.name = name
+        self.read = read
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.read(instance._row)
+        return value
+
+
 def row_mapper(kind: type[T], readers: Mapping[str, Callable[[Row], Any]]) -> Callable[[Row], T]:
     """A type's one mapper from a row: an instance (of a subclass of `kind`, a Strawberry
     type) that reads each field from the row when the field is first read, then keeps it.
 
     A page holds many nodes and shows few of their fields: mapping every field of every row
     cost more than the rest of its resolver. `readers` says how each data field (one with
-    no resolver) is read from a row; none may have a default, so that none is a class
-    attribute and `__getattr__` finds each until it is read (TypeError at import if the
-    readers and those fields differ). A bad value fails the field that reads it."""
+    no resolver) is read from a row, and must name them all (TypeError at import if not).
+    None may have a default: a default is what the type's own constructor is for. A bad
+    value fails the field that reads it."""
     declared = dataclasses.fields(kind)  # type: ignore[arg-type]  # a Strawberry type is one
     data_fields = {f.name for f in declared if not hasattr(kind, f.name)}
     if data_fields != set(readers):
@@ -86,15 +104,8 @@ def row_mapper(kind: type[T], readers: Mapping[str, Callable[[Row], Any]]) -> Ca
     def __init__(self: Any, row: Row) -> None:
         self._row = row
 
-    def __getattr__(self: Any, name: str) -> Any:
-        read = readers.get(name)
-        if read is None:
-            raise AttributeError(name)
-        value = read(self._row)
-        self.__dict__[name] = value
-        return value
-
-    namespace = {"__init__": __init__, "__getattr__": __getattr__, "__module__": kind.__module__}
+    namespace: dict[str, Any] = {name: _FromRow(name, read) for name, read in readers.items()}
+    namespace |= {"__init__": __init__, "__module__": kind.__module__}
     mapper: Callable[[Row], T] = type(f"{kind.__name__}OfRow", (kind,), namespace)
     return mapper
 
