@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable, Container, Mapping
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -110,13 +111,16 @@ def row_mapper(kind: type[T], readers: Mapping[str, Callable[[Row], Any]]) -> Ca
     return mapper
 
 
+def as_is(*names: str) -> dict[str, Callable[[Row], Any]]:
+    """`row_mapper` readers of fields their row holds as they are (the column of that name)."""
+    return {name: itemgetter(name) for name in names}
+
+
 # How `row_mapper`s read the fields every aggregate's type has: the id (as an ID), the
 # version, and the times it was created and last changed.
 STAMP_READERS: dict[str, Callable[[Row], Any]] = {
     "id": lambda row: to_id(row["id"]),
-    "version": lambda row: row["version"],
-    "created_at": lambda row: row["created_at"],
-    "updated_at": lambda row: row["updated_at"],
+    **as_is("version", "created_at", "updated_at"),
 }
 
 

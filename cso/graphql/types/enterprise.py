@@ -15,7 +15,7 @@ from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import PartyOrganizationKind
 from cso.graphql.loaders import batch_by_id, load_by_id
-from cso.graphql.types.common import STAMP_READERS, row_mapper, stamp_row, unprojected
+from cso.graphql.types.common import STAMP_READERS, as_is, row_mapper, stamp_row, unprojected
 from cso.graphql.types.event import Event, history
 from cso.projections import enterprises as read_model
 
@@ -76,18 +76,20 @@ enterprise_from_row = row_mapper(
     Enterprise,
     {
         **STAMP_READERS,
-        "name": lambda row: row["name"],
-        "credit_code": lambda row: row["credit_code"],
-        "district": lambda row: row["district"],
+        **as_is(
+            "name",
+            "credit_code",
+            "district",
+            "sme",
+            "organisation_covered",
+            "work_covered",
+            "chain_id",
+            "active_posting_id",
+        ),
         "park": lambda row: row["park"] or None,
-        "sme": lambda row: row["sme"],
         "party_organization": lambda row: _KINDS[row["party_organization"]],
         "party_member_count": lambda row: int(row["party_member_count"]),  # numeric in the model
         "has_first_secretary": lambda row: row["active_posting_id"] is not None,
-        "organisation_covered": lambda row: row["organisation_covered"],
-        "work_covered": lambda row: row["work_covered"],
-        "chain_id": lambda row: row["chain_id"],
-        "active_posting_id": lambda row: row["active_posting_id"],
     },
 )
 """The type's one mapper: from a read-model row (ENTERPRISE_COLUMNS) or `enterprise_row`,

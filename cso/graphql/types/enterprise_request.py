@@ -28,6 +28,7 @@ from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, loader
 from cso.graphql.types.common import (
     STAMP_READERS,
+    as_is,
     row_mapper,
     stamp_row,
     unprojected,
@@ -174,16 +175,22 @@ _request_of_row = row_mapper(
     {
         **STAMP_READERS,
         "category": lambda row: _CATEGORIES[row["category"]],
-        "description": lambda row: row["description"],
+        **as_is(
+            "description",
+            "raised_on",
+            "due_on",
+            "resolution",
+            "resolved_on",
+            "satisfaction",
+            "joint",
+            "overdue_from",
+            "project_id",
+            "posting_id",
+            "enterprise_id",
+            "due_soon_from",
+        ),
         "status": lambda row: _STATUSES[row["status"]],
         "departments": lambda row: list(row["departments"]),
-        "raised_on": lambda row: row["raised_on"],
-        "due_on": lambda row: row["due_on"],
-        "resolution": lambda row: row["resolution"],
-        "resolved_on": lambda row: row["resolved_on"],
-        "satisfaction": lambda row: row["satisfaction"],
-        "joint": lambda row: row["joint"],
-        "overdue_from": lambda row: row["overdue_from"],
         "calendar_source": lambda row: (
             None if row["calendar_source"] is None else _CALENDARS[row["calendar_source"]]
         ),
@@ -191,10 +198,6 @@ _request_of_row = row_mapper(
         "returns": lambda row: returns_of(row.get("returns")),
         "redo_count": lambda row: row.get("redo_count") or 0,
         "extensions": lambda row: extensions_of(row.get("extensions")),
-        "project_id": lambda row: row["project_id"],
-        "posting_id": lambda row: row["posting_id"],
-        "enterprise_id": lambda row: row["enterprise_id"],
-        "due_soon_from": lambda row: row["due_soon_from"],
     },
 )
 

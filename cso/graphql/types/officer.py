@@ -17,7 +17,7 @@ from cso.graphql.enums import OfficerRole
 from cso.graphql.loaders import batch_by_id, load_by_id
 from cso.graphql.personal_data import reveal
 from cso.graphql.privacy import mask_phone, may_read_personal_data
-from cso.graphql.types.common import STAMP_READERS, row_mapper, stamp_row, unprojected
+from cso.graphql.types.common import STAMP_READERS, as_is, row_mapper, stamp_row, unprojected
 from cso.graphql.types.event import Event, history
 from cso.projections import officers as read_model
 
@@ -74,13 +74,9 @@ officer_from_row = row_mapper(
     Officer,
     {
         **STAMP_READERS,
-        "name": lambda row: row["name"],
-        "department": lambda row: row["department"],
+        **as_is("name", "department", "party_member", "active", "active_posting_id"),
         "roles": lambda row: [_ROLES[role] for role in row["roles"]],
-        "party_member": lambda row: row["party_member"],
-        "active": lambda row: row["active"],
         "full_phone": lambda row: row["phone"],
-        "active_posting_id": lambda row: row["active_posting_id"],
     },
 )
 """The type's one mapper: from a read-model row (OFFICER_COLUMNS) or `officer_row`, each
