@@ -60,6 +60,8 @@ PAGE_BESIDE = Beside(
     params=3,
 )
 
+# The list: a page by any of its orderings (keyset cursors) and the count, under the filter;
+# each page with what PAGE_BESIDE fetches beside its rows.
 PROJECTS = PreparedList(
     ListQuery(
         columns=PROJECT_COLUMNS,
