@@ -46,6 +46,22 @@ class Connection(Generic[T]):
         return [edge.node for edge in self.edges]
 
 
+class _KeyedEdge(Edge[T]):
+    """An edge whose cursor is encoded from its row's sort key when first read: most pages
+    show no cursor but the last (pageInfo's), and encoding one costs more than its node."""
+
+    def __init__(self, node: T, row: Row, ordering: Ordering) -> None:
+        self.node = node
+        self._key = (row, ordering)
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "cursor":
+            raise AttributeError(name)
+        row, ordering = self._key
+        self.cursor = ordering.cursor(row)
+        return self.cursor
+
+
 def connection(
     page: Page,
     rows: Sequence[Row],
@@ -55,14 +71,14 @@ def connection(
 ) -> Connection[T]:
     """The page of `rows` (fetched with one extra row) as a connection."""
     shown = rows[: page.size]
-    edges = [Edge(cursor=ordering.cursor(row), node=node(row)) for row in shown]
+    edges: list[Edge[T]] = [_KeyedEdge(node(row), row, ordering) for row in shown]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=len(rows) > page.size,
             has_previous_page=page.after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=ordering.cursor(shown[0]) if shown else None,
+            end_cursor=ordering.cursor(shown[-1]) if shown else None,
         ),
         count=count,
     )
@@ -76,10 +92,12 @@ async def list_connection(
     first: int | None,
     after: str | None,
     node: Callable[[Any], T],
+    beside: Sequence[object] = (),
 ) -> Connection[T]:
-    """A page of a prepared list (filter `params`, ordering `order`) as a connection; its
-    totalCount is counted only when asked for."""
-    page, rows = await listed.fetch(pool, params, order, first, after)
+    """A page of a prepared list (filter `params`, ordering `order`, `beside`: the values
+    of what it fetches beside its rows, keyset.Beside) as a connection; its totalCount is
+    counted only when asked for."""
+    page, rows = await listed.fetch(pool, params, order, first, after, beside)
 
     async def count() -> int:
         return await listed.count(pool, params)

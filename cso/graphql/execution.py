@@ -23,6 +23,10 @@ resolver of ours runs in one: personal data is revealed and logged by async reso
 which are never compiled), so running the standard path after a plan gave up repeats
 nothing.
 
+A query asking for one root field marked `fields.reads_once`, whose whole value a plan
+completes, runs no resolver but that field's: its snapshot is told so (`read_once`), and
+the field's one statement runs without a transaction.
+
 Plans are cached per operation node: ParserCache hands back the same parsed document for
 the same query, so node identity is stable; the cache holds the operation and its fragments
 (the nodes its keys name by id) and keeps at most `maxsize` operations.
@@ -31,7 +35,7 @@ the same query, so node identity is stable; the cache holds the operation and it
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from graphql import (
@@ -48,11 +52,14 @@ from graphql import (
     SelectionSetNode,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetails
+from graphql.execution.collect_fields import DeferUsage, FieldDetails, GroupedFieldSet
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
 
+from cso.graphql.fields import READS_ONCE
 from cso.graphql.plans import (
+    STRAWBERRY_FIELD,
     Entry,
     GiveUp,
     Plan,
@@ -65,6 +72,7 @@ from cso.graphql.plans import (
     read_of,
     same_class_of,
 )
+from cso.graphql.snapshot import ReadSnapshot
 
 __all__ = ["GiveUp", "OperationPlans", "PlanCache", "PlannedExecutor", "planned_executor"]
 
@@ -123,6 +131,34 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
     plan_cache: ClassVar[PlanCache]
     _operation_plans: OperationPlans | None = None
     _middleware = False
+
+    def execute_collected_root_fields(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        new_defer_usages: Sequence[DeferUsage],
+    ) -> Any:
+        if not serially and not new_defer_usages and len(grouped_field_set) == 1:
+            snapshot = getattr(self.context_value, "snapshot", None)
+            [details] = grouped_field_set.values()
+            if isinstance(snapshot, ReadSnapshot) and self._reads_once(root_type, details):
+                snapshot.read_once()
+        return super().execute_collected_root_fields(
+            root_type, root_value, grouped_field_set, serially, new_defer_usages
+        )
+
+    def _reads_once(self, root_type: GraphQLObjectType, details: FieldDetailsList) -> bool:
+        """Whether the root field reads once (`fields.reads_once`) and a plan completes its
+        whole value, so that no other resolver runs."""
+        field = self.schema.get_field(root_type, details[0].node.name.value)
+        if field is None:
+            return False
+        definition = (field.extensions or {}).get(STRAWBERRY_FIELD)
+        if not isinstance(definition, StrawberryField) or not definition.metadata.get(READS_ONCE):
+            return False
+        return self._plan(field.type, details) is not None
 
     def complete_value(
         self,

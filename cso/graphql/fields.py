@@ -15,6 +15,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # The metadata key marking an in-hand field (see `in_hand_field`).
 IN_HAND = "cso.in_hand"
+# The metadata key marking a root field that reads once (see `reads_once`).
+READS_ONCE = "cso.reads_once"
 
 
 def field(description: str) -> Callable[[F], F]:
@@ -33,6 +35,18 @@ def in_hand_field(graphql_type: Any, description: str | None = None) -> Callable
     it returns exactly that value, and does nothing else."""
     decorator: Callable[[F], F] = strawberry.field(
         description=description, graphql_type=graphql_type, metadata={IN_HAND: True}
+    )
+    return decorator
+
+
+def reads_once(description: str | None = None) -> Callable[[F], F]:
+    """A root query field whose resolver reads the read models in one statement when no
+    resolver runs below it, that is when compiled plans complete its whole value (such a
+    value holds everything it shows). Another read it makes then may only fetch what the
+    read models lack yet. Asked for alone, the field's query then reads without a
+    transaction (cso.graphql.snapshot, `read_once`)."""
+    decorator: Callable[[F], F] = strawberry.field(
+        description=description, metadata={READS_ONCE: True}
     )
     return decorator
 

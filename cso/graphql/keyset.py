@@ -132,14 +132,32 @@ class ListQuery:
         )
 
 
-class PreparedList:
-    """A list query with its statements for every ordering, made once at import time."""
+@dataclass(frozen=True)
+class Beside:
+    """What a list's page fetches beside its rows in the same statement (one snapshot).
 
-    def __init__(self, query: ListQuery, orderings: dict[str, Ordering]) -> None:
+    `columns`: select-list expressions over the page's rows, a subquery named `page` (its
+    columns and sort keys k0, k1, …), and over `joins` (LEFT JOINs, at most one row each);
+    they may use `params` parameters of their own, written {0}, {1}, … (numbered after the
+    page's when a statement is made; no other braces)."""
+
+    columns: str
+    joins: str
+    params: int
+
+
+class PreparedList:
+    """A list query with its statements for every ordering, made once at import time; with
+    `beside`, each page statement also fetches what `beside` names beside its rows."""
+
+    def __init__(
+        self, query: ListQuery, orderings: dict[str, Ordering], beside: Beside | None = None
+    ) -> None:
         self.orderings = orderings
         self._count = query.count_sql()
+        self._beside = beside
         self._statements = {
-            (name, cursor): query.page_sql(ordering, cursor)
+            (name, cursor): _with_beside(query, ordering, cursor, beside)
             for name, ordering in orderings.items()
             for cursor in (False, True)
         }
@@ -151,13 +169,22 @@ class PreparedList:
         order: str,
         first: int | None,
         after: str | None,
+        beside: Sequence[object] = (),
     ) -> tuple[Page, list[asyncpg.Record]]:
-        """The page's rows, plus one more when another page follows."""
+        """The page's rows, plus one more when another page follows; `beside`: the values
+        of the Beside's own parameters (as many as it has)."""
+        expected = 0 if self._beside is None else self._beside.params
+        if len(beside) != expected:
+            raise ValueError(f"this list takes {expected} parameters beside its filter")
         ordering = self.orderings[order]
         page = Page(page_size(first), ordering.after(after))
         sql = self._statements[(order, page.after is not None)]
-        rows = await pool.fetch(sql, *params, *(page.after or ()), page.fetch)
+        rows = await pool.fetch(sql, *params, *(page.after or ()), page.fetch, *beside)
         return page, rows
+
+    def statement(self, order: str, with_cursor: bool) -> str:
+        """The page statement `fetch` runs (for EXPLAIN in tests and by hand)."""
+        return self._statements[(order, with_cursor)]
 
     @property
     def count_statement(self) -> str:
@@ -167,6 +194,22 @@ class PreparedList:
     async def count(self, pool: Reader, params: Sequence[object]) -> int:
         total: int = await pool.fetchval(self._count, *params)
         return total
+
+
+def _with_beside(
+    query: ListQuery, ordering: Ordering, with_cursor: bool, beside: Beside | None
+) -> str:
+    """The page statement; with `beside`, the page as a subquery with what it fetches beside
+    each row, ordered again (a join keeps no order of its own)."""
+    page = query.page_sql(ordering, with_cursor)
+    if beside is None:
+        return page
+    taken = query.params + 1 + (len(ordering.key) if with_cursor else 0)  # filter, key, limit
+    own = [f"${taken + 1 + n}" for n in range(beside.params)]
+    direction = "DESC" if ordering.descending else "ASC"
+    order = ", ".join(f"page.k{i} {direction}" for i in range(len(ordering.key)))
+    columns, joins = beside.columns.format(*own), beside.joins.format(*own)
+    return f"SELECT page.*, {columns} FROM ({page}) page {joins} ORDER BY {order}"
 
 
 def orderings(tag: str, sorts: dict[str, Column], unique: Column) -> dict[str, Ordering]:

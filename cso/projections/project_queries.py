@@ -16,8 +16,8 @@ from uuid import UUID
 
 import asyncpg
 
-from cso.graphql.keyset import Column, ListQuery, PreparedList, orderings
-from cso.projections.request_queries import REQUEST_COLUMNS
+from cso.graphql.keyset import Beside, Column, ListQuery, PreparedList, Row, orderings
+from cso.projections.request_queries import REQUEST_COLUMNS, REQUEST_JSON, RequestRecord
 from cso.projections.requests import overdue
 
 # (project id, project version): whose list, as it was at which version.
@@ -45,7 +45,23 @@ PROJECT_FILTER = f"""($1::text IS NULL OR p.stage = $1::text)
         SELECT 1 FROM rm_enterprises e
         WHERE e.id = p.enterprise_id AND e.name ILIKE $8::text))"""
 
-# The list: a page by any of its orderings (keyset cursors) and the count, under the filter.
+# What a page fetches beside its rows, each when its flag ({0}, {1}, {2}) is true, else
+# null: the CSO's and the enterprise's rows (their tables' row types, so every column the
+# officers' and enterprises' queries read: null also when that model lacks the row yet), and
+# the project's requests as a JSON array of REQUEST_JSON, in the order REQUESTS_OF gives them.
+PAGE_BESIDE = Beside(
+    columns=f"""cso_row AS cso, enterprise_row AS enterprise,
+  CASE WHEN {{2}}::boolean THEN (
+    SELECT coalesce(json_agg({REQUEST_JSON} ORDER BY r.seq, r.id), '[]') FROM rm_requests r
+    WHERE r.project_id = page.id) END AS requests""",
+    joins="""LEFT JOIN rm_officers cso_row ON {0}::boolean AND cso_row.id = page.cso_id
+  LEFT JOIN rm_enterprises enterprise_row
+    ON {1}::boolean AND enterprise_row.id = page.enterprise_id""",
+    params=3,
+)
+
+# The list: a page by any of its orderings (keyset cursors) and the count, under the filter;
+# each page with what PAGE_BESIDE fetches beside its rows.
 PROJECTS = PreparedList(
     ListQuery(
         columns=PROJECT_COLUMNS,
@@ -64,6 +80,7 @@ PROJECTS = PreparedList(
         },
         Column("p.id", "uuid"),
     ),
+    PAGE_BESIDE,
 )
 
 
@@ -146,6 +163,12 @@ async def projects_by_ids(db: Any, ids: Sequence[UUID]) -> list[asyncpg.Record]:
     """The rows (PROJECT_COLUMNS) of those of `ids` the read model holds, in no order."""
     rows: list[asyncpg.Record] = await db.fetch(PROJECTS_BY_ID, list(ids))
     return rows
+
+
+def page_requests(row: Row) -> list[RequestRecord]:
+    """The requests a row of a PROJECTS page holds (fetched with PAGE_BESIDE's requests flag
+    on), as rows of REQUEST_COLUMNS, in the order REQUESTS_OF gives them."""
+    return [RequestRecord(record) for record in row["requests"]]
 
 
 async def milestones_at(db: Any, keys: Sequence[At]) -> list[list[asyncpg.Record]]:

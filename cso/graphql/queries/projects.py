@@ -14,8 +14,8 @@ from cso.graphql.context import Context
 from cso.graphql.enums import ProjectOrderField, ProjectStage, SortDirection
 from cso.graphql.queries.common import now_or_replayed, ordering_name, reader, search_pattern
 from cso.graphql.scalars import parse_optional_id, parse_optional_text
-from cso.graphql.types.project import Project, project_at, project_from_row, projects_by_id
-from cso.graphql.types.project_page import COMPANIONS, fetch_companions, node_fields
+from cso.graphql.types.project import Project, project_at, projects_by_id
+from cso.graphql.types.project_page import Companions, node_fields
 from cso.projections.project_queries import PROJECTS
 
 
@@ -58,7 +58,7 @@ class ProjectQueries:
     ) -> Project | None:
         return await now_or_replayed(info, id, projects_by_id, _project_at, as_of, version)
 
-    @strawberry.field
+    @fields.reads_once()
     async def projects(
         self,
         info: Info[Context, None],
@@ -82,9 +82,9 @@ class ProjectQueries:
         ]
         order = order_by or ProjectOrder()
         name = ordering_name(order.field.value, order.direction)
+        companions = Companions(node_fields(info))
         page = await list_connection(
-            context.db, PROJECTS, params, name, first, after, project_from_row
+            context.db, PROJECTS, params, name, first, after, companions.node, companions.flags
         )
-        wanted = COMPANIONS & node_fields(info)
-        await fetch_companions(context, [edge.node for edge in page.edges], wanted)
+        await companions.complete(context)
         return page

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Container
+import dataclasses
+from collections.abc import Awaitable, Callable, Container, Mapping
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -66,6 +68,60 @@ def unprojected(
         return await views_of_unprojected(context, ids, found, kind, view)
 
     return fallback
+
+
+class _FromRow:
+    """A field of a `row_mapper` instance: read from its row when first read, then kept in
+    the instance's dict, which takes over (a non-data descriptor): no exception on the
+    first read, as `__getattr__` would cost, and a plain dict hit after it."""
+
+    __slots__ = ("name", "read")
+
+    def __init__(self, name: str, read: Callable[[Row], Any]) -> None:
+        self.name = name
+        self.read = read
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.read(instance._row)
+        return value
+
+
+def row_mapper(kind: type[T], readers: Mapping[str, Callable[[Row], Any]]) -> Callable[[Row], T]:
+    """A type's one mapper from a row: an instance (of a subclass of `kind`, a Strawberry
+    type) that reads each field from the row when the field is first read, then keeps it.
+
+    A page holds many nodes and shows few of their fields: mapping every field of every row
+    cost more than the rest of its resolver. `readers` says how each data field (one with
+    no resolver) is read from a row, and must name them all (TypeError at import if not).
+    None may have a default: a default is what the type's own constructor is for. A bad
+    value fails the field that reads it."""
+    declared = dataclasses.fields(kind)  # type: ignore[arg-type]  # a Strawberry type is one
+    data_fields = {f.name for f in declared if not hasattr(kind, f.name)}
+    if data_fields != set(readers):
+        raise TypeError(f"{kind.__name__} has the fields {sorted(data_fields)} to read")
+
+    def __init__(self: Any, row: Row) -> None:
+        self._row = row
+
+    namespace: dict[str, Any] = {name: _FromRow(name, read) for name, read in readers.items()}
+    namespace |= {"__init__": __init__, "__module__": kind.__module__}
+    mapper: Callable[[Row], T] = type(f"{kind.__name__}OfRow", (kind,), namespace)
+    return mapper
+
+
+def as_is(*names: str) -> dict[str, Callable[[Row], Any]]:
+    """`row_mapper` readers of fields their row holds as they are (the column of that name)."""
+    return {name: itemgetter(name) for name in names}
+
+
+# How `row_mapper`s read the fields every aggregate's type has: the id (as an ID), the
+# version, and the times it was created and last changed.
+STAMP_READERS: dict[str, Callable[[Row], Any]] = {
+    "id": lambda row: to_id(row["id"]),
+    **as_is("version", "created_at", "updated_at"),
+}
 
 
 def stamp_of(row: Row) -> dict[str, Any]:

@@ -14,9 +14,8 @@ from cso.domain.enums import PartyOrganizationKind as DomainKind
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import PartyOrganizationKind
-from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, load_by_id
-from cso.graphql.types.common import stamp_of, stamp_row, unprojected
+from cso.graphql.types.common import STAMP_READERS, as_is, row_mapper, stamp_row, unprojected
 from cso.graphql.types.event import Event, history
 from cso.projections import enterprises as read_model
 
@@ -70,25 +69,31 @@ class Enterprise:
         return await history(info, self.id, self.version)
 
 
-def enterprise_from_row(row: Row) -> Enterprise:
-    """The type's one mapper: from a read-model row (ENTERPRISE_COLUMNS) or `enterprise_row`.
+_KINDS = dict(DomainKind.__members__)
 
-    The coverages are the domain's decisions, stored by the projection."""
-    return Enterprise(
-        **stamp_of(row),
-        name=row["name"],
-        credit_code=row["credit_code"],
-        district=row["district"],
-        park=row["park"] or None,
-        sme=row["sme"],
-        party_organization=DomainKind[row["party_organization"]],
-        party_member_count=int(row["party_member_count"]),  # numeric in the read model
-        has_first_secretary=row["active_posting_id"] is not None,
-        organisation_covered=row["organisation_covered"],
-        work_covered=row["work_covered"],
-        chain_id=row["chain_id"],
-        active_posting_id=row["active_posting_id"],
-    )
+# The coverages are the domain's decisions, stored by the projection.
+enterprise_from_row = row_mapper(
+    Enterprise,
+    {
+        **STAMP_READERS,
+        **as_is(
+            "name",
+            "credit_code",
+            "district",
+            "sme",
+            "organisation_covered",
+            "work_covered",
+            "chain_id",
+            "active_posting_id",
+        ),
+        "park": lambda row: row["park"] or None,
+        "party_organization": lambda row: _KINDS[row["party_organization"]],
+        "party_member_count": lambda row: int(row["party_member_count"]),  # numeric in the model
+        "has_first_secretary": lambda row: row["active_posting_id"] is not None,
+    },
+)
+"""The type's one mapper: from a read-model row (ENTERPRISE_COLUMNS) or `enterprise_row`,
+each field read when first asked for (common.row_mapper)."""
 
 
 def enterprise_row(enterprise: domain.Enterprise) -> dict[str, Any]:

@@ -26,7 +26,14 @@ from cso.graphql.context import Context
 from cso.graphql.enums import RequestCategory, RequestStatus
 from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, loader
-from cso.graphql.types.common import stamp_of, stamp_row, unprojected, view_aggregate
+from cso.graphql.types.common import (
+    STAMP_READERS,
+    as_is,
+    row_mapper,
+    stamp_row,
+    unprojected,
+    view_aggregate,
+)
 from cso.graphql.types.event import Actor, Event, histories, history, readable_type
 from cso.projections import project_queries, request_queries
 from cso.projections.requests import acted_by
@@ -158,35 +165,47 @@ class EnterpriseRequest:
         return records.is_overdue(self.overdue_from, info.context.runtime.today())
 
 
-def request_of(row: Row) -> EnterpriseRequest:
-    """The type's one mapper: from a read-model row (rm_requests) or `request_row`."""
-    return EnterpriseRequest(
-        **stamp_of(row),
-        category=domain.RequestCategory[row["category"]],
-        description=row["description"],
-        status=domain.RequestStatus[row["status"]],
-        departments=list(row["departments"]),
-        raised_on=row["raised_on"],
-        due_on=row["due_on"],
-        resolution=row["resolution"],
-        resolved_on=row["resolved_on"],
-        satisfaction=row["satisfaction"],
-        joint=row["joint"],
-        overdue_from=row["overdue_from"],
-        calendar_source=(
-            None
-            if row["calendar_source"] is None
-            else domain.CalendarSource[row["calendar_source"]]
+_CATEGORIES = dict(domain.RequestCategory.__members__)
+_STATUSES = dict(domain.RequestStatus.__members__)
+_CALENDARS = dict(domain.CalendarSource.__members__)
+_SOURCES = dict(domain.RequestSource.__members__)
+
+_request_of_row = row_mapper(
+    EnterpriseRequest,
+    {
+        **STAMP_READERS,
+        "category": lambda row: _CATEGORIES[row["category"]],
+        **as_is(
+            "description",
+            "raised_on",
+            "due_on",
+            "resolution",
+            "resolved_on",
+            "satisfaction",
+            "joint",
+            "overdue_from",
+            "project_id",
+            "posting_id",
+            "enterprise_id",
+            "due_soon_from",
         ),
-        source=domain.RequestSource[row["source"]],
-        returns=returns_of(row.get("returns")),
-        redo_count=row.get("redo_count") or 0,
-        extensions=extensions_of(row.get("extensions")),
-        project_id=row["project_id"],
-        posting_id=row["posting_id"],
-        enterprise_id=row["enterprise_id"],
-        due_soon_from=row["due_soon_from"],
-    )
+        "status": lambda row: _STATUSES[row["status"]],
+        "departments": lambda row: list(row["departments"]),
+        "calendar_source": lambda row: (
+            None if row["calendar_source"] is None else _CALENDARS[row["calendar_source"]]
+        ),
+        "source": lambda row: _SOURCES[row["source"]],
+        "returns": lambda row: returns_of(row.get("returns")),
+        "redo_count": lambda row: row.get("redo_count") or 0,
+        "extensions": lambda row: extensions_of(row.get("extensions")),
+    },
+)
+
+
+def request_of(row: Row) -> EnterpriseRequest:
+    """The type's one mapper: from a read-model row (rm_requests) or `request_row`, each
+    field read when first asked for (common.row_mapper)."""
+    return _request_of_row(row)
 
 
 def returns_of(document: str | None) -> list[RequestReturn]:

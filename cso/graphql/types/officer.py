@@ -14,11 +14,10 @@ from cso.domain.enums import OfficerRole as DomainRole
 from cso.graphql import fields
 from cso.graphql.context import Context
 from cso.graphql.enums import OfficerRole
-from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, load_by_id
 from cso.graphql.personal_data import reveal
 from cso.graphql.privacy import mask_phone, may_read_personal_data
-from cso.graphql.types.common import stamp_of, stamp_row, unprojected
+from cso.graphql.types.common import STAMP_READERS, as_is, row_mapper, stamp_row, unprojected
 from cso.graphql.types.event import Event, history
 from cso.projections import officers as read_model
 
@@ -69,18 +68,19 @@ class Officer:
         return await history(info, self.id, self.version)
 
 
-def officer_from_row(row: Row) -> Officer:
-    """The type's one mapper: from a read-model row (OFFICER_COLUMNS) or `officer_row`."""
-    return Officer(
-        **stamp_of(row),
-        name=row["name"],
-        department=row["department"],
-        roles=[DomainRole[role] for role in row["roles"]],
-        party_member=row["party_member"],
-        active=row["active"],
-        full_phone=row["phone"],
-        active_posting_id=row["active_posting_id"],
-    )
+_ROLES = dict(DomainRole.__members__)
+
+officer_from_row = row_mapper(
+    Officer,
+    {
+        **STAMP_READERS,
+        **as_is("name", "department", "party_member", "active", "active_posting_id"),
+        "roles": lambda row: [_ROLES[role] for role in row["roles"]],
+        "full_phone": lambda row: row["phone"],
+    },
+)
+"""The type's one mapper: from a read-model row (OFFICER_COLUMNS) or `officer_row`, each
+field read when first asked for (common.row_mapper)."""
 
 
 def officer_row(officer: domain.Officer) -> dict[str, Any]:

@@ -29,7 +29,14 @@ from cso.graphql.enums import ProjectOutcome, ProjectStage
 from cso.graphql.keyset import Row
 from cso.graphql.loaders import batch_by_id, loader
 from cso.graphql.types.chain import IndustryChain, load_chain
-from cso.graphql.types.common import stamp_of, stamp_row, unprojected, view_aggregate
+from cso.graphql.types.common import (
+    STAMP_READERS,
+    as_is,
+    row_mapper,
+    stamp_row,
+    unprojected,
+    view_aggregate,
+)
 from cso.graphql.types.enterprise import Enterprise, load_enterprise
 from cso.graphql.types.enterprise_request import (
     EnterpriseRequest,
@@ -165,30 +172,48 @@ class Project:
         return UUID(self.id), self.version
 
 
+_STAGES = dict(domain.ProjectStage.__members__)
+_OUTCOMES = dict(domain.ProjectOutcome.__members__)
+
+_project_of_row = row_mapper(
+    Project,
+    {
+        **STAMP_READERS,
+        **as_is(
+            "name",
+            "investment",
+            "signed_on",
+            "closed",
+            "close_reason",
+            "cso_since",
+            "latest_service_on",
+            "open_requests",
+            "enterprise_id",
+            "chain_id",
+            "cso_id",
+            "service_count",
+            "overdue_from",
+        ),
+        "stage": lambda row: _STAGES[row["stage"]],
+        "outcome": lambda row: None if row["outcome"] is None else _OUTCOMES[row["outcome"]],
+        "replayed_at": lambda row: None,  # a current project
+        "held_requests": lambda row: [],
+        "in_hand": lambda row: {},
+    },
+)
+
+
 def project_from_row(
     row: Row, replayed_at: datetime | None = None, held_requests: Sequence[Row] = ()
 ) -> Project:
-    """The type's one mapper: from a read-model row (PROJECT_COLUMNS) or `project_row`."""
-    return Project(
-        **stamp_of(row),
-        name=row["name"],
-        investment=row["investment"],
-        stage=domain.ProjectStage[row["stage"]],
-        signed_on=row["signed_on"],
-        closed=row["closed"],
-        outcome=None if row["outcome"] is None else domain.ProjectOutcome[row["outcome"]],
-        close_reason=row["close_reason"],
-        cso_since=row["cso_since"],
-        latest_service_on=row["latest_service_on"],
-        open_requests=row["open_requests"],
-        enterprise_id=row["enterprise_id"],
-        chain_id=row["chain_id"],
-        cso_id=row["cso_id"],
-        service_count=row["service_count"],
-        overdue_from=row["overdue_from"],
-        replayed_at=replayed_at,
-        held_requests=list(held_requests),
-    )
+    """The type's one mapper: from a read-model row (PROJECT_COLUMNS) or `project_row`, each
+    field read when first asked for (common.row_mapper); a replayed project's moment and
+    the requests of an older database it held are given beside the row."""
+    project = _project_of_row(row)
+    if replayed_at is not None or held_requests:
+        project.replayed_at = replayed_at
+        project.held_requests = list(held_requests)
+    return project
 
 
 def project_row(project: aggregate.Project) -> dict[str, Any]:

@@ -107,12 +107,12 @@ async def statements_for_page(
     return list(counter.seen)
 
 
-async def test_a_page_of_50_projects_with_cso_enterprise_milestones_and_requests_takes_6_statements(
+async def test_a_page_of_50_projects_with_cso_enterprise_milestones_and_requests_takes_3_statements(
     counted: tuple[InProcess, Statements], fifty_projects: str
 ) -> None:
     statements = await statements_for_page(counted, fifty_projects, 50)
-    # the page, its count, then one batch each: officers, enterprises, milestones, requests
-    assert len(statements) == 6, statements
+    # the page with its officers, enterprises and requests, its count, then the milestones
+    assert len(statements) == 3, statements
 
 
 async def test_the_number_of_statements_does_not_grow_with_the_page(

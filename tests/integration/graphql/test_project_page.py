@@ -3,7 +3,10 @@ beside its rows: the same answers as the loaders give, with no loader made."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
+from uuid import UUID
 
 from cso.graphql.loaders import Loaders
 from cso.services.identity import Principal, Role
@@ -13,6 +16,18 @@ from tests.integration.graphql.support import InProcess
 RAISE_REQUEST = support.mutation("raiseRequest", "consistencyToken")
 
 NODE = "id name cso { id name } enterprise { id name } requests { id status category }"
+
+# Every field of a request but those resolved by loaders, as a page and a project show it.
+REQUEST = """id version createdAt updatedAt category description status departments raisedOn
+  receivedOn dueOn resolution resolvedOn satisfaction joint calendarSource source redoCount
+  returns { department reason at } extensions { workingDays reason at actor { name } }
+  overdue dueSoon leadDepartment"""
+
+FULL_NODE = f"""id name stage version createdAt
+  cso {{ id name department roles active version createdAt updatedAt }}
+  enterprise {{ id name creditCode district park sme partyOrganization partyMemberCount
+    hasFirstSecretary organisationCovered workCovered version createdAt updatedAt }}
+  requests {{ {REQUEST} }}"""
 
 PAGE = f"""
 query($enterpriseId: ID!) {{
@@ -26,6 +41,10 @@ query($enterpriseId: ID!) {
 fragment P on Project { id cso { name } enterprise { name } requests { status } }"""
 
 ONE = f"query($id: ID!) {{ project(id: $id) {{ {NODE} }} }}"
+
+FULL_PAGE = PAGE.replace(NODE, FULL_NODE)
+
+FULL_ONE = ONE.replace(NODE, FULL_NODE)
 
 
 async def _enterprise_with_projects(gql: InProcess) -> str:
@@ -85,3 +104,44 @@ async def test_a_project_read_alone_still_loads_them(gql: InProcess) -> None:
     data, loaders = await _executed(gql, ONE, {"id": project_id})
     assert data["project"]["cso"] is not None
     assert isinstance(loaders, Loaders)
+
+
+async def test_every_field_of_a_pages_companions_is_what_each_project_shows(
+    gql: InProcess,
+) -> None:
+    enterprise_id = await _enterprise_with_projects(gql)
+    page, _ = await _executed(gql, FULL_PAGE, {"enterpriseId": enterprise_id})
+    nodes = [edge["node"] for edge in page["projects"]["edges"]]
+    assert [len(n["requests"]) for n in nodes] == [2, 0, 0]
+    for node in nodes:
+        one, _ = await _executed(gql, FULL_ONE, {"id": node["id"]})
+        assert one["project"] == node
+
+
+@contextlib.asynccontextmanager
+async def _withheld(gql: InProcess, table: str, row_id: str) -> AsyncIterator[None]:
+    """The read model without that row for a while, as before it is projected."""
+    pool = gql.runtime.pool
+    row = await pool.fetchrow(f"DELETE FROM {table} WHERE id = $1 RETURNING *", UUID(row_id))
+    assert row is not None
+    try:
+        yield
+    finally:
+        columns = ", ".join(row.keys())
+        values = ", ".join(f"${n}" for n in range(1, len(row) + 1))
+        await pool.execute(f"INSERT INTO {table} ({columns}) VALUES ({values})", *row.values())
+
+
+async def test_a_page_whose_cso_and_enterprise_are_not_projected_yet_holds_them_replayed(
+    gql: InProcess,
+) -> None:
+    enterprise_id = await _enterprise_with_projects(gql)
+    before, _ = await _executed(gql, PAGE, {"enterpriseId": enterprise_id})
+    cso_id = before["projects"]["edges"][0]["node"]["cso"]["id"]
+    async with (
+        _withheld(gql, "rm_officers", cso_id),
+        _withheld(gql, "rm_enterprises", enterprise_id),
+    ):
+        during, loaders = await _executed(gql, PAGE, {"enterpriseId": enterprise_id})
+    assert during == before
+    assert loaders is None  # the page held them: no field loaded them itself

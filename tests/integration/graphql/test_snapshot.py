@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -57,12 +58,19 @@ async def test_reads_of_one_snapshot_do_not_see_a_commit_made_between_them(
     await pool.execute(f"CREATE TABLE IF NOT EXISTS {PROBE} (n integer)")
     snapshot = ReadSnapshot(pool)
     try:
-        before = await snapshot.fetchval(f"SELECT count(*) FROM {PROBE}")
-        await pool.execute(f"INSERT INTO {PROBE} VALUES (1)")
-        assert await snapshot.fetchval(f"SELECT count(*) FROM {PROBE}") == before
+        before = await _sees_no_later_commit(snapshot, pool)
         assert await pool.fetchval(f"SELECT count(*) FROM {PROBE}") == before + 1
     finally:
         await snapshot.close()
+
+
+async def _sees_no_later_commit(snapshot: ReadSnapshot, pool: Any) -> int:
+    """Count the probe's rows through `snapshot`, commit one more through `pool`, and check
+    the snapshot still counts as many: the count."""
+    before: int = await snapshot.fetchval(f"SELECT count(*) FROM {PROBE}")
+    await pool.execute(f"INSERT INTO {PROBE} VALUES (1)")
+    assert await snapshot.fetchval(f"SELECT count(*) FROM {PROBE}") == before
+    return before
 
 
 async def test_a_snapshot_is_read_only_and_gives_its_connection_back(runtime: Runtime) -> None:
@@ -124,3 +132,34 @@ async def test_queries_that_load_aggregates_while_holding_their_snapshot_never_s
                 )
             )
     assert [reply.data["project"] for reply in replies] == [None] * 12
+
+
+ISOLATION = "SELECT current_setting('transaction_isolation')"
+
+
+async def test_a_snapshot_told_it_reads_once_runs_that_read_alone_and_a_later_one_in_a_transaction(
+    runtime: Runtime,
+) -> None:
+    pool = runtime.pool
+    await pool.execute(f"CREATE TABLE IF NOT EXISTS {PROBE} (n integer)")
+    snapshot = ReadSnapshot(pool)
+    snapshot.read_once()
+    try:
+        # The first read: the session's own isolation, so no transaction of the snapshot's.
+        assert await snapshot.fetchval(ISOLATION) == await pool.fetchval(ISOLATION)
+        assert await snapshot.fetchval(ISOLATION) == "repeatable read"
+        await _sees_no_later_commit(snapshot, pool)
+    finally:
+        await snapshot.close()
+
+
+async def test_reading_once_is_no_longer_possible_once_a_snapshot_is_taken(
+    runtime: Runtime,
+) -> None:
+    snapshot = ReadSnapshot(runtime.pool)
+    try:
+        assert await snapshot.fetchval(ISOLATION) == "repeatable read"
+        snapshot.read_once()
+        assert await snapshot.fetchval(ISOLATION) == "repeatable read"
+    finally:
+        await snapshot.close()

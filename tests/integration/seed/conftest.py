@@ -13,8 +13,10 @@ from eventsourcing.domain import Aggregate
 
 from cso.database import connect, create_pool, scratch_database
 from cso.domain.enums import DOMAIN_ENUMS
-from cso.eventstore import Codec, EventStore, Repository
+from cso.eventstore import Codec, EventStore, Listener, Repository
 from cso.migrations import migrate
+from cso.projections import ALL_PROJECTIONS
+from cso.projections.runner import ProjectionRunner
 from cso.seed import SeedSummary, seed
 from cso.services.application import Application
 
@@ -56,6 +58,29 @@ async def seeded(server_url: str) -> AsyncIterator[Seeded]:
             yield Seeded(pool, await seed(app, today=TODAY, rng_seed=SEED), url)
         finally:
             await pool.close()
+
+
+@pytest.fixture(scope="package")
+async def projected(seeded: Seeded) -> AsyncIterator[asyncpg.Pool[Any]]:
+    """The seeded log, applied by every projection's runner up to its end (its newest event,
+    waited for: a runner applies no further than other sessions' open transactions allow)."""
+    url = seeded.url
+    newest = await EventStore(seeded.pool).newest()
+    listener = Listener(url)
+    await listener.start()
+    try:
+        for projection in ALL_PROJECTIONS:
+            runner = ProjectionRunner(
+                projection,
+                database_url=url,
+                store=EventStore(seeded.pool),
+                codec=Codec(DOMAIN_ENUMS),
+                listener=listener,
+            )
+            await runner.catch_up_to(newest, timeout=60)
+    finally:
+        await listener.stop()
+    yield seeded.pool
 
 
 async def replay_all(pool: asyncpg.Pool[Any], kind: type[A]) -> list[A]:

@@ -8,47 +8,20 @@ So the figures users see must equal what the replayed aggregates say.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import asyncpg
-import pytest
 
 from cso.domain.enterprise import Enterprise
 from cso.domain.enterprise_request import EnterpriseRequest
-from cso.domain.enums import DOMAIN_ENUMS
 from cso.domain.project import Project
 from cso.domain.secretary_posting import SecretaryPosting
-from cso.eventstore import Codec, EventStore, Listener
-from cso.projections import ALL_PROJECTIONS
 from cso.projections.dashboard import chain_coverage, dashboard
 from cso.projections.project_queries import PROJECT_FILTER
-from cso.projections.runner import ProjectionRunner
-from tests.integration.seed.conftest import TODAY, Seeded, replay_all
+from tests.integration.seed.conftest import TODAY, replay_all
 
 OVERDUE_PROJECTS = f"SELECT p.id FROM rm_projects p WHERE {PROJECT_FILTER}"
-
-
-@pytest.fixture(scope="module")
-async def projected(seeded: Seeded) -> AsyncIterator[asyncpg.Pool[Any]]:
-    """The seeded log, applied by every projection's runner up to its end."""
-    url = seeded.url
-    listener = Listener(url)
-    await listener.start()
-    try:
-        for projection in ALL_PROJECTIONS:
-            runner = ProjectionRunner(
-                projection,
-                database_url=url,
-                store=EventStore(seeded.pool),
-                codec=Codec(DOMAIN_ENUMS),
-                listener=listener,
-            )
-            await runner.catch_up_to(timeout=60)
-    finally:
-        await listener.stop()
-    yield seeded.pool
 
 
 async def test_the_dashboard_counts_stages_and_requests_as_the_domain_decides(

@@ -17,7 +17,6 @@ from cso.domain.enums import DOMAIN_ENUMS
 from cso.eventstore import Codec
 from cso.projections import ALL_PROJECTIONS
 from tests.integration.seed.conftest import Seeded
-from tests.integration.seed.test_read_models_agree_with_the_domain import projected  # noqa: F401
 
 ANY_PROJECT = "SELECT id, name FROM rm_projects ORDER BY id LIMIT 1"
 RENAME = "UPDATE rm_projects SET name = $2 WHERE id = $1"
@@ -38,7 +37,7 @@ async def renamed_project(pool: asyncpg.Pool[Any]) -> AsyncIterator[str]:
 
 async def test_the_demo_read_models_equal_a_replay_of_the_log(
     seeded: Seeded,
-    projected: asyncpg.Pool[Any],  # noqa: F811
+    projected: asyncpg.Pool[Any],
 ) -> None:
     found = await replay_check(seeded.url, ALL_PROJECTIONS, Codec(DOMAIN_ENUMS))
     assert found.ok, [d.describe() for d in found.differences]
@@ -48,7 +47,7 @@ async def test_the_demo_read_models_equal_a_replay_of_the_log(
 
 async def test_a_corrupted_read_model_row_is_caught_and_named(
     seeded: Seeded,
-    projected: asyncpg.Pool[Any],  # noqa: F811
+    projected: asyncpg.Pool[Any],
 ) -> None:
     async with renamed_project(projected) as project_id:
         found = await replay_check(seeded.url, ALL_PROJECTIONS, Codec(DOMAIN_ENUMS))
@@ -61,7 +60,7 @@ async def test_a_corrupted_read_model_row_is_caught_and_named(
 
 async def test_a_missing_row_is_caught_too(
     seeded: Seeded,
-    projected: asyncpg.Pool[Any],  # noqa: F811
+    projected: asyncpg.Pool[Any],
 ) -> None:
     # Deleted for real (the check reads on connections of its own), put back afterwards.
     row = await projected.fetchrow("SELECT * FROM rm_chains ORDER BY id LIMIT 1")
@@ -81,7 +80,7 @@ async def test_a_missing_row_is_caught_too(
 
 async def test_the_command_exits_non_zero_and_prints_the_difference(
     seeded: Seeded,
-    projected: asyncpg.Pool[Any],  # noqa: F811
+    projected: asyncpg.Pool[Any],
 ) -> None:
     runner = CliRunner()
     env = {"CSO_DATABASE_URL": seeded.url}

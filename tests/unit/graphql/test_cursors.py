@@ -8,14 +8,16 @@ from uuid import uuid4
 
 import pytest
 
+from cso.graphql.connections import connection
 from cso.graphql.cursors import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
+    Page,
     decode_cursor,
     encode_cursor,
     page_size,
 )
-from cso.graphql.keyset import Column, ListQuery, Ordering, orderings
+from cso.graphql.keyset import Beside, Column, ListQuery, Ordering, PreparedList, orderings
 from cso.services.errors import InvalidInput
 
 ID = Column("t.id", "uuid")
@@ -144,3 +146,47 @@ def test_a_cursor_whose_number_does_not_fit_its_column_is_invalid_input_on_after
     with pytest.raises(InvalidInput) as refused:
         ordering.after(encode_cursor("things:N", [value]))
     assert refused.value.field == "after"
+
+
+BESIDE = Beside(
+    columns="CASE WHEN {0}::boolean THEN o.name END AS owner",
+    joins="LEFT JOIN owners o ON {1}::boolean AND o.id = page.owner_id",
+    params=2,
+)
+
+
+def test_what_a_page_fetches_beside_its_rows_takes_the_parameters_after_the_limit() -> None:
+    listed = PreparedList(QUERY, ORDERINGS, BESIDE)
+    first = listed.statement("NAME:DESC", with_cursor=False)
+    assert first.startswith("SELECT page.*, CASE WHEN $3::boolean THEN o.name END AS owner FROM (")
+    assert "LIMIT $2) page LEFT JOIN owners o ON $4::boolean AND" in first
+    later = listed.statement("NAME:DESC", with_cursor=True)
+    assert "LIMIT $4) page" in later and "$5::boolean" in later and "$6::boolean" in later
+
+
+def test_the_page_is_ordered_again_around_what_it_fetches_beside_it() -> None:
+    listed = PreparedList(QUERY, ORDERINGS, BESIDE)
+    statement = listed.statement("INVESTMENT:DESC", with_cursor=False)
+    assert statement.endswith("ORDER BY page.k0 DESC, page.k1 DESC")
+
+
+async def test_a_page_is_fetched_with_as_many_values_beside_it_as_its_list_takes() -> None:
+    listed = PreparedList(QUERY, ORDERINGS, BESIDE)
+    with pytest.raises(ValueError, match="2 parameters"):
+        await listed.fetch(None, ["kind"], "NAME:ASC", 5, None, [True])  # type: ignore[arg-type]
+
+
+def test_an_edges_cursor_is_encoded_when_read_and_is_the_one_its_row_gives() -> None:
+    ordering = ORDERINGS["NAME:ASC"]
+    rows = [{"k0": name, "k1": uuid4(), "name": name} for name in ("a", "b", "c")]
+
+    async def count() -> int:
+        return 3
+
+    page = connection(Page(2, None), rows, ordering, lambda row: row["name"], count)
+    assert "cursor" not in vars(page.edges[0])
+    assert [edge.cursor for edge in page.edges] == [ordering.cursor(row) for row in rows[:2]]
+    assert [edge.node for edge in page.edges] == ["a", "b"]
+    assert page.page_info.start_cursor == page.edges[0].cursor
+    assert page.page_info.end_cursor == page.edges[1].cursor
+    assert page.page_info.has_next_page
