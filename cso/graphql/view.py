@@ -32,6 +32,7 @@ from cso.graphiql import graphiql_page
 from cso.graphql.auth import InvalidCredentials, TokenRules, VerifiedTokens
 from cso.graphql.context import Context
 from cso.graphql.http_json import ALLOWED_METHODS, encoded_json, error_response
+from cso.graphql.known_mutations import KnownMutations
 from cso.graphql.persisted_queries import PersistedQueries, PersistedQueryError
 from cso.graphql.response_cache import ResponseCache
 from cso.graphql.response_cache_view import CachedExecution, refused
@@ -42,6 +43,12 @@ log = logging.getLogger("cso.graphql")
 
 # Subscriptions are served over WebSocket only: over HTTP their resolver's generator would
 # be answered as if it were a value.
+# Content types read without a general parser (exactly these: Strawberry's, the reference
+# for anything else, refuses `Application/JSON`, say).
+JSON_CONTENT_TYPES = frozenset(
+    f"application/json{parameter}"
+    for parameter in ("", "; charset=utf-8", ";charset=utf-8", "; charset=UTF-8", ";charset=UTF-8")
+)
 HTTP_OPERATIONS = {
     "GET": {OperationType.QUERY},
     "POST": {OperationType.QUERY, OperationType.MUTATION},
@@ -128,8 +135,11 @@ class GraphQLView(GraphQL[Context, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data: GraphQLRequestData | list[GraphQLRequestData] | None
         try:
-            data = await super().parse_http_body(request)
+            data = await self._json_post(request)
+            if data is None:
+                data = await super().parse_http_body(request)
         except HTTPException:
             raise
         except (ValueError, AttributeError, TypeError, RecursionError) as exc:
@@ -141,6 +151,37 @@ class GraphQLView(GraphQL[Context, None]):
         if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string.")
         return data
+
+    async def _json_post(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | None:
+        """A POST of one JSON object as `application/json` (the usual request), read as
+        Strawberry would, without its content-type parser (an email.Message per request);
+        None for anything else, which Strawberry's own parser reads."""
+        content_type = request.content_type
+        if (
+            request.method != "POST"
+            or content_type is None
+            or content_type not in JSON_CONTENT_TYPES
+            or self._stream_transport_map
+        ):
+            return None
+        data = self.parse_json(await request.get_body())
+        if not isinstance(data, dict):
+            return None  # a batch, or JSON that is not an object: Strawberry's answer
+        query, variables = data.get("query"), data.get("variables")
+        extensions = data.get("extensions")
+        if not (
+            isinstance(query, str | None)
+            and isinstance(variables, dict | None)
+            and isinstance(extensions, dict | None)
+        ):
+            return None  # each is refused, in Strawberry's order, with its own message
+        return GraphQLRequestData(
+            query=query,
+            variables=variables,
+            operation_name=data.get("operationName"),
+            extensions=extensions,
+            protocol="http",
+        )
 
     async def execute_single(
         self,
@@ -178,6 +219,17 @@ class GraphQLView(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         method = request_adapter.method
+        known: KnownMutations | None = getattr(self.schema, "known_mutations", None)
+        if known is not None and method == "POST":
+            result = await known.execute(
+                request_data.query,
+                request_data.variables,
+                request_data.operation_name,
+                request_data.extensions,
+                context,
+            )
+            if result is not None:
+                return result
         try:
             return await self.schema.execute(
                 request_data.query,
