@@ -52,9 +52,7 @@ def command(info: Info[Context, None], input: MutationInput) -> Command:
         # The fingerprint is compared only with a key's first request (services.application
         # `replay`): without a key, the mutation's name is all a command's span shows.
         operation=(
-            info.field_name
-            if input.idempotency_key is None
-            else operation(info.field_name, input)
+            info.field_name if input.idempotency_key is None else operation(info.field_name, input)
         ),
     )
 
