@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import re
 import time
 from typing import Any, cast
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,6 +35,7 @@ from cso.graphiql import graphiql_page
 from cso.graphql.auth import InvalidCredentials, TokenRules, VerifiedTokens
 from cso.graphql.context import Context
 from cso.graphql.http_json import ALLOWED_METHODS, encoded_json, error_response
+from cso.graphql.http_post import lean_post_serves, read_json_post, run_post
 from cso.graphql.known_mutations import KnownMutations
 from cso.graphql.persisted_queries import PersistedQueries, PersistedQueryError
 from cso.graphql.response_cache import ResponseCache
@@ -43,12 +47,8 @@ log = logging.getLogger("cso.graphql")
 
 # Subscriptions are served over WebSocket only: over HTTP their resolver's generator would
 # be answered as if it were a value.
-# Content types read without a general parser (exactly these: Strawberry's, the reference
-# for anything else, refuses `Application/JSON`, say).
-JSON_CONTENT_TYPES = frozenset(
-    f"application/json{parameter}"
-    for parameter in ("", "; charset=utf-8", ";charset=utf-8", "; charset=UTF-8", ";charset=UTF-8")
-)
+# An integer of 19 digits or more may not fit 64 bits (orjson would read it as a float).
+LONG_DIGITS = re.compile(rb"\d{19}")
 HTTP_OPERATIONS = {
     "GET": {OperationType.QUERY},
     "POST": {OperationType.QUERY, OperationType.MUTATION},
@@ -78,9 +78,19 @@ class GraphQLView(GraphQL[Context, None]):
         self.persisted_queries = persisted_queries or PersistedQueries()
         self.response_cache = response_cache
         self.verified_tokens = verified_tokens or VerifiedTokens()
+        self.lean_post = lean_post_serves(self)
 
-    # Requests are still decoded by the standard library: orjson refuses a lone surrogate
-    # (`"\\ud800"`) outright, where the API answers INVALID_INPUT naming the field.
+    def decode_json(self, data: str | bytes) -> object:
+        """The body's JSON as the standard library reads it, by orjson when that reads it
+        alike: orjson refuses what the standard library accepts (a lone surrogate, which the
+        API answers INVALID_INPUT naming the field; NaN; a BOM) and reads an integer past
+        64 bits as a float, so a body it refuses, or with 19 digits in a row, goes to `json`."""
+        if isinstance(data, bytes) and not LONG_DIGITS.search(data):
+            try:
+                return orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass
+        return json.loads(data)
 
     def encode_json(self, data: object) -> str:
         # A str: WebSocket messages must go out as text frames (graphql-transport-ws).
@@ -123,7 +133,11 @@ class GraphQLView(GraphQL[Context, None]):
             )
             return
         try:
-            response = await self.run(Request(scope, receive))
+            request = Request(scope, receive)
+            if scope["method"] == "POST" and self.lean_post:
+                response = await run_post(self, request)
+            else:
+                response = await self.run(request)
         except HTTPException as exc:
             response = error_response(scope, exc.status_code, "INVALID_INPUT", exc.reason)
         except Exception:
@@ -137,7 +151,7 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         data: GraphQLRequestData | list[GraphQLRequestData] | None
         try:
-            data = await self._json_post(request)
+            data = await read_json_post(self, request)
             if data is None:
                 data = await super().parse_http_body(request)
         except HTTPException:
@@ -151,37 +165,6 @@ class GraphQLView(GraphQL[Context, None]):
         if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string.")
         return data
-
-    async def _json_post(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | None:
-        """A POST of one JSON object as `application/json` (the usual request), read as
-        Strawberry would, without its content-type parser (an email.Message per request);
-        None for anything else, which Strawberry's own parser reads."""
-        content_type = request.content_type
-        if (
-            request.method != "POST"
-            or content_type is None
-            or content_type not in JSON_CONTENT_TYPES
-            or self._stream_transport_map
-        ):
-            return None
-        data = self.parse_json(await request.get_body())
-        if not isinstance(data, dict):
-            return None  # a batch, or JSON that is not an object: Strawberry's answer
-        query, variables = data.get("query"), data.get("variables")
-        extensions = data.get("extensions")
-        if not (
-            isinstance(query, str | None)
-            and isinstance(variables, dict | None)
-            and isinstance(extensions, dict | None)
-        ):
-            return None  # each is refused, in Strawberry's order, with its own message
-        return GraphQLRequestData(
-            query=query,
-            variables=variables,
-            operation_name=data.get("operationName"),
-            extensions=extensions,
-            protocol="http",
-        )
 
     async def execute_single(
         self,
