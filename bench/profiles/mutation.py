@@ -3,7 +3,8 @@ use case (bench/bare.py): what the GraphQL layer adds around a write.
 
     python bench/profiles/mutation.py profile [--requests N] [--concurrency C] [--rounds R]
                                               [--profiler pyinstrument|cprofile|none]
-    python bench/profiles/mutation.py compare [--rounds R] [--seconds S] [--projections 0|1]
+    python bench/profiles/mutation.py compare [--rounds R] [--seconds S]
+                                              [--projections app|worker|off]
 
 `profile` drives both ASGI callables in this process (no sockets, no uvicorn), with the same
 runtime (pool, store, repository, application; projections off), in interleaved rounds: the
@@ -13,9 +14,11 @@ prints each round's CPU milliseconds per request of each and the ratio, which is
 to the mutation path is judged by (CPU per request, not wall time: the machine is shared).
 Then it profiles the GraphQL route alone under pyinstrument (`pip install pyinstrument`) or
 cProfile. `compare` serves the real app and the bare app under uvicorn (one worker each, as
-`make bench` does: the app with its projections on unless `--projections 0`) and loads each
+`make bench` does: the app with its projections on, the bare app with none) and loads each
 with wrk at 32 connections (bench/load.py), in interleaved rounds; it prints req/s, the
-server's CPU per request and the ratios of the medians.
+server's CPU per request and the ratios of the medians. `--projections worker` runs them
+in a worker process of their own instead (`cso projections run`, its CPU per request
+printed too), so that both servers carry the same projection load; `off`, nowhere.
 
 Both use CSO_DATABASE_URL, else CSO_TEST_DATABASE_URL (a server URL): the database
 `--database` (default cso_mutation_profile) there is created and seeded with the demo district
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import io
 import json
@@ -34,8 +38,10 @@ import os
 import pstats
 import secrets
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -192,6 +198,31 @@ async def _round(
     return result.per_second, 1000 * (page._cpu_seconds(server.pid) - cpu) / max(result.requests, 1)
 
 
+# Where the projections run during `compare`: in our app's process (as `make bench` serves
+# it: the bare app runs none, so our process also projects what the bare route writes while
+# it is measured); in a worker process of their own (`cso projections run`) beside both
+# servers, so each round carries the same projection load and neither server's CPU
+# includes it; or nowhere.
+PROJECTIONS = ("app", "worker", "off")
+
+
+@contextlib.contextmanager
+def _worker(mode: str, env: dict[str, str]) -> Iterator[int | None]:
+    """The projection worker's pid in mode "worker" (stopped on the way out), else None."""
+    if mode != "worker":
+        yield None
+        return
+    command = [sys.executable, "-c", "from cso.cli import app; app()", "projections", "run"]
+    process = subprocess.Popen(
+        command, env={**env, "CSO_RUN_PROJECTIONS": "1"}, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield process.pid
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
 def compare(args: argparse.Namespace) -> None:
     url, projects = asyncio.run(_database(args))
     secret = secrets.token_urlsafe(32)
@@ -202,8 +233,9 @@ def compare(args: argparse.Namespace) -> None:
         "CSO_DATABASE_URL": url,
         "CSO_JWT_SECRET": secret,
         "CSO_LOG_LEVEL": "warning",
-        "CSO_RUN_PROJECTIONS": str(args.projections),
+        "CSO_RUN_PROJECTIONS": "0",
     }
+    ours_env = {**env, "CSO_RUN_PROJECTIONS": "1" if args.projections == "app" else "0"}
     ours_port, bare_port = page._free_port(), page._free_port()
     uvicorn = [sys.executable, "-m", "uvicorn", "--host", page.HOST, "--no-access-log"]
     uvicorn += ["--log-level", "warning", "--workers", "1", "--factory"]
@@ -216,36 +248,44 @@ def compare(args: argparse.Namespace) -> None:
         "bare": ("/record", bare_record_bodies(projects, today), ""),
     }
     with (
-        page.serving(ours_command, env, ours_port) as ours,
+        _worker(args.projections, env) as worker,
+        page.serving(ours_command, ours_env, ours_port) as ours,
         page.serving(bare_command, env, bare_port) as theirs,
     ):
         servers = {"graphql": ours, "bare": theirs}
 
-        async def rounds() -> dict[str, list[tuple[float, float]]]:
-            for name, (path, bodies, token) in cells.items():  # warm-up
-                await _round(servers[name], path, bodies, token, 2)
-            runs: dict[str, list[tuple[float, float]]] = {"graphql": [], "bare": []}
+        async def measured(name: str, seconds: int) -> tuple[float, float, float]:
+            """req/s, the server's and the worker's CPU ms per request."""
+            path, bodies, token = cells[name]
+            worker_cpu = page._cpu_seconds(worker) if worker else 0.0
+            rate, cpu = await _round(servers[name], path, bodies, token, seconds)
+            spent = page._cpu_seconds(worker) - worker_cpu if worker else 0.0
+            return rate, cpu, 1000 * spent / max(rate * seconds, 1)
+
+        async def rounds() -> dict[str, list[tuple[float, float, float]]]:
+            for name in cells:  # warm-up
+                await measured(name, 2)
+            runs: dict[str, list[tuple[float, float, float]]] = {"graphql": [], "bare": []}
             for n in range(args.rounds):
-                for name, (path, bodies, token) in cells.items():
-                    runs[name].append(
-                        await _round(servers[name], path, bodies, token, args.seconds)
-                    )
-                (a, a_cpu), (b, b_cpu) = runs["graphql"][-1], runs["bare"][-1]
+                for name in cells:
+                    runs[name].append(await measured(name, args.seconds))
+                (a, a_cpu, a_w), (b, b_cpu, b_w) = runs["graphql"][-1], runs["bare"][-1]
                 print(
                     f"round {n + 1}: graphql {a:7.1f} req/s {a_cpu:5.2f} ms CPU/req   "
-                    f"bare {b:7.1f} req/s {b_cpu:5.2f} ms CPU/req"
+                    f"bare {b:7.1f} req/s {b_cpu:5.2f} ms CPU/req   "
+                    f"worker {a_w:4.2f} / {b_w:4.2f} ms CPU/req"
                 )
             return runs
 
         runs = asyncio.run(rounds())
-    rate = {k: statistics.median(r for r, _ in v) for k, v in runs.items()}
-    cpu = {k: statistics.median(c for _, c in v) for k, v in runs.items()}
+    rate = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
+    cpu = {k: statistics.median(r[1] for r in v) for k, v in runs.items()}
     print(
         f"median: graphql {rate['graphql']:.1f} req/s ({cpu['graphql']:.2f} ms CPU/req), "
         f"bare {rate['bare']:.1f} req/s ({cpu['bare']:.2f} ms CPU/req); "
         f"ratio {rate['graphql'] / rate['bare']:.3f} by req/s, "
         f"{cpu['bare'] / cpu['graphql']:.3f} by CPU per request "
-        f"(projections {'on' if args.projections else 'off'} in the app)"
+        f"(projections: {args.projections})"
     )
 
 
@@ -257,7 +297,7 @@ def main() -> None:
     c = commands.add_parser("compare", help="the app against the bare route, with wrk")
     c.add_argument("--rounds", type=int, default=3)
     c.add_argument("--seconds", type=int, default=5)
-    c.add_argument("--projections", type=int, choices=(0, 1), default=1)
+    c.add_argument("--projections", choices=PROJECTIONS, default="app")
     c.set_defaults(run=compare)
     p = commands.add_parser("profile", help="in-process CPU per request, then a profile")
     p.add_argument("--requests", type=int, default=1000, help="per route and round")

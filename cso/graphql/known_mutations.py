@@ -82,7 +82,7 @@ class KnownMutations:
         self.parsed = parsed
         self.errors = errors
         self.max_entries = max_entries
-        self._known: OrderedDict[tuple[str, str | None], Known | None] = OrderedDict()
+        self._known: OrderedDict[tuple[str, str | None], Known] = OrderedDict()
 
     async def execute(
         self,
@@ -115,15 +115,17 @@ class KnownMutations:
 
     def _lookup(self, text: str, operation: str | None) -> Known | None:
         key = (text, operation)
-        try:
-            known = self._known[key]
-        except KeyError:
-            known = self._learn(text, operation)
+        known = self._known.get(key)
+        if known is not None:
+            self._known.move_to_end(key)
+            return known
+        known = self._learn(text, operation)
+        # Only what parsed and validated is kept (as CheckedDocuments keeps only what
+        # parses): texts the normal path refuses, however many, cost no memory here.
+        if known is not None:
             self._known[key] = known
             if len(self._known) > self.max_entries:
                 self._known.popitem(last=False)
-        else:
-            self._known.move_to_end(key)
         return known
 
     def _learn(self, text: str, operation: str | None) -> Known | None:
