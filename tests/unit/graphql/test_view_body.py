@@ -109,3 +109,17 @@ async def test_a_posted_body_is_read_or_refused_as_strawberrys_parser_would(
             patched.setattr(view_module, "read_json_post", never)
             # repr: 1 == 1.0 and -0.0 == 0, where a type read differently must fail
             assert repr(read) == repr(await _outcome(reference, request)), body
+
+
+def test_the_short_post_run_serves_only_a_view_configured_as_it_expects() -> None:
+    schema = build_schema()
+    assert GraphQLView(schema).lean_post
+
+    class Rooted(GraphQLView):
+        async def get_root_value(self, request: Any) -> Any:
+            return {"root": True}
+
+    assert not Rooted(schema).lean_post
+    batching = build_schema()
+    batching.config.batching_config = {"max_operations": 5}
+    assert not GraphQLView(batching).lean_post
