@@ -13,6 +13,7 @@ settings from the environment (CSO_DATABASE_URL); it never runs projections.
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
@@ -82,11 +83,12 @@ async def record(request: Request) -> Response:
 
 
 def create_app() -> Starlette:
-    """The bare app; its lifespan opens the product's runtime (projections off)."""
+    """The bare app; its lifespan opens the product's runtime, projections off whatever
+    CSO_RUN_PROJECTIONS says (a runner here would take the projections' locks)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        settings = Settings.from_env()
+        settings = Settings.from_env({**os.environ, "CSO_RUN_PROJECTIONS": "0"})
         async with open_runtime(settings) as runtime:
             yield {"runtime": runtime}
 

@@ -9,7 +9,7 @@ consecutive failures, read at scrape time. Pools: connections in use and their s
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import asyncpg
@@ -218,33 +218,46 @@ class OperationMetrics(SchemaExtension):
             self._record(time.perf_counter() - started, escaped)
 
     def _record(self, seconds: float, escaped: Exception | None) -> None:
-        context = self.execution_context.context
-        metrics: Metrics | None = getattr(getattr(context, "runtime", None), "metrics", None)
-        if metrics is None:
-            return
-        result = self.execution_context.result
+        execution = self.execution_context
+        result = execution.result
         # A document that failed to parse or validate leaves no result, only these.
-        errors = list(
-            getattr(result, "errors", None) or self.execution_context.pre_execution_errors or ()
-        )
-        codes = [str((error.extensions or {}).get("code", "INTERNAL")) for error in errors]
-        if escaped is not None:
-            codes.append(str(getattr(escaped, "code", "INTERNAL")))
+        errors = getattr(result, "errors", None) or execution.pre_execution_errors or ()
         try:
-            kind = self.execution_context.operation_type.value
+            kind = execution.operation_type.value
         except RuntimeError:  # the document did not parse: no operation to name
             kind = "unknown"
-        name = operation_name(self.execution_context)
-        label = metrics.operation_label(name or "(none)")
-        outcome = "error" if codes else "ok"
-        metrics.observe_operation(label, kind, outcome, seconds)
-        for code in codes:
-            metrics.count_error(code)
-        viewer = getattr(context, "maybe_viewer", None)
-        note_operation(
-            context.request.scope,
-            operation=name,
-            operation_type=kind,
-            error_codes=codes,
-            actor_id=getattr(viewer, "id", None),
+        record_operation(
+            execution.context, seconds, errors, escaped, kind, operation_name(execution)
         )
+
+
+def record_operation(
+    context: Any,
+    seconds: float,
+    errors: Iterable[Any],
+    escaped: Exception | None,
+    kind: str,
+    name: str,
+) -> None:
+    """Counts one operation of `kind` named `name` that took `seconds`, its errors by code
+    (and the code of `escaped`, an exception an extension raised), and notes it for the
+    request log. Nothing without the runtime's metrics on `context`."""
+    metrics: Metrics | None = getattr(getattr(context, "runtime", None), "metrics", None)
+    if metrics is None:
+        return
+    codes = [str((error.extensions or {}).get("code", "INTERNAL")) for error in errors]
+    if escaped is not None:
+        codes.append(str(getattr(escaped, "code", "INTERNAL")))
+    label = metrics.operation_label(name or "(none)")
+    outcome = "error" if codes else "ok"
+    metrics.observe_operation(label, kind, outcome, seconds)
+    for code in codes:
+        metrics.count_error(code)
+    viewer = getattr(context, "maybe_viewer", None)
+    note_operation(
+        context.request.scope,
+        operation=name,
+        operation_type=kind,
+        error_codes=codes,
+        actor_id=getattr(viewer, "id", None),
+    )

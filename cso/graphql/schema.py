@@ -26,6 +26,7 @@ from cso.graphql.errors import assign_code
 from cso.graphql.execution import planned_executor
 from cso.graphql.input_fields import input_field_of
 from cso.graphql.input_plans import convert_inputs_by_plan
+from cso.graphql.known_mutations import KnownMutations
 from cso.graphql.mutations.enterprises import EnterpriseMutations
 from cso.graphql.mutations.housing import HousingMutations
 from cso.graphql.mutations.officers import OfficerMutations
@@ -95,6 +96,10 @@ class Subscriptions(Subscription, RequestSubscriptions):
 
 
 class CsoSchema(strawberry.Schema):
+    # Set by build_schema once the schema exists: mutations of documents checked before,
+    # executed without the extensions' per-request hooks (known_mutations.py).
+    known_mutations: KnownMutations | None = None
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -205,10 +210,11 @@ def name_enum_members_by_lookup(schema: strawberry.Schema) -> None:
             graphql_type.coerce_output_value = coerce  # type: ignore[method-assign,assignment]
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema() -> CsoSchema:
     """The API's schema, with its extensions: the document checks (CheckedDocuments: parse,
     the mutation permission check, validation with the depth and alias limits), read your
-    writes for queries, and the operation metrics."""
+    writes for queries, and the operation metrics; known mutation documents run without
+    the extensions' hooks (`known_mutations`), doing what they would."""
     rules = (
         *specified_rules,
         *depth_limit_rules(MAX_DEPTH),
@@ -228,6 +234,8 @@ def build_schema() -> strawberry.Schema:
         ],
     )
     checked.append(CheckedDocuments(schema._schema, rules, MAX_TOKENS))
+    if not schema.directives:  # a directive would add Strawberry's DirectivesExtension
+        schema.known_mutations = KnownMutations(schema, checked[0].parsed, checked[0].errors)
     name_enum_members_by_lookup(schema)
     convert_inputs_by_plan(schema)
     return schema

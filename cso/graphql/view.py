@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import re
 import time
 from typing import Any, cast
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,6 +35,8 @@ from cso.graphiql import graphiql_page
 from cso.graphql.auth import InvalidCredentials, TokenRules, VerifiedTokens
 from cso.graphql.context import Context
 from cso.graphql.http_json import ALLOWED_METHODS, encoded_json, error_response
+from cso.graphql.http_post import lean_post_serves, read_json_post, run_post
+from cso.graphql.known_mutations import KnownMutations
 from cso.graphql.persisted_queries import PersistedQueries, PersistedQueryError
 from cso.graphql.response_cache import ResponseCache
 from cso.graphql.response_cache_view import CachedExecution, refused
@@ -42,6 +47,8 @@ log = logging.getLogger("cso.graphql")
 
 # Subscriptions are served over WebSocket only: over HTTP their resolver's generator would
 # be answered as if it were a value.
+# An integer of 19 digits or more may not fit 64 bits (orjson would read it as a float).
+LONG_DIGITS = re.compile(rb"\d{19}")
 HTTP_OPERATIONS = {
     "GET": {OperationType.QUERY},
     "POST": {OperationType.QUERY, OperationType.MUTATION},
@@ -71,9 +78,19 @@ class GraphQLView(GraphQL[Context, None]):
         self.persisted_queries = persisted_queries or PersistedQueries()
         self.response_cache = response_cache
         self.verified_tokens = verified_tokens or VerifiedTokens()
+        self.lean_post = lean_post_serves(self)
 
-    # Requests are still decoded by the standard library: orjson refuses a lone surrogate
-    # (`"\\ud800"`) outright, where the API answers INVALID_INPUT naming the field.
+    def decode_json(self, data: str | bytes) -> object:
+        """The body's JSON as the standard library reads it, by orjson when that reads it
+        alike: orjson refuses what the standard library accepts (a lone surrogate, which the
+        API answers INVALID_INPUT naming the field; NaN; a BOM) and reads an integer past
+        64 bits as a float, so a body it refuses, or with 19 digits in a row, goes to `json`."""
+        if isinstance(data, bytes) and not LONG_DIGITS.search(data):
+            try:
+                return orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass
+        return json.loads(data)
 
     def encode_json(self, data: object) -> str:
         # A str: WebSocket messages must go out as text frames (graphql-transport-ws).
@@ -116,7 +133,11 @@ class GraphQLView(GraphQL[Context, None]):
             )
             return
         try:
-            response = await self.run(Request(scope, receive))
+            request = Request(scope, receive)
+            if scope["method"] == "POST" and self.lean_post:
+                response = await run_post(self, request)
+            else:
+                response = await self.run(request)
         except HTTPException as exc:
             response = error_response(scope, exc.status_code, "INVALID_INPUT", exc.reason)
         except Exception:
@@ -128,8 +149,11 @@ class GraphQLView(GraphQL[Context, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data: GraphQLRequestData | list[GraphQLRequestData] | None
         try:
-            data = await super().parse_http_body(request)
+            data = await read_json_post(self, request)
+            if data is None:
+                data = await super().parse_http_body(request)
         except HTTPException:
             raise
         except (ValueError, AttributeError, TypeError, RecursionError) as exc:
@@ -178,6 +202,17 @@ class GraphQLView(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         method = request_adapter.method
+        known: KnownMutations | None = getattr(self.schema, "known_mutations", None)
+        if known is not None and method == "POST":
+            result = await known.execute(
+                request_data.query,
+                request_data.variables,
+                request_data.operation_name,
+                request_data.extensions,
+                context,
+            )
+            if result is not None:
+                return result
         try:
             return await self.schema.execute(
                 request_data.query,

@@ -49,7 +49,11 @@ def command(info: Info[Context, None], input: MutationInput) -> Command:
         reason=input.reason,
         idempotency_key=input.idempotency_key,
         expected_version=input.expected_version,
-        operation=operation(info.field_name, input),
+        # The fingerprint is compared only with a key's first request (services.application
+        # `replay`): without a key, the mutation's name is all a command's span shows.
+        operation=(
+            info.field_name if input.idempotency_key is None else operation(info.field_name, input)
+        ),
     )
 
 
