@@ -211,6 +211,24 @@ async def serving(
         await _stop(process)
 
 
+@contextlib.asynccontextmanager
+async def projection_worker(url: str, log_dir: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`cso projections run` in a child process on `url` until the block ends (SIGTERM):
+    the steady deployment of docs/OPERATIONS.md, API processes beside it serving with
+    CSO_RUN_PROJECTIONS=0. Its output goes to `log_dir`/projections.log."""
+    env = {**os.environ, "CSO_DATABASE_URL": url, "CSO_LOG_LEVEL": "warning"}
+    command = [sys.executable, "-c", "from cso.cli import app; app()", "projections", "run"]
+    with (log_dir / "projections.log").open("wb") as sink:
+        process = await asyncio.create_subprocess_exec(
+            *command, env={**env, "CSO_RUN_PROJECTIONS": "1"}, stdout=sink,
+            stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        yield process
+    finally:
+        await _stop(process)
+
+
 def _server_logging() -> dict[str, Any]:
     """uvicorn's own logging, plus the app's warnings and its conflict retries (INFO)."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)

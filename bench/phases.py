@@ -25,6 +25,7 @@ from api import (  # bench/ is on sys.path when run as a script
     SUPERVISOR_ID,
     VIEWER_ID,
     Server,
+    projection_worker,
     seed_demo_data,
     serving,
     wait_for_projections,
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
     from run import Plan
 
 BIG_EVENTS = 10_000
+# Our API process beside the phase's projection worker (see reads_and_writes).
+WORKER_PROJECTS = {"CSO_RUN_PROJECTIONS": "0"}
 AS_OF_READ = """
 query($id: ID!, $asOf: DateTime) { project(id: $id, asOf: $asOf) { id version stage name } }
 """
@@ -70,8 +73,12 @@ async def reads_and_writes(
     today = datetime.now(DISTRICT).date().isoformat()
     new, hot, spread = projects[1], projects[2], projects[2:]
     (log_dir / "ours").mkdir()
+    # The steady deployment (docs/OPERATIONS.md): the API process serves with its projections
+    # off and one projection worker beside it projects what every server here writes, so
+    # neither our server nor the bare route carries the other's projection work.
     async with (
-        serving(url, log_dir / "ours") as server,
+        projection_worker(url, log_dir),
+        serving(url, log_dir / "ours", WORKER_PROJECTS) as server,
         postgraphile(url, log_dir) as peer_url,
         bare(url, log_dir) as bare_url,
     ):
@@ -182,7 +189,7 @@ async def mix(
         if cache:
             (log_dir / "cached").mkdir()
             server = await stack.enter_async_context(
-                serving(url, log_dir / "cached", {"CSO_RESPONSE_CACHE": "1"})
+                serving(url, log_dir / "cached", {**WORKER_PROJECTS, "CSO_RESPONSE_CACHE": "1"})
             )
             await wait_for_projections(server)
         supervisor = server.headers(Role.SUPERVISOR, SUPERVISOR_ID)["Authorization"]
