@@ -5,7 +5,8 @@ loopback PostgreSQL: CSO_DATABASE_URL, else the embedded one. Not CSO_TEST_DATAB
 transaction left open anywhere on a server holds back every projection there, and with
 them the freshness figures, so the test suites' busy server is no place for it. It seeds
 the demo district, grows one project to 10,000 events, serves the real app (one uvicorn
-worker, projections on) beside PostGraphile 4 and the bare routes of bench/bare.py, and
+worker, its projections in a `cso projections run` worker beside it) beside PostGraphile 4
+and the bare routes of bench/bare.py, and
 drives them with wrk at 32 connections in interleaved rounds (ours, peer, ours, peer, after
 a warm-up of each), so machine noise hits both. Then it measures catch-up over a log grown
 by copies of itself and appends (store, bare INSERT, eventsourcing's recorder). It prints
@@ -54,10 +55,10 @@ class Plan:
     append_seconds: float
     catch_up_events: int  # at most this many copied events to project
     catch_up_seconds: float  # about this long copying and projecting them, at most
-    # Target 10 seeds the district (1.1M events through the use cases: 340-370 s of CPU
-    # in one process; 38 minutes in 4 on the loaded development machine), projects it (3 more
-    # minutes at target 6's 6,000 events/s) and serves it beside a demo: past `make bench`'s
-    # 15 minutes with the other targets' 7, so only `make bench-district` runs it.
+    # Target 10 seeds the district (1.1M events through the use cases: about 4.6 minutes in
+    # one process), projects it (3 more minutes or so at target 6's rate) and serves it
+    # beside a demo: past `make bench`'s 15 minutes with the other targets' 7, so only
+    # `make bench-district` runs it.
     district: bool = False
 
 
