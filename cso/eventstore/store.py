@@ -384,7 +384,13 @@ class EventStore:
         return ReservationTaken(first.scope, first.value)
 
     async def _conflict(self, streams: Sequence[StreamAppend]) -> ConcurrencyConflict:
+        seen: set[UUID] = set()
         for stream in streams:
+            # A stream continued by a later entry of a bulk append expects where the earlier
+            # entry ends: only its first entry's expectation is the stored version's.
+            if stream.stream_id in seen:
+                continue
+            seen.add(stream.stream_id)
             current = await self.stream_version(stream.stream_id)
             if current != stream.expected_version:
                 return ConcurrencyConflict(stream.stream_id, stream.expected_version, current)

@@ -17,6 +17,8 @@ from uuid import UUID
 import asyncpg
 
 from cso.graphql.keyset import Beside, Column, ListQuery, PreparedList, Row, orderings
+from cso.projections.enterprises import ENTERPRISE_COLUMNS
+from cso.projections.officers import OFFICER_COLUMNS
 from cso.projections.request_queries import REQUEST_COLUMNS, REQUEST_JSON, RequestRecord
 from cso.projections.requests import overdue
 
@@ -45,12 +47,38 @@ PROJECT_FILTER = f"""($1::text IS NULL OR p.stage = $1::text)
         SELECT 1 FROM rm_enterprises e
         WHERE e.id = p.enterprise_id AND e.name ILIKE $8::text))"""
 
+
+class Companion:
+    """A row a page fetches beside its own, as plain columns named `<prefix>__<column>`
+    (`columns`: a model's column list, as `alias.column, …`); `of(row)` gives it back as a
+    mapping of its own column names, or None when the join found nothing.
+
+    Plain columns, not the joined table's row type: that type is the table's own, and a
+    rebuild swaps the table for another one, so a page statement prepared before the swap
+    would be refused inside a transaction (asyncpg's InvalidCachedStatementError), where
+    columns of plain types are re-planned by PostgreSQL in silence."""
+
+    def __init__(self, prefix: str, table: str, columns: str) -> None:
+        names = [column.strip().split(".", 1)[1] for column in columns.split(",")]
+        self.sql = ", ".join(f"{table}.{name} AS {prefix}__{name}" for name in names)
+        self._keys = tuple((name, f"{prefix}__{name}") for name in names)
+        self._id = f"{prefix}__id"
+
+    def of(self, row: Row) -> dict[str, Any] | None:
+        if row[self._id] is None:
+            return None
+        return {name: row[key] for name, key in self._keys}
+
+
+CSO_BESIDE = Companion("cso", "cso_row", OFFICER_COLUMNS)
+ENTERPRISE_BESIDE = Companion("enterprise", "enterprise_row", ENTERPRISE_COLUMNS)
+
 # What a page fetches beside its rows, each when its flag ({0}, {1}, {2}) is true, else
-# null: the CSO's and the enterprise's rows (their tables' row types, so every column the
-# officers' and enterprises' queries read: null also when that model lacks the row yet), and
-# the project's requests as a JSON array of REQUEST_JSON, in the order REQUESTS_OF gives them.
+# null: the CSO's and the enterprise's columns (every column the officers' and enterprises'
+# queries read: null also when that model lacks the row yet), and the project's requests as a
+# JSON array of REQUEST_JSON, in the order REQUESTS_OF gives them.
 PAGE_BESIDE = Beside(
-    columns=f"""cso_row AS cso, enterprise_row AS enterprise,
+    columns=f"""{CSO_BESIDE.sql}, {ENTERPRISE_BESIDE.sql},
   CASE WHEN {{2}}::boolean THEN (
     SELECT coalesce(json_agg({REQUEST_JSON} ORDER BY r.seq, r.id), '[]') FROM rm_requests r
     WHERE r.project_id = page.id) END AS requests""",

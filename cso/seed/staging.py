@@ -87,7 +87,8 @@ class _Group:
     and time. A batch joins only if the append function can take it as it comes: a stream
     already in the group only as the group's last stream, continued (the function chains
     an event onto the one before it in the statement only when that is its stream's), and
-    no release of a key the group reserves (the function releases before it reserves)."""
+    no release of a key the group reserves (the function releases before it reserves) nor a
+    second reservation of it."""
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
@@ -104,7 +105,10 @@ class _Group:
         for n, stream_id in enumerate(batch.streams):
             if stream_id in self.streams and not (n == 0 and stream_id == last):
                 return False
-        return not any((r.scope, r.value) in self.reserved for r in batch.releases)
+        # A key the group reserves is neither released nor reserved again by a later batch:
+        # such a batch goes in a statement of its own, so a clash refuses it alone.
+        keys = [*batch.releases, *batch.reservations]
+        return not any((r.scope, r.value) in self.reserved for r in keys)
 
     def add(self, batch: _Batch) -> None:
         metadata = batch.metadata.as_json()

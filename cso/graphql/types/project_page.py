@@ -30,7 +30,7 @@ from cso.graphql.types.enterprise import Enterprise, enterprise_from_row, enterp
 from cso.graphql.types.enterprise_request import request_of
 from cso.graphql.types.officer import Officer, officer_from_row, officers_by_id
 from cso.graphql.types.project import Project, project_from_row
-from cso.projections.project_queries import page_requests
+from cso.projections.project_queries import CSO_BESIDE, ENTERPRISE_BESIDE, page_requests
 
 # The node fields a page fetches beside its rows.
 COMPANIONS = frozenset({"cso", "enterprise", "requests"})
@@ -96,17 +96,19 @@ class Companions:
         project = project_from_row(row)
         in_hand, lacking = project.in_hand, False
         if "cso" in self.wanted:
+            cso = CSO_BESIDE.of(row)
             if project.cso_id is None:
                 in_hand["cso"] = None
-            elif row["cso"] is None:
+            elif cso is None:
                 lacking = True
             else:
-                in_hand["cso"] = _mapped(self._officers, row["cso"], officer_from_row)
+                in_hand["cso"] = _mapped(self._officers, cso, officer_from_row)
         if "enterprise" in self.wanted:
-            if row["enterprise"] is None:
+            enterprise = ENTERPRISE_BESIDE.of(row)
+            if enterprise is None:
                 lacking = True
             else:
-                found = _mapped(self._enterprises, row["enterprise"], enterprise_from_row)
+                found = _mapped(self._enterprises, enterprise, enterprise_from_row)
                 in_hand["enterprise"] = found
         if "requests" in self.wanted:
             in_hand["requests"] = [request_of(r) for r in page_requests(row)]

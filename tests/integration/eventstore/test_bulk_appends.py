@@ -64,3 +64,20 @@ async def test_a_refused_entry_appends_none_of_them(
             ]
         )
     assert await store.stream_version(fine) == 0
+
+
+async def test_a_conflict_names_the_stream_that_moved_not_one_continued_within_the_append(
+    pool: asyncpg.Pool[Any], make_event: MakeEvent
+) -> None:
+    store = EventStore(pool)
+    continued, moved = uuid4(), uuid4()
+    await store.append([StreamAppend(moved, "Test", 0, [make_event(0)])], Metadata())
+    with pytest.raises(ConcurrencyConflict) as refused:
+        await store.append_entries(
+            [
+                Entry(StreamAppend(continued, "Test", 0, [make_event(1)]), metadata("a"), DAY),
+                Entry(StreamAppend(continued, "Test", 1, [make_event(2)]), metadata("b"), DAY),
+                Entry(StreamAppend(moved, "Test", 0, [make_event(3)]), metadata("b"), DAY),
+            ]
+        )
+    assert refused.value.stream_id == moved

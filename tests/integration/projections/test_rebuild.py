@@ -5,6 +5,7 @@ reading."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -12,8 +13,9 @@ import pytest
 
 from cso.audit.replay_check import replay_check
 from cso.eventstore import Codec
-from cso.projections import chains
+from cso.projections import chains, enterprises, officers
 from cso.projections.base import Projection
+from cso.projections.project_queries import PROJECTS
 from cso.projections.rebuild import RebuildRefused, rebuild, rebuild_name
 from tests.integration.projections.factories import new_chain
 from tests.integration.projections.world import World
@@ -96,3 +98,24 @@ async def test_a_projection_declaring_a_table_that_does_not_exist_is_refused(
 ) -> None:
     with pytest.raises(RebuildRefused, match="not a table here"):
         await rebuild(database_url, Projection("ghost", tables=("rm_nothing_here",)), codec)
+
+
+async def test_a_page_of_projects_prepared_before_a_rebuild_still_answers_in_a_transaction(
+    database_url: str, codec: Codec
+) -> None:
+    # A rebuild swaps rm_officers and rm_enterprises for their copies; a page statement that
+    # returned their row types would be refused inside a transaction once prepared before.
+    params = [None] * 6 + [date.today(), None]
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(database_url)
+
+    async def page() -> None:
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            await PROJECTS.fetch(conn, params, "NAME:ASC", 20, None, [True, True, True])
+
+    try:
+        await page()
+        await rebuild(database_url, officers.PROJECTION, codec)
+        await rebuild(database_url, enterprises.PROJECTION, codec)
+        await page()
+    finally:
+        await conn.close()

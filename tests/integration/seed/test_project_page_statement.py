@@ -37,10 +37,10 @@ async def test_a_page_holds_the_cso_enterprise_and_requests_the_queries_by_id_re
     requests = await read_model.requests_of(projected, ids)
     for row, expected in zip(rows, requests, strict=True):
         cso = None if row["cso_id"] is None else by_officer[row["cso_id"]]
-        assert (None if row["cso"] is None else dict(row["cso"])) == cso
-        assert dict(row["enterprise"]) == by_enterprise[row["enterprise_id"]]
+        assert read_model.CSO_BESIDE.of(row) == cso
+        assert read_model.ENTERPRISE_BESIDE.of(row) == by_enterprise[row["enterprise_id"]]
         assert [dict(r) for r in read_model.page_requests(row)] == [dict(r) for r in expected]
-    assert any(row["cso"] is None for row in rows)
+    assert any(read_model.CSO_BESIDE.of(row) is None for row in rows)
     assert any(not read_model.page_requests(row) for row in rows)
     held = [r for row in rows for r in read_model.page_requests(row)]
     assert any(r["returns"] != "[]" for r in held) and any(r["extensions"] != "[]" for r in held)
@@ -53,7 +53,10 @@ async def test_a_page_fetches_nothing_beside_its_rows_unless_asked(
     full = await _page(projected, [True, True, True])
     assert [row["id"] for row in bare] == [row["id"] for row in full]
     assert all(
-        row["cso"] is None and row["enterprise"] is None and row["requests"] is None for row in bare
+        read_model.CSO_BESIDE.of(row) is None
+        and read_model.ENTERPRISE_BESIDE.of(row) is None
+        and row["requests"] is None
+        for row in bare
     )
 
 

@@ -58,3 +58,9 @@ def test_a_snapshot_is_dropped_when_a_later_batch_goes_on_with_its_stream() -> N
     group = group_of(first, batch(stream))
     assert group.snapshots == {}
     assert [entry.metadata["clock"] for entry in group.entries] == ["simulated"] * 2
+
+
+def test_a_second_reservation_of_a_key_the_group_reserves_starts_a_new_group() -> None:
+    group = group_of(batch(uuid4(), reserves=("A",)))
+    assert not group.takes(batch(uuid4(), reserves=("A",)))
+    assert group.takes(batch(uuid4(), reserves=("B",)))
