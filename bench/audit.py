@@ -19,6 +19,7 @@ import re
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -42,7 +43,11 @@ from cso.services.application import Application
 from cso.settings import Settings
 
 TODAY = date(2026, 5, 10)
-UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# A UUID as text: canonical anywhere, or as 32 hex digits making up a whole JSON string (how
+# the codec stores ids in event data, eventsourcing's UUIDAsHex).
+UUID_TEXT = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<=\")[0-9a-f]{32}(?=\")"
+)
 COPIES_OF = uuid.UUID("8f0c7a7e-1b7e-4d2a-9a61-6a0d2c1f0000")
 DEMO_LOG = """
 SELECT stream_id, stream_type, version, type, data::text AS data, metadata::text AS metadata,
@@ -52,17 +57,28 @@ FROM events ORDER BY position
 COLUMNS = ["stream_id", "stream_type", "version", "type", "data", "metadata", "recorded_at"]
 
 
+def fresh_ids(copy: int) -> Callable[[re.Match[str]], str]:
+    """For `UUID_TEXT.sub`: each UUID of the log mapped to copy number `copy`'s own, the same
+    one whichever form (canonical or hex) it is written in, and written in the same form."""
+    ids: dict[str, str] = {}
+
+    def fresh(match: re.Match[str]) -> str:
+        old = match.group(0)
+        found = ids.get(old)
+        if found is None:
+            new = uuid.uuid5(COPIES_OF, f"{copy}:{uuid.UUID(old)}")
+            found = ids[old] = str(new) if len(old) == 36 else new.hex
+        return found
+
+    return fresh
+
+
 async def copy_demo(conn: asyncpg.Connection[Any], copies: int, first: int = 1) -> None:
     """Append `copies` copies of the log, each under its own ids, one COPY each; a later
     call numbers its copies from `first` on, past those of the earlier calls."""
     demo = await conn.fetch(DEMO_LOG)
     for copy in range(first, first + copies):
-        ids: dict[str, str] = {}
-
-        def fresh(match: re.Match[str], copy: int = copy, ids: dict[str, str] = ids) -> str:
-            old = match.group(0)
-            return ids.setdefault(old, str(uuid.uuid5(COPIES_OF, f"{copy}:{old}")))
-
+        fresh = fresh_ids(copy)
         heads: dict[uuid.UUID, bytes] = {}
         records = []
         for e in demo:
