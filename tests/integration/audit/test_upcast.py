@@ -15,7 +15,16 @@ from cso.audit.verify import verify_log
 from cso.database import connect
 from cso.domain.chain import IndustryChain
 from cso.domain.enums import DOMAIN_ENUMS
-from cso.eventstore import Codec, EventStore, Listener, Metadata, NewEvent, Repository, StreamAppend
+from cso.eventstore import (
+    Checkpoint,
+    Codec,
+    EventStore,
+    Listener,
+    Metadata,
+    NewEvent,
+    Repository,
+    StreamAppend,
+)
 from cso.projections.chains import PROJECTION
 from cso.projections.runner import ProjectionRunner
 
@@ -30,21 +39,23 @@ def v1_shape(event: NewEvent) -> NewEvent:
     return NewEvent(event.type, orjson.dumps(state).decode(), event.recorded_at)
 
 
-async def chain_with_an_old_designation(store: EventStore) -> tuple[UUID, UUID, UUID]:
+async def chain_with_an_old_designation(
+    store: EventStore,
+) -> tuple[UUID, UUID, UUID, Checkpoint]:
     """A chain (v1) whose first master was designated in the v1 shape and its second in
-    v2's: (chain id, old master, new master)."""
+    v2's: (chain id, old master, new master, the append's checkpoint)."""
     chain = IndustryChain.establish("新能源汽车", "王副区长", "区发展改革局")
     old_master, new_master = uuid4(), uuid4()
     chain.designate_master(old_master, date(2025, 3, 1))
     chain.designate_master(new_master, date(2026, 5, 10))
     established, old, new = (CODEC.encode(e) for e in chain.collect_events())
     events = [established, v1_shape(old), new]
-    await store.append([StreamAppend(chain.id, "IndustryChain", 0, events)], Metadata())
-    return chain.id, old_master, new_master
+    appended = await store.append([StreamAppend(chain.id, "IndustryChain", 0, events)], Metadata())
+    return chain.id, old_master, new_master, appended.checkpoint
 
 
 async def test_an_old_shape_event_is_upcast_when_it_loads(log_store: EventStore) -> None:
-    chain_id, old_master, new_master = await chain_with_an_old_designation(log_store)
+    chain_id, old_master, new_master, _ = await chain_with_an_old_designation(log_store)
     stored = await log_store.read_stream(chain_id)
     assert "designated_on" not in stored[1].data and "class_version" not in stored[1].data
     assert stored[2].data["class_version"] == 2
@@ -57,14 +68,16 @@ async def test_an_old_shape_event_is_upcast_when_it_loads(log_store: EventStore)
 
 
 async def test_an_old_shape_event_projects(log_store: EventStore, log_url: str) -> None:
-    chain_id, old_master, new_master = await chain_with_an_old_designation(log_store)
+    chain_id, old_master, new_master, appended = await chain_with_an_old_designation(log_store)
     listener = Listener(log_url)
     await listener.start()
     try:
         runner = ProjectionRunner(
             PROJECTION, database_url=log_url, store=log_store, codec=CODEC, listener=listener
         )
-        await runner.catch_up_to(timeout=30)
+        # Up to the append itself: a transaction open anywhere on the server holds the
+        # watermark back, and "what there is" below it may not include the append yet.
+        await runner.catch_up_to(appended, timeout=30)
     finally:
         await listener.stop()
     masters = await log_store.pool.fetchval(
@@ -76,7 +89,7 @@ async def test_an_old_shape_event_projects(log_store: EventStore, log_url: str) 
 async def test_an_old_shape_event_verifies_and_exports_as_stored(
     log_store: EventStore, log_url: str
 ) -> None:
-    chain_id, _, _ = await chain_with_an_old_designation(log_store)
+    chain_id, _, _, _ = await chain_with_an_old_designation(log_store)
     conn = await connect(log_url)
     try:
         assert (await verify_log(conn, stream_id=chain_id)).ok
