@@ -22,6 +22,23 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"projection:{name}".encode()).digest()[:8], "big") >> 1
 
 
+async def runner_connection(
+    database_url: str, application_name: str, search_path: str | None = None
+) -> asyncpg.Connection[Any]:
+    """A new connection of a projection runner's, named `application_name` (cut to
+    PostgreSQL's 63 bytes) in pg_stat_activity, a transaction left idle ended after
+    IDLE_IN_TRANSACTION_TIMEOUT_MS, and `search_path` when given (a rebuild's shadow schema
+    first)."""
+    settings = {
+        "application_name": application_name[:63],
+        "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_TIMEOUT_MS),
+    }
+    if search_path is not None:
+        settings["search_path"] = search_path
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(database_url, server_settings=settings)
+    return conn
+
+
 @contextlib.asynccontextmanager
 async def locked_connection(
     database_url: str,
@@ -36,13 +53,7 @@ async def locked_connection(
     `holds_lock` is set while the lock is held and cleared the moment the connection is lost.
     `search_path`, when given, is the connection's (a rebuild's shadow schema first).
     """
-    settings = {
-        "application_name": f"cso-projection:{name}"[:63],
-        "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_TIMEOUT_MS),
-    }
-    if search_path is not None:
-        settings["search_path"] = search_path
-    conn: asyncpg.Connection[Any] = await asyncpg.connect(database_url, server_settings=settings)
+    conn = await runner_connection(database_url, f"cso-projection:{name}", search_path)
     conn.add_termination_listener(lambda _: holds_lock.clear())
     try:
         while not await conn.fetchval(TRY_LOCK, lock_key(name)):

@@ -20,7 +20,7 @@ import orjson
 from cso.eventstore import Checkpoint, Codec, RecordedEvent
 from cso.projections import sql
 from cso.projections.base import Projection
-from cso.projections.lock import IDLE_IN_TRANSACTION_TIMEOUT_MS
+from cso.projections.lock import runner_connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +95,7 @@ async def reader_connection(
 ) -> asyncpg.Connection[Any]:
     """A connection of `name`'s own to read the log ahead on (it holds no lock and no
     transaction: each read is one statement)."""
-    settings = {
-        "application_name": f"cso-projection-reader:{name}"[:63],
-        "idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_TIMEOUT_MS),
-    }
-    if search_path is not None:
-        settings["search_path"] = search_path
-    conn: asyncpg.Connection[Any] = await asyncpg.connect(database_url, server_settings=settings)
-    return conn
+    return await runner_connection(database_url, f"cso-projection-reader:{name}", search_path)
 
 
 async def close_quietly(conn: asyncpg.Connection[Any]) -> None:

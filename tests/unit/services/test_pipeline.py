@@ -66,17 +66,26 @@ def pipelines(repository: FakeRepository) -> Pipelines:
     return Pipelines(fake)
 
 
+async def in_flight(lines: Pipelines, counter: Counter) -> asyncio.Future[Any]:
+    """The counter's first command handed off and taken by the sender: a batch of its own."""
+    first = lines.hand_off(counter, None, turn_of(counter))
+    await asyncio.sleep(0)
+    return first
+
+
+def next_on(lines: Pipelines, counter: Counter) -> asyncio.Future[Any]:
+    """A command run on the state the events handed off so far leave, and handed off."""
+    state, epoch = lines.state(counter.id)
+    state.bump()
+    return lines.hand_off(state, epoch, turn_of(state))
+
+
 async def test_what_is_handed_off_during_a_batch_goes_next_as_one_batch() -> None:
     repository = FakeRepository()
     lines = pipelines(repository)
     counter = Counter()
-    first = lines.hand_off(counter, None, turn_of(counter))
-    await asyncio.sleep(0)  # the sender takes it: a batch of its own
-    answers = []
-    for _ in range(3):
-        state, epoch = lines.state(counter.id)
-        state.bump()
-        answers.append(lines.hand_off(state, epoch, turn_of(state)))
+    first = await in_flight(lines, counter)
+    answers = [next_on(lines, counter) for _ in range(3)]
     await repository.release()
     await first
     await repository.release()
@@ -91,8 +100,7 @@ async def test_a_failed_batch_supersedes_everything_handed_off_on_its_events() -
     repository = FakeRepository()
     lines = pipelines(repository)
     counter = Counter()
-    first = lines.hand_off(counter, None, turn_of(counter))
-    await asyncio.sleep(0)  # the sender takes it: a batch of its own
+    first = await in_flight(lines, counter)
     state, epoch = lines.state(counter.id)
     state.bump()
     second = lines.hand_off(state, epoch, turn_of(state))
@@ -118,8 +126,7 @@ async def test_a_replayed_append_supersedes_what_ran_on_its_events() -> None:
     repository = FakeRepository()
     lines = pipelines(repository)
     counter = Counter()
-    first = lines.hand_off(counter, None, turn_of(counter))
-    await asyncio.sleep(0)  # the sender takes it: a batch of its own
+    first = await in_flight(lines, counter)
     state, epoch = lines.state(counter.id)
     state.bump()
     second = lines.hand_off(state, epoch, turn_of(state))
@@ -154,13 +161,8 @@ async def test_a_refused_batch_of_several_runs_each_again_alone() -> None:
     repository = FakeRepository()
     lines = pipelines(repository)
     counter = Counter()
-    first = lines.hand_off(counter, None, turn_of(counter))
-    await asyncio.sleep(0)  # the sender takes it: a batch of its own
-    answers = []
-    for _ in range(2):
-        state, epoch = lines.state(counter.id)
-        state.bump()
-        answers.append(lines.hand_off(state, epoch, turn_of(state)))
+    first = await in_flight(lines, counter)
+    answers = [next_on(lines, counter) for _ in range(2)]
     await repository.release()
     await first
     await repository.release(ValueError("one of them is bad"))
