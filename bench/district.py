@@ -22,7 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api import serving, wait_for_projections  # bench/ is on sys.path when run as a script
+from api import (  # bench/ is on sys.path when run as a script
+    VIEWER_ID,
+    serving,
+    wait_for_projections,
+)
 from audit import project
 from load import run_wrk
 from targets import BY_ID, DISTRICT_ROWS, Row, district_record, district_rows, not_available
@@ -36,7 +40,6 @@ if TYPE_CHECKING:
 
 RESULTS = Path(__file__).parent / "results" / "district-latest.json"
 COUNT = "SELECT count(*) FROM events"
-VIEWER = "be0c0000-0000-4000-8000-000000000002"
 CSO = str(Path(sys.executable).parent / "cso")
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -174,11 +177,11 @@ async def scale(
             servers = {"demo": small, "district": big}
             for server in servers.values():
                 await wait_for_projections(server)
-                auth = server.headers(Role.VIEWER, VIEWER)
+                auth = server.headers(Role.VIEWER, VIEWER_ID)
                 await run_wrk(f"{server.url}/graphql", body, plan.warm_up, auth["Authorization"])
             for _ in range(plan.rounds):
                 for name, server in servers.items():
-                    auth = server.headers(Role.VIEWER, VIEWER)
+                    auth = server.headers(Role.VIEWER, VIEWER_ID)
                     before = cpu_seconds(server.process.pid)
                     run = await run_wrk(
                         f"{server.url}/graphql", body, plan.seconds, auth["Authorization"]

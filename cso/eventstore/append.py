@@ -236,14 +236,15 @@ def bulk_arguments(
     the one before it in the statement only when that is its stream's); a snapshot follows
     its stream's last event. No idempotency key. Raises ValueError for an entry without
     events."""
+    # Each event at its entry's time: append_arguments calls the clock once an event, in order.
+    times = iter([entry.at for entry in entries for _ in entry.stream.events])
     arguments, reached = append_arguments(
         [entry.stream for entry in entries],
         [entry.metadata for entry in entries],
-        clock=None,
+        clock=times.__next__,
         notify=True,
         reservations=reservations,
         releases=releases,
         snapshots=snapshots,
     )
-    arguments[7] = [entry.at for entry in entries for _ in entry.stream.events]
     return arguments, reached

@@ -45,10 +45,10 @@ from cso.runtime import Runtime
 
 log = logging.getLogger("cso.graphql")
 
-# Subscriptions are served over WebSocket only: over HTTP their resolver's generator would
-# be answered as if it were a value.
 # An integer of 19 digits or more may not fit 64 bits (orjson would read it as a float).
 LONG_DIGITS = re.compile(rb"\d{19}")
+# Subscriptions are served over WebSocket only: over HTTP their resolver's generator would
+# be answered as if it were a value.
 HTTP_OPERATIONS = {
     "GET": {OperationType.QUERY},
     "POST": {OperationType.QUERY, OperationType.MUTATION},

@@ -20,9 +20,25 @@ from cso.projections.base import Projection, row_keys
 
 PROJECTION = Projection("enterprises", tables=("rm_enterprises",))
 
-ENTERPRISE_COLUMNS = """e.id, e.name, e.credit_code, e.district, e.park, e.sme, e.chain_id,
-  e.party_organization, e.party_member_count, e.active_posting_id, e.organisation_covered,
-  e.work_covered, e.version, e.created_at, e.updated_at"""
+# The columns the enterprises' queries read (a page of projects too, beside its rows).
+ENTERPRISE_FIELDS = (
+    "id",
+    "name",
+    "credit_code",
+    "district",
+    "park",
+    "sme",
+    "chain_id",
+    "party_organization",
+    "party_member_count",
+    "active_posting_id",
+    "organisation_covered",
+    "work_covered",
+    "version",
+    "created_at",
+    "updated_at",
+)
+ENTERPRISE_COLUMNS = ", ".join(f"e.{name}" for name in ENTERPRISE_FIELDS)
 
 ENTERPRISES_BY_ID = (
     f"SELECT {ENTERPRISE_COLUMNS} FROM rm_enterprises e WHERE e.id = ANY($1::uuid[])"

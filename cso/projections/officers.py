@@ -17,8 +17,21 @@ from cso.projections.batch import Touch, merge
 
 PROJECTION = Projection("officers", tables=("rm_officers",))
 
-OFFICER_COLUMNS = """o.id, o.name, o.department, o.roles, o.party_member, o.phone, o.active,
-  o.active_posting_id, o.version, o.created_at, o.updated_at"""
+# The columns the officers' queries read (a page of projects too, beside its rows).
+OFFICER_FIELDS = (
+    "id",
+    "name",
+    "department",
+    "roles",
+    "party_member",
+    "phone",
+    "active",
+    "active_posting_id",
+    "version",
+    "created_at",
+    "updated_at",
+)
+OFFICER_COLUMNS = ", ".join(f"o.{name}" for name in OFFICER_FIELDS)
 
 OFFICERS_BY_ID = f"SELECT {OFFICER_COLUMNS} FROM rm_officers o WHERE o.id = ANY($1::uuid[])"
 

@@ -17,10 +17,13 @@ from uuid import UUID
 import asyncpg
 
 from cso.graphql.keyset import Beside, Column, ListQuery, PreparedList, Row, orderings
-from cso.projections.enterprises import ENTERPRISE_COLUMNS
-from cso.projections.officers import OFFICER_COLUMNS
+from cso.projections.enterprises import ENTERPRISE_FIELDS
+from cso.projections.officers import OFFICER_FIELDS
 from cso.projections.request_queries import REQUEST_COLUMNS, REQUEST_JSON, RequestRecord
 from cso.projections.requests import overdue
+
+# A project's requests in the order they are shown: as raised, then by id.
+REQUEST_ORDER = "r.seq, r.id"
 
 # (project id, project version): whose list, as it was at which version.
 At = tuple[UUID, int]
@@ -50,16 +53,15 @@ PROJECT_FILTER = f"""($1::text IS NULL OR p.stage = $1::text)
 
 class Companion:
     """A row a page fetches beside its own, as plain columns named `<prefix>__<column>`
-    (`columns`: a model's column list, as `alias.column, …`); `of(row)` gives it back as a
-    mapping of its own column names, or None when the join found nothing.
+    (`names`: the model's columns, of `table`); `of(row)` gives it back as a mapping of its
+    own column names, or None when the join found nothing.
 
     Plain columns, not the joined table's row type: that type is the table's own, and a
     rebuild swaps the table for another one, so a page statement prepared before the swap
     would be refused inside a transaction (asyncpg's InvalidCachedStatementError), where
     columns of plain types are re-planned by PostgreSQL in silence."""
 
-    def __init__(self, prefix: str, table: str, columns: str) -> None:
-        names = [column.strip().split(".", 1)[1] for column in columns.split(",")]
+    def __init__(self, prefix: str, table: str, names: Sequence[str]) -> None:
         self.sql = ", ".join(f"{table}.{name} AS {prefix}__{name}" for name in names)
         self._keys = tuple((name, f"{prefix}__{name}") for name in names)
         self._id = f"{prefix}__id"
@@ -70,8 +72,8 @@ class Companion:
         return {name: row[key] for name, key in self._keys}
 
 
-CSO_BESIDE = Companion("cso", "cso_row", OFFICER_COLUMNS)
-ENTERPRISE_BESIDE = Companion("enterprise", "enterprise_row", ENTERPRISE_COLUMNS)
+CSO_BESIDE = Companion("cso", "cso_row", OFFICER_FIELDS)
+ENTERPRISE_BESIDE = Companion("enterprise", "enterprise_row", ENTERPRISE_FIELDS)
 
 # What a page fetches beside its rows, each when its flag ({0}, {1}, {2}) is true, else
 # null: the CSO's and the enterprise's columns (every column the officers' and enterprises'
@@ -80,7 +82,7 @@ ENTERPRISE_BESIDE = Companion("enterprise", "enterprise_row", ENTERPRISE_COLUMNS
 PAGE_BESIDE = Beside(
     columns=f"""{CSO_BESIDE.sql}, {ENTERPRISE_BESIDE.sql},
   CASE WHEN {{2}}::boolean THEN (
-    SELECT coalesce(json_agg({REQUEST_JSON} ORDER BY r.seq, r.id), '[]') FROM rm_requests r
+    SELECT coalesce(json_agg({REQUEST_JSON} ORDER BY {REQUEST_ORDER}), '[]') FROM rm_requests r
     WHERE r.project_id = page.id) END AS requests""",
     joins="""LEFT JOIN rm_officers cso_row ON {0}::boolean AND cso_row.id = page.cso_id
   LEFT JOIN rm_enterprises enterprise_row
@@ -140,7 +142,7 @@ CROSS JOIN LATERAL (
 
 REQUESTS_OF = f"""
 SELECT {REQUEST_COLUMNS}
-FROM rm_requests r WHERE r.project_id = ANY($1::uuid[]) ORDER BY r.project_id, r.seq, r.id
+FROM rm_requests r WHERE r.project_id = ANY($1::uuid[]) ORDER BY r.project_id, {REQUEST_ORDER}
 """
 
 # Pages of several projects' service timelines at once: for each requested page (n), the

@@ -29,11 +29,16 @@ from uuid import UUID
 from cso.eventstore import RecordedEvent
 from cso.projections.batch import merge
 
+# A project's open requests and the earliest day one of them is overdue from (each request's
+# own, as the domain decided it), for the project whose id follows this text.
+OPEN_REQUESTS_OF = """SELECT count(*)::int AS open, min(overdue_from) AS overdue_from
+        FROM rm_requests WHERE open AND project_id ="""
+
 # $1 the project, $2 version and $3 updated_at of its last event, $4 the version of its
 # first; $5 services recorded, $6 their latest day; $7 latest milestone, $8 stage, $9 the
 # start of construction; $10 CSO, $11 since, $12 terms begun; $13 closed at, $14 outcome,
 # $15 close reason; $16 whether to recount the open requests.
-UPDATE_PROJECT_ROW = """
+UPDATE_PROJECT_ROW = f"""
 UPDATE rm_projects p
 SET version = $2, updated_at = $3,
     service_count = p.service_count + $5::int,
@@ -50,8 +55,7 @@ SET version = $2, updated_at = $3,
     close_reason = CASE WHEN $13::timestamptz IS NULL THEN p.close_reason ELSE $15::text END,
     open_requests = CASE WHEN $16::boolean THEN r.open ELSE p.open_requests END,
     overdue_from = CASE WHEN $16::boolean THEN r.overdue_from ELSE p.overdue_from END
-FROM (SELECT count(*)::int AS open, min(overdue_from) AS overdue_from
-        FROM rm_requests WHERE $16::boolean AND project_id = $1 AND open) AS r
+FROM ({OPEN_REQUESTS_OF} $1 AND $16::boolean) AS r
 WHERE p.id = $1 AND p.version < $4
 """
 

@@ -120,13 +120,12 @@ WHERE id = $1 AND version < $2
 # requests are open and the earliest overdue_from. Deferred to the end of a batch's flush
 # (batch.py), once per project however many of its requests the batch changed. (An event on
 # the project's own stream recounts with its row's change: project_rows.)
-RECOUNT_PROJECTS_OF = """
+RECOUNT_PROJECTS_OF = f"""
 UPDATE rm_projects p
 SET open_requests = r.open, overdue_from = r.overdue_from
 FROM (SELECT DISTINCT project_id AS id FROM rm_requests
        WHERE id = ANY($1::uuid[]) AND project_id IS NOT NULL) AS t
-CROSS JOIN LATERAL (SELECT count(*) AS open, min(overdue_from) AS overdue_from
-                      FROM rm_requests WHERE project_id = t.id AND open) AS r
+CROSS JOIN LATERAL ({project_rows.OPEN_REQUESTS_OF} t.id) AS r
 WHERE p.id = t.id
 """
 

@@ -127,12 +127,7 @@ STAMP_READERS: dict[str, Callable[[Row], Any]] = {
 def stamp_of(row: Row) -> dict[str, Any]:
     """The fields every aggregate's type reads alike from its row: the id (as an ID), the
     version, and the times it was created and last changed."""
-    return {
-        "id": to_id(row["id"]),
-        "version": row["version"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-    }
+    return {name: read(row) for name, read in STAMP_READERS.items()}
 
 
 def stamp_row(aggregate: Aggregate) -> dict[str, Any]:
