@@ -39,6 +39,10 @@ class DeferredWriteFailed(Exception):
     """A buffered write failed when flushed (the cause); which event wrote it is unknown."""
 
 
+class NeedsConnection(Exception):
+    """A writer made without a connection (a batch prepared ahead) was asked to read or send."""
+
+
 class Fold(Protocol):
     """A write whose changes to one row fold into one statement (`BatchWriter.merge`).
 
@@ -83,16 +87,20 @@ class BatchWriter:
     `keyed` maps a statement's text to the (1-based) positions of the arguments that name
     every row it reads or writes (`Projection.keyed`). `round_trips` counts the statements
     and `executemany` calls sent, for tests and tuning.
+
+    Made with `conn=None` it only queues (a runner preparing its next batch's writes while
+    the current one commits): no flush on the way, and a read raises NeedsConnection,
+    until `attach` gives it the connection its batch's transaction is open on.
     """
 
     def __init__(
         self,
-        conn: asyncpg.Connection[Any],
+        conn: asyncpg.Connection[Any] | None,
         *,
         max_pending: int = MAX_PENDING,
         keyed: Mapping[str, tuple[int, ...]] | None = None,
     ) -> None:
-        self.conn = conn
+        self._conn = conn
         self.max_pending = max_pending
         self.keyed: Mapping[str, tuple[int, ...]] = keyed or {}
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
@@ -100,11 +108,23 @@ class BatchWriter:
         self.merged: dict[Fold, dict[Any, Any]] = {}  # write -> row key -> its folded change
         self.round_trips = 0
 
+    def attach(self, conn: asyncpg.Connection[Any]) -> BatchWriter:
+        """Give a writer made without a connection the one to flush on; returns itself."""
+        self._conn = conn
+        return self
+
+    @property
+    def conn(self) -> asyncpg.Connection[Any]:
+        """The connection writes go out on. Raises NeedsConnection before `attach`."""
+        if self._conn is None:
+            raise NeedsConnection("this batch's writes are being prepared without a connection")
+        return self._conn
+
     async def execute(self, query: str, *args: Any) -> str:
         """Queue `query` for the next flush. Returns an empty status: it has not run yet (a
         handler that needs the row count must read it with a `fetch*` method)."""
         self.pending.append((query, args))
-        if len(self.pending) >= self.max_pending:
+        if len(self.pending) >= self.max_pending and self._conn is not None:
             await self.flush()
         return ""
 
@@ -144,7 +164,9 @@ class BatchWriter:
 
     async def flush(self) -> None:
         """Send every queued write, in order; raise DeferredWriteFailed if one fails (the
-        transaction is then aborted, and the queue is dropped)."""
+        transaction is then aborted, and the queue is dropped). Raises NeedsConnection,
+        keeping the queue, before `attach`."""
+        conn = self.conn
         pending, self.pending = self.pending, []
         deferred, self.deferred = self.deferred, {}
         merged, self.merged = self.merged, {}
@@ -155,7 +177,7 @@ class BatchWriter:
                 await self._send(write.query, [write.arguments(*item) for item in changes.items()])
             for query, keys in deferred.items():
                 self.round_trips += 1
-                await self.conn.execute(query, list(keys))
+                await conn.execute(query, list(keys))
         except Exception as exc:
             raise DeferredWriteFailed(f"a deferred write failed: {exc}") from exc
 

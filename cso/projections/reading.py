@@ -10,6 +10,7 @@ then (the runner names it, retries it, never skips it).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -21,6 +22,11 @@ from cso.eventstore import Checkpoint, Codec, RecordedEvent
 from cso.projections import sql
 from cso.projections.base import Projection
 from cso.projections.lock import runner_connection
+
+# A long read lets the event loop run after decoding this many events (as does a batch the
+# runner prepares ahead): the batch being committed meanwhile needs the loop to read its
+# replies and send its next statements, and the other runners theirs.
+YIELD_EVERY = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +68,9 @@ async def read_log(
         list(projection.handlers),
     )
     read = LogRead(full=bool(rows) and rows[0]["scanned"] == limit)
-    for row in rows:
+    for index, row in enumerate(rows, 1):
+        if index % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
         recorded = RecordedEvent(
             position=row["position"],
             transaction_id=row["transaction_id"],

@@ -45,6 +45,7 @@ from cso.projections.failures import (
 )
 from cso.projections.lock import locked_connection
 from cso.projections.reading import (
+    YIELD_EVERY,
     LogRead,
     Undecodable,
     close_quietly,
@@ -217,28 +218,32 @@ class ProjectionRunner:
         """Apply every available batch; return the new checkpoint and how many events passed.
 
         After a full read (the log has more) the next batch is read ahead on a connection of
-        its own while this one is applied; it is dropped if this one fails. That connection
-        lives until the log is caught up (the live path, whose reads are never full, does
-        not open it)."""
+        its own, decoded and its handlers' writes prepared (`_prepare`) while this one is
+        written and committed; it is dropped if this one fails. That connection lives until
+        the log is caught up (the live path, whose reads are never full, does not open it)."""
         passed = 0
         reader: asyncpg.Connection[Any] | None = None
-        ahead: asyncio.Task[LogRead] | None = None
+        ahead: asyncio.Task[tuple[LogRead, BatchWriter | None]] | None = None
+        prepared: BatchWriter | None = None
         try:
             read = await self._read(conn, checkpoint)
             while read.batch:
                 batch = self.failures.around_suspect(read.batch)
-                if read.full and len(batch) == len(read.batch):
+                whole = len(batch) == len(read.batch)
+                if read.full and whole:
                     if reader is None:
                         reader = await reader_connection(
                             self.database_url, self.name, search_path=self.search_path
                         )
-                    ahead = asyncio.create_task(self._read(reader, batch[-1].checkpoint))
-                checkpoint = await self.apply_batch(conn, checkpoint, batch, read.events)
+                    ahead = asyncio.create_task(self._read_ahead(reader, batch[-1].checkpoint))
+                checkpoint = await self.apply_batch(
+                    conn, checkpoint, batch, read.events, prepared if whole else None
+                )
                 passed += len(batch)
                 if ahead is not None:
-                    read, ahead = await ahead, None
+                    (read, prepared), ahead = await ahead, None
                 else:
-                    read = await self._read(conn, checkpoint)
+                    read, prepared = await self._read(conn, checkpoint), None
         finally:
             if ahead is not None:
                 ahead.cancel()
@@ -247,6 +252,32 @@ class ProjectionRunner:
             if reader is not None:
                 await close_quietly(reader)
         return checkpoint, passed
+
+    async def _read_ahead(
+        self, reader: asyncpg.Connection[Any], after: Checkpoint
+    ) -> tuple[LogRead, BatchWriter | None]:
+        """The batch after `after`, read on `reader`, and its writes prepared (`_prepare`)."""
+        read = await self._read(reader, after)
+        return read, await self._prepare(read.batch, read.events)
+
+    async def _prepare(
+        self, batch: list[RecordedEvent], events: dict[int, Any]
+    ) -> BatchWriter | None:
+        """`batch`'s handlers run into a writer with no connection yet: the batch's writes,
+        made while the batch before it is still written and committed, so that the runner's
+        Python and the server's work overlap. None if a handler failed or needed the
+        connection (a read): its turn then applies the batch as usual, which raises or
+        reads in order. Handlers only queue writes, so running them early and, if dropped,
+        again is safe (the retry after a failed deferred write relies on the same)."""
+        writer = BatchWriter(None, keyed=self.projection.keyed)
+        try:
+            for index, recorded in enumerate(batch, 1):
+                await self._apply(cast("asyncpg.Connection[Any]", writer), recorded, events)
+                if index % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # let the committing batch's replies in
+        except HandlerFailed:
+            return None
+        return writer
 
     async def _read(self, conn: asyncpg.Connection[Any], after: Checkpoint) -> LogRead:
         """The next batch of the log, decoded (reading.read_log); a full read makes the next
@@ -265,11 +296,13 @@ class ProjectionRunner:
         after: Checkpoint,
         batch: list[RecordedEvent],
         events: dict[int, Any] | None = None,
+        prepared: BatchWriter | None = None,
     ) -> Checkpoint:
         """Apply `batch` (which follows `after`) and move the checkpoint to its last event, in
         one transaction. `events` holds the batch's decoded events by position (as read);
-        one missing is decoded from its `data`. Raises HandlerFailed naming the failing
-        event (the batch rolled back), or CheckpointMoved."""
+        one missing is decoded from its `data`. `prepared` holds the batch's writes if its
+        handlers already ran (`_prepare`). Raises HandlerFailed naming the failing event
+        (the batch rolled back), or CheckpointMoved."""
         decoded = events if events is not None else {}
         last = batch[-1].checkpoint
         if not any(self.projection.handles(recorded.type) for recorded in batch):
@@ -277,8 +310,13 @@ class ProjectionRunner:
         else:
             try:
                 async with conn.transaction():
-                    writer = BatchWriter(conn, keyed=self.projection.keyed)
-                    await self._apply_all(cast("asyncpg.Connection[Any]", writer), batch, decoded)
+                    if prepared is not None:
+                        writer = prepared.attach(conn)
+                    else:
+                        writer = BatchWriter(conn, keyed=self.projection.keyed)
+                        await self._apply_all(
+                            cast("asyncpg.Connection[Any]", writer), batch, decoded
+                        )
                     await writer.flush()
                     await self._advance(conn, after, last)
             except DeferredWriteFailed:

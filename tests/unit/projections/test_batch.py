@@ -7,7 +7,13 @@ from typing import Any, cast
 import asyncpg
 import pytest
 
-from cso.projections.batch import BatchWriter, DeferredWriteFailed, Touch, merge
+from cso.projections.batch import (
+    BatchWriter,
+    DeferredWriteFailed,
+    NeedsConnection,
+    Touch,
+    merge,
+)
 
 
 class NotingConnection:
@@ -200,3 +206,34 @@ async def test_touches_of_one_row_fold_into_the_last_one_written_after_the_other
         ("executemany", "A", [(2,), (3,), (4,)]),
         ("executemany", "TOUCH", [("row", 4, "at 4"), ("other", 7, "at 7")]),
     ]
+
+
+async def test_a_writer_without_a_connection_queues_past_max_pending_and_sends_all_on_attach() -> (
+    None
+):
+    writer = BatchWriter(None, max_pending=2)
+    for n in range(5):
+        await writer.execute("A", n)
+    writer.defer("D", "k")
+    conn = NotingConnection()
+
+    await writer.attach(cast("asyncpg.Connection[Any]", conn)).flush()
+
+    assert conn.sent == [
+        ("executemany", "A", [(0,), (1,), (2,), (3,), (4,)]),
+        ("execute", "D", [(["k"],)]),
+    ]
+
+
+async def test_a_writer_without_a_connection_refuses_a_read_and_keeps_what_it_queued() -> None:
+    writer = BatchWriter(None)
+    await writer.execute("A", 1)
+
+    with pytest.raises(NeedsConnection):
+        await writer.fetchval("SELECT 1")
+    with pytest.raises(NeedsConnection):
+        await writer.flush()
+
+    conn = NotingConnection()
+    await writer.attach(cast("asyncpg.Connection[Any]", conn)).flush()
+    assert conn.sent == [("execute", "A", [(1,)])]
