@@ -16,7 +16,6 @@ one row per target, writes bench/results/latest.json and ends with `targets met:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import json
 import os
@@ -35,6 +34,7 @@ import phases  # bench/ is on sys.path when run as a script
 from api import HOST
 from targets import Report, as_json, summary_line, table
 
+from cso import event_loop
 from cso.database import resolve_database_url, scratch_database
 from cso.settings import Settings
 
@@ -134,4 +134,4 @@ if __name__ == "__main__":
     )
     arguments = parser.parse_args()
     chosen = QUICK if arguments.quick else FULL
-    sys.exit(asyncio.run(main(dataclasses.replace(chosen, district=arguments.district))))
+    sys.exit(event_loop.run(main(dataclasses.replace(chosen, district=arguments.district))))

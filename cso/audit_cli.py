@@ -3,7 +3,6 @@ replay --check`, registered on the main app by `register(app)`. The work is in c
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sys
 import uuid
@@ -18,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from cso import event_loop
 from cso.database import connect, resolve_database_url
 from cso.settings import Settings
 
@@ -92,9 +92,9 @@ def verify(
     if file is not None:
         ok = _verify_file(file)
     elif anchor is not None:
-        ok = asyncio.run(_verify_anchor(anchor.read_bytes()))
+        ok = event_loop.run(_verify_anchor(anchor.read_bytes()))
     else:
-        ok = asyncio.run(_verify_log(_stream_id(stream_id, "STREAM_ID")))
+        ok = event_loop.run(_verify_log(_stream_id(stream_id, "STREAM_ID")))
     if not ok:
         raise typer.Exit(1)
 
@@ -185,7 +185,7 @@ def export(
                     conn, sink.write, stream_id=stream_id, since=moment, advance=advance
                 )
 
-    ERR.print(f"{asyncio.run(run())} event(s) exported")
+    ERR.print(f"{event_loop.run(run())} event(s) exported")
 
 
 def anchor(
@@ -200,7 +200,7 @@ def anchor(
         async with _connection() as conn:
             return (await take_anchor(conn)).to_json() + b"\n"
 
-    document = asyncio.run(run())
+    document = event_loop.run(run())
     if output is None:
         sys.stdout.buffer.write(document)
     else:
@@ -233,7 +233,7 @@ def replay(
         with _progress("replaying", total) as advance:
             return await replay_check(url, ALL_PROJECTIONS, Codec(DOMAIN_ENUMS), advance)
 
-    found = asyncio.run(run())
+    found = event_loop.run(run())
     for difference in found.differences:
         typer.echo(difference.describe())
     for table, count in found.counts.items():

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 import uvicorn
 
+from cso import event_loop
 from cso.audit_cli import register as register_audit_commands
 from cso.cli_access import db, dev_greeting, token
 from cso.database import connect, resolve_database_url
@@ -64,9 +65,9 @@ def serve(
         typer.echo(f"cso serve: {exc}", err=True)
         raise typer.Exit(2) from None
     url = resolve_database_url(settings.database_url, settings.data_dir)
-    asyncio.run(_migrate(url))
+    event_loop.run(_migrate(url))
     if dev and settings.database_url is None:
-        seeded = asyncio.run(_seed_if_empty(url, settings))
+        seeded = event_loop.run(_seed_if_empty(url, settings))
         if seeded:
             typer.echo(seeded)
     bind_host, bind_port = host or settings.host, port or settings.port
@@ -104,7 +105,9 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 def migrate() -> None:
     """Apply pending migrations."""
     settings = Settings.from_env()
-    applied = asyncio.run(_migrate(resolve_database_url(settings.database_url, settings.data_dir)))
+    applied = event_loop.run(
+        _migrate(resolve_database_url(settings.database_url, settings.data_dir))
+    )
     typer.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
 
 
@@ -131,8 +134,10 @@ def seed(
         raise typer.BadParameter(str(exc), param_hint="--scale") from None
     settings = Settings.from_env()
     url = resolve_database_url(settings.database_url, settings.data_dir)
-    asyncio.run(_migrate(url))
-    summary = asyncio.run(_seed_if_empty(url, settings, district, progress=True, workers=workers))
+    event_loop.run(_migrate(url))
+    summary = event_loop.run(
+        _seed_if_empty(url, settings, district, progress=True, workers=workers)
+    )
     typer.echo(summary or "the store already has events; demo data goes only into an empty one")
 
 
@@ -147,7 +152,7 @@ def carry_over_requests() -> None:
         async with _runtime() as runtime:
             return await carry_over(runtime.application)
 
-    typer.echo(f"{asyncio.run(run())} requests carried over into their own streams")
+    typer.echo(f"{event_loop.run(run())} requests carried over into their own streams")
 
 
 projections_app = typer.Typer(help="The projections: their position and lag, or a worker.")
@@ -178,7 +183,7 @@ def projections(
                     f"lag {status.lag_events} events / {status.lag_seconds or 0:.1f} s"
                 )
 
-    asyncio.run(show())
+    event_loop.run(show())
 
 
 @projections_app.command("run")
@@ -199,7 +204,7 @@ def run_projections() -> None:
             typer.echo("projection worker running; Ctrl-C or SIGTERM stops it", err=True)
             await stop.wait()
 
-    asyncio.run(work())
+    event_loop.run(work())
 
 
 @app.command()

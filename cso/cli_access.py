@@ -3,7 +3,6 @@ the dev server's greeting (`cso token`, `cso db`, `cso serve --dev`)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import shutil
 import subprocess
@@ -15,6 +14,7 @@ from typing import Annotated, Any
 import asyncpg
 import typer
 
+from cso import event_loop
 from cso.database import (
     create_pool,
     embedded_database_running,
@@ -124,7 +124,7 @@ def token(
     if (officer is None) == (role is None):
         raise typer.BadParameter("give --officer NAME|ID or --role ROLE", param_hint="--officer")
     if officer is not None:
-        typer.echo(asyncio.run(_officer_token(officer, settings, ttl)))
+        typer.echo(event_loop.run(_officer_token(officer, settings, ttl)))
         return
     assert role is not None
     if role is Role.OFFICER and (sub is None or not _is_uuid(sub)):

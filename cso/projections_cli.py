@@ -3,13 +3,13 @@ sub-app by `register(projections_app)`. The work is in cso.projections.rebuild."
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+from cso import event_loop
 from cso.database import resolve_database_url
 from cso.settings import Settings
 
@@ -71,7 +71,7 @@ def rebuild(
             )
 
     try:
-        done = asyncio.run(run())
+        done = event_loop.run(run())
     except RebuildRefused as refused:
         ERR.print(f"cso projections rebuild: {refused}")
         raise typer.Exit(2) from None

@@ -30,6 +30,7 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.audit import copy_demo
+from cso import event_loop
 from cso.database import connect, create_pool, resolve_database_url, with_database
 from cso.domain.enums import DOMAIN_ENUMS
 from cso.eventstore import Codec, EventStore, Listener, Repository
@@ -197,11 +198,11 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.action == "build":
-        asyncio.run(build(args.database, args.events))
+        event_loop.run(build(args.database, args.events))
     elif args.action == "run":
-        asyncio.run(run(args.database, args.only, args.batch_size, args.profile))
+        event_loop.run(run(args.database, args.only, args.batch_size, args.profile))
     else:
-        asyncio.run(drop(args.database))
+        event_loop.run(drop(args.database))
 
 
 if __name__ == "__main__":

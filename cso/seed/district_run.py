@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from cso import event_loop
 from cso.seed.collector import fewer_collections
 from cso.seed.district import BatchCorrelation
 from cso.seed.runner import Progress, SeedRun, run_steps
@@ -110,7 +111,7 @@ def _run_share(
     url: str, opener: Opener, share: Share, ids: SetupIds, supervisor: Principal
 ) -> tuple[int, int]:
     with fewer_collections():  # the share, unpickled by now, stays out of collections
-        return asyncio.run(_share(url, opener, share, ids, supervisor))
+        return event_loop.run(_share(url, opener, share, ids, supervisor))
 
 
 async def _share(
