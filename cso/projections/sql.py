@@ -7,7 +7,8 @@
 # whatever its type, without them, so that the checkpoint moves past the others: those cost
 # the runner neither transfer nor parsing, and the server no copy of their data (the scan
 # keeps only positions; the events sent are fetched by position). `scanned` counts the
-# events read (the same on every row), which says whether the log had more.
+# events read (the same on every row), which says whether the log had more. reading.py takes
+# the columns by position, in this order.
 SELECT_LOG_AFTER = """
 WITH log AS (
   SELECT position, transaction_id, type = ANY($4::text[]) AS handled
