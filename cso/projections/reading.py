@@ -67,7 +67,7 @@ async def read_log(
         limit,
         list(projection.handlers),
     )
-    read = LogRead(full=bool(rows) and rows[0]["scanned"] == limit)
+    read = LogRead(full=bool(rows) and rows[0][10])
     for index, row in enumerate(rows, 1):
         if index % YIELD_EVERY == 0:
             await asyncio.sleep(0)
