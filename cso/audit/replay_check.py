@@ -154,11 +154,11 @@ async def _replay(
 ) -> int:
     """Apply the log up to `upto` to `projection`'s scratch tables (first in `conn`'s search
     path); how many events."""
-    types = list(projection.handlers)
+    types, scopes = list(projection.handlers), projection.scopes()
     after, applied = Checkpoint(), 0
     while rows := await conn.fetch(sql.REPLAY_BATCH, *_pair(after), *_pair(upto), types, BATCH):
         async with conn.transaction():
-            writer = BatchWriter(conn, keyed=projection.keyed)
+            writer = BatchWriter(conn, keyed=projection.keyed, scopes=scopes)
             for row in rows:
                 recorded = _recorded(row)
                 event = codec.decode(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,11 +54,24 @@ class Projection:
 
     def keyed_by(self, *queries: str, on: tuple[int, ...] = (1,)) -> None:
         """Declare that each of `queries` reads and writes only rows named by its arguments
-        at positions `on` (1-based), whatever table they are in: the batch writer may then
-        run it before earlier statements that share none of those values. A statement that
-        reads rows named otherwise (a count over a column, a join) must not be declared."""
+        at positions `on` (1-based), in the tables its text names: the batch writer may then
+        run it before earlier statements that share none of those values in those tables. A
+        statement that reads rows named otherwise (a count over a column, a join) must not
+        be declared."""
         for query in queries:
             self.keyed[query] = on
+
+    def scopes(self) -> dict[str, tuple[str, ...]]:
+        """The tables of this projection each keyed statement names, by statement: a key
+        value then orders only statements on the same table (a service's insert and a
+        milestone's, both keyed on their project, need not wait for each other). Empty —
+        every key orders every keyed statement, whatever its table — if some keyed
+        statement names none of `tables` (a test projection's own tables, say)."""
+        named = {
+            query: tuple(t for t in self.tables if re.search(rf"\b{t}\b", query))
+            for query in self.keyed
+        }
+        return named if all(named.values()) else {}
 
     def on(self, aggregate: type[Aggregate], *event_names: str) -> Callable[[Handler], Handler]:
         """Register the decorated handler for `aggregate`'s events named `event_names`."""

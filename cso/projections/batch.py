@@ -26,6 +26,7 @@ the event (see runner.py).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -85,8 +86,10 @@ class BatchWriter:
     that a handler using it fails loudly, never writes out of order.
 
     `keyed` maps a statement's text to the (1-based) positions of the arguments that name
-    every row it reads or writes (`Projection.keyed`). `round_trips` counts the statements
-    and `executemany` calls sent, for tests and tuning.
+    every row it reads or writes (`Projection.keyed`); `scopes`, to the tables it names
+    (`Projection.scopes`), so that its keys order it only among statements on those
+    tables. `round_trips` counts the statements and `executemany` calls sent, for tests and
+    tuning.
 
     Made with `conn=None` it only queues (a runner preparing its next batch's writes while
     the current one commits): no flush on the way, and a read raises NeedsConnection,
@@ -99,10 +102,12 @@ class BatchWriter:
         *,
         max_pending: int = MAX_PENDING,
         keyed: Mapping[str, tuple[int, ...]] | None = None,
+        scopes: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self._conn = conn
         self.max_pending = max_pending
         self.keyed: Mapping[str, tuple[int, ...]] = keyed or {}
+        self.scopes: Mapping[str, tuple[str, ...]] = scopes or {}
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
         self.deferred: dict[str, dict[Any, None]] = {}  # query -> its keys, in first-seen order
         self.merged: dict[Fold, dict[Any, Any]] = {}  # write -> row key -> its folded change
@@ -185,37 +190,49 @@ class BatchWriter:
         self, pending: list[tuple[str, tuple[Any, ...]]]
     ) -> list[tuple[str, list[tuple[Any, ...]]]]:
         """`pending` as runs of one SQL each, in an order that keeps every statement after
-        the earlier ones it may depend on: those sharing one of its keys, and every
-        undeclared statement (a barrier both ways)."""
+        the earlier ones it may depend on: those sharing one of its keys (on one of its
+        tables, when scoped), and every undeclared statement (a barrier both ways). A keyed
+        statement joins the first run of its SQL that comes after all of those (not only its
+        SQL's latest run), so that statements of many rows, each row's in its own order,
+        pack into about as many runs as the longest of those orders."""
         runs: list[tuple[str, list[tuple[Any, ...]]]] = []
-        last_run_of: dict[str, int] = {}  # query -> index of its latest run
+        runs_of: dict[str, list[int]] = {}  # query -> the indexes of its runs, ascending
         last_touch: dict[Any, int] = {}  # key -> index of the latest run that used it
         floor = -1  # the latest barrier's run: nothing moves ahead of it
-        keyed = self.keyed
+        keyed, scopes = self.keyed, self.scopes
         for query, args in pending:
             positions = keyed.get(query)
-            index = last_run_of.get(query, -1)
+            mine = runs_of.get(query)
             if positions is None:
-                if index < len(runs) - 1 or index < 0:
-                    index = len(runs)
-                    runs.append((query, []))
-                    last_run_of[query] = index
-                runs[index][1].append(args)
-                floor = index
+                if mine is None or mine[-1] < len(runs) - 1:
+                    mine = _new_run(runs, runs_of, query)
+                runs[mine[-1]][1].append(args)
+                floor = mine[-1]
                 continue
-            # (The common case, one key, without the lists the general one builds: this loop
-            # runs once per statement of a batch.)
-            if len(positions) == 1:
+            # (The common case, one key on one table, without the lists the general one
+            # builds: this loop runs once per statement of a batch.)
+            scope = scopes.get(query)
+            if len(positions) == 1 and (scope is None or len(scope) == 1):
                 key = args[positions[0] - 1]
+                if scope is not None:
+                    key = (scope[0], key)
                 earliest = last_touch.get(key, -1)
                 keys: tuple[Any, ...] = (key,)
             else:
-                keys = tuple(args[p - 1] for p in positions)
+                values = [args[p - 1] for p in positions]
+                keys = (
+                    tuple(values) if scope is None else tuple((t, v) for t in scope for v in values)
+                )
                 earliest = max((last_touch.get(k, -1) for k in keys), default=-1)
-            if index < earliest or index < floor or index < 0:
-                index = len(runs)
-                runs.append((query, []))
-                last_run_of[query] = index
+            # Its own run may hold a statement of its keys (rows run in order); any other
+            # run must come after theirs and after the latest barrier.
+            lowest = max(earliest, floor + 1)
+            if mine is None or mine[-1] < lowest:
+                index = _new_run(runs, runs_of, query)[-1]
+            elif mine[0] >= lowest:
+                index = mine[0]
+            else:
+                index = mine[bisect_left(mine, lowest)]
             runs[index][1].append(args)
             for k in keys:
                 last_touch[k] = index
@@ -231,6 +248,16 @@ class BatchWriter:
             return
         self.round_trips += 1
         await self.conn.executemany(query, rows)
+
+
+def _new_run(
+    runs: list[tuple[str, list[tuple[Any, ...]]]], runs_of: dict[str, list[int]], query: str
+) -> list[int]:
+    """Open a run of `query` at the end of `runs`; returns `query`'s run indexes."""
+    runs.append((query, []))
+    mine = runs_of.setdefault(query, [])
+    mine.append(len(runs) - 1)
+    return mine
 
 
 async def defer(conn: Any, query: str, key: Any) -> None:

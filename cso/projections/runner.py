@@ -114,6 +114,7 @@ class ProjectionRunner:
         self.failures = FailureTracker(retry_interval, max_backoff)
         self._held_back = 0  # looks in a row that found events held back by the watermark
         self._limit = batch_size  # the next read's size: grows while reads come back full
+        self._scopes = projection.scopes()  # once: the projection is complete by now
 
     @property
     def name(self) -> str:
@@ -269,7 +270,7 @@ class ProjectionRunner:
         connection (a read): its turn then applies the batch as usual, which raises or
         reads in order. Handlers only queue writes, so running them early and, if dropped,
         again is safe (the retry after a failed deferred write relies on the same)."""
-        writer = BatchWriter(None, keyed=self.projection.keyed)
+        writer = BatchWriter(None, keyed=self.projection.keyed, scopes=self._scopes)
         try:
             for index, recorded in enumerate(batch, 1):
                 await self._apply(cast("asyncpg.Connection[Any]", writer), recorded, events)
@@ -313,7 +314,7 @@ class ProjectionRunner:
                     if prepared is not None:
                         writer = prepared.attach(conn)
                     else:
-                        writer = BatchWriter(conn, keyed=self.projection.keyed)
+                        writer = BatchWriter(conn, keyed=self.projection.keyed, scopes=self._scopes)
                         await self._apply_all(
                             cast("asyncpg.Connection[Any]", writer), batch, decoded
                         )

@@ -88,8 +88,12 @@ async def test_a_failure_drops_the_batch_read_ahead_and_the_retry_applies_every_
     assert failure.value.recorded.stream_id == poison.id
     done = await applied(world.pool, name)
     # Batches of 2, then 4 (officers 2-5, the poison last): the first committed, the second
-    # rolled back whole, and the 8 read ahead behind it were dropped.
-    assert done == Counter({(o.id, 1): 1 for o in officers[:2]}), "whole batches before it"
+    # rolled back whole, and the 8 read ahead behind it were dropped. (A transaction open
+    # elsewhere on the server can hold the log back and cut a read short: then other whole
+    # batches commit, still a run of officers that stops before the poison.)
+    committed = [o for o in officers if done[(o.id, 1)]]
+    assert committed == officers[: len(committed)] and len(committed) < 5, "whole batches"
+    assert set(done.values()) <= {1}, "each once"
     # The 8 behind it may have been prepared (their handlers run), never committed.
     assert all(seen[o.id] <= 1 for o in officers[6:])
     row = await checkpoint_row(world.pool, name)

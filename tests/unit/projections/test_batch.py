@@ -237,3 +237,42 @@ async def test_a_writer_without_a_connection_refuses_a_read_and_keeps_what_it_qu
     conn = NotingConnection()
     await writer.attach(cast("asyncpg.Connection[Any]", conn)).flush()
     assert conn.sent == [("execute", "A", [(1,)])]
+
+
+async def test_rows_each_in_their_own_order_pack_into_as_many_runs_as_the_longest_order() -> None:
+    conn = NotingConnection()
+    writer = keyed_writer(conn, {"A": (1,), "B": (1,)})
+    for query, key in [("A", "x"), ("B", "x"), ("A", "x"), ("A", "y"), ("B", "y")]:
+        await writer.execute(query, key)
+
+    await writer.flush()
+
+    # x's order is A, B, A; y's is A, B: y's writes join the first runs of their SQL that
+    # come after y's earlier ones, not a new run after x's last A.
+    assert [(query, rows) for _, query, rows in conn.sent] == [
+        ("A", [("x",), ("y",)]),
+        ("B", [("x",), ("y",)]),
+        ("A", [("x",)]),
+    ]
+
+
+async def test_a_key_orders_only_statements_on_the_tables_they_share_when_scoped() -> None:
+    conn = NotingConnection()
+    writer = BatchWriter(
+        cast("asyncpg.Connection[Any]", conn),
+        keyed={"T1": (1,), "T2": (1,), "T12": (1,)},
+        scopes={"T1": ("t1",), "T2": ("t2",), "T12": ("t1", "t2")},
+    )
+    for query in ["T1", "T2", "T1", "T12", "T2"]:
+        await writer.execute(query, "p")
+
+    await writer.flush()
+
+    # The second T1 need not wait for T2 (another table); T12 touches both, so it follows
+    # every one of them, and the last T2 follows it.
+    assert [(query, rows) for _, query, rows in conn.sent] == [
+        ("T1", [("p",), ("p",)]),
+        ("T2", [("p",)]),
+        ("T12", [("p",)]),
+        ("T2", [("p",)]),
+    ]

@@ -74,3 +74,27 @@ def test_lock_keys_are_stable_distinct_and_fit_a_bigint() -> None:
     assert keys == [lock_key(projection.name) for projection in ALL_PROJECTIONS]
     assert len(set(keys)) == len(keys)
     assert all(0 <= key < 2**63 for key in keys)
+
+
+def test_a_keyed_statement_s_scope_is_the_projection_s_tables_its_text_names() -> None:
+    projection = Projection("scoped", tables=("rm_things", "rm_thing_parts"))
+    projection.keyed_by("UPDATE rm_things SET n = 1 WHERE id = $1")
+    projection.keyed_by(
+        "INSERT INTO rm_thing_parts SELECT $1, n FROM rm_things WHERE id = $1", on=(1,)
+    )
+
+    assert projection.scopes() == {
+        "UPDATE rm_things SET n = 1 WHERE id = $1": ("rm_things",),
+        "INSERT INTO rm_thing_parts SELECT $1, n FROM rm_things WHERE id = $1": (
+            "rm_things",
+            "rm_thing_parts",
+        ),
+    }
+
+
+def test_no_statement_is_scoped_when_one_keyed_statement_names_none_of_the_tables() -> None:
+    projection = Projection("unscoped", tables=("rm_things",))
+    projection.keyed_by("UPDATE rm_things SET n = 1 WHERE id = $1")
+    projection.keyed_by("INSERT INTO test_elsewhere VALUES ($1)")
+
+    assert projection.scopes() == {}
