@@ -14,10 +14,10 @@ Keeping pace with the writers (DESIGN §3): the runner reads the log on its own 
 (only the events it handles carry data), hands its handlers a `BatchWriter` so that a
 batch's writes go out as a few pipelined multi-row writes, advances the checkpoint and
 notifies in one statement, and reads bigger batches while it is behind. While it is behind
-it also reads and decodes the next batch on a second connection as the current one is
-written and committed (reading.py), so the client's work and the server's overlap. When a
-deferred write fails, the batch is applied again statement by statement, which names the
-event.
+it also reads and decodes the next batch on a second connection and runs its handlers into
+a writer with no connection yet (`_prepare`) as the current one is written and committed
+(reading.py), so the client's work and the server's overlap. When a deferred write fails,
+the batch is applied again statement by statement, which names the event.
 """
 
 from __future__ import annotations
