@@ -28,7 +28,13 @@ guard of its own.
 
 A request's events follow its Raised in the log (its own stream begins with it, and the
 project keeps the id in the same append, after it): the changes a batch folds into a
-raise are all later than it.
+raise are all later than it. An older database's RequestRaised stays a statement of its own
+(legacy_requests), sent before the folded writes, as its events come before the request's.
+
+The batch writer may write a project's row (project_rows), which recounts its open
+requests, before the requests' rows: a change to a request's `open` or `overdue_from`
+therefore also defers the project's recount (requests.RECOUNT_PROJECTS_OF), which runs
+after both.
 """
 
 from __future__ import annotations
