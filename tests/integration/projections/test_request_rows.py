@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
+
+import asyncpg
 
 from cso.domain.enums import CalendarSource, RequestCategory, ServiceKind
 from cso.domain.working_days import weekends_only
@@ -15,8 +17,9 @@ from cso.eventstore.records import START
 from cso.eventstore.sql import EVENT_COLUMNS
 from cso.eventstore.store import recorded_event
 from cso.projections import request_rows
-from cso.projections.batch import merge
+from cso.projections.batch import BatchWriter, merge
 from cso.projections.projects import PROJECTION
+from cso.projections.reading import decode
 from tests.integration.projections.conftest import Isolated
 from tests.integration.projections.factories import new_enterprise, new_officer, new_project
 from tests.integration.projections.one_batch import tables
@@ -190,6 +193,53 @@ async def test_a_project_counts_the_requests_its_batch_raised_after_its_row_chan
         1,
         row["overdue_from"],
     )
+
+
+async def test_a_command_s_batch_costs_the_round_trips_it_did_one_statement_an_event(
+    isolated: Isolated,
+) -> None:
+    # The live path: a batch is one command's events. Folding must not add a round trip
+    # (the figures are those of the statement-an-event writes before the fold).
+    enterprise = new_enterprise()
+    desk = RequestDesk(new_project(enterprise))
+    await isolated.save_and_project(enterprise, desk.project)
+    request = desk.raise_request(RequestCategory.PERMIT, "施工许可加急", TODAY)
+    commands = [
+        lambda: None,  # raised above
+        lambda: desk.refer_request(request, ["区住建局"]),
+        lambda: desk.extend_request_deadline(request, 3, "需踏勘", None),
+        lambda: desk.resolve_request(request, "许可证已核发", date(2024, 6, 6)),
+        lambda: desk.rate_request(request, 5, date(2024, 6, 7)),
+    ]
+    marks = []
+    for command in commands:
+        marks.append(await isolated.pool.fetchval("SELECT max(position) FROM events"))
+        command()
+        await isolated.save_and_project(*desk.all_aggregates())
+    log = await whole_log(isolated)
+
+    trips = []
+    for before, after in zip(marks, [*marks[1:], log[-1].position], strict=True):
+        batch = [e for e in log if before < e.position <= after]
+        async with isolated.pool.acquire() as conn:
+            transaction = conn.transaction()
+            await transaction.start()
+            writer = BatchWriter(conn, keyed=PROJECTION.keyed)
+            for recorded in batch:
+                handler = PROJECTION.handlers[recorded.type]
+                event = decode(isolated.repository.codec, recorded)
+                await handler(cast("asyncpg.Connection[Any]", writer), event, recorded)
+            await writer.flush()
+            await transaction.rollback()
+        trips.append(([e.type.rsplit(".", 1)[1] for e in batch], writer.round_trips))
+
+    assert trips == [
+        (["Raised", "RequestOpened"], 3),
+        (["Referred"], 1),
+        (["DeadlineExtended"], 2),
+        (["Resolved", "RequestSettled"], 3),
+        (["Rated"], 1),
+    ]
 
 
 async def written_alone(isolated: Isolated, request_id: Any, change: Any) -> None:
