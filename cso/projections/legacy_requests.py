@@ -2,7 +2,9 @@
 `cso.projections.requests`): the `Request*` events recorded on projects' streams while
 requests lived inside their project, until `cso carry-over-requests` moves each into its
 own stream. Part of the projects projection, as the requests are; each row is written
-through the requests read model's statements, so both kinds of event write alike.
+through the requests read model's functions, so both kinds of event write alike: a raise
+by its own statement, the changes folded into one write per row and batch (request_rows),
+guarded by the project's versions while the row is not yet in its own stream.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from cso.domain.enums import RequestStatus
 from cso.domain.project import Project
 from cso.domain.project_records import deadlines
 from cso.eventstore import RecordedEvent
+from cso.projections import request_rows
 from cso.projections.base import Projection
 from cso.projections.requests import (
-    RATE_REQUEST,
     Keys,
     acted_by,
     recount_project,
     write_extension,
+    write_rating,
     write_redo,
     write_referral,
     write_resolution,
@@ -47,7 +50,7 @@ PART.keyed_by(INSERT_LEGACY_REQUEST, on=(1, 2))
 
 def legacy_keys(event: Any, recorded: RecordedEvent) -> Keys:
     """A request event of an older database, on its project's stream."""
-    return event.request_id, recorded.version, recorded.recorded_at
+    return event.request_id, recorded.version, recorded.recorded_at, request_rows.LEGACY
 
 
 # -- the handlers ---------------------------------------------------------------------
@@ -118,7 +121,7 @@ async def legacy_resolved(
 @PART.on(Project, "RequestRated")
 async def legacy_rated(conn: asyncpg.Connection[Any], event: Any, recorded: RecordedEvent) -> None:
     """As `rated`, for a request on its project's stream."""
-    await conn.execute(RATE_REQUEST, *legacy_keys(event, recorded), event.satisfaction)
+    await write_rating(conn, legacy_keys(event, recorded), event.satisfaction)
     await recount_project(conn, recorded)
 
 
