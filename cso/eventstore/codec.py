@@ -146,6 +146,10 @@ class FastJSONTranscoder(JSONTranscoder):
                 elif kind is float:
                     raise _NotExact
             if len(value) == 2 and "_type_" in value and "_data_" in value:
+                decoder = str_decoders.get(value["_type_"])  # a wrapper in a list, or nested
+                data = value["_data_"]
+                if decoder is not None and type(data) is str:
+                    return decoder(data)
                 return self._decode_obj(value)
             return value
         if kind is list:
