@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Callable, Hashable, Iterable
+from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 from uuid import UUID
 
 import orjson
@@ -16,10 +17,13 @@ from eventsourcing.persistence import (
     DecimalAsStr,
     JSONTranscoder,
     Mapper,
+    MapperDeserialisationError,
     StoredEvent,
     Transcoding,
     UUIDAsHex,
+    find_id_convertor,
 )
+from eventsourcing.utils import resolve_topic
 
 from cso.eventstore.records import NewEvent
 
@@ -50,62 +54,117 @@ class EnumAsName(Transcoding):
         return self.enum_class[data]
 
 
-# 19 digits or more may be an integer past 64 bits; a run inside a string only costs the
-# slower decoder.
-LONG_DIGIT_RUN = re.compile(rb"\d{19,}")
+# The ids an event names repeat (officers, projects, enterprises), and UUID() is ~1 us of
+# Python while a hit here is ~0.1 us of C; UUIDs are immutable, so sharing one is safe.
+# Bounded: at most UUID_CACHE_SIZE ids per process, ~260 B each with its key (~2 MB).
+UUID_CACHE_SIZE = 8192
+uuid_from_hex: Callable[[str], UUID] = lru_cache(maxsize=UUID_CACHE_SIZE)(UUID)
+
+
+def _str_decoder(transcoding: Transcoding) -> Callable[[str], Any] | None:
+    """What `transcoding.decode` does with a str, as one C call, or None to call it."""
+    kind = type(transcoding)
+    if kind is UUIDAsHex:
+        return uuid_from_hex
+    if kind is DecimalAsStr:
+        return Decimal
+    if kind is DatetimeAsISO:
+        return datetime.fromisoformat
+    if kind is DateAsISO:
+        return date.fromisoformat
+    if kind is EnumAsName:
+        # `EnumClass[name]` is a Python frame over this same dict (aliases included).
+        return cast(EnumAsName, transcoding).enum_class._member_map_.__getitem__
+    return None
+
+
+class _NotExact(Exception):
+    """orjson gave a float: perhaps an integer past 64 bits, which the stdlib keeps exact."""
 
 
 class FastJSONTranscoder(JSONTranscoder):
     """eventsourcing's JSONTranscoder, decoding with orjson: the same values and types, for
-    about 70% of the CPU (the stdlib decoder called a Python hook for every object; here the
-    walk visits only objects and lists, and the scalars come out of orjson's C). What orjson
-    refuses (NaN) or would read otherwise (an integer past 64 bits, which orjson makes a
-    float) is decoded by the stdlib decoder, as before."""
+    a fraction of the CPU (the stdlib decoder called a Python hook for every object; here the
+    walk visits only objects and lists, and the scalars come out of orjson's C).
+
+    What the walk cannot vouch for is decoded by the stdlib decoder, which then gives exactly
+    the value or the error it always gave: what orjson refuses (NaN, Infinity, a lone
+    surrogate), any error on the way (an unknown transcoding, bad data), and any float.
+    orjson reads an integer past 64 bits as a float (its documented range is -2**63 ..
+    2**64-1), so seeing the float replaces scanning the text for long digit runs first;
+    the log's events carry no floats (amounts are Decimals).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        # name -> decoder of a str `_data_`, for the wrappers the walk decodes in place.
+        self.str_decoders: dict[str, Callable[[str], Any]] = {}
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        decoder = _str_decoder(transcoding)
+        if decoder is None:
+            self.str_decoders.pop(transcoding.name, None)
+        else:
+            self.str_decoders[transcoding.name] = decoder
 
     def decode(self, data: bytes) -> Any:
-        if LONG_DIGIT_RUN.search(data):  # perhaps an integer past 64 bits: exact ints
-            return super().decode(data)
+        """The value `data` (UTF-8 JSON) encodes; raises what JSONTranscoder.decode raises."""
+        return self.decode_text(data)
+
+    def decode_text(self, data: str | bytes) -> Any:
+        """The value JSON `data` encodes, given as text or as UTF-8 (so text needs no round
+        trip through bytes); raises what JSONTranscoder.decode raises."""
         try:
-            parsed = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return super().decode(data)
-        return self._revive(parsed)
+            return self._revive(orjson.loads(data))
+        except Exception:  # the stdlib decoder decodes it, or raises what it always raised
+            text = data if isinstance(data, str) else data.decode("utf8")
+            return self.decoder.decode(text)
 
     def _revive(self, value: Any) -> Any:
         # Bottom-up, as the stdlib decoder's object hook runs: a transcoding's data arrives
-        # already decoded. The common case, a wrapper around a scalar, is decoded in place
-        # (no call per value: that call was most of a decode's cost).
+        # already decoded. The common case, a wrapper around a str, is decoded in place by
+        # one C call (a Python call per value was most of a decode's cost).
         kind = type(value)
         if kind is dict:
-            names = self.names
+            str_decoders = self.str_decoders
             for key, item in value.items():
                 kind = type(item)
                 if kind is dict:
-                    if len(item) == 2 and "_type_" in item and "_data_" in item:
-                        data = item["_data_"]
-                        transcoding = names.get(item["_type_"])
-                        scalar = type(data) is not dict and type(data) is not list
-                        if transcoding is not None and scalar:
-                            value[key] = transcoding.decode(data)
-                            continue
+                    # Two keys, a known `_type_` and a str `_data_`: a wrapper. (An unhashable
+                    # `_type_` raises TypeError here, and the stdlib decoder takes over.)
+                    if len(item) == 2:
+                        decoder = str_decoders.get(item.get("_type_"))
+                        if decoder is not None:
+                            data = item.get("_data_")
+                            if type(data) is str:
+                                value[key] = decoder(data)
+                                continue
                     value[key] = self._revive(item)
                 elif kind is list:
                     value[key] = self._revive(item)
+                elif kind is float:
+                    raise _NotExact
             if len(value) == 2 and "_type_" in value and "_data_" in value:
-                transcoding = names.get(value["_type_"])
-                if transcoding is not None:
-                    return transcoding.decode(value["_data_"])
-                return self._decode_obj(value)  # raises naming the unknown transcoding
+                decoder = str_decoders.get(value["_type_"])  # a wrapper in a list, or nested
+                data = value["_data_"]
+                if decoder is not None and type(data) is str:
+                    return decoder(data)
+                return self._decode_obj(value)
             return value
         if kind is list:
             return [
-                self._revive(item) if type(item) is dict or type(item) is list else item
+                item
+                if (kind := type(item)) is not dict and kind is not list and kind is not float
+                else self._revive(item)
                 for item in value
             ]
+        if kind is float:
+            raise _NotExact
         return value
 
 
-def make_transcoder(enums: Iterable[type[Enum]] = ()) -> JSONTranscoder:
+def make_transcoder(enums: Iterable[type[Enum]] = ()) -> FastJSONTranscoder:
     transcoder = FastJSONTranscoder()
     basics: tuple[Transcoding, ...] = (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO())
     for basic in basics:
@@ -118,12 +177,68 @@ def make_transcoder(enums: Iterable[type[Enum]] = ()) -> JSONTranscoder:
     return transcoder
 
 
+class FastMapper(Mapper[UUID]):
+    """eventsourcing's Mapper, decoding a stored event's text without a StoredEvent: what
+    `to_domain_event` looks up per event (the class of a topic, its class_version) is looked
+    up once per topic. No cipher or compressor: the codec configures neither."""
+
+    def __init__(self, transcoder: FastJSONTranscoder) -> None:
+        super().__init__(transcoder=transcoder)
+        self.fast_transcoder = transcoder
+        # topic -> (event class, its class_version, the originator id's type, its convertor)
+        self.classes: dict[str, tuple[type[Any], int, type[Any], Callable[[Any], Any]]] = {}
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        return self.domain_event(
+            stored_event.originator_id,
+            stored_event.originator_version,
+            stored_event.topic,
+            stored_event.state,
+        )
+
+    def domain_event(
+        self, originator_id: UUID | str, version: int, topic: str, state: str | bytes
+    ) -> DomainEventProtocol[UUID]:
+        """The domain event of one stored event, its state JSON as text or UTF-8; raises what
+        `Mapper.to_domain_event` raises (MapperDeserialisationError for a bad state)."""
+        id_type = type(originator_id)
+        entry = self.classes.get(topic)
+        if entry is None or entry[2] is not id_type:
+            cls = resolve_topic(topic)
+            convertor = find_id_convertor(cls, cast(Hashable, id_type))
+            entry = self.classes[topic] = (
+                cls,
+                getattr(cls, "class_version", 1),
+                id_type,
+                convertor,
+            )
+        cls, class_version, _, convertor = entry
+        try:
+            event_state: dict[str, Any] = self.fast_transcoder.decode_text(state)
+        except Exception as e:
+            msg = (
+                f"Failed to deserialise state of stored event with topic '{topic}', "
+                f"originator_id '{originator_id}' and originator_version {version}: {e}"
+            )
+            raise MapperDeserialisationError(msg) from e
+        event_state["originator_id"] = convertor(originator_id)
+        event_state["originator_version"] = version
+        from_version = event_state.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(event_state)
+            from_version += 1
+        # (No cast: subscripting DomainEventProtocol per event costs a typing call.)
+        domain_event: DomainEventProtocol[UUID] = object.__new__(cls)
+        object.__setattr__(domain_event, "__dict__", event_state)
+        return domain_event
+
+
 class Codec:
     """Encodes domain events and snapshots for the store; decodes stored rows back."""
 
     def __init__(self, enums: Iterable[type[Enum]] = ()) -> None:
         self.transcoder = make_transcoder(enums)
-        self.mapper: Mapper[UUID] = Mapper(transcoder=self.transcoder)
+        self.mapper = FastMapper(self.transcoder)
 
     def encode(self, domain_event: DomainEventProtocol[UUID]) -> NewEvent:
         stored = self.mapper.to_stored_event(domain_event)
@@ -134,13 +249,9 @@ class Codec:
         )
 
     def decode(self, stream_id: UUID, version: int, type: str, data: str) -> Any:
-        stored = StoredEvent(
-            originator_id=stream_id,
-            originator_version=version,
-            topic=type,
-            state=data.encode("utf-8"),
-        )
-        return self.mapper.to_domain_event(stored)
+        """The domain event of one stored row, `data` its JSON text. Raises TopicError for an
+        unknown `type`, MapperDeserialisationError for data that cannot be decoded."""
+        return self.mapper.domain_event(stream_id, version, type, data)
 
     def encode_snapshot(self, aggregate: Aggregate) -> NewEvent:
         return self.encode(Snapshot.take(aggregate))
