@@ -168,6 +168,11 @@ async def _prepare(
         await conn.execute(sql.CREATE_SCHEMA.format(schema=shadow))
         for table, schema in live.items():
             await conn.execute(sql.SHADOW_TABLE.format(shadow=shadow, live=schema, table=table))
+            options = await conn.fetchval(sql.STORAGE_OPTIONS, f'"{schema}"."{table}"')
+            if options:
+                await conn.execute(
+                    sql.SET_STORAGE.format(schema=shadow, table=table, options=options)
+                )
             for grant in await conn.fetch(sql.GRANTS, f'"{schema}"."{table}"'):
                 await conn.execute(
                     sql.GRANT.format(

@@ -21,6 +21,13 @@ DROP_SCHEMA = 'DROP SCHEMA IF EXISTS "{schema}" CASCADE'
 # Same columns, defaults, constraints and indexes as the live table (and, logged, as safe).
 SHADOW_TABLE = 'CREATE TABLE "{shadow}"."{table}" (LIKE "{live}"."{table}" INCLUDING ALL)'
 
+# The live table's storage parameters (`fillfactor=50`, as the catalog spells them), which
+# LIKE does not copy; NULL when it has none ($1 schema-qualified name).
+STORAGE_OPTIONS = (
+    "SELECT array_to_string(reloptions, ', ') FROM pg_class WHERE oid = to_regclass($1)"
+)
+SET_STORAGE = 'ALTER TABLE "{schema}"."{table}" SET ({options})'
+
 # The live table's privileges, to be granted alike on its replacement: one row a grant.
 GRANTS = """
 SELECT a.privilege_type,

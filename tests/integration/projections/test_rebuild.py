@@ -119,3 +119,26 @@ async def test_a_page_of_projects_prepared_before_a_rebuild_still_answers_in_a_t
         await page()
     finally:
         await conn.close()
+
+
+async def test_a_rebuilt_table_keeps_the_live_table_s_storage_parameters(
+    database_url: str, codec: Codec, pool: asyncpg.Pool[Any]
+) -> None:
+    reloptions = "SELECT reloptions FROM pg_class WHERE oid = 'rm_chains'::regclass"
+    await pool.execute("ALTER TABLE rm_chains SET (fillfactor = 60)")
+    try:
+        await rebuild(database_url, chains.PROJECTION, codec)
+
+        assert await pool.fetchval(reloptions) == ["fillfactor=60"]
+    finally:
+        await pool.execute("ALTER TABLE rm_chains RESET (fillfactor)")
+
+
+async def test_the_projects_table_leaves_room_on_its_pages_for_rewritten_rows(
+    pool: asyncpg.Pool[Any],
+) -> None:
+    found = await pool.fetchval(
+        "SELECT reloptions FROM pg_class WHERE oid = 'rm_projects'::regclass"
+    )
+
+    assert found == ["fillfactor=50"]
