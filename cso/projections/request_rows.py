@@ -26,10 +26,13 @@ checkpoint, so either all of them are new to the row or, were a batch applied tw
 is. A project keeping the request's id (`keep`) sets `seq` once (`COALESCE`) and has no
 guard of its own.
 
-A request's events follow its Raised in the log (its own stream begins with it, and the
-project keeps the id in the same append, after it): the changes a batch folds into a
-raise are all later than it. An older database's RequestRaised stays a statement of its own
-(legacy_requests), sent before the folded writes, as its events come before the request's.
+A request's own events follow its Raised in the log (its stream begins with it), and a use
+case appends the project's keep of the id after it. The district seed's batched appends
+may put the keep first: a keep before its raise does nothing, alone in its batch (no row
+yet) or folded into the raise, so that the row never depends on where a batch ends; its
+`seq` stays NULL and the request sorts after its project's others (REQUEST_ORDER). An
+older database's RequestRaised stays a statement of its own (legacy_requests), sent before
+the folded writes, as its events come before the request's.
 
 The batch writer may write a project's row (project_rows), which recounts its open
 requests, before the requests' rows: a change to a request's `open` or `overdue_from`
@@ -298,8 +301,12 @@ class RequestRow:
     def fold(self, earlier: RequestChange | None, later: RequestChange) -> RequestChange:
         if earlier is None:
             return later
-        if earlier.raised is None:
-            earlier.raised = later.raised
+        if later.raised is not None and earlier.raised is None:
+            # Only a project's keep can come before its request's raise (the district seed's
+            # batched appends put it first). Alone in its batch it finds no row and does nothing;
+            # folded into the raise it must do nothing either, or the row would depend on
+            # where a batch ends (and replay --check would differ from the live rows).
+            earlier.raised, earlier.seq = later.raised, None
         if later.first_version is not None:
             if earlier.first_version is None:
                 earlier.guard, earlier.first_version = later.guard, later.first_version
