@@ -55,7 +55,7 @@ $(BENCH_PYTHON): $(INSTALLED)
 bench-peers: install $(PEERS) $(BENCH_PYTHON)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 
-# Every target of issue 11 against its peer (about 15 minutes); bench/results/latest.json.
+# Every target of issue 11 against its peer (about 7 minutes on a quiet 2-core machine); bench/results/latest.json.
 bench: bench-peers
 	$(BIN)/python bench/run.py
 
