@@ -49,7 +49,9 @@ class Fold(Protocol):
 
     `query` writes one row's folded change, its arguments made by `arguments`. It must
     read nothing that the queued statements of the same flush write other than its own
-    row: it runs after all of them."""
+    row: it runs after all of them. Folds are written in the order of their first change
+    in the flush: what one reads that another writes needs a deferred statement after
+    both (as a project's recount of its requests does)."""
 
     @property
     def query(self) -> str: ...
