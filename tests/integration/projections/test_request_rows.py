@@ -229,7 +229,7 @@ async def test_a_command_s_batch_costs_the_round_trips_it_did_one_statement_an_e
         async with isolated.pool.acquire() as conn:
             transaction = conn.transaction()
             await transaction.start()
-            writer = BatchWriter(conn, keyed=PROJECTION.keyed)
+            writer = BatchWriter(conn, keyed=PROJECTION.keyed, scopes=PROJECTION.scopes())
             for recorded in batch:
                 handler = PROJECTION.handlers[recorded.type]
                 event = decode(isolated.repository.codec, recorded)
