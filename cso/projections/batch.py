@@ -49,7 +49,9 @@ class Fold(Protocol):
 
     `query` writes one row's folded change, its arguments made by `arguments`. It must
     read nothing that the queued statements of the same flush write other than its own
-    row: it runs after all of them."""
+    row: it runs after all of them. Folds are written in the order of their first change
+    in the flush: what one reads that another writes needs a deferred statement after
+    both (as a project's recount of its requests does)."""
 
     @property
     def query(self) -> str: ...
@@ -88,8 +90,8 @@ class BatchWriter:
     `keyed` maps a statement's text to the (1-based) positions of the arguments that name
     every row it reads or writes (`Projection.keyed`); `scopes`, to the tables it names
     (`Projection.scopes`), so that its keys order it only among statements on those
-    tables. `round_trips` counts the statements and `executemany` calls sent, for tests and
-    tuning.
+    tables (unused unless it has every keyed statement's). `round_trips` counts the
+    statements and `executemany` calls sent, for tests and tuning.
 
     Made with `conn=None` it only queues (a runner preparing its next batch's writes while
     the current one commits): no flush on the way, and a read raises NeedsConnection,
@@ -107,7 +109,12 @@ class BatchWriter:
         self._conn = conn
         self.max_pending = max_pending
         self.keyed: Mapping[str, tuple[int, ...]] = keyed or {}
-        self.scopes: Mapping[str, tuple[str, ...]] = scopes or {}
+        # A keyed statement without a scope (declared after its runner took the scopes) is
+        # ordered by bare keys, which never meet scoped ones: then none is scoped, as
+        # Projection.scopes decides when a statement names none of the tables.
+        self.scopes: Mapping[str, tuple[str, ...]] = (
+            scopes if scopes and all(query in scopes for query in self.keyed) else {}
+        )
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
         self.deferred: dict[str, dict[Any, None]] = {}  # query -> its keys, in first-seen order
         self.merged: dict[Fold, dict[Any, Any]] = {}  # write -> row key -> its folded change

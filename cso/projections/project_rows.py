@@ -10,8 +10,9 @@ project's row once, after the batch's other writes (batch.py, `merge`).
 
 Every figure a change carries is the one the domain decided (the stage above all); the
 statement only stores them, or adds the services and terms the batch counted. The open
-requests are recounted from rm_requests when an event asks for it, after the batch's writes
-to rm_requests.
+requests are recounted from rm_requests when an event asks for it; the request rows a batch
+folds (request_rows) may be written after this row, so a change to a request's `open` or
+`overdue_from` also defers a recount that runs after both (requests.RECOUNT_PROJECTS_OF).
 
 Applied once: the row is written only if its version is below the batch's first event on
 the project's stream. A project's events come in version order and each batch follows the

@@ -72,25 +72,7 @@ BIT = {column: 1 << n for n, (column, _) in enumerate(SET_COLUMNS)}
 # Which guard the first guarded change of a fold stands for (see the module's docstring).
 NO_GUARD, OWN, LEGACY, CARRY = 0, 1, 2, 3
 
-# The raised row's own values, $2 to $17 of the statement, in this order.
-RAISED_COLUMNS = (
-    "version",
-    "created_at",
-    "source",
-    "project_id",
-    "posting_id",
-    "enterprise_id",
-    "category",
-    "description",
-    "status",
-    "raised_on",
-    "due_on",
-    "calendar_source",
-    "calendar_version",
-    "open",
-    "overdue_from",
-    "due_soon_from",
-)
+# The raised row's own values and their SQL types, $2 to $17 of the statement, in this order.
 RAISED_TYPES = dict(
     version="int",
     created_at="timestamptz",
@@ -109,6 +91,7 @@ RAISED_TYPES = dict(
     overdue_from="date",
     due_soon_from="date",
 )
+RAISED_COLUMNS = tuple(RAISED_TYPES)
 # Columns a raised row starts without an event's value.
 STARTS_AS = dict(
     departments="'{}'::text[]",

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from cso.domain.chain import IndustryChain
 from cso.domain.enterprise import Enterprise
-from cso.domain.enums import OfficerRole
+from cso.domain.enums import OfficerRole, RequestCategory
 from cso.domain.officer import Officer
 from cso.domain.project import Project
 from cso.domain.values import make_credit_code
@@ -71,3 +71,19 @@ def new_project(
         signed_on=signed_on,
         today=today,
     )
+
+
+def project_with_legacy_request() -> tuple[Enterprise, Project, UUID]:
+    """A new enterprise's new project holding a request of an older database, raised on the
+    project's stream (LAND, raised 2024-06-03, due 2024-06-17); returns the request's id last."""
+    enterprise = new_enterprise()
+    project = new_project(enterprise)
+    request_id = uuid.uuid4()
+    project._raise_request(
+        request_id=request_id,
+        category=RequestCategory.LAND,
+        description="红线调整",
+        raised_on=date(2024, 6, 3),
+        due_on=date(2024, 6, 17),
+    )
+    return enterprise, project, request_id

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
-from cso.domain.enums import RequestCategory
-from tests.integration.projections.factories import new_enterprise, new_project
+from tests.integration.projections.factories import project_with_legacy_request
 from tests.integration.projections.world import World
 
 SELECT_REQUEST = "SELECT * FROM rm_requests WHERE id = $1"
@@ -17,16 +15,7 @@ SELECT_PROJECT = "SELECT open_requests, overdue_from FROM rm_projects WHERE id =
 async def test_a_carried_over_request_keeps_its_row_and_moves_on_its_own_stream(
     world: World,
 ) -> None:
-    enterprise = new_enterprise()
-    project = new_project(enterprise)
-    old = uuid.uuid4()
-    project._raise_request(
-        request_id=old,
-        category=RequestCategory.LAND,
-        description="红线调整",
-        raised_on=date(2024, 6, 3),
-        due_on=date(2024, 6, 17),
-    )
+    enterprise, project, old = project_with_legacy_request()
     project._refer_request(request_id=old, departments=["区规划和自然资源局"])
     project._return_request(request_id=old, department="区规划和自然资源局", reason="非本局")
     await world.save(enterprise, project)

@@ -21,7 +21,12 @@ from cso.projections.batch import BatchWriter, merge
 from cso.projections.projects import PROJECTION
 from cso.projections.reading import decode
 from tests.integration.projections.conftest import Isolated
-from tests.integration.projections.factories import new_enterprise, new_officer, new_project
+from tests.integration.projections.factories import (
+    new_enterprise,
+    new_officer,
+    new_project,
+    project_with_legacy_request,
+)
 from tests.integration.projections.one_batch import tables
 from tests.request_desk import RequestDesk
 
@@ -224,7 +229,7 @@ async def test_a_command_s_batch_costs_the_round_trips_it_did_one_statement_an_e
         async with isolated.pool.acquire() as conn:
             transaction = conn.transaction()
             await transaction.start()
-            writer = BatchWriter(conn, keyed=PROJECTION.keyed)
+            writer = BatchWriter(conn, keyed=PROJECTION.keyed, scopes=PROJECTION.scopes())
             for recorded in batch:
                 handler = PROJECTION.handlers[recorded.type]
                 event = decode(isolated.repository.codec, recorded)
@@ -274,16 +279,7 @@ async def test_an_older_database_s_change_is_not_applied_to_a_row_in_its_own_str
     isolated: Isolated,
 ) -> None:
     # Its project's versions run past the request's own: only `own_stream` tells them apart.
-    enterprise = new_enterprise()
-    project = new_project(enterprise)
-    old = uuid.uuid4()
-    project._raise_request(
-        request_id=old,
-        category=RequestCategory.LAND,
-        description="红线调整",
-        raised_on=date(2024, 6, 3),
-        due_on=date(2024, 6, 17),
-    )
+    enterprise, project, old = project_with_legacy_request()
     await isolated.save_and_project(enterprise, project)
     await isolated.save_and_project(project.carry_over_request(old), project)
     before = await isolated.pool.fetchrow(SELECT_REQUEST, old)
@@ -298,16 +294,7 @@ async def test_an_older_database_s_change_is_not_applied_to_a_row_in_its_own_str
 
 
 async def test_a_carry_over_applies_to_a_project_s_row_once(isolated: Isolated) -> None:
-    enterprise = new_enterprise()
-    project = new_project(enterprise)
-    old = uuid.uuid4()
-    project._raise_request(
-        request_id=old,
-        category=RequestCategory.LAND,
-        description="红线调整",
-        raised_on=date(2024, 6, 3),
-        due_on=date(2024, 6, 17),
-    )
+    enterprise, project, old = project_with_legacy_request()
     project._refer_request(request_id=old, departments=["区规划和自然资源局"])
     await isolated.save_and_project(enterprise, project)
     legacy = await isolated.pool.fetchrow(SELECT_REQUEST, old)
@@ -333,16 +320,7 @@ async def test_a_carry_over_applies_to_a_project_s_row_once(isolated: Isolated) 
 async def test_a_raise_of_a_row_already_there_changes_it_only_by_the_batch_s_later_events(
     isolated: Isolated,
 ) -> None:
-    enterprise = new_enterprise()
-    project = new_project(enterprise)
-    old = uuid.uuid4()
-    project._raise_request(
-        request_id=old,
-        category=RequestCategory.LAND,
-        description="红线调整",
-        raised_on=date(2024, 6, 3),
-        due_on=date(2024, 6, 17),
-    )
+    enterprise, project, old = project_with_legacy_request()
     project._return_request(request_id=old, department="区住建局", reason="非本局")
     await isolated.save_and_project(enterprise, project)
     before = await isolated.pool.fetchrow(SELECT_REQUEST, old)

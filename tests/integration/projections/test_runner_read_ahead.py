@@ -5,6 +5,7 @@ and the reader goes once caught up."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 from typing import Any
@@ -169,3 +170,48 @@ async def test_a_handler_that_reads_in_a_batch_read_ahead_has_it_applied_in_its_
     assert [(stream, count) for stream, _, count in calls] == [
         (o.id, index) for index, o in enumerate(officers)
     ], "each read saw every earlier event's write, and no handler ran twice past its read"
+
+
+async def test_a_runner_stopped_while_it_prepares_a_batch_leaves_whole_batches_and_no_reader(
+    world: World, make_runner: MakeRunner
+) -> None:
+    name = fresh_name("prepared-stopped")
+    reader = f"cso-projection-reader:{name}"
+    officers = [new_officer() for _ in range(12)]
+    await start_at_head(world.pool, world.store, name)
+    for officer in officers:
+        last = await world.append(officer)
+    stuck = asyncio.Event()
+
+    async def hang_while_prepared(recorded: RecordedEvent) -> None:
+        # The third batch's events (officers 6-13) are prepared while the second commits.
+        if recorded.stream_id == officers[7].id and not stuck.is_set():
+            stuck.set()
+            await asyncio.Event().wait()  # until the runner is stopped
+
+    runner = make_runner(
+        recording_projection(name, {o.id for o in officers}, hang_while_prepared), batch_size=2
+    )
+    task = asyncio.create_task(runner.catch_up_to(last))
+    await asyncio.wait_for(stuck.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    done = await applied(world.pool, name)
+    committed = [o for o in officers if done[(o.id, 1)]]
+    assert committed == officers[: len(committed)] and set(done.values()) <= {1}
+    for _ in range(50):  # (its server process may outlive the close by a moment)
+        if not await world.pool.fetchval(READERS, reader):
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise AssertionError("the reader was left open")
+
+    assert (
+        await make_runner(
+            recording_projection(name, {o.id for o in officers}), batch_size=2
+        ).catch_up_to(last)
+        >= last
+    )
+    assert await applied(world.pool, name) == Counter({(o.id, 1): 1 for o in officers})

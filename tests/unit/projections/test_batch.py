@@ -276,3 +276,24 @@ async def test_a_key_orders_only_statements_on_the_tables_they_share_when_scoped
         ("T12", [("p",)]),
         ("T2", [("p",)]),
     ]
+
+
+async def test_a_keyed_statement_without_a_scope_keeps_its_place_among_the_scoped_ones() -> None:
+    # (A statement declared keyed after its runner took the projection's scopes, say.) Its
+    # tables are unknown: scoped keys must not let another statement of the row pass it.
+    conn = NotingConnection()
+    writer = BatchWriter(
+        cast("asyncpg.Connection[Any]", conn),
+        keyed={"A": (1,), "B": (1,)},
+        scopes={"A": ("t",)},
+    )
+    for query in ["A", "B", "A"]:
+        await writer.execute(query, "p")
+
+    await writer.flush()
+
+    assert [(query, rows) for _, query, rows in conn.sent] == [
+        ("A", [("p",)]),
+        ("B", [("p",)]),
+        ("A", [("p",)]),
+    ]
