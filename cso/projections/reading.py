@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, cast
 
 import asyncpg
@@ -68,6 +69,7 @@ async def read_log(
         list(projection.handlers),
     )
     read = LogRead(full=bool(rows) and rows[0][10])
+    previous, ordered = (-1, -1), True
     for index, row in enumerate(rows, 1):
         if index % YIELD_EVERY == 0:
             await asyncio.sleep(0)
@@ -88,6 +90,11 @@ async def read_log(
         read.batch.append(recorded)
         if data is not None:
             read.events[position] = decode(codec, recorded, data)
+        if (transaction_id, position) <= previous:
+            ordered = False
+        previous = (transaction_id, position)
+    if not ordered:  # (SELECT_LOG_AFTER's plans keep the order; its text does not say so)
+        read.batch.sort(key=attrgetter("transaction_id", "position"))
     return read
 
 

@@ -7,17 +7,19 @@
 # whatever its type, without them, so that the checkpoint moves past the others: those cost
 # the runner neither transfer nor parsing, nor the server a copy of their data.
 # First the read's last event (`b`): the $3-th after the checkpoint if the log has that many
-# (`full`: it has more), else the newest one the watermark lets through; both found on the
+# (`has_more`), else the newest one the watermark lets through; both found on the
 # commit-order index alone. Then one scan of that index up to it, in order, filtered: no
 # join back to the events by position and no sort of their data, which cost a read about
-# twice as much server time. reading.py takes the columns by position, in this order.
+# twice as much server time. (The scan's order is the lateral subquery's, which its one-row
+# outer side keeps; a final ORDER BY would sort the events' data again. reading.py checks
+# the order.) reading.py takes the columns by position, in this order.
 SELECT_LOG_AFTER = """
 SELECT e.position, e.transaction_id, e.stream_id, e.stream_type, e.version, e.type,
        CASE WHEN e.type = ANY($4::text[]) THEN e.data::text END AS data,
        CASE WHEN e.type = ANY($4::text[]) THEN e.metadata::text END AS metadata,
-       e.recorded_at, e.hash, b.full
+       e.recorded_at, e.hash, b.has_more
 FROM (
-  (SELECT transaction_id, position, true AS full FROM events
+  (SELECT transaction_id, position, true AS has_more FROM events
     WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
     ORDER BY transaction_id, position
@@ -27,6 +29,7 @@ FROM (
     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
     ORDER BY transaction_id DESC, position DESC
     LIMIT 1)
+  ORDER BY has_more DESC  -- the $3-th when there is one, whatever order Append keeps
   LIMIT 1
 ) AS b
 CROSS JOIN LATERAL (
