@@ -47,20 +47,17 @@ class NeedsConnection(Exception):
 class Fold(Protocol):
     """A write whose changes to one row fold into one statement (`BatchWriter.merge`).
 
-    `query` writes one row's folded change, its arguments made by `arguments`. It must
-    read nothing that the queued statements of the same flush write other than its own
-    row: it runs after all of them. Folds are written in the order of their first change
-    in the flush: what one reads that another writes needs a deferred statement after
-    both (as a project's recount of its requests does)."""
-
-    @property
-    def query(self) -> str: ...
+    `statement` gives the SQL that writes one row's folded change and its arguments (rows
+    of one SQL go out together). It must read nothing that the queued statements of the
+    same flush write other than its own row: it runs after all of them. Folds are written
+    in the order of their first change in the flush: what one reads that another writes
+    needs a deferred statement after both (as a project's recount of its requests does)."""
 
     def fold(self, earlier: Any | None, change: Any) -> Any:
         """`change` after `earlier` (None: the row's first change of the flush), as one."""
 
-    def arguments(self, key: Any, folded: Any) -> tuple[Any, ...]:
-        """The query's arguments for the row `key` and its folded change."""
+    def statement(self, key: Any, folded: Any) -> tuple[str, tuple[Any, ...]]:
+        """The SQL writing the row `key`'s folded change, and its arguments."""
 
 
 class Touch:
@@ -76,8 +73,8 @@ class Touch:
     def fold(self, earlier: Any | None, change: Any) -> Any:
         return change
 
-    def arguments(self, key: Any, folded: Any) -> tuple[Any, ...]:
-        return (key, *folded)
+    def statement(self, key: Any, folded: Any) -> tuple[str, tuple[Any, ...]]:
+        return self.query, (key, *folded)
 
 
 class BatchWriter:
@@ -152,7 +149,7 @@ class BatchWriter:
 
     def merge(self, write: Fold, key: Any, change: Any) -> None:
         """Fold `change` into the row `key`'s change of the next flush, written at its end
-        (before the deferred statements) with one `write.query` per row."""
+        (before the deferred statements) with one `write.statement` per row."""
         rows = self.merged.setdefault(write, {})
         rows[key] = write.fold(rows.get(key), change)
 
@@ -186,7 +183,12 @@ class BatchWriter:
             for query, rows in self._runs(pending):
                 await self._send(query, rows)
             for write, changes in merged.items():
-                await self._send(write.query, [write.arguments(*item) for item in changes.items()])
+                by_query: dict[str, list[tuple[Any, ...]]] = {}
+                for key, folded in changes.items():
+                    query, args = write.statement(key, folded)
+                    by_query.setdefault(query, []).append(args)
+                for query, rows in by_query.items():
+                    await self._send(query, rows)
             for query, keys in deferred.items():
                 self.round_trips += 1
                 await conn.execute(query, list(keys))
@@ -282,4 +284,5 @@ async def merge(conn: Any, write: Fold, key: Any, change: Any) -> None:
     if isinstance(conn, BatchWriter):
         conn.merge(write, key, change)
     else:
-        await conn.execute(write.query, *write.arguments(key, write.fold(None, change)))
+        query, args = write.statement(key, write.fold(None, change))
+        await conn.execute(query, *args)

@@ -97,7 +97,8 @@ def change(recorded: RecordedEvent, **fields: Any) -> RowChange:
 class ProjectRow:
     """The fold of a project's row changes (batch.Fold)."""
 
-    query = UPDATE_PROJECT_ROW
+    def statement(self, key: UUID, folded: RowChange) -> tuple[str, tuple[Any, ...]]:
+        return UPDATE_PROJECT_ROW, self.arguments(key, folded)
 
     def fold(self, earlier: RowChange | None, later: RowChange) -> RowChange:
         if earlier is None:

@@ -43,6 +43,7 @@ after both.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter
@@ -176,27 +177,43 @@ _UPDATED: dict[str, str] = {
 
 _NL = ",\n    "
 
-# One request's folded change ($1 its id): the raised row inserted as the batch leaves it,
-# else (the batch raised none, or the row was there) the existing row updated. (The UPDATE
-# could not see a row its own statement inserted anyway; NOT EXISTS says so, and spares
-# it the lookup.)
-WRITE_REQUEST_ROW = f"""
-WITH raised AS (
-  INSERT INTO rm_requests ({", ".join(_INSERTED)})
-  SELECT {", ".join(_INSERTED.values())}
-  WHERE ${RAISE}::boolean
-  ON CONFLICT (id) DO NOTHING
-  RETURNING id
-)
-UPDATE rm_requests r
-SET {_NL.join(f"{column} = {value}" for column, value in _UPDATED.items())}
-WHERE r.id = $1 AND ${UPDATE}::boolean AND NOT EXISTS (SELECT FROM raised)
-  AND CASE ${GUARD}::int
+# Whether the existing row `r` takes the batch's changes: the guard of its first guarded one.
+_GUARD_PASSES = f"""CASE ${GUARD}::int
         WHEN {OWN} THEN r.version < ${FIRST}::int
         WHEN {LEGACY} THEN NOT r.own_stream AND r.version < ${FIRST}::int
         WHEN {CARRY} THEN NOT r.own_stream OR r.version < ${FIRST}::int
-        ELSE true END
+        ELSE true END"""
+
+_SET_UPDATED = _NL.join(f"{column} = {value}" for column, value in _UPDATED.items())
+
+# A request the batch raised ($1 its id): its row inserted as the batch leaves it; if the
+# row was there already, updated by the batch's other changes instead (guarded).
+RAISE_REQUEST_ROW = f"""
+INSERT INTO rm_requests AS r ({", ".join(_INSERTED)})
+SELECT {", ".join(_INSERTED.values())}
+WHERE ${RAISE}::boolean
+ON CONFLICT (id) DO UPDATE
+SET {_SET_UPDATED}
+WHERE ${UPDATE}::boolean AND {_GUARD_PASSES}
 """
+
+
+def _without_raise(query: str) -> str:
+    """`query` numbered for arguments without the raised row's ($2 to `RAISE`): an
+    argument that no statement's text names would have no type for the server."""
+    return re.sub(
+        r"\$(\d+)", lambda m: f"${int(m[1]) - (RAISE - 1) if int(m[1]) > RAISE else m[1]}", query
+    )
+
+
+# A request the batch changed but did not raise ($1 its id; the arguments after the raised
+# row's): the existing row updated by the batch's changes (guarded). Apart, the two cost
+# the server about 34 and 35 us a row, where one statement doing either took 50-58.
+UPDATE_REQUEST_ROW = _without_raise(f"""
+UPDATE rm_requests r
+SET {_SET_UPDATED}
+WHERE r.id = $1 AND ${UPDATE}::boolean AND {_GUARD_PASSES}
+""")
 
 
 @dataclass(slots=True)
@@ -279,7 +296,11 @@ def actor_json(actor: dict[str, str] | None) -> str | None:
 class RequestRow:
     """The fold of a request's row changes (batch.Fold)."""
 
-    query = WRITE_REQUEST_ROW
+    def statement(self, key: UUID, folded: RequestChange) -> tuple[str, tuple[Any, ...]]:
+        arguments = self.arguments(key, folded)
+        if folded.raised is not None:
+            return RAISE_REQUEST_ROW, arguments
+        return UPDATE_REQUEST_ROW, (key, *arguments[RAISE:])
 
     def fold(self, earlier: RequestChange | None, later: RequestChange) -> RequestChange:
         if earlier is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -136,8 +137,9 @@ def test_the_statement_s_arguments_follow_its_parameters() -> None:
     def at_(n: int) -> object:
         return parameter(arguments, n)
 
-    assert f"${len(arguments)}::" in request_rows.WRITE_REQUEST_ROW
-    assert f"${len(arguments) + 1}" not in request_rows.WRITE_REQUEST_ROW
+    query, sent = ROW.statement(uuid.uuid4(), change)
+    assert query == request_rows.RAISE_REQUEST_ROW and len(sent) == len(arguments)
+    assert f"${len(arguments)}::" in query and f"${len(arguments) + 1}" not in query
     assert at_(request_rows.RAISE) is True
     assert (at_(2), at_(12)) == (1, date(2024, 6, 17))  # the raised version and due_on
     assert at_(request_rows.MASK) == request_rows.BIT["status"] | request_rows.BIT["overdue_from"]
@@ -149,3 +151,22 @@ def test_the_statement_s_arguments_follow_its_parameters() -> None:
 def test_a_column_no_event_sets_is_refused() -> None:
     with pytest.raises(ValueError, match="seq"):
         request_rows.guarded(OWN, 2, AT, seq=3)
+
+
+def test_a_change_without_a_raise_is_an_update_numbered_for_the_arguments_after_the_raise() -> None:
+    change = folded(
+        request_rows.guarded(OWN, 3, at(1), status="RESOLVED"),
+        request_rows.guarded(OWN, 4, at(2), satisfaction=5, rated=True),
+    )
+    key = uuid.uuid4()
+    arguments = ROW.arguments(key, change)
+
+    query, sent = ROW.statement(key, change)
+
+    assert query == request_rows.UPDATE_REQUEST_ROW and query.lstrip().startswith("UPDATE")
+    assert sent == (key, *arguments[request_rows.RAISE :])
+    numbers = {int(n) for n in re.findall(r"\$(\d+)", query)}
+    assert numbers == set(range(1, len(sent) + 1)), "every argument named, none missing"
+    # The guard's and the mask's places moved down by the raised row's 17.
+    assert sent[request_rows.FIRST - request_rows.RAISE] == 3
+    assert f"${request_rows.FIRST - (request_rows.RAISE - 1)}::int" in query
