@@ -132,13 +132,3 @@ async def test_a_rebuilt_table_keeps_the_live_table_s_storage_parameters(
         assert await pool.fetchval(reloptions) == ["fillfactor=60"]
     finally:
         await pool.execute("ALTER TABLE rm_chains RESET (fillfactor)")
-
-
-async def test_the_projects_table_leaves_room_on_its_pages_for_rewritten_rows(
-    pool: asyncpg.Pool[Any],
-) -> None:
-    found = await pool.fetchval(
-        "SELECT reloptions FROM pg_class WHERE oid = 'rm_projects'::regclass"
-    )
-
-    assert found == ["fillfactor=50"]
