@@ -132,14 +132,21 @@ def officers_projection(
     return projection, calls
 
 
-async def test_the_batch_read_ahead_is_prepared_without_a_connection_and_applied_once_in_order(
-    world: World, make_runner: MakeRunner
-) -> None:
-    name = fresh_name("prepared")
+async def twelve_officers_ahead(world: World, name: str) -> tuple[list[Any], Checkpoint]:
+    """Twelve officers registered after `name`'s checkpoint, one transaction each; the last
+    one's checkpoint."""
     officers = [new_officer() for _ in range(12)]
     await start_at_head(world.pool, world.store, name)
     for officer in officers:
         last = await world.append(officer)
+    return officers, last
+
+
+async def test_the_batch_read_ahead_is_prepared_without_a_connection_and_applied_once_in_order(
+    world: World, make_runner: MakeRunner
+) -> None:
+    name = fresh_name("prepared")
+    officers, last = await twelve_officers_ahead(world, name)
     projection, calls = officers_projection(name, {o.id for o in officers}, reads=False)
     runner = make_runner(projection, batch_size=2)
 
@@ -157,10 +164,7 @@ async def test_a_handler_that_reads_in_a_batch_read_ahead_has_it_applied_in_its_
     world: World, make_runner: MakeRunner
 ) -> None:
     name = fresh_name("prepared-reads")
-    officers = [new_officer() for _ in range(12)]
-    await start_at_head(world.pool, world.store, name)
-    for officer in officers:
-        last = await world.append(officer)
+    officers, last = await twelve_officers_ahead(world, name)
     projection, calls = officers_projection(name, {o.id for o in officers}, reads=True)
     runner = make_runner(projection, batch_size=2)
 
